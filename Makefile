@@ -1,0 +1,56 @@
+# KyHop — `make run` serves the demo, `make test` runs the suite; both set everything up first.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test lint format setup venv sysdeps assets messages migrate pki demo bench clean
+
+run: setup migrate demo
+	@echo "KyHop: http://$(HOST):$(PORT)/  (tài khoản mẫu: xem README)"
+	$(VENV)/bin/uvicorn kyhop.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+
+test: setup lint
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+setup: venv sysdeps assets messages
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $$(bin/find-python) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+sysdeps:
+	@bin/check-sysdeps
+
+assets:
+	@bin/build-assets
+
+messages: venv
+	@$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v0
+
+migrate: venv
+	$(MANAGE) migrate --no-input -v1
+
+demo: venv
+	$(MANAGE) seed_demo
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: setup
+	@for script in tests/bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor var

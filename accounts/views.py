@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse_lazy
+
+from accounts.csv_import import import_bodies_csv, import_people_csv
+from accounts.forms import CsvImportForm, ThrottledAuthenticationForm
+from accounts.selectors import memberships_of
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = ThrottledAuthenticationForm
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "accounts/password_change_done.html"
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/home.html", {"memberships": memberships_of(request.user)})
+
+
+@staff_member_required
+def csv_import(request: HttpRequest) -> HttpResponse:
+    form = CsvImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        importer = import_bodies_csv if form.cleaned_data["kind"] == "bodies" else import_people_csv
+        result = importer(form.cleaned_data["file"].read(), actor=request.user)
+        if result.ok:
+            messages.success(request, f"Đã nhập {result.created} dòng.")
+        else:
+            messages.error(
+                request, "Tệp có lỗi nên không dòng nào được nhập. Xem chi tiết bên dưới."
+            )
+    status = 400 if result is not None and not result.ok else 200
+    return render(
+        request, "accounts/csv_import.html", {"form": form, "result": result}, status=status
+    )
