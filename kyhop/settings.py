@@ -191,6 +191,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request otherwise
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("KYHOP_DATA_UPLOAD_MAX_MEMORY_SIZE", 10_485_760)
 
@@ -198,14 +200,25 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("KYHOP_DATA_UPLOAD_MAX_MEMORY_SIZE", 10_48
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "KyHop <kyhop@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 if PRODUCTION:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-    EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
-    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
-    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
-    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env_str("EMAIL_HOST", "localhost"),
+                "port": env_int("EMAIL_PORT", 587, minimum=1),
+                "username": env_str("EMAIL_HOST_USER", ""),
+                "password": env_str("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS", True),
+                "timeout": env_int("EMAIL_TIMEOUT", 30, minimum=1),
+            },
+        }
+    }
 else:
-    EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    MAILERS = {
+        "default": {
+            "BACKEND": env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+        }
+    }
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -244,3 +257,37 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Documents ------------------------------------------------------------------------------
+# Upload limits: refused before anything is stored. Raise them for scanned archives if needed.
+KYHOP_UPLOAD_MAX_BYTES = env_int("KYHOP_UPLOAD_MAX_BYTES", 200 * 1024 * 1024, minimum=1)
+KYHOP_UPLOAD_MAX_PAGES = env_int("KYHOP_UPLOAD_MAX_PAGES", 2000, minimum=1)
+# LibreOffice converts DOCX/ODT/XLSX; a hostile or huge file must not hold a worker forever.
+KYHOP_SOFFICE_BINARY = env_str("KYHOP_SOFFICE_BINARY", "soffice")
+KYHOP_SOFFICE_TIMEOUT = env_int("KYHOP_SOFFICE_TIMEOUT", 120, minimum=1)
+# pypdf strict parsing refuses malformed files; some real-world tools write slightly broken
+# PDFs (hybrid xref, wrong offsets) that a deployment may decide to accept.
+KYHOP_UPLOAD_PDF_STRICT = env_bool("KYHOP_UPLOAD_PDF_STRICT", True)
+# Text extracted from a PDF for diacritic-insensitive search, capped per version.
+KYHOP_SEARCH_TEXT_MAX_CHARS = env_int("KYHOP_SEARCH_TEXT_MAX_CHARS", 500_000, minimum=0)
+
+# --- Signing (dev PKI) ----------------------------------------------------------------------
+# The development PKI (``manage.py pki_init``) lives here; ``manage.py pki_serve`` serves its
+# time-stamps, OCSP and CRLs at KYHOP_PKI_URL, which is also written into every certificate's
+# AIA and CRL distribution points — so the URL must not change after ``pki_init``.
+KYHOP_PKI_DIR = env_path("KYHOP_PKI_DIR", VAR_DIR / "pki")
+KYHOP_PKI_URL = (env_str("KYHOP_PKI_URL") or "http://127.0.0.1:9100").rstrip("/")
+# Passphrase of the development PKCS#12 files (demo only; real identities get their own).
+KYHOP_PKI_PASSPHRASE = env_str("KYHOP_PKI_PASSPHRASE", "KyHop@2026")
+# The RFC 3161 time-stamping service; by default the development PKI's.
+KYHOP_SIGN_TSA_URL = env_str("KYHOP_SIGN_TSA_URL") or f"{KYHOP_PKI_URL}/kyhop-dev/tsa/tsa"
+# Seconds to wait for the TSA, and for each OCSP/CRL/certificate fetch, before giving up.
+KYHOP_SIGN_TSA_TIMEOUT = env_int("KYHOP_SIGN_TSA_TIMEOUT", 10, minimum=1)
+KYHOP_SIGN_FETCH_TIMEOUT = env_int("KYHOP_SIGN_FETCH_TIMEOUT", 10, minimum=1)
+# PEM/DER files of the roots signatures must chain to; empty means the development PKI's root.
+KYHOP_SIGN_TRUST_ROOTS = [Path(p) for p in env_list("KYHOP_SIGN_TRUST_ROOTS", [])]
+# TTF embedded in signature appearances: it must cover Vietnamese, and pyHanko spaces glyphs
+# correctly only for fonts with 1000 units per em (Noto, not DejaVu).
+KYHOP_SIGN_FONT = env_path(
+    "KYHOP_SIGN_FONT", Path("/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf")
+)

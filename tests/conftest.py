@@ -5,11 +5,16 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
+# A real ASGI server process for live and browser tests.
+from tests.live import server_process  # noqa: F401
+
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Argon2 is deliberately slow; tests only need hashing to work, not to resist attack.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _fast_passwords(request, settings):
+    # Argon2 is deliberately slow; tests only need hashing to work, not to resist attack. Tests
+    # with a real server process keep the real hashers: that process must verify the passwords.
+    if "server_process" not in request.fixturenames:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
