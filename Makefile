@@ -9,8 +9,12 @@ PYTEST_ARGS ?=
 
 .PHONY: run test lint format setup venv sysdeps assets messages migrate pki demo bench clean
 
-run: setup migrate demo
+# The development PKI's time-stamp, OCSP and CRL service runs beside the web server and stops
+# with it, so the embedded default signs at every PAdES level with no outside service.
+run: setup migrate demo pki
 	@echo "KyHop: http://$(HOST):$(PORT)/  (tài khoản mẫu: xem README)"
+	@$(MANAGE) pki_serve & pki_pid=$$!; \
+	trap 'kill $$pki_pid 2>/dev/null' EXIT; \
 	$(VENV)/bin/uvicorn kyhop.asgi:application --host $(HOST) --port $(PORT) --lifespan off
 
 test: setup lint
@@ -40,6 +44,9 @@ migrate: venv
 
 demo: venv
 	$(MANAGE) seed_demo
+
+pki: venv
+	$(MANAGE) pki_init
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -1,1 +1,214 @@
-"""Models arrive with their issue; the app is registered so migrations have a home."""
+"""Administrative documents (Decree 30 metadata), their immutable versions, and work records."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from accounts.models import Body, Clearance
+
+
+class DocumentType(models.TextChoices):
+    DECISION = "quyet_dinh", "Quyết định"
+    OFFICIAL_LETTER = "cong_van", "Công văn"
+    PROPOSAL = "to_trinh", "Tờ trình"
+    REPORT = "bao_cao", "Báo cáo"
+    MINUTES = "bien_ban", "Biên bản"
+    RESOLUTION = "nghi_quyet", "Nghị quyết"
+    NOTICE = "thong_bao", "Thông báo"
+    PLAN = "ke_hoach", "Kế hoạch"
+    INVITATION = "giay_moi", "Giấy mời"
+    OTHER = "khac", "Khác"
+
+
+class DocumentStatus(models.TextChoices):
+    DRAFT = "draft", "Dự thảo"
+    ISSUED = "issued", "Đã ban hành"
+    INCOMING = "incoming", "Văn bản đến"
+
+
+class Document(models.Model):
+    """One administrative document; its content lives in ``versions``.
+
+    ``search_text`` is the metadata plus the latest version's text, lower-cased and stripped of
+    diacritics by the services, so "quyet dinh" finds "Quyết định" on any database.
+    """
+
+    number = models.CharField("số", max_length=20, blank=True)
+    symbol = models.CharField("ký hiệu", max_length=100, blank=True)
+    doc_type = models.CharField(
+        "loại văn bản", max_length=20, choices=DocumentType.choices, default=DocumentType.OTHER
+    )
+    abstract = models.CharField("trích yếu", max_length=1000)
+    issuing_body = models.ForeignKey(
+        Body,
+        verbose_name="cơ quan ban hành",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="issued_documents",
+    )
+    issued_on = models.DateField("ngày văn bản", null=True, blank=True)
+    signer_name = models.CharField("người ký", max_length=200, blank=True)
+    confidentiality = models.PositiveSmallIntegerField(
+        "độ mật", choices=Clearance.choices, default=Clearance.NORMAL
+    )
+    status = models.CharField(
+        "trạng thái", max_length=20, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT
+    )
+    owning_body = models.ForeignKey(
+        Body,
+        verbose_name="cơ quan quản lý",
+        on_delete=models.PROTECT,
+        related_name="owned_documents",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người tạo",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
+    search_text = models.TextField("nội dung tìm kiếm", blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "văn bản"
+        verbose_name_plural = "văn bản"
+        ordering = ["-issued_on", "-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["owning_body", "-issued_on"]),
+            models.Index(fields=["issuing_body", "-issued_on"]),
+            models.Index(fields=["doc_type"]),
+        ]
+
+    def __str__(self) -> str:
+        label = self.number_symbol
+        return f"{label} — {self.abstract}" if label else self.abstract
+
+    @property
+    def number_symbol(self) -> str:
+        """ "45/TTr-STTTT" as printed after "Số:"; drafts may have only a symbol or nothing."""
+        if self.number and self.symbol:
+            return f"{self.number}/{self.symbol}"
+        return self.number or self.symbol
+
+
+class Blob(models.Model):
+    """Bytes stored once under their SHA-256; many versions (of many documents) may share one."""
+
+    sha256 = models.CharField("SHA-256", max_length=64, unique=True)
+    size = models.PositiveBigIntegerField("kích thước (byte)")
+    storage_name = models.CharField("tên trong kho lưu trữ", max_length=255)
+    mime = models.CharField("kiểu tệp", max_length=120)
+    page_count = models.PositiveIntegerField("số trang", null=True, blank=True)
+    text = models.TextField("văn bản trích xuất (đã bỏ dấu)", blank=True, editable=False)
+    created_at = models.DateTimeField("lưu lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "tệp lưu trữ"
+        verbose_name_plural = "tệp lưu trữ"
+
+    def __str__(self) -> str:
+        return f"{self.sha256[:12]}… ({self.size} byte)"
+
+
+class DocumentVersion(models.Model):
+    """An immutable version: written once by ``document_version_add``, never updated.
+
+    ``blob`` is always a PDF (what readers and signers see); ``original`` keeps the uploaded
+    DOCX/ODT/XLSX it was converted from.
+    """
+
+    document = models.ForeignKey(
+        Document, verbose_name="văn bản", on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField("phiên bản số")
+    blob = models.ForeignKey(
+        Blob, verbose_name="tệp PDF", on_delete=models.PROTECT, related_name="versions"
+    )
+    original = models.ForeignKey(
+        Blob,
+        verbose_name="tệp gốc",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="original_of",
+    )
+    file_name = models.CharField("tên tệp tải lên", max_length=255)
+    note = models.CharField("ghi chú", max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người tải lên",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("tải lên lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "phiên bản văn bản"
+        verbose_name_plural = "phiên bản văn bản"
+        ordering = ["document", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="version_number_unique"),
+            models.CheckConstraint(condition=models.Q(number__gte=1), name="version_number_gte_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} — phiên bản {self.number}"
+
+
+class WorkRecordStatus(models.TextChoices):
+    OPEN = "open", "Đang mở"
+    CLOSED = "closed", "Đã đóng"
+
+
+class WorkRecord(models.Model):
+    """Hồ sơ công việc: groups documents (and, from the meetings app, meetings).
+
+    ``retention_years`` empty means permanent retention (vĩnh viễn).
+    """
+
+    code = models.CharField("mã hồ sơ", max_length=50, unique=True)
+    name = models.CharField("tên hồ sơ", max_length=500)
+    owning_body = models.ForeignKey(
+        Body, verbose_name="cơ quan lập", on_delete=models.PROTECT, related_name="work_records"
+    )
+    retention_years = models.PositiveSmallIntegerField(
+        "thời hạn bảo quản (năm)", null=True, blank=True, help_text="Để trống nếu vĩnh viễn."
+    )
+    status = models.CharField(
+        "trạng thái",
+        max_length=10,
+        choices=WorkRecordStatus.choices,
+        default=WorkRecordStatus.OPEN,
+    )
+    documents = models.ManyToManyField(
+        Document, verbose_name="văn bản", blank=True, related_name="work_records"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người lập",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("lập lúc", auto_now_add=True)
+    closed_at = models.DateTimeField("đóng lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "hồ sơ công việc"
+        verbose_name_plural = "hồ sơ công việc"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(retention_years__isnull=True) | models.Q(retention_years__gte=1),
+                name="work_record_retention_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+    @property
+    def retention_label(self) -> str:
+        return "Vĩnh viễn" if self.retention_years is None else f"{self.retention_years} năm"

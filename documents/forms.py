@@ -1,0 +1,91 @@
+"""Forms parse input only; the rules live in services and selectors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+
+from accounts.models import Body, Clearance
+from documents.models import DocumentStatus, DocumentType
+from documents.selectors import DocumentQuery
+from documents.validation import ACCEPTED_EXTENSIONS
+
+_FILE_ACCEPT = f"{ACCEPTED_EXTENSIONS},application/pdf"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DocumentSearchForm(forms.Form):
+    q = forms.CharField(label="Từ khoá", required=False, max_length=200)
+    doc_type = forms.ChoiceField(
+        label="Loại văn bản",
+        required=False,
+        choices=[("", "Tất cả"), *DocumentType.choices],
+    )
+    body = forms.ModelChoiceField(
+        label="Cơ quan", required=False, queryset=Body.objects.none(), empty_label="Tất cả"
+    )
+    date_from = forms.DateField(label="Từ ngày", required=False, widget=DateInput)
+    date_to = forms.DateField(label="Đến ngày", required=False, widget=DateInput)
+
+    def __init__(self, *args: Any, bodies: QuerySet[Body], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["body"].queryset = bodies
+
+    def to_query(self) -> DocumentQuery:
+        data = self.cleaned_data if self.is_valid() else {}
+        return DocumentQuery(
+            text=data.get("q") or "",
+            doc_type=data.get("doc_type") or "",
+            body=data.get("body"),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+        )
+
+
+class DocumentCreateForm(forms.Form):
+    owning_body = forms.ModelChoiceField(label="Cơ quan quản lý", queryset=Body.objects.none())
+    doc_type = forms.ChoiceField(label="Loại văn bản", choices=DocumentType.choices)
+    number = forms.CharField(label="Số", required=False, max_length=20)
+    symbol = forms.CharField(
+        label="Ký hiệu", required=False, max_length=100, help_text="Ví dụ: TTr-STTTT"
+    )
+    abstract = forms.CharField(
+        label="Trích yếu", max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    issuing_body = forms.ModelChoiceField(
+        label="Cơ quan ban hành",
+        required=False,
+        queryset=Body.objects.filter(is_active=True),
+        empty_label="Như cơ quan quản lý",
+    )
+    issued_on = forms.DateField(label="Ngày văn bản", required=False, widget=DateInput)
+    signer_name = forms.CharField(label="Người ký", required=False, max_length=200)
+    confidentiality = forms.TypedChoiceField(
+        label="Độ mật", choices=Clearance.choices, coerce=int, initial=Clearance.NORMAL
+    )
+    status = forms.ChoiceField(
+        label="Trạng thái", choices=DocumentStatus.choices, initial=DocumentStatus.DRAFT
+    )
+    upload = forms.FileField(
+        label="Tệp văn bản",
+        help_text="PDF, hoặc DOCX/ODT/XLSX (sẽ được chuyển sang PDF, tệp gốc được giữ lại).",
+        widget=forms.ClearableFileInput(attrs={"accept": _FILE_ACCEPT}),
+    )
+    note = forms.CharField(label="Ghi chú", required=False, max_length=500)
+
+    def __init__(self, *args: Any, bodies: QuerySet[Body], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owning_body"].queryset = bodies
+
+
+class VersionAddForm(forms.Form):
+    upload = forms.FileField(
+        label="Tệp phiên bản mới",
+        widget=forms.ClearableFileInput(attrs={"accept": _FILE_ACCEPT}),
+    )
+    note = forms.CharField(label="Ghi chú", required=False, max_length=500)

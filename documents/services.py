@@ -1,0 +1,340 @@
+"""Writes for documents, versions and work records; each is checked, atomic and audited."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path, PurePath
+from typing import IO
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.models import Body, Clearance, User, nfc
+from audit.services import audit_record
+from documents.conversion import office_to_pdf
+from documents.models import (
+    Blob,
+    Document,
+    DocumentStatus,
+    DocumentVersion,
+    WorkRecord,
+    WorkRecordStatus,
+)
+from documents.search import fold, pdf_text
+from documents.selectors import (
+    bodies_user_can_file_for,
+    document_can_add_version,
+    document_latest_version,
+    document_visible_to,
+    user_may_keep_records,
+)
+from documents.storage import blob_delete, blob_write, digest
+from documents.validation import MIME_TYPES, UploadKind, pdf_check, upload_kind
+
+# --- Uploads ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """An upload that passed every check: the PDF readers will see, and the original if any."""
+
+    pdf: IO[bytes]
+    page_count: int
+    original: File | None
+    original_mime: str
+    file_name: str
+
+
+@contextmanager
+def _prepared(upload: File) -> Iterator[_Prepared]:
+    """Check *upload* and, for office files, convert it; the temporary PDF lives only inside."""
+    kind = upload_kind(upload)
+    file_name = nfc(PurePath(upload.name or "").name)[:255]
+    if kind is UploadKind.PDF:
+        page_count = pdf_check(upload, label=file_name)
+        yield _Prepared(upload, page_count, None, "", file_name)
+        return
+    with tempfile.TemporaryDirectory(prefix="kyhop-convert-") as workdir:
+        converted = office_to_pdf(upload, suffix=kind.value, workdir=Path(workdir))
+        with converted.open("rb") as pdf:
+            page_count = pdf_check(pdf, label=f"{file_name} (bản PDF chuyển đổi)")
+            yield _Prepared(pdf, page_count, upload, MIME_TYPES[kind], file_name)
+
+
+@contextmanager
+def _removed_if_failed() -> Iterator[list[str]]:
+    """Collect storage names written in this block; delete them if the block raises.
+
+    Files are not transactional: without this a refused or failed write would leave bytes in the
+    store that no row points to.
+    """
+    written: list[str] = []
+    try:
+        yield written
+    except BaseException:
+        for name in written:
+            blob_delete(name)
+        raise
+
+
+def _blob_store(
+    stream: IO[bytes], *, mime: str, page_count: int | None, written: list[str]
+) -> Blob:
+    """The Blob for these bytes: the existing one if the same bytes were stored before."""
+    sha256, size = digest(stream)
+    existing = Blob.objects.filter(sha256=sha256).first()
+    if existing is not None:
+        return existing
+    text = ""
+    if mime == MIME_TYPES[UploadKind.PDF]:
+        text = pdf_text(stream, max_chars=settings.KYHOP_SEARCH_TEXT_MAX_CHARS)
+    name, created = blob_write(stream, sha256=sha256)
+    if created:
+        written.append(name)
+    blob = Blob(
+        sha256=sha256, size=size, storage_name=name, mime=mime, page_count=page_count, text=text
+    )
+    blob.full_clean()
+    blob.save()
+    return blob
+
+
+# --- Documents --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def document_create(
+    *,
+    actor: User,
+    owning_body: Body,
+    doc_type: str,
+    abstract: str,
+    upload: File,
+    number: str = "",
+    symbol: str = "",
+    issuing_body: Body | None = None,
+    issued_on: date | None = None,
+    signer_name: str = "",
+    confidentiality: int = Clearance.NORMAL,
+    status: str = DocumentStatus.DRAFT,
+    note: str = "",
+) -> Document:
+    """Register a document with its first version. The issuing body defaults to the owner."""
+    if not bodies_user_can_file_for(actor).filter(pk=owning_body.pk).exists():
+        raise PermissionDenied("Bạn không thuộc cơ quan này nên không thể đăng ký văn bản cho nó.")
+    if confidentiality > actor.clearance and not actor.is_superuser:
+        # Registering a document one could not then read would lock its author out of it.
+        raise ValidationError(
+            {
+                "confidentiality": "Bạn chưa được phép đọc tài liệu ở độ mật này nên không thể "
+                "đăng ký văn bản với độ mật đó."
+            }
+        )
+    document = Document(
+        number=nfc(number),
+        symbol=nfc(symbol).replace(" ", ""),
+        doc_type=doc_type,
+        abstract=nfc(abstract),
+        issuing_body=issuing_body or owning_body,
+        issued_on=issued_on,
+        signer_name=nfc(signer_name),
+        confidentiality=confidentiality,
+        status=status,
+        owning_body=owning_body,
+        created_by=actor,
+    )
+    document.full_clean()
+    document.save()
+    version = _version_create(actor=actor, document=document, upload=upload, note=note)
+    audit_record(
+        actor=actor,
+        verb="document.created",
+        target=document,
+        details={
+            "number_symbol": document.number_symbol,
+            "doc_type": document.doc_type,
+            "owning_body": owning_body.code,
+            "confidentiality": document.confidentiality,
+            "sha256": version.blob.sha256,
+        },
+    )
+    return document
+
+
+@transaction.atomic
+def document_version_add(
+    *, actor: User, document: Document, upload: File, note: str = ""
+) -> DocumentVersion:
+    """Add the next immutable version; refuses bytes identical to the current version."""
+    if not document_can_add_version(actor, document):
+        raise PermissionDenied("Bạn không có quyền thêm phiên bản cho văn bản này.")
+    # Lock the document row so two uploads at once get numbers n+1 and n+2, not both n+1.
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    return _version_create(actor=actor, document=document, upload=upload, note=note)
+
+
+def _version_create(*, actor: User, document: Document, upload: File, note: str) -> DocumentVersion:
+    latest = document_latest_version(document)
+    with _prepared(upload) as prepared, _removed_if_failed() as written:
+        pdf_blob = _blob_store(
+            prepared.pdf,
+            mime=MIME_TYPES[UploadKind.PDF],
+            page_count=prepared.page_count,
+            written=written,
+        )
+        if latest is not None and latest.blob_id == pdf_blob.pk:
+            raise ValidationError(
+                f"Tệp này giống hệt phiên bản {latest.number} hiện tại; không tạo phiên bản mới."
+            )
+        original = None
+        if prepared.original is not None:
+            original = _blob_store(
+                prepared.original, mime=prepared.original_mime, page_count=None, written=written
+            )
+        version = _version_save(
+            actor=actor,
+            document=document,
+            pdf_blob=pdf_blob,
+            original=original,
+            file_name=prepared.file_name,
+            note=note,
+        )
+    _search_text_refresh(document, pdf_blob)
+    audit_record(
+        actor=actor,
+        verb="document.version_added",
+        target=version,
+        details={
+            "document": document.pk,
+            "number": version.number,
+            "sha256": pdf_blob.sha256,
+            "size": pdf_blob.size,
+            "pages": pdf_blob.page_count,
+            "original_sha256": original.sha256 if original else None,
+            "file_name": version.file_name,
+        },
+    )
+    return version
+
+
+def _version_save(
+    *,
+    actor: User,
+    document: Document,
+    pdf_blob: Blob,
+    original: Blob | None,
+    file_name: str,
+    note: str,
+) -> DocumentVersion:
+    highest = document.versions.aggregate(highest=Max("number"))["highest"] or 0
+    version = DocumentVersion(
+        document=document,
+        number=highest + 1,
+        blob=pdf_blob,
+        original=original,
+        file_name=file_name,
+        note=nfc(note),
+        created_by=actor,
+    )
+    version.full_clean()
+    version.save(force_insert=True)
+    return version
+
+
+def _search_text_refresh(document: Document, latest_blob: Blob) -> None:
+    """Metadata and the latest version's text, folded, in the one column search reads."""
+    issuing = document.issuing_body
+    fields = [
+        document.number_symbol,
+        document.get_doc_type_display(),
+        document.abstract,
+        document.signer_name,
+        issuing.name if issuing else "",
+        issuing.symbol if issuing else "",
+        document.owning_body.name,
+    ]
+    document.search_text = f"{fold(' '.join(fields))} {latest_blob.text}".strip()
+    document.save(update_fields=["search_text", "updated_at"])
+
+
+# --- Work records (hồ sơ công việc) -----------------------------------------------------------
+
+
+def _require_record_keeper(actor: User, body: Body) -> None:
+    if not user_may_keep_records(actor, body):
+        raise PermissionDenied("Chỉ văn thư, thư ký hoặc lãnh đạo của cơ quan mới lập hồ sơ.")
+
+
+@transaction.atomic
+def work_record_open(
+    *, actor: User, code: str, name: str, owning_body: Body, retention_years: int | None
+) -> WorkRecord:
+    """Open a record; ``retention_years=None`` means permanent retention (vĩnh viễn)."""
+    _require_record_keeper(actor, owning_body)
+    record = WorkRecord(
+        code=nfc(code),
+        name=nfc(name),
+        owning_body=owning_body,
+        retention_years=retention_years,
+        created_by=actor,
+    )
+    record.full_clean()
+    record.save()
+    audit_record(
+        actor=actor,
+        verb="work_record.opened",
+        target=record,
+        details={"code": record.code, "body": owning_body.code, "retention": retention_years},
+    )
+    return record
+
+
+def _locked_open_record(record: WorkRecord) -> WorkRecord:
+    locked = WorkRecord.objects.select_for_update().get(pk=record.pk)
+    if locked.status == WorkRecordStatus.CLOSED:
+        raise ValidationError(f"Hồ sơ “{locked.code}” đã đóng; không thể thay đổi.")
+    return locked
+
+
+@transaction.atomic
+def work_record_add(*, actor: User, record: WorkRecord, document: Document) -> WorkRecord:
+    """Put *document* into *record*; adding one already there changes nothing."""
+    _require_record_keeper(actor, record.owning_body)
+    if not document_visible_to(actor, document):
+        raise PermissionDenied("Bạn không xem được văn bản này nên không thể đưa vào hồ sơ.")
+    record = _locked_open_record(record)
+    if record.documents.filter(pk=document.pk).exists():
+        return record
+    record.documents.add(document)
+    audit_record(
+        actor=actor,
+        verb="work_record.document_added",
+        target=record,
+        details={"code": record.code, "document": document.pk},
+    )
+    return record
+
+
+@transaction.atomic
+def work_record_close(*, actor: User, record: WorkRecord) -> WorkRecord:
+    _require_record_keeper(actor, record.owning_body)
+    record = _locked_open_record(record)
+    record.status = WorkRecordStatus.CLOSED
+    record.closed_at = timezone.now()
+    record.full_clean()
+    record.save(update_fields=["status", "closed_at"])
+    audit_record(
+        actor=actor,
+        verb="work_record.closed",
+        target=record,
+        details={"code": record.code, "documents": record.documents.count()},
+    )
+    return record

@@ -1,0 +1,200 @@
+"""Upload checks: what a file really is, whether it is within limits, whether a PDF is sound.
+
+Every refusal is a ValidationError with a Vietnamese message the upload form shows as it is.
+Nothing here writes anything: the services call these checks before storing a byte.
+"""
+
+from __future__ import annotations
+
+import logging
+import zipfile
+from enum import StrEnum
+from pathlib import PurePath
+from typing import IO
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+
+logger = logging.getLogger(__name__)
+
+
+class UploadKind(StrEnum):
+    PDF = "pdf"
+    DOCX = "docx"
+    XLSX = "xlsx"
+    ODT = "odt"
+
+
+MIME_TYPES: dict[UploadKind, str] = {
+    UploadKind.PDF: "application/pdf",
+    UploadKind.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    UploadKind.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    UploadKind.ODT: "application/vnd.oasis.opendocument.text",
+}
+KIND_LABELS: dict[UploadKind, str] = {
+    UploadKind.PDF: "PDF",
+    UploadKind.DOCX: "Word (DOCX)",
+    UploadKind.XLSX: "Excel (XLSX)",
+    UploadKind.ODT: "OpenDocument (ODT)",
+}
+ACCEPTED_EXTENSIONS = ", ".join(f".{kind.value}" for kind in UploadKind)
+
+# pypdf raises its own errors for what it recognises as broken, and plain Python errors for
+# structures it does not expect (a dictionary where a number should be, a cycle...). A hostile
+# file must end as a clear refusal, not a 500, so these are all "this PDF is malformed".
+PDF_PARSE_ERRORS = (
+    PyPdfError,
+    ValueError,
+    KeyError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    AssertionError,
+    RecursionError,
+)
+_EOF_WINDOW = 2048  # the PDF spec asks readers to look for %%EOF near the end, not at it
+
+
+def upload_kind(upload: File) -> UploadKind:
+    """Check size, extension and content of *upload*; return what it really is."""
+    _check_size(upload)
+    claimed = _claimed_kind(upload.name or "")
+    actual = sniff_kind(upload)
+    if actual is None or actual != claimed:
+        raise ValidationError(
+            f"Tệp “{_base_name(upload)}” có đuôi .{claimed.value} nhưng nội dung không phải "
+            f"tệp {KIND_LABELS[claimed]}. Hãy kiểm tra lại tệp.",
+            code="type_mismatch",
+        )
+    return actual
+
+
+def _check_size(upload: File) -> None:
+    size = upload.size or 0
+    if size == 0:
+        raise ValidationError(f"Tệp “{_base_name(upload)}” rỗng (0 byte).", code="empty")
+    limit = settings.KYHOP_UPLOAD_MAX_BYTES
+    if size > limit:
+        raise ValidationError(
+            f"Tệp “{_base_name(upload)}” dung lượng {_megabytes(size)}, vượt giới hạn "
+            f"{_megabytes(limit)}.",
+            code="too_large",
+        )
+
+
+def _claimed_kind(name: str) -> UploadKind:
+    extension = PurePath(name).suffix.lower().lstrip(".")
+    try:
+        return UploadKind(extension)
+    except ValueError:
+        raise ValidationError(
+            f"Không nhận tệp “{PurePath(name).name}”: "
+            f"chỉ nhận các định dạng {ACCEPTED_EXTENSIONS}.",
+            code="extension",
+        ) from None
+
+
+def sniff_kind(upload: File) -> UploadKind | None:
+    """Tell the type from the bytes (magic numbers, ZIP members), never from the name."""
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if head.startswith(b"%PDF-"):
+        return UploadKind.PDF
+    if head.startswith(b"PK\x03\x04"):
+        return _sniff_zip(upload)
+    return None
+
+
+def _sniff_zip(upload: File) -> UploadKind | None:
+    try:
+        with zipfile.ZipFile(upload.file) as archive:
+            _check_unpacked_size(archive)
+            names = set(archive.namelist())
+            if "mimetype" in names and archive.read("mimetype").strip() == MIME_TYPES[
+                UploadKind.ODT
+            ].encode("ascii"):
+                return UploadKind.ODT
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError):
+        return None
+    finally:
+        upload.seek(0)
+    if "[Content_Types].xml" in names and "word/document.xml" in names:
+        return UploadKind.DOCX
+    if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
+        return UploadKind.XLSX
+    return None
+
+
+def _check_unpacked_size(archive: zipfile.ZipFile) -> None:
+    # A small ZIP can unpack to gigabytes (a "zip bomb") and tie up LibreOffice.
+    unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > 5 * settings.KYHOP_UPLOAD_MAX_BYTES:
+        raise ValidationError(
+            "Tệp nén bên trong quá lớn khi giải nén; không thể xử lý.", code="zip_bomb"
+        )
+
+
+def pdf_check(stream: IO[bytes], *, label: str) -> int:
+    """Refuse a truncated, malformed, encrypted, empty or over-long PDF; return its page count."""
+    _check_pdf_header_and_tail(stream, label=label)
+    try:
+        reader = PdfReader(stream, strict=settings.KYHOP_UPLOAD_PDF_STRICT)
+        if reader.is_encrypted:
+            raise ValidationError(
+                f"Tệp “{label}” được mã hoá hoặc đặt mật khẩu; hãy tải lên bản không mã hoá.",
+                code="encrypted",
+            )
+        page_count = len(reader.pages)
+        _check_page_count(page_count, label=label)
+        for page in reader.pages:
+            # Loading each page's box walks its page-tree entry and resources: a page that
+            # cannot load here would fail in the viewer or the signer later.
+            _ = page.mediabox.width
+    except PDF_PARSE_ERRORS as exc:
+        logger.info("PDF refused (%s): %s: %s", label, type(exc).__name__, exc)
+        raise ValidationError(
+            f"Tệp “{label}” bị hỏng hoặc không đúng cấu trúc PDF nên không đọc được.",
+            code="malformed",
+        ) from exc
+    finally:
+        stream.seek(0)
+    return page_count
+
+
+def _check_pdf_header_and_tail(stream: IO[bytes], *, label: str) -> None:
+    stream.seek(0)
+    if not stream.read(5).startswith(b"%PDF-"):
+        raise ValidationError(f"Tệp “{label}” không phải tệp PDF.", code="not_pdf")
+    stream.seek(0, 2)
+    size = stream.tell()
+    stream.seek(max(0, size - _EOF_WINDOW))
+    tail = stream.read()
+    stream.seek(0)
+    if b"%%EOF" not in tail:
+        raise ValidationError(
+            f"Tệp “{label}” bị cắt cụt (thiếu phần kết thúc của PDF); hãy tải lên lại tệp đầy đủ.",
+            code="truncated",
+        )
+
+
+def _check_page_count(page_count: int, *, label: str) -> None:
+    if page_count == 0:
+        raise ValidationError(f"Tệp “{label}” không có trang nào.", code="no_pages")
+    limit = settings.KYHOP_UPLOAD_MAX_PAGES
+    if page_count > limit:
+        raise ValidationError(
+            f"Tệp “{label}” có {page_count} trang, vượt giới hạn {limit} trang.",
+            code="too_many_pages",
+        )
+
+
+def _base_name(upload: File) -> str:
+    return PurePath(upload.name or "").name
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB".replace(".", ",")

@@ -1,0 +1,157 @@
+"""Document screens and downloads. Each view parses input, calls one service or selector, renders.
+
+Anything the user may not see answers 404, never 403, so that an id in a URL does not reveal
+whether a document exists.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts.models import Body
+from documents import services
+from documents.forms import DocumentCreateForm, DocumentSearchForm, VersionAddForm
+from documents.http import blob_response
+from documents.models import Document, DocumentVersion
+from documents.selectors import (
+    bodies_user_can_file_for,
+    document_can_add_version,
+    document_version_for,
+    document_versions,
+    documents_search,
+    documents_visible_to,
+)
+
+PAGE_SIZE = 50
+
+
+def _visible_document(request: HttpRequest, pk: int) -> Document:
+    queryset = documents_visible_to(request.user).select_related(
+        "issuing_body", "owning_body", "created_by"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _visible_version(request: HttpRequest, pk: int, number: int) -> DocumentVersion:
+    version = document_version_for(request.user, document_id=pk, number=number)
+    if version is None:
+        raise Http404("Không tìm thấy văn bản.")
+    return version
+
+
+@login_required
+@require_safe
+def document_list(request: HttpRequest) -> HttpResponse:
+    form = DocumentSearchForm(request.GET or None, bodies=Body.objects.filter(is_active=True))
+    documents = documents_search(request.user, form.to_query())
+    page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("trang"))
+    can_create = bodies_user_can_file_for(request.user).exists()
+    return render(
+        request,
+        "documents/document_list.html",
+        {"form": form, "page": page, "can_create": can_create},
+    )
+
+
+@login_required
+@require_safe
+def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    document = _visible_document(request, pk)
+    return _render_detail(request, document, VersionAddForm())
+
+
+def _render_detail(
+    request: HttpRequest, document: Document, form: VersionAddForm, status: int = 200
+) -> HttpResponse:
+    can_add = document_can_add_version(request.user, document)
+    context = {
+        "document": document,
+        "versions": document_versions(document),
+        "form": form if can_add else None,
+    }
+    return render(request, "documents/document_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def version_add(request: HttpRequest, pk: int) -> HttpResponse:
+    document = _visible_document(request, pk)
+    form = VersionAddForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            version = services.document_version_add(
+                actor=request.user,
+                document=document,
+                upload=form.cleaned_data["upload"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            form.add_error("upload", exc)
+        else:
+            messages.success(request, f"Đã thêm phiên bản {version.number}.")
+            return redirect("documents:detail", pk=document.pk)
+    return _render_detail(request, document, form, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def document_create(request: HttpRequest) -> HttpResponse:
+    bodies = bodies_user_can_file_for(request.user)
+    form = DocumentCreateForm(request.POST or None, request.FILES or None, bodies=bodies)
+    if request.method == "POST" and form.is_valid():
+        try:
+            document = services.document_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_service_error(form, exc)
+        else:
+            messages.success(request, "Đã đăng ký văn bản.")
+            return redirect("documents:detail", pk=document.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "documents/document_form.html", {"form": form}, status=status)
+
+
+def _add_service_error(form: DocumentCreateForm, exc: ValidationError) -> None:
+    """Field errors go to their field when the form has it; file errors to the file field."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error("upload", exc)
+
+
+@login_required
+@require_safe
+def version_file(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    version = _visible_version(request, pk, number)
+    return blob_response(request, version.blob, filename=_pdf_name(version))
+
+
+@login_required
+@require_safe
+def version_original(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    version = _visible_version(request, pk, number)
+    if version.original is None:
+        raise Http404("Phiên bản này không có tệp gốc.")
+    return blob_response(request, version.original, filename=version.file_name, inline=False)
+
+
+def _pdf_name(version: DocumentVersion) -> str:
+    label = version.document.number_symbol.replace("/", "-") or f"van-ban-{version.document_id}"
+    return f"{label}-v{version.number}.pdf"
+
+
+@login_required
+@require_safe
+def document_viewer(request: HttpRequest, pk: int, number: int | None = None) -> HttpResponse:
+    document = _visible_document(request, pk)
+    versions = document_versions(document)
+    version = versions.first() if number is None else versions.filter(number=number).first()
+    if version is None:
+        raise Http404("Không tìm thấy phiên bản.")
+    return render(request, "documents/viewer.html", {"document": document, "version": version})

@@ -1,0 +1,301 @@
+"""PAdES signing with pyHanko: B-B, B-T, B-LT and B-LTA, always as an incremental update.
+
+The async functions are the real ones; pyHanko 0.38's own sync calls run ``asyncio.run()`` and
+fail inside a running event loop (Channels consumers, async views), so code already in a loop
+awaits ``async_sign_pdf_bytes``/``async_sign_pdf_file`` and everything else calls the sync
+wrappers. Time-stamps, OCSP and CRLs are fetched over HTTP (aiohttp) from the configured TSA and
+from the URLs in the certificates; in development and tests that is the certomancer Animator.
+
+Every path checks the certificate first (``certcheck``), so an unfit certificate never signs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from typing import BinaryIO, TypedDict, Unpack
+
+from asn1crypto import pem
+from asn1crypto import x509 as asn1_x509
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.text import TextBoxStyle
+from pyhanko.sign import fields
+from pyhanko.sign.general import SigningError
+from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner, Signer
+from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
+from pyhanko.stamp import TextStampStyle
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
+from pyhanko_certvalidator.fetchers.api import OwnedFetcherBackend
+
+from signing import pki
+from signing.certcheck import certificate_check
+
+logger = logging.getLogger(__name__)
+
+# ISO 8601 with the offset, e.g. 2026-02-05T09:30:00+07:00 (Decree 30 asks for this form).
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S%:z"
+DEFAULT_STAMP_TEXT = "Ký bởi: %(signer)s\nThời gian ký: %(ts)s"
+# Any of these suffices; Circular 15/2025 names both for signing certificates.
+SIGNER_KEY_USAGE = {"digital_signature", "non_repudiation"}
+
+
+class PadesLevel(enum.StrEnum):
+    B_B = "B-B"
+    B_T = "B-T"
+    B_LT = "B-LT"
+    B_LTA = "B-LTA"
+
+    @property
+    def needs_timestamp(self) -> bool:
+        return self is not PadesLevel.B_B
+
+    @property
+    def needs_revocation_data(self) -> bool:
+        return self in (PadesLevel.B_LT, PadesLevel.B_LTA)
+
+
+class SigningUnavailable(Exception):
+    """A service the signature needs (TSA, OCSP, CRL) did not answer; retrying may succeed."""
+
+
+@dataclass(frozen=True)
+class SigningServices:
+    tsa_url: str
+    trust_roots: tuple[asn1_x509.Certificate, ...]
+    tsa_timeout: float
+    fetch_timeout: float
+
+
+@dataclass(frozen=True)
+class TextAppearance:
+    """A visible text appearance; ``box`` is (x1, y1, x2, y2) in PDF points on ``page`` (0-based).
+
+    ``text`` may use %(signer)s (the certificate's common name) and %(ts)s (the signing time).
+    """
+
+    box: tuple[int, int, int, int]
+    page: int = 0
+    text: str = DEFAULT_STAMP_TEXT
+    font_size: int = 10
+
+
+class SignOptions(TypedDict, total=False):
+    field_name: str | None
+    appearance: TextAppearance | None
+    reason: str | None
+    location: str | None
+    services: SigningServices | None
+
+
+def _load_roots(paths: list[Path]) -> tuple[asn1_x509.Certificate, ...]:
+    roots = []
+    for path in paths:
+        data = path.read_bytes()
+        if pem.detect(data):
+            data = pem.unarmor(data)[2]
+        roots.append(asn1_x509.Certificate.load(data))
+    return tuple(roots)
+
+
+def signing_services() -> SigningServices:
+    """The TSA, trust roots and timeouts from settings (the development PKI by default)."""
+    configured = settings.KYHOP_SIGN_TRUST_ROOTS
+    roots = (
+        _load_roots(configured) if configured else tuple(pki.trust_roots(settings.KYHOP_PKI_DIR))
+    )
+    return SigningServices(
+        tsa_url=settings.KYHOP_SIGN_TSA_URL,
+        trust_roots=roots,
+        tsa_timeout=float(settings.KYHOP_SIGN_TSA_TIMEOUT),
+        fetch_timeout=float(settings.KYHOP_SIGN_FETCH_TIMEOUT),
+    )
+
+
+def _validation_context(services: SigningServices) -> ValidationContext:
+    # "require": a B-LT signature without revocation data for every certificate is not B-LT.
+    # The backend is handed over (Owned...) so ValidationContext.aclose() releases its session.
+    backend = AIOHttpFetcherBackend(per_request_timeout=services.fetch_timeout)
+    return ValidationContext(
+        trust_roots=list(services.trust_roots),
+        allow_fetching=True,
+        revocation_mode="require",
+        fetcher_backend=OwnedFetcherBackend(backend),
+    )
+
+
+def _stamp_style(appearance: TextAppearance) -> TextStampStyle:
+    font = GlyphAccumulatorFactory(str(settings.KYHOP_SIGN_FONT), font_size=appearance.font_size)
+    return TextStampStyle(
+        stamp_text=appearance.text,
+        timestamp_format=TIME_FORMAT,
+        border_width=1,
+        text_box_style=TextBoxStyle(font=font, font_size=appearance.font_size),
+    )
+
+
+def _open_writer(source: BinaryIO) -> IncrementalPdfFileWriter:
+    try:
+        writer = IncrementalPdfFileWriter(source)
+    except (PdfError, ValueError) as exc:
+        raise ValidationError(
+            "Không đọc được tệp PDF, hoặc tệp không cho phép ký bằng cập nhật gia tăng.",
+            code="unreadable_pdf",
+        ) from exc
+    if writer.prev.encrypted:
+        raise ValidationError("Không ký được tệp PDF đã mã hóa.", code="encrypted_pdf")
+    return writer
+
+
+def _free_field_name(existing: dict[str, object]) -> str:
+    number = len(existing) + 1
+    while f"Signature{number}" in existing:
+        number += 1
+    return f"Signature{number}"
+
+
+def _field_spec(
+    writer: IncrementalPdfFileWriter, field_name: str | None, appearance: TextAppearance | None
+) -> tuple[str, fields.SigFieldSpec | None]:
+    """Decide the field: an existing empty one by name, or a new one (visible if asked)."""
+    existing = {name: value for name, value, _ref in fields.enumerate_sig_fields(writer.prev)}
+    if field_name and field_name in existing:
+        if existing[field_name] is not None:
+            raise ValidationError(f"Ô chữ ký “{field_name}” đã được ký.", code="field_signed")
+        return field_name, None
+    name = field_name or _free_field_name(existing)
+    if appearance is None:
+        return name, None
+    spec = fields.SigFieldSpec(sig_field_name=name, on_page=appearance.page, box=appearance.box)
+    return name, spec
+
+
+def _common_name(signer: Signer) -> str:
+    cert = signer.signing_cert
+    return cert.subject.native.get("common_name", "") if cert is not None else ""
+
+
+def _metadata(
+    *,
+    name: str,
+    level: PadesLevel,
+    reason: str | None,
+    location: str | None,
+    context: ValidationContext | None,
+) -> PdfSignatureMetadata:
+    return PdfSignatureMetadata(
+        field_name=name,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=reason,
+        location=location,
+        embed_validation_info=level.needs_revocation_data,
+        use_pades_lta=level is PadesLevel.B_LTA,
+        validation_context=context,
+        signer_key_usage=SIGNER_KEY_USAGE,
+    )
+
+
+async def _sign_stream(
+    *,
+    source: BinaryIO,
+    output: BinaryIO,
+    signer: Signer,
+    level: PadesLevel,
+    field_name: str | None = None,
+    appearance: TextAppearance | None = None,
+    reason: str | None = None,
+    location: str | None = None,
+    services: SigningServices | None = None,
+) -> None:
+    level = PadesLevel(level)
+    # The certificate first: an unfit one is refused before the document is even read.
+    certificate_check(certificate=signer.signing_cert)
+    writer = _open_writer(source)
+    name, new_field = _field_spec(writer, field_name, appearance)
+    timestamper, context = None, None
+    if level.needs_timestamp:  # B-B needs no outside service, nor their settings
+        services = services or signing_services()
+        timestamper = HTTPTimeStamper(services.tsa_url, timeout=services.tsa_timeout)
+        if level.needs_revocation_data:
+            context = _validation_context(services)
+    pdf_signer = PdfSigner(
+        _metadata(name=name, level=level, reason=reason, location=location, context=context),
+        signer,
+        timestamper=timestamper,
+        stamp_style=_stamp_style(appearance) if appearance else None,
+        new_field_spec=new_field,
+    )
+    try:
+        await pdf_signer.async_sign_pdf(
+            writer, output=output, appearance_text_params={"signer": _common_name(signer)}
+        )
+    except TimestampRequestError as exc:
+        raise SigningUnavailable(
+            "Không lấy được dấu thời gian từ dịch vụ cấp dấu thời gian (TSA). Vui lòng thử lại sau."
+        ) from exc
+    except SigningError as exc:
+        # pyHanko's reason is English and technical: keep it for the operator, not the signer.
+        logger.warning("Ký PAdES %s thất bại: %s", level, exc)
+        raise SigningUnavailable(
+            "Không kiểm tra được chứng thư số hoặc trạng thái thu hồi (OCSP/CRL) nên chưa ký "
+            "được. Vui lòng thử lại sau; nếu vẫn lỗi, hãy báo quản trị hệ thống."
+        ) from exc
+    finally:
+        if context is not None:
+            await context.aclose()
+
+
+async def async_sign_pdf_bytes(
+    *, data: bytes, signer: Signer, level: PadesLevel, **options: Unpack[SignOptions]
+) -> bytes:
+    """Sign PDF *data* and return the signed document (the original bytes plus one update)."""
+    output = BytesIO()
+    await _sign_stream(source=BytesIO(data), output=output, signer=signer, level=level, **options)
+    return output.getvalue()
+
+
+async def async_sign_pdf_file(
+    *, source: Path, target: Path, signer: Signer, level: PadesLevel, **options: Unpack[SignOptions]
+) -> None:
+    """Sign *source* into *target* through files, so large documents are not held in memory.
+
+    The result is written beside *target* and renamed into place: a failure leaves no partial
+    file, and a reader never sees a half-written one.
+    """
+    fd, temp_name = tempfile.mkstemp(prefix=".signing-", suffix=".pdf", dir=target.parent)
+    try:
+        with open(source, "rb") as src, os.fdopen(fd, "w+b") as out:
+            await _sign_stream(source=src, output=out, signer=signer, level=level, **options)
+        os.replace(temp_name, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp_name)
+        raise
+
+
+def sign_pdf_bytes(
+    *, data: bytes, signer: Signer, level: PadesLevel, **options: Unpack[SignOptions]
+) -> bytes:
+    """Sync wrapper of :func:`async_sign_pdf_bytes`; not for use inside an event loop."""
+    return asyncio.run(async_sign_pdf_bytes(data=data, signer=signer, level=level, **options))
+
+
+def sign_pdf_file(
+    *, source: Path, target: Path, signer: Signer, level: PadesLevel, **options: Unpack[SignOptions]
+) -> None:
+    """Sync wrapper of :func:`async_sign_pdf_file`; not for use inside an event loop."""
+    asyncio.run(
+        async_sign_pdf_file(source=source, target=target, signer=signer, level=level, **options)
+    )

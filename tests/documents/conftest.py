@@ -1,0 +1,166 @@
+"""Fixtures for the documents tests: bodies, people, a private file store, PDF builders.
+
+Nothing here is autouse: test modules that store files opt in with
+``pytestmark = pytest.mark.usefixtures("doc_storage")``.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from pypdf import PdfWriter
+from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+from accounts.models import Body, Clearance, User
+from accounts.services import body_create, membership_set, user_create
+
+
+@pytest.fixture
+def doc_storage(settings, tmp_path: Path) -> Path:
+    """Each test stores files in its own directory, so "nothing stored" can be checked."""
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root)},
+        },
+    }
+    return root
+
+
+def stored_files(root: Path) -> list[Path]:
+    return [path for path in root.rglob("*") if path.is_file()]
+
+
+@dataclass
+class World:
+    """Two departments, with members at each clearance level and an outsider."""
+
+    stttt: Body
+    sonv: Body
+    clerk: User  # văn thư of STTTT, cleared for "mật"
+    member: User  # member of STTTT, not cleared
+    top: User  # member of STTTT cleared for "tối mật"
+    outsider: User  # official of Sở Nội vụ
+
+
+def _person(username: str, full_name: str, body: Body, role: str, clearance: int) -> User:
+    user = user_create(actor=None, username=username, full_name=full_name, password="x-Thu-123")
+    user.clearance = clearance
+    user.save(update_fields=["clearance"])
+    membership_set(actor=None, user=user, body=body, role=role)
+    return user
+
+
+@pytest.fixture
+def world(db) -> World:
+    stttt = body_create(
+        actor=None, code="stttt", name="Sở Thông tin và Truyền thông", symbol="STTTT"
+    )
+    sonv = body_create(actor=None, code="snv", name="Sở Nội vụ", symbol="SNV")
+    return World(
+        stttt=stttt,
+        sonv=sonv,
+        clerk=_person("vanthu", "Trần Thị Văn Thư", stttt, "clerk", Clearance.SECRET),
+        member=_person("thanhvien", "Lê Văn Thành Viên", stttt, "member", Clearance.NORMAL),
+        top=_person("lanhdao", "Phạm Minh Lãnh Đạo", stttt, "chair", Clearance.TOP_SECRET),
+        outsider=_person("nguoingoai", "Hoàng Văn Ngoài", sonv, "member", Clearance.TOP_SECRET),
+    )
+
+
+def pdf_bytes(pages: int = 1, text: str = "Hello") -> bytes:
+    """A small valid PDF whose pages show *text* in Helvetica (ASCII only)."""
+    writer = PdfWriter()
+    font = writer._add_object(
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/Type1"),
+                NameObject("/BaseFont"): NameObject("/Helvetica"),
+            }
+        )
+    )
+    for index in range(pages):
+        page = writer.add_blank_page(width=595, height=842)
+        page[NameObject("/Resources")] = DictionaryObject(
+            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
+        )
+        content = DecodedStreamObject()
+        content.set_data(f"BT /F1 18 Tf 72 720 Td ({text} {index + 1}) Tj ET".encode("latin-1"))
+        page[NameObject("/Contents")] = writer._add_object(content)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def encrypted_pdf_bytes() -> bytes:
+    writer = PdfWriter(clone_from=io.BytesIO(pdf_bytes()))
+    writer.encrypt(user_password="bi-mat", algorithm="AES-256")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def docx_bytes(text: str) -> bytes:
+    """The smallest DOCX Word and LibreOffice open: content types, package rels, one paragraph."""
+    content_types = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/word/document.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+        "</Types>"
+    )
+    rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/officeDocument" Target="word/document.xml"/>'
+        "</Relationships>"
+    )
+    document = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        f"<w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", content_types)
+        archive.writestr("_rels/.rels", rels)
+        archive.writestr("word/document.xml", document)
+    return buffer.getvalue()
+
+
+def upload(name: str, data: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type="application/octet-stream")
+
+
+@pytest.fixture
+def make_document(world: World) -> Callable[..., object]:
+    """Register a document through the service, as the STTTT clerk unless told otherwise."""
+    from documents.services import document_create
+
+    def build(**overrides: object) -> object:
+        fields: dict[str, object] = {
+            "actor": world.clerk,
+            "owning_body": world.stttt,
+            "doc_type": "to_trinh",
+            "abstract": "Về việc triển khai họp không giấy",
+            "number": "45",
+            "symbol": "TTr-STTTT",
+            "upload": upload("to-trinh.pdf", pdf_bytes()),
+        }
+        fields.update(overrides)
+        return document_create(**fields)
+
+    return build
