@@ -11,5 +11,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
+    path("van-ban/", include("documents.urls")),
+    path("hop/", include("meetings.urls")),
     path("", include("accounts.urls")),
 ]

@@ -1,1 +1,726 @@
-"""Models arrive with their issue; the app is registered so migrations have a home."""
+"""Meetings before they start: the meeting, its agenda tree, its participants and replies."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from accounts.models import Body, Clearance
+from meetings.rules import DEFAULT_CONFIDENCE_FLAGS, Rule, rule_errors
+
+
+class MeetingKind(models.TextChoices):
+    REGULAR = "regular", "Họp thường kỳ"
+    THEMATIC = "thematic", "Họp chuyên đề"
+    EXTRAORDINARY = "extraordinary", "Họp bất thường"
+    COUNCIL_SESSION = "council_session", "Kỳ họp Hội đồng nhân dân"
+    CONFERENCE = "conference", "Hội nghị"
+
+
+class MeetingStatus(models.TextChoices):
+    DRAFT = "draft", "Dự thảo"
+    INVITED = "invited", "Đã gửi giấy mời"
+    IN_PROGRESS = "in_progress", "Đang họp"
+    CLOSED = "closed", "Đã kết thúc"
+    MINUTES_SIGNED = "minutes_signed", "Đã ký biên bản"
+    ARCHIVED = "archived", "Đã lưu trữ"
+    CANCELLED = "cancelled", "Đã hủy"
+
+
+class Meeting(models.Model):
+    body = models.ForeignKey(
+        Body, verbose_name="cơ quan chủ trì", on_delete=models.PROTECT, related_name="meetings"
+    )
+    title = models.CharField("tên cuộc họp", max_length=500)
+    kind = models.CharField(
+        "hình thức", max_length=20, choices=MeetingKind.choices, default=MeetingKind.REGULAR
+    )
+    starts_at = models.DateTimeField("bắt đầu")
+    ends_at = models.DateTimeField("dự kiến kết thúc")
+    place = models.CharField("địa điểm", max_length=300)
+    video_url = models.URLField("đường dẫn họp trực tuyến", blank=True)
+    confidentiality = models.PositiveSmallIntegerField(
+        "độ mật", choices=Clearance.choices, default=Clearance.NORMAL
+    )
+    status = models.CharField(
+        "trạng thái", max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.DRAFT
+    )
+    description = models.TextField("nội dung", blank=True)
+    invitation_number = models.CharField("số, ký hiệu giấy mời", max_length=50, blank=True)
+    invitation_document = models.ForeignKey(
+        "documents.Document",
+        verbose_name="giấy mời",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    agenda_document = models.ForeignKey(
+        "documents.Document",
+        verbose_name="chương trình",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    invitations_sent_at = models.DateTimeField("gửi giấy mời lúc", null=True, blank=True)
+    cancel_reason = models.CharField("lý do hủy", max_length=500, blank=True)
+    # Incremented on every change sent to participants: the .ics SEQUENCE.
+    revision = models.PositiveIntegerField("lần cập nhật", default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người tạo",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
+
+    class Meta:
+        verbose_name = "cuộc họp"
+        verbose_name_plural = "cuộc họp"
+        ordering = ["-starts_at"]
+        indexes = [models.Index(fields=["body", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": "Thời gian kết thúc phải sau thời gian bắt đầu."})
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in {MeetingStatus.DRAFT, MeetingStatus.INVITED}
+
+
+class AgendaItem(models.Model):
+    """One item of the agenda tree; ``position`` orders siblings, numbers are derived."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name="cuộc họp", on_delete=models.CASCADE, related_name="agenda_items"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="thuộc mục",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+    )
+    position = models.PositiveIntegerField("thứ tự", default=0)
+    title = models.CharField("nội dung", max_length=500)
+    presenter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người trình bày",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    presenter_name = models.CharField(
+        "người trình bày (ghi tên)",
+        max_length=200,
+        blank=True,
+        help_text="Khi người trình bày không có tài khoản.",
+    )
+    planned_minutes = models.PositiveIntegerField("thời lượng dự kiến (phút)", default=0)
+    description = models.TextField("mô tả", blank=True)
+    documents = models.ManyToManyField(
+        "documents.Document",
+        verbose_name="tài liệu",
+        through="AgendaDocument",
+        related_name="agenda_items",
+    )
+
+    class Meta:
+        verbose_name = "mục chương trình"
+        verbose_name_plural = "mục chương trình"
+        ordering = ["meeting", "parent_id", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def presenter_display(self) -> str:
+        return self.presenter.full_name if self.presenter else self.presenter_name
+
+
+class AgendaDocument(models.Model):
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE)
+    document = models.ForeignKey("documents.Document", on_delete=models.PROTECT)
+    position = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.item} — {self.document}"
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "document"], name="agenda_document_once"),
+        ]
+
+
+class ParticipantRole(models.TextChoices):
+    CHAIR = "chair", "Chủ trì"
+    SECRETARY = "secretary", "Thư ký"
+    VOTING = "voting", "Thành viên (có biểu quyết)"
+    GUEST = "guest", "Khách mời (không biểu quyết)"
+    OBSERVER = "observer", "Dự thính"
+
+
+class Rsvp(models.TextChoices):
+    PENDING = "pending", "Chưa trả lời"
+    ATTENDING = "attending", "Tham dự"
+    ABSENT = "absent", "Vắng mặt"
+    SUBSTITUTE = "substitute", "Cử người dự thay"
+
+
+class InvitedVia(models.TextChoices):
+    BODY = "body", "Mời cả cơ quan"
+    MEMBERSHIP = "membership", "Mời theo chức danh"
+    INDIVIDUAL = "individual", "Mời cá nhân"
+    SUBSTITUTE = "substitute", "Dự thay"
+
+
+class AttendanceMode(models.TextChoices):
+    # Added for issue 4 (attendance); kept beside Participant, which uses it.
+    IN_PERSON = "in_person", "Trực tiếp"
+    REMOTE = "remote", "Trực tuyến"
+
+
+class Participant(models.Model):
+    """A person invited to a meeting.
+
+    A substitute gets a row of their own with ``substitute_for`` pointing at the invitee; the
+    invitee's row keeps ``rsvp = substitute``. The substitute holds the invitee's role (and so
+    their vote) for this meeting.
+    """
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name="cuộc họp", on_delete=models.CASCADE, related_name="participants"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người dự",
+        on_delete=models.PROTECT,
+        related_name="participations",
+    )
+    role = models.CharField(
+        "vai trò", max_length=20, choices=ParticipantRole.choices, default=ParticipantRole.VOTING
+    )
+    invited_via = models.CharField(
+        "hình thức mời", max_length=20, choices=InvitedVia.choices, default=InvitedVia.INDIVIDUAL
+    )
+    invited_body = models.ForeignKey(
+        Body,
+        verbose_name="mời qua cơ quan",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    rsvp = models.CharField("trả lời", max_length=20, choices=Rsvp.choices, default=Rsvp.PENDING)
+    rsvp_at = models.DateTimeField("trả lời lúc", null=True, blank=True)
+    absence_reason = models.CharField("lý do vắng", max_length=500, blank=True)
+    substitute_for = models.OneToOneField(
+        "self",
+        verbose_name="dự thay cho",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="substitute",
+    )
+    # Attendance (issue 4): the arrival as checked in; ``attendance_corrected`` marks a clerk's
+    # correction so the minutes can say the record was amended, not self-reported.
+    checked_in_at = models.DateTimeField("điểm danh lúc", null=True, blank=True)
+    attendance_mode = models.CharField(
+        "hình thức dự", max_length=20, choices=AttendanceMode.choices, blank=True
+    )
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người điểm danh",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    attendance_corrected = models.BooleanField("văn thư đã sửa điểm danh", default=False)
+
+    class Meta:
+        verbose_name = "người dự họp"
+        verbose_name_plural = "người dự họp"
+        ordering = ["meeting", "role", "user__full_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="participant_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.meeting}"
+
+    @property
+    def can_vote(self) -> bool:
+        return (
+            self.role in {ParticipantRole.CHAIR, ParticipantRole.VOTING}
+            and self.rsvp != Rsvp.SUBSTITUTE
+        )
+
+
+# --- Rules, attendance and votes (issue 4) ---
+# Values mirror the enums in meetings/rules.py (a test keeps them equal), so a stored rule turns
+# into a pure ``rules.Rule`` without a translation table.
+
+
+class RuleBase(models.TextChoices):
+    ALL_MEMBERS = "all_members", "Tổng số thành viên"
+    MEMBERS_PRESENT = "members_present", "Số thành viên có mặt"
+    VOTES_CAST = "votes_cast", "Số phiếu biểu quyết (kể cả không biểu quyết)"
+
+
+class RuleThreshold(models.TextChoices):
+    MORE_THAN_HALF = "more_than_half", "Quá nửa (hơn 1/2)"
+    AT_LEAST_TWO_THIRDS = "at_least_two_thirds", "Từ 2/3 trở lên"
+    CUSTOM = "custom", "Tỷ lệ khác"
+
+
+class RuleTiePolicy(models.TextChoices):
+    CHAIR_DECIDES = "chair_decides", "Theo ý kiến người chủ trì đã biểu quyết"
+    FAILS = "fails", "Không thông qua"
+
+
+class EligibleVoters(models.TextChoices):
+    PRESENT = "present", "Thành viên có biểu quyết đã điểm danh"
+    ALL_MEMBERS = "all_members", "Mọi thành viên có biểu quyết (kể cả chưa điểm danh)"
+
+
+def default_confidence_flags() -> list[dict[str, object]]:
+    return [vars(flag).copy() for flag in DEFAULT_CONFIDENCE_FLAGS]
+
+
+class VotingRule(models.Model):
+    """A body's quorum and majority rule, edited by its clerk. Defaults follow the law on
+    People's Committees: 2/3 of all members present, more than half of all members in favour,
+    the chair's side wins a tie. Polls copy it when they open, so later edits never change a
+    past result."""
+
+    body = models.ForeignKey(
+        Body, verbose_name="cơ quan", on_delete=models.CASCADE, related_name="voting_rules"
+    )
+    name = models.CharField("tên quy chế", max_length=200, default="Quy chế biểu quyết")
+    is_default = models.BooleanField("quy chế mặc định của cơ quan", default=True)
+    quorum_numerator = models.PositiveSmallIntegerField("tỷ lệ có mặt tối thiểu: tử số", default=2)
+    quorum_denominator = models.PositiveSmallIntegerField(
+        "tỷ lệ có mặt tối thiểu: mẫu số", default=3
+    )
+    base = models.CharField(
+        "tính trên", max_length=20, choices=RuleBase.choices, default=RuleBase.ALL_MEMBERS
+    )
+    threshold = models.CharField(
+        "ngưỡng thông qua",
+        max_length=30,
+        choices=RuleThreshold.choices,
+        default=RuleThreshold.MORE_THAN_HALF,
+    )
+    custom_numerator = models.PositiveSmallIntegerField("tỷ lệ khác: tử số", default=1)
+    custom_denominator = models.PositiveSmallIntegerField("tỷ lệ khác: mẫu số", default=2)
+    custom_strict = models.BooleanField("tỷ lệ khác: phải vượt (hơn) tỷ lệ", default=True)
+    tie_policy = models.CharField(
+        "khi số phiếu ngang nhau",
+        max_length=20,
+        choices=RuleTiePolicy.choices,
+        default=RuleTiePolicy.CHAIR_DECIDES,
+    )
+    eligible_voters = models.CharField(
+        "người được biểu quyết",
+        max_length=20,
+        choices=EligibleVoters.choices,
+        default=EligibleVoters.PRESENT,
+    )
+    confidence_flags = models.JSONField(
+        "ngưỡng tín nhiệm thấp",
+        default=default_confidence_flags,
+        blank=True,
+        help_text='Danh sách {"numerator", "denominator", "strict", "label"} tính trên tổng số '
+        "thành viên.",
+    )
+    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
+
+    class Meta:
+        verbose_name = "quy chế biểu quyết"
+        verbose_name_plural = "quy chế biểu quyết"
+        ordering = ["body__name", "-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["body"],
+                condition=Q(is_default=True),
+                name="voting_rule_one_default_per_body",
+            ),
+            models.CheckConstraint(
+                condition=Q(quorum_denominator__gt=0)
+                & Q(quorum_numerator__lte=models.F("quorum_denominator")),
+                name="voting_rule_quorum_is_a_fraction",
+            ),
+            models.CheckConstraint(
+                condition=Q(custom_denominator__gt=0)
+                & Q(custom_numerator__lte=models.F("custom_denominator")),
+                name="voting_rule_threshold_is_a_fraction",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} — {self.body}" if self.body_id else self.name
+
+    def as_rule(self) -> Rule:
+        return Rule.from_json(self.snapshot())
+
+    def snapshot(self) -> dict[str, object]:
+        """What a poll copies at opening: the rule as plain JSON."""
+        return {
+            "name": self.name,
+            "quorum_numerator": self.quorum_numerator,
+            "quorum_denominator": self.quorum_denominator,
+            "base": self.base,
+            "threshold": self.threshold,
+            "custom_numerator": self.custom_numerator,
+            "custom_denominator": self.custom_denominator,
+            "custom_strict": self.custom_strict,
+            "tie_policy": self.tie_policy,
+            "eligible_voters": self.eligible_voters,
+            "confidence_flags": list(self.confidence_flags or []),
+        }
+
+    def clean(self) -> None:
+        super().clean()
+        try:
+            errors = rule_errors(self.as_rule())
+        except (TypeError, ValueError):
+            raise ValidationError(
+                {"confidence_flags": "Ngưỡng tín nhiệm thấp không hợp lệ."}
+            ) from None
+        if errors:
+            raise ValidationError(errors)
+
+
+class CheckInWindow(models.Model):
+    """The clerk opens check-in before the meeting starts; participants may then check in."""
+
+    meeting = models.OneToOneField(
+        Meeting, verbose_name="cuộc họp", on_delete=models.CASCADE, related_name="checkin_window"
+    )
+    opened_at = models.DateTimeField("mở điểm danh lúc")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người mở",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField("đóng điểm danh lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "phiên điểm danh"
+        verbose_name_plural = "phiên điểm danh"
+
+    def __str__(self) -> str:
+        return f"Điểm danh — {self.meeting}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class PollKind(models.TextChoices):
+    YES_NO_ABSTAIN = "yes_no_abstain", "Tán thành / Không tán thành / Không biểu quyết"
+    ONE_OF_N = "one_of_n", "Chọn một phương án"
+    SEVERAL_OF_N = "several_of_n", "Chọn nhiều phương án"
+    CONFIDENCE = "confidence", "Lấy phiếu tín nhiệm"
+
+
+class PollStatus(models.TextChoices):
+    DRAFT = "draft", "Chuẩn bị"
+    OPEN = "open", "Đang biểu quyết"
+    CLOSED = "closed", "Đã kết thúc"
+
+
+class Poll(models.Model):
+    """A vote on an agenda item, or the question of a written consultation (no item).
+
+    A confidence ballot rates one person (``subject_name``); several people → several polls.
+    """
+
+    body = models.ForeignKey(
+        Body, verbose_name="cơ quan", on_delete=models.PROTECT, related_name="polls"
+    )
+    item = models.ForeignKey(
+        AgendaItem,
+        verbose_name="mục chương trình",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="polls",
+    )
+    title = models.CharField("nội dung biểu quyết", max_length=500)
+    subject_name = models.CharField("người được lấy phiếu tín nhiệm", max_length=200, blank=True)
+    kind = models.CharField(
+        "hình thức", max_length=20, choices=PollKind.choices, default=PollKind.YES_NO_ABSTAIN
+    )
+    secret = models.BooleanField("bỏ phiếu kín", default=False)
+    status = models.CharField(
+        "trạng thái", max_length=10, choices=PollStatus.choices, default=PollStatus.DRAFT
+    )
+    max_choices = models.PositiveSmallIntegerField("số phương án được chọn tối đa", default=1)
+    show_live_tally = models.BooleanField("hiện kết quả trong khi biểu quyết", default=False)
+    rule = models.ForeignKey(
+        VotingRule,
+        verbose_name="quy chế",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="polls",
+    )
+    rule_snapshot = models.JSONField("quy chế áp dụng (lưu khi mở)", null=True, blank=True)
+    quorum_at_open = models.JSONField("số thành viên có mặt khi mở", null=True, blank=True)
+    quorum_overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người cho biểu quyết khi chưa đủ số thành viên",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    quorum_override_reason = models.TextField("lý do", blank=True)
+    opened_at = models.DateTimeField("mở lúc", null=True, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người mở",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField("kết thúc lúc", null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người kết thúc",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    result = models.JSONField("kết quả", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người tạo",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "biểu quyết"
+        verbose_name_plural = "biểu quyết"
+        ordering = ["item_id", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_choices__gte=1), name="poll_max_choices_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(quorum_overridden_by__isnull=True) | ~Q(quorum_override_reason=""),
+                name="poll_override_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PollOption(models.Model):
+    poll = models.ForeignKey(
+        Poll, verbose_name="biểu quyết", on_delete=models.CASCADE, related_name="options"
+    )
+    # Stable key for results: "yes"/"no"/"abstain", "high"/"medium"/"low", or "1", "2"…
+    key = models.SlugField("mã", max_length=50)
+    label = models.CharField("phương án", max_length=300)
+    position = models.PositiveIntegerField("thứ tự", default=0)
+
+    class Meta:
+        verbose_name = "phương án"
+        verbose_name_plural = "phương án"
+        ordering = ["poll", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "key"], name="poll_option_key_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Ballot(models.Model):
+    """A named ballot. One per voter and poll, enforced by the database, not by a check first.
+
+    The voter is the user rather than the participant row so that written consultations (no
+    meeting, no participants) use the same tables; within a meeting (meeting, user) is unique,
+    so this is the same guarantee.
+    """
+
+    poll = models.ForeignKey(
+        Poll, verbose_name="biểu quyết", on_delete=models.CASCADE, related_name="ballots"
+    )
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người biểu quyết",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    cast_at = models.DateTimeField("biểu quyết lúc")
+
+    class Meta:
+        verbose_name = "phiếu biểu quyết"
+        verbose_name_plural = "phiếu biểu quyết"
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "voter"], name="ballot_one_per_voter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.voter} — {self.poll}"
+
+
+class BallotChoice(models.Model):
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="choices")
+    option = models.ForeignKey(PollOption, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ballot", "option"], name="ballot_choice_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ballot_id}: {self.option_id}"
+
+
+class VoteReceipt(models.Model):
+    """Who voted in a secret poll — and nothing about what they chose.
+
+    The unique constraint is the one-ballot guard for secret polls: the receipt and the choices
+    are written in one transaction, so a second receipt (and its choices) is rolled back whole.
+    """
+
+    poll = models.ForeignKey(
+        Poll, verbose_name="biểu quyết", on_delete=models.CASCADE, related_name="receipts"
+    )
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người đã bỏ phiếu",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    cast_at = models.DateTimeField("bỏ phiếu lúc")
+
+    class Meta:
+        verbose_name = "xác nhận đã bỏ phiếu kín"
+        verbose_name_plural = "xác nhận đã bỏ phiếu kín"
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "voter"], name="receipt_one_per_voter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.voter} — {self.poll}"
+
+
+class SecretChoice(models.Model):
+    """One option chosen on a secret ballot, with nothing that leads back to the voter.
+
+    Deliberately absent: a voter or receipt key (the obvious link); an auto-increment id (its
+    order would line up with receipts' ids and the audit log's sequence); a timestamp (it would
+    line up with the receipt's ``cast_at``); an ordering. The primary key is a random UUID, so
+    even sorting by it reveals nothing. Residual risk, documented rather than hidden: storage
+    order (SQLite rowid, PostgreSQL ctid/xmin) follows insertion while a poll is open;
+    ``poll_close`` rewrites the poll's rows in random order so closed polls lose even that.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="secret_choices")
+    option = models.ForeignKey(PollOption, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "lựa chọn trong phiếu kín"
+        verbose_name_plural = "lựa chọn trong phiếu kín"
+
+    def __str__(self) -> str:
+        return f"{self.poll_id}: {self.option_id}"
+
+
+class ConsultationStatus(models.TextChoices):
+    DRAFT = "draft", "Chuẩn bị"
+    SENT = "sent", "Đang lấy ý kiến"
+    CLOSED = "closed", "Đã tổng hợp"
+
+
+class Consultation(models.Model):
+    """Written consultation (phiếu lấy ý kiến) of a body's members, outside a meeting."""
+
+    body = models.ForeignKey(
+        Body, verbose_name="cơ quan", on_delete=models.PROTECT, related_name="consultations"
+    )
+    title = models.CharField("nội dung lấy ý kiến", max_length=500)
+    description = models.TextField("thuyết minh", blank=True)
+    deadline = models.DateTimeField("hạn trả lời")
+    poll = models.OneToOneField(
+        Poll, verbose_name="phiếu", on_delete=models.PROTECT, related_name="consultation"
+    )
+    status = models.CharField(
+        "trạng thái",
+        max_length=10,
+        choices=ConsultationStatus.choices,
+        default=ConsultationStatus.DRAFT,
+    )
+    sent_at = models.DateTimeField("gửi lúc", null=True, blank=True)
+    last_reminded_at = models.DateTimeField("nhắc lần cuối lúc", null=True, blank=True)
+    closed_at = models.DateTimeField("tổng hợp lúc", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người tạo",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "phiếu lấy ý kiến"
+        verbose_name_plural = "phiếu lấy ý kiến"
+        ordering = ["-deadline"]
+        indexes = [models.Index(fields=["status", "deadline"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ConsultationRecipient(models.Model):
+    """The members asked, fixed when the consultation is sent (later joiners are not asked)."""
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="recipients"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    notified_at = models.DateTimeField("gửi thư lúc", null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "user"], name="consultation_recipient_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} — {self.consultation_id}"

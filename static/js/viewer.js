@@ -149,6 +149,8 @@ class Reader {
     this.renderTask = page.render({ canvas: this.canvas, viewport, transform });
     try {
       await this.renderTask.promise;
+      // A hook for tests and benchmarks: which page is on screen now.
+      root.dataset.renderedPage = String(page.pageNumber);
     } catch (error) {
       if (error?.name !== "RenderingCancelledException") {
         setStatus("Không hiển thị được trang này.");

@@ -1,0 +1,198 @@
+"""Attendance (điểm danh) and quorum: who is in the room, checked against the body's rule.
+
+Split from ``voting.py`` (which re-exports these names) to keep each module readable.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NoReturn
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import Body
+from audit.services import audit_record
+from meetings import rules
+from meetings.models import (
+    AttendanceMode,
+    CheckInWindow,
+    Meeting,
+    MeetingStatus,
+    Participant,
+    ParticipantRole,
+    Rsvp,
+    VotingRule,
+)
+from meetings.selectors import meeting_manageable_by
+
+VOTING_ROLES = (ParticipantRole.CHAIR, ParticipantRole.VOTING)
+# A meeting over or called off: nobody checks in or votes any more.
+FINISHED = (
+    MeetingStatus.CLOSED,
+    MeetingStatus.MINUTES_SIGNED,
+    MeetingStatus.ARCHIVED,
+    MeetingStatus.CANCELLED,
+)
+
+
+def _nfc(value: str | None) -> str:
+    return unicodedata.normalize("NFC", value or "").strip()
+
+
+def _refuse(message: str) -> NoReturn:
+    raise ValidationError(message)
+
+
+# --- Rules of the body --------------------------------------------------------------------------
+
+
+def rule_for_body(body: Body) -> VotingRule:
+    """The body's default rule, or the law's defaults (unsaved) if the clerk has set none."""
+    stored = VotingRule.objects.filter(body=body, is_default=True).first()
+    return stored or VotingRule(body=body, name="Quy chế theo Luật Tổ chức chính quyền địa phương")
+
+
+# --- Attendance ---------------------------------------------------------------------------------
+
+
+def _is_clerk(actor: Any, meeting: Meeting) -> bool:
+    """Organisers of the host body, and the meeting's own secretary, keep the attendance."""
+    if meeting_manageable_by(actor, meeting):
+        return True
+    return Participant.objects.filter(
+        meeting=meeting, user=actor, role=ParticipantRole.SECRETARY
+    ).exists()
+
+
+def _self_check_in_open(meeting: Meeting) -> bool:
+    if meeting.status == MeetingStatus.IN_PROGRESS:
+        return True
+    window = CheckInWindow.objects.filter(meeting=meeting).first()
+    return window is not None and window.is_open
+
+
+@transaction.atomic
+def checkin_open(*, actor: Any, meeting: Meeting) -> CheckInWindow:
+    """The clerk opens check-in (before the meeting starts, participants may then check in)."""
+    if not _is_clerk(actor, meeting):
+        _refuse("Chỉ văn thư, thư ký hoặc người chủ trì mới được mở điểm danh.")
+    if meeting.status in FINISHED:
+        _refuse("Cuộc họp đã kết thúc hoặc đã hủy.")
+    window, _ = CheckInWindow.objects.update_or_create(
+        meeting=meeting,
+        defaults={"opened_at": timezone.now(), "opened_by": actor, "closed_at": None},
+    )
+    audit_record(actor=actor, verb="attendance.checkin_opened", target=meeting)
+    return window
+
+
+@transaction.atomic
+def checkin_close(*, actor: Any, meeting: Meeting) -> None:
+    if not _is_clerk(actor, meeting):
+        _refuse("Chỉ văn thư, thư ký hoặc người chủ trì mới được đóng điểm danh.")
+    CheckInWindow.objects.filter(meeting=meeting).update(closed_at=timezone.now())
+    audit_record(actor=actor, verb="attendance.checkin_closed", target=meeting)
+
+
+@transaction.atomic
+def attendance_check_in(
+    *, actor: Any, participant: Participant, mode: str, at: datetime | None = None
+) -> Participant:
+    """Record an arrival. Oneself while check-in is open; the clerk anyone, any time.
+
+    A clerk changing an existing record marks it corrected. A substitute checks in on their own
+    row; the invitee's row (``rsvp = substitute``) never counts, so nobody counts twice.
+    """
+    participant = (
+        Participant.objects.select_for_update().select_related("meeting").get(pk=participant.pk)
+    )
+    meeting = participant.meeting
+    if mode not in AttendanceMode.values:
+        _refuse("Hình thức tham dự không hợp lệ (trực tiếp hoặc trực tuyến).")
+    clerk = _is_clerk(actor, meeting)
+    if not clerk:
+        _check_self_check_in(actor, participant)
+        if participant.checked_in_at is not None:
+            return participant  # a second scan of the QR code changes nothing
+    elif meeting.status == MeetingStatus.CANCELLED:
+        _refuse("Cuộc họp đã hủy.")
+    corrected = clerk and participant.checked_in_at is not None
+    participant.checked_in_at = (at if clerk and at else None) or timezone.now()
+    participant.attendance_mode = mode
+    participant.checked_in_by = actor
+    participant.attendance_corrected = participant.attendance_corrected or corrected
+    participant.full_clean()
+    participant.save()
+    audit_record(
+        actor=actor,
+        verb="attendance.corrected" if corrected else "attendance.checked_in",
+        target=participant,
+        details={"user": participant.user_id, "mode": mode, "at": participant.checked_in_at},
+    )
+    return participant
+
+
+def _check_self_check_in(actor: Any, participant: Participant) -> None:
+    if participant.user_id != getattr(actor, "pk", None):
+        _refuse("Bạn chỉ được điểm danh cho chính mình.")
+    if not _self_check_in_open(participant.meeting):
+        _refuse("Chưa mở điểm danh cho cuộc họp này.")
+
+
+@transaction.atomic
+def attendance_clear(*, actor: Any, participant: Participant) -> Participant:
+    """The clerk removes a wrong check-in (the person was not there after all)."""
+    if not _is_clerk(actor, participant.meeting):
+        _refuse("Chỉ văn thư, thư ký hoặc người chủ trì mới được sửa điểm danh.")
+    participant.checked_in_at = None
+    participant.attendance_mode = ""
+    participant.checked_in_by = actor
+    participant.attendance_corrected = True
+    participant.save()
+    audit_record(
+        actor=actor,
+        verb="attendance.cleared",
+        target=participant,
+        details={"user": participant.user_id},
+    )
+    return participant
+
+
+def present_voters(meeting: Meeting) -> QuerySet[Participant]:
+    """Checked-in participants who hold a vote; a substitute stands for the invitee."""
+    return Participant.objects.filter(
+        meeting=meeting, role__in=VOTING_ROLES, checked_in_at__isnull=False
+    ).exclude(rsvp=Rsvp.SUBSTITUTE)
+
+
+@dataclass(frozen=True)
+class QuorumState:
+    met: bool
+    present: int
+    total_members: int
+    required: int
+    rule_name: str
+    explanation: str
+
+
+def quorum_state(meeting: Meeting, rule: VotingRule | None = None) -> QuorumState:
+    """Quorum from the database against the rule (the body's by default) and *total* members."""
+    stored = rule or rule_for_body(meeting.body)
+    check = rules.quorum_check(
+        rule=stored.as_rule(),
+        present=present_voters(meeting).count(),
+        total_members=meeting.body.total_members,
+    )
+    return QuorumState(
+        check.met,
+        check.present,
+        check.total_members,
+        check.required,
+        stored.name,
+        check.explanation,
+    )

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from accounts.models import Body, Clearance, User
+from meetings.models import MeetingKind, ParticipantRole, Rsvp
+
+_DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class MeetingForm(forms.Form):
+    body = forms.ModelChoiceField(label="Cơ quan chủ trì", queryset=Body.objects.none())
+    title = forms.CharField(label="Tên cuộc họp", max_length=500)
+    kind = forms.ChoiceField(label="Hình thức", choices=MeetingKind.choices)
+    starts_at = forms.DateTimeField(label="Bắt đầu", widget=_DT)
+    ends_at = forms.DateTimeField(label="Dự kiến kết thúc", widget=_DT)
+    place = forms.CharField(label="Địa điểm", max_length=300)
+    video_url = forms.URLField(
+        label="Đường dẫn họp trực tuyến", required=False, assume_scheme="https"
+    )
+    confidentiality = forms.TypedChoiceField(
+        label="Độ mật", choices=Clearance.choices, coerce=int, initial=Clearance.NORMAL
+    )
+    description = forms.CharField(
+        label="Nội dung", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, bodies: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if bodies is not None:
+            self.fields["body"].queryset = bodies
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            raise ValidationError("Thời gian kết thúc phải sau thời gian bắt đầu.")
+        return data
+
+
+class AgendaItemForm(forms.Form):
+    title = forms.CharField(label="Nội dung", max_length=500)
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    presenter = forms.ModelChoiceField(
+        label="Người trình bày", queryset=User.objects.none(), required=False
+    )
+    presenter_name = forms.CharField(label="hoặc ghi tên", max_length=200, required=False)
+    planned_minutes = forms.IntegerField(
+        label="Thời lượng (phút)", min_value=0, max_value=600, required=False
+    )
+    description = forms.CharField(
+        label="Mô tả", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, presenters: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if presenters is not None:
+            self.fields["presenter"].queryset = presenters
+
+
+class InviteBodyForm(forms.Form):
+    body = forms.ModelChoiceField(
+        label="Mời cả cơ quan", queryset=Body.objects.filter(is_active=True)
+    )
+    role = forms.ChoiceField(
+        label="Vai trò",
+        required=False,
+        choices=[("", "Theo chức danh trong cơ quan"), *ParticipantRole.choices],
+    )
+
+
+class InvitePersonForm(forms.Form):
+    user = forms.ModelChoiceField(label="Mời cá nhân", queryset=User.objects.filter(is_active=True))
+    role = forms.ChoiceField(
+        label="Vai trò", choices=ParticipantRole.choices, initial=ParticipantRole.VOTING
+    )
+
+
+class RsvpForm(forms.Form):
+    answer = forms.ChoiceField(
+        label="Trả lời",
+        widget=forms.RadioSelect,
+        choices=[
+            (Rsvp.ATTENDING, "Tham dự"),
+            (Rsvp.ABSENT, "Vắng mặt"),
+            (Rsvp.SUBSTITUTE, "Cử người dự thay"),
+        ],
+    )
+    reason = forms.CharField(label="Lý do vắng", max_length=500, required=False)
+    substitute = forms.ModelChoiceField(
+        label="Người dự thay", queryset=User.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, colleagues: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if colleagues is not None:
+            self.fields["substitute"].queryset = colleagues
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label="Lý do hủy", max_length=500)

@@ -1,0 +1,97 @@
+"""Who may see and manage meetings, and what a person's meetings are."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import Membership, Role
+from meetings.models import AgendaDocument, Meeting, MeetingStatus, Participant
+
+# Roles in the host body that prepare and run its meetings.
+ORGANISER_ROLES = (Role.CHAIR, Role.VICE_CHAIR, Role.CLERK, Role.SECRETARY)
+
+
+def _organised_body_ids(user: Any) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user, role__in=ORGANISER_ROLES).values("body_id")
+
+
+def meetings_visible_to(user: Any) -> QuerySet[Meeting]:
+    """Participants, plus the host body's clerks and chairs; confidentiality on top."""
+    if not getattr(user, "is_authenticated", False):
+        return Meeting.objects.none()
+    if user.is_superuser:
+        return Meeting.objects.all()
+    participating = Participant.objects.filter(user=user).values("meeting_id")
+    # Invitees see a meeting once it is sent; a draft is the organisers' business.
+    as_participant = Q(pk__in=participating) & ~Q(status=MeetingStatus.DRAFT)
+    return Meeting.objects.filter(
+        as_participant | Q(body_id__in=_organised_body_ids(user)),
+        confidentiality__lte=user.clearance,
+    )
+
+
+def meeting_visible_to(user: Any, meeting: Meeting) -> bool:
+    return meetings_visible_to(user).filter(pk=meeting.pk).exists()
+
+
+def meeting_manageable_by(user: Any, meeting: Meeting) -> bool:
+    """Clerks, secretaries and chairs of the host body prepare the meeting."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    return Membership.objects.filter(
+        user=user, body_id=meeting.body_id, role__in=ORGANISER_ROLES
+    ).exists()
+
+
+def bodies_user_can_host_for(user: Any) -> QuerySet[Any]:
+    from accounts.models import Body
+
+    if user.is_superuser:
+        return Body.objects.filter(is_active=True)
+    return Body.objects.filter(pk__in=_organised_body_ids(user), is_active=True)
+
+
+def participation_of(user: Any, meeting: Meeting) -> Participant | None:
+    return Participant.objects.filter(meeting=meeting, user=user).first()
+
+
+def my_meetings(user: Any, *, now: datetime | None = None) -> dict[str, list[Meeting]]:
+    """The person's meetings split into today, upcoming and past (most recent first)."""
+    now = timezone.localtime(now or timezone.now())
+    start_of_day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    end_of_day = start_of_day + timedelta(days=1)
+    meetings = (
+        meetings_visible_to(user)
+        .exclude(status=MeetingStatus.DRAFT)
+        .select_related("body")
+        .order_by("starts_at")
+    )
+    groups: dict[str, list[Meeting]] = {"today": [], "upcoming": [], "past": []}
+    for meeting in meetings:
+        if start_of_day <= meeting.starts_at < end_of_day:
+            groups["today"].append(meeting)
+        elif meeting.starts_at >= end_of_day:
+            groups["upcoming"].append(meeting)
+        else:
+            groups["past"].append(meeting)
+    groups["past"].reverse()
+    return groups
+
+
+def documents_granted_by_meetings(user: Any) -> Q:
+    """Grant: documents on the agenda of a meeting the person takes part in or organises."""
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    meeting_ids = meetings_visible_to(user).values("pk")
+    document_ids = AgendaDocument.objects.filter(item__meeting_id__in=meeting_ids).values(
+        "document_id"
+    )
+    invitation_ids = Meeting.objects.filter(pk__in=meeting_ids).values("invitation_document_id")
+    agenda_ids = Meeting.objects.filter(pk__in=meeting_ids).values("agenda_document_id")
+    return Q(pk__in=document_ids) | Q(pk__in=invitation_ids) | Q(pk__in=agenda_ids)
