@@ -161,14 +161,14 @@ class AgendaDocument(models.Model):
     document = models.ForeignKey("documents.Document", on_delete=models.PROTECT)
     position = models.PositiveIntegerField(default=0)
 
-    def __str__(self) -> str:
-        return f"{self.item} — {self.document}"
-
     class Meta:
         ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["item", "document"], name="agenda_document_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.item} — {self.document}"
 
 
 class ParticipantRole(models.TextChoices):
