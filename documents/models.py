@@ -113,6 +113,32 @@ class Blob(models.Model):
         return f"{self.sha256[:12]}… ({self.size} byte)"
 
 
+class ReadingCopy(models.Model):
+    """A copy of a large PDF rearranged for reading on tablets over range requests.
+
+    Scanners and many tools scatter page dictionaries through the file; pdf.js walks the page
+    tree before it shows page 1, so a 100 MB scan cost 20 MB of downloads before anything
+    showed. The copy (written by qpdf through pikepdf) packs those small objects into a few
+    object streams: the same pages, a few hundred kilobytes to page 1. The original stays the
+    document of record (signatures, downloads); the copy only feeds the reader.
+    """
+
+    source = models.OneToOneField(
+        Blob, verbose_name="tệp gốc", on_delete=models.CASCADE, related_name="reading_copy"
+    )
+    blob = models.ForeignKey(
+        Blob, verbose_name="bản đọc", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "bản đọc nhanh"
+        verbose_name_plural = "bản đọc nhanh"
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.blob}"
+
+
 class DocumentVersion(models.Model):
     """An immutable version: written once by ``document_version_add``, never updated.
 

@@ -19,12 +19,14 @@ from django.utils import timezone
 
 from accounts.models import Body, Clearance, User, nfc
 from audit.services import audit_record
+from documents import reading
 from documents.conversion import office_to_pdf
 from documents.models import (
     Blob,
     Document,
     DocumentStatus,
     DocumentVersion,
+    ReadingCopy,
     WorkRecord,
     WorkRecordStatus,
 )
@@ -36,7 +38,7 @@ from documents.selectors import (
     document_visible_to,
     user_may_keep_records,
 )
-from documents.storage import blob_delete, blob_write, digest
+from documents.storage import blob_delete, blob_open, blob_write, digest
 from documents.validation import MIME_TYPES, UploadKind, pdf_check, upload_kind
 
 # --- Uploads ----------------------------------------------------------------------------------
@@ -86,21 +88,31 @@ def _removed_if_failed() -> Iterator[list[str]]:
 
 
 def _blob_store(
-    stream: IO[bytes], *, mime: str, page_count: int | None, written: list[str]
+    stream: IO[bytes],
+    *,
+    mime: str,
+    page_count: int | None,
+    written: list[str],
+    text: bool = True,
 ) -> Blob:
     """The Blob for these bytes: the existing one if the same bytes were stored before."""
     sha256, size = digest(stream)
     existing = Blob.objects.filter(sha256=sha256).first()
     if existing is not None:
         return existing
-    text = ""
-    if mime == MIME_TYPES[UploadKind.PDF]:
-        text = pdf_text(stream, max_chars=settings.KYHOP_SEARCH_TEXT_MAX_CHARS)
+    extracted = ""
+    if text and mime == MIME_TYPES[UploadKind.PDF]:
+        extracted = pdf_text(stream, max_chars=settings.KYHOP_SEARCH_TEXT_MAX_CHARS)
     name, created = blob_write(stream, sha256=sha256)
     if created:
         written.append(name)
     blob = Blob(
-        sha256=sha256, size=size, storage_name=name, mime=mime, page_count=page_count, text=text
+        sha256=sha256,
+        size=size,
+        storage_name=name,
+        mime=mime,
+        page_count=page_count,
+        text=extracted,
     )
     blob.full_clean()
     blob.save()
@@ -194,6 +206,7 @@ def _version_create(*, actor: User, document: Document, upload: File, note: str)
             raise ValidationError(
                 f"Tệp này giống hệt phiên bản {latest.number} hiện tại; không tạo phiên bản mới."
             )
+        _reading_copy_ensure(pdf_blob, written=written)
         original = None
         if prepared.original is not None:
             original = _blob_store(
@@ -223,6 +236,24 @@ def _version_create(*, actor: User, document: Document, upload: File, note: str)
         },
     )
     return version
+
+
+def _reading_copy_ensure(blob: Blob, *, written: list[str]) -> None:
+    """Give a large PDF its reading copy (once per stored file)."""
+    if (
+        blob.size < settings.KYHOP_READING_COPY_MIN_BYTES
+        or ReadingCopy.objects.filter(source=blob).exists()
+    ):
+        return
+    with reading.temporary_workdir() as workdir, blob_open(blob.storage_name) as stream:
+        copy_path = reading.packed_copy(stream, Path(workdir))
+        if copy_path is None:
+            return
+        with copy_path.open("rb") as copy:
+            copy_blob = _blob_store(
+                copy, mime=blob.mime, page_count=blob.page_count, written=written, text=False
+            )
+    ReadingCopy.objects.create(source=blob, blob=copy_blob)
 
 
 def _version_save(

@@ -13,6 +13,11 @@ urlpatterns = [
     path("<int:pk>/phien-ban/<int:number>/doc/", views.document_viewer, name="version_viewer"),
     path("<int:pk>/phien-ban/<int:number>/tep.pdf", views.version_file, name="version_file"),
     path(
+        "<int:pk>/phien-ban/<int:number>/ban-doc.pdf",
+        views.version_reading_file,
+        name="version_reading_file",
+    ),
+    path(
         "<int:pk>/phien-ban/<int:number>/tep-goc", views.version_original, name="version_original"
     ),
 ]

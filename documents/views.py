@@ -18,7 +18,7 @@ from accounts.models import Body
 from documents import services
 from documents.forms import DocumentCreateForm, DocumentSearchForm, VersionAddForm
 from documents.http import blob_response
-from documents.models import Document, DocumentVersion
+from documents.models import Document, DocumentVersion, ReadingCopy
 from documents.selectors import (
     bodies_user_can_file_for,
     document_can_add_version,
@@ -130,6 +130,16 @@ def _add_service_error(form: DocumentCreateForm, exc: ValidationError) -> None:
 def version_file(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     version = _visible_version(request, pk, number)
     return blob_response(request, version.blob, filename=_pdf_name(version))
+
+
+@login_required
+@require_safe
+def version_reading_file(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """What the reader loads: the packed reading copy when there is one, else the file itself."""
+    version = _visible_version(request, pk, number)
+    copy = ReadingCopy.objects.filter(source_id=version.blob_id).select_related("blob").first()
+    blob = copy.blob if copy is not None else version.blob
+    return blob_response(request, blob, filename=_pdf_name(version))
 
 
 @login_required

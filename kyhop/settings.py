@@ -276,6 +276,8 @@ KYHOP_SOFFICE_TIMEOUT = env_int("KYHOP_SOFFICE_TIMEOUT", 120, minimum=1)
 KYHOP_UPLOAD_PDF_STRICT = env_bool("KYHOP_UPLOAD_PDF_STRICT", True)
 # Text extracted from a PDF for diacritic-insensitive search, capped per version.
 KYHOP_SEARCH_TEXT_MAX_CHARS = env_int("KYHOP_SEARCH_TEXT_MAX_CHARS", 500_000, minimum=0)
+# PDFs from this size on get a reading copy packed for range requests (documents.ReadingCopy).
+KYHOP_READING_COPY_MIN_BYTES = env_int("KYHOP_READING_COPY_MIN_BYTES", 4 * 1024 * 1024, minimum=0)
 
 # --- Signing (dev PKI) ----------------------------------------------------------------------
 # The development PKI (``manage.py pki_init``) lives here; ``manage.py pki_serve`` serves its
@@ -297,3 +299,16 @@ KYHOP_SIGN_TRUST_ROOTS = [Path(p) for p in env_list("KYHOP_SIGN_TRUST_ROOTS", []
 KYHOP_SIGN_FONT = env_path(
     "KYHOP_SIGN_FONT", Path("/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf")
 )
+
+# --- Validation -----------------------------------------------------------------------------
+# Fetch OCSP/CRL (and missing CA certificates) online while validating. Off by default: the URLs
+# come from certificates inside files anyone may upload, so fetching lets an anonymous visitor
+# make the server send requests; signatures at B-LT/B-LTA carry their own revocation data.
+KYHOP_VALIDATION_FETCH = env_bool("KYHOP_VALIDATION_FETCH", False)
+# Hard limit, in seconds, for validating one file (the child process is killed after it).
+KYHOP_VALIDATION_TIMEOUT = env_int("KYHOP_VALIDATION_TIMEOUT", 60, minimum=1)
+# Largest file accepted for validation, and most signatures checked in one file.
+KYHOP_VALIDATION_MAX_BYTES = env_int("KYHOP_VALIDATION_MAX_BYTES", 100 * 1024 * 1024, minimum=1)
+KYHOP_VALIDATION_MAX_SIGNATURES = env_int("KYHOP_VALIDATION_MAX_SIGNATURES", 200, minimum=1)
+# Address-space cap of the validating child process, in MiB (0: none), against zip bombs.
+KYHOP_VALIDATION_MAX_MEMORY_MB = env_int("KYHOP_VALIDATION_MAX_MEMORY_MB", 2048, minimum=0)

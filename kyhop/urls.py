@@ -13,5 +13,7 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("van-ban/", include("documents.urls")),
     path("hop/", include("meetings.urls")),
+    path("ky-so/", include("signing.urls")),
+    path("kiem-tra/", include("signing.validation_urls")),
     path("", include("accounts.urls")),
 ]

@@ -78,16 +78,17 @@ class InvitePersonForm(forms.Form):
     )
 
 
+RSVP_ANSWERS = [
+    (Rsvp.ATTENDING, "Tham dự"),
+    (Rsvp.ABSENT, "Vắng mặt"),
+    (Rsvp.SUBSTITUTE, "Cử người dự thay"),
+]
+
+
 class RsvpForm(forms.Form):
-    answer = forms.ChoiceField(
-        label="Trả lời",
-        widget=forms.RadioSelect,
-        choices=[
-            (Rsvp.ATTENDING, "Tham dự"),
-            (Rsvp.ABSENT, "Vắng mặt"),
-            (Rsvp.SUBSTITUTE, "Cử người dự thay"),
-        ],
-    )
+    """Parses the reply; the meeting page renders its inputs itself (see detail.html)."""
+
+    answer = forms.ChoiceField(label="Trả lời", choices=RSVP_ANSWERS)
     reason = forms.CharField(label="Lý do vắng", max_length=500, required=False)
     substitute = forms.ModelChoiceField(
         label="Người dự thay", queryset=User.objects.none(), required=False

@@ -95,3 +95,16 @@ def documents_granted_by_meetings(user: Any) -> Q:
     invitation_ids = Meeting.objects.filter(pk__in=meeting_ids).values("invitation_document_id")
     agenda_ids = Meeting.objects.filter(pk__in=meeting_ids).values("agenda_document_id")
     return Q(pk__in=document_ids) | Q(pk__in=invitation_ids) | Q(pk__in=agenda_ids)
+
+
+def agenda_documents_visible_q(user: Any) -> Q:
+    """For someone who can see a meeting: which of its agenda documents they may open.
+
+    The meetings grant (documents_granted_by_meetings) opens every agenda document of a
+    visible meeting, and documents' own rule keeps confidentiality on top; so once the meeting
+    itself is known to be visible, the clearance check is all that is left. This keeps the
+    meeting page to plain queries instead of the full visibility union.
+    """
+    if getattr(user, "is_superuser", False):
+        return Q()
+    return Q(document__confidentiality__lte=user.clearance)

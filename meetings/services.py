@@ -36,6 +36,11 @@ def _require_organiser(actor: User, meeting: Meeting) -> None:
         raise PermissionDenied("Bạn không có quyền chuẩn bị cuộc họp này.")
 
 
+def _agenda_touched(meeting_id: int) -> None:
+    """Mark the meeting changed: the meeting page caches its agenda by this time stamp."""
+    Meeting.objects.filter(pk=meeting_id).update(updated_at=timezone.now())
+
+
 def _require_editable(meeting: Meeting) -> None:
     if not meeting.is_editable:
         raise ValidationError(
@@ -192,6 +197,7 @@ def agenda_item_add(
     )
     item.full_clean()
     item.save()
+    _agenda_touched(meeting.pk)
     audit_record(
         actor=actor,
         verb="agenda.item_added",
@@ -216,6 +222,7 @@ def agenda_item_update(*, actor: User, item: AgendaItem, **changes: Any) -> Agen
         setattr(item, name, nfc(value) if isinstance(value, str) else value)
     item.full_clean()
     item.save()
+    _agenda_touched(item.meeting_id)
     audit_record(
         actor=actor, verb="agenda.item_updated", target=item, details={"changed": sorted(changes)}
     )
@@ -226,6 +233,7 @@ def agenda_item_update(*, actor: User, item: AgendaItem, **changes: Any) -> Agen
 def agenda_item_delete(*, actor: User, item: AgendaItem) -> None:
     _require_organiser(actor, item.meeting)
     _require_editable(item.meeting)
+    _agenda_touched(item.meeting_id)
     audit_record(
         actor=actor,
         verb="agenda.item_deleted",
@@ -287,6 +295,7 @@ def agenda_reorder(
         if sibling.position != position:
             sibling.position = position
             sibling.save(update_fields=["position"])
+    _agenda_touched(meeting.pk)
     audit_record(
         actor=actor,
         verb="agenda.reordered",
@@ -311,6 +320,7 @@ def agenda_document_attach(*, actor: User, item: AgendaItem, document: Document)
             link = AgendaDocument.objects.create(item=item, document=document, position=position)
     except IntegrityError as exc:
         raise ValidationError("Tài liệu đã có trong mục này.") from exc
+    _agenda_touched(item.meeting_id)
     audit_record(
         actor=actor, verb="agenda.document_attached", target=item, details={"document": document.pk}
     )
@@ -322,6 +332,7 @@ def agenda_document_detach(*, actor: User, item: AgendaItem, document: Document)
     _require_organiser(actor, item.meeting)
     deleted, _ = AgendaDocument.objects.filter(item=item, document=document).delete()
     if deleted:
+        _agenda_touched(item.meeting_id)
         audit_record(
             actor=actor,
             verb="agenda.document_detached",

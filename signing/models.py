@@ -151,3 +151,285 @@ class ValidationReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name or self.file_sha256[:12]}: {self.get_verdict_display()}"
+
+
+# --- Signing requests (workflow) ---------------------------------------------------------------
+
+
+class PadesLevelChoice(models.TextChoices):
+    """The PAdES levels a body may choose; the values match ``signing.pades.PadesLevel``."""
+
+    B_B = "B-B", "PAdES B-B (chữ ký cơ bản)"
+    B_T = "B-T", "PAdES B-T (có dấu thời gian)"
+    B_LT = "B-LT", "PAdES B-LT (kèm dữ liệu thu hồi)"
+    B_LTA = "B-LTA", "PAdES B-LTA (lưu trữ dài hạn)"
+
+
+class BodySigningSettings(models.Model):
+    """Per-body signing choices. A body without a row signs issued documents at B-LTA."""
+
+    body = models.OneToOneField(
+        Body, verbose_name="cơ quan", on_delete=models.CASCADE, related_name="signing_settings"
+    )
+    pades_level = models.CharField(
+        "mức chữ ký mặc định",
+        max_length=10,
+        choices=PadesLevelChoice.choices,
+        default=PadesLevelChoice.B_LTA,
+    )
+
+    class Meta:
+        verbose_name = "thiết lập ký số của cơ quan"
+        verbose_name_plural = "thiết lập ký số của cơ quan"
+
+    def __str__(self) -> str:
+        return f"{self.body}: {self.pades_level}"
+
+
+class RequestStatus(models.TextChoices):
+    DRAFT = "draft", "Dự thảo"
+    IN_PROGRESS = "in_progress", "Đang trình ký"
+    COMPLETED = "completed", "Đã ký xong"
+    RETURNED = "returned", "Bị trả lại"
+    CANCELLED = "cancelled", "Đã hủy"
+
+
+class StepKind(models.TextChoices):
+    INITIAL = "initial", "Ký nháy"
+    MAIN = "main", "Ký chính (người có thẩm quyền)"
+    SEAL = "seal", "Đóng dấu cơ quan"
+
+
+class StepStatus(models.TextChoices):
+    PENDING = "pending", "Chưa đến lượt"
+    ACTIVE = "active", "Đang chờ ký"
+    DONE = "done", "Đã xong"
+    RETURNED = "returned", "Bị trả lại"
+
+
+class AssigneeStatus(models.TextChoices):
+    WAITING = "waiting", "Đang chờ"
+    SIGNED = "signed", "Đã ký"
+    RETURNED = "returned", "Đã trả lại"
+    DELEGATED = "delegated", "Đã ủy quyền"
+
+
+class SigningRequest(models.Model):
+    """A document version routed for signature (trình ký) along ordered steps.
+
+    ``current_version`` is the version the next signer signs: the prepared one (signature and
+    numbering fields added) at first, then each signed version in turn. A signature is only
+    stored if the document's latest version is still ``current_version``.
+    """
+
+    document = models.ForeignKey(
+        "documents.Document",
+        verbose_name="văn bản",
+        on_delete=models.PROTECT,
+        related_name="signing_requests",
+    )
+    source_version = models.ForeignKey(
+        "documents.DocumentVersion",
+        verbose_name="phiên bản trình ký",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    current_version = models.ForeignKey(
+        "documents.DocumentVersion",
+        verbose_name="phiên bản hiện tại",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    body = models.ForeignKey(
+        Body, verbose_name="cơ quan ban hành", on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField("nội dung trình", max_length=500, blank=True)
+    level = models.CharField("mức chữ ký", max_length=10, choices=PadesLevelChoice.choices)
+    status = models.CharField(
+        "trạng thái", max_length=20, choices=RequestStatus.choices, default=RequestStatus.DRAFT
+    )
+    is_attachment = models.BooleanField(
+        "phụ lục tách tệp",
+        default=False,
+        help_text="Phụ lục gửi kèm ở tệp riêng: chỉ cơ quan ký, ở góc trên bên phải trang đầu.",
+    )
+    number_field_rect = models.JSONField("vị trí ô số, ký hiệu", null=True, blank=True)
+    date_field_rect = models.JSONField("vị trí ô ngày ban hành", null=True, blank=True)
+    numbered_at = models.DateTimeField("cấp số lúc", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người trình",
+        on_delete=models.PROTECT,
+        related_name="signing_requests_created",
+    )
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    sent_at = models.DateTimeField("trình lúc", null=True, blank=True)
+    completed_at = models.DateTimeField("hoàn thành lúc", null=True, blank=True)
+    return_reason = models.CharField("lý do trả lại", max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = "yêu cầu trình ký"
+        verbose_name_plural = "yêu cầu trình ký"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Trình ký #{self.pk}: {self.document}"
+
+
+class SigningStep(models.Model):
+    """One stage of a request; its assignees act in parallel, the stages in ``order``."""
+
+    request = models.ForeignKey(
+        SigningRequest, verbose_name="yêu cầu", on_delete=models.CASCADE, related_name="steps"
+    )
+    order = models.PositiveSmallIntegerField("thứ tự")
+    kind = models.CharField("loại bước", max_length=10, choices=StepKind.choices)
+    status = models.CharField(
+        "trạng thái", max_length=10, choices=StepStatus.choices, default=StepStatus.PENDING
+    )
+
+    class Meta:
+        verbose_name = "bước ký"
+        verbose_name_plural = "bước ký"
+        ordering = ["request", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "order"], name="signing_step_order_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.get_kind_display()}"
+
+
+class StepAssignee(models.Model):
+    """Who acts on a step: a person with their own certificate, or a body's seal.
+
+    A seal assignee names the body (its seal identity signs) and, optionally, the clerk; with
+    no clerk named any clerk (văn thư) of that body may apply the seal. The placement is the
+    rectangle (PDF points, origin bottom-left) the clerk chose or the document's named field.
+    """
+
+    step = models.ForeignKey(
+        SigningStep, verbose_name="bước", on_delete=models.CASCADE, related_name="assignees"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người ký",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="signing_assignments",
+    )
+    seal_body = models.ForeignKey(
+        Body,
+        verbose_name="con dấu của cơ quan",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    field_name = models.CharField("tên ô chữ ký", max_length=64)
+    page = models.PositiveIntegerField("trang (từ 0)", null=True, blank=True)
+    x = models.FloatField(null=True, blank=True)
+    y = models.FloatField(null=True, blank=True)
+    width = models.FloatField(null=True, blank=True)
+    height = models.FloatField(null=True, blank=True)
+    status = models.CharField(
+        "trạng thái", max_length=10, choices=AssigneeStatus.choices, default=AssigneeStatus.WAITING
+    )
+    acted_at = models.DateTimeField("xử lý lúc", null=True, blank=True)
+    acted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người xử lý",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.CharField("lý do", max_length=1000, blank=True)
+    delegated_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="ủy quyền cho",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signed_version = models.ForeignKey(
+        "documents.DocumentVersion",
+        verbose_name="phiên bản sau khi ký",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "người xử lý bước ký"
+        verbose_name_plural = "người xử lý bước ký"
+        ordering = ["step", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | Q(seal_body__isnull=False),
+                name="assignee_user_or_seal",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user or self.seal_body)
+
+    @property
+    def has_placement(self) -> bool:
+        return None not in (self.page, self.x, self.y, self.width, self.height)
+
+
+class RequestReader(models.Model):
+    """A reader in copy (người nhận để biết): notified, may read, never acts."""
+
+    request = models.ForeignKey(
+        SigningRequest, verbose_name="yêu cầu", on_delete=models.CASCADE, related_name="readers"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người nhận",
+        on_delete=models.CASCADE,
+        related_name="signing_copies",
+    )
+
+    class Meta:
+        verbose_name = "người nhận để biết"
+        verbose_name_plural = "người nhận để biết"
+        constraints = [
+            models.UniqueConstraint(fields=["request", "user"], name="request_reader_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class SigningNotice(models.Model):
+    """An on-screen notice (the e-mail's twin), shown until the person has read it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người nhận",
+        on_delete=models.CASCADE,
+        related_name="signing_notices",
+    )
+    request = models.ForeignKey(
+        SigningRequest, verbose_name="yêu cầu", on_delete=models.CASCADE, related_name="notices"
+    )
+    message = models.CharField("nội dung", max_length=500)
+    created_at = models.DateTimeField("lúc", auto_now_add=True)
+    read_at = models.DateTimeField("đã xem lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "thông báo ký số"
+        verbose_name_plural = "thông báo ký số"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.message

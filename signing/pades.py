@@ -16,12 +16,14 @@ import contextlib
 import enum
 import logging
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO, TypedDict, Unpack
 
+import aiohttp
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from django.conf import settings
@@ -34,7 +36,7 @@ from pyhanko.sign import fields
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner, Signer
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
-from pyhanko.stamp import TextStampStyle
+from pyhanko.stamp import BaseStampStyle, TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from pyhanko_certvalidator.fetchers.api import OwnedFetcherBackend
@@ -97,6 +99,9 @@ class SignOptions(TypedDict, total=False):
     reason: str | None
     location: str | None
     services: SigningServices | None
+    # A ready-made appearance (e.g. a signature image, signing.appearances); wins over
+    # ``appearance``, whose box is still used when a new field is made.
+    stamp_style: BaseStampStyle | None
 
 
 def _load_roots(paths: list[Path]) -> tuple[asn1_x509.Certificate, ...]:
@@ -218,6 +223,7 @@ async def _sign_stream(
     reason: str | None = None,
     location: str | None = None,
     services: SigningServices | None = None,
+    stamp_style: BaseStampStyle | None = None,
 ) -> None:
     level = PadesLevel(level)
     # The certificate first: an unfit one is refused before the document is even read.
@@ -234,7 +240,7 @@ async def _sign_stream(
         _metadata(name=name, level=level, reason=reason, location=location, context=context),
         signer,
         timestamper=timestamper,
-        stamp_style=_stamp_style(appearance) if appearance else None,
+        stamp_style=stamp_style or (_stamp_style(appearance) if appearance else None),
         new_field_spec=new_field,
     )
     try:
@@ -299,3 +305,163 @@ def sign_pdf_file(
     asyncio.run(
         async_sign_pdf_file(source=source, target=target, signer=signer, level=level, **options)
     )
+
+
+# --- Building blocks for the other signing paths (external, CSC, bulk) ----------------------
+
+
+@dataclass(frozen=True)
+class PreparedPdfSigner:
+    """A configured pyHanko PdfSigner with the writer it signs into; close ``context`` after."""
+
+    pdf_signer: PdfSigner
+    writer: IncrementalPdfFileWriter
+    appearance_text_params: dict[str, str]
+    context: ValidationContext | None
+
+
+def timestamper_for(
+    services: SigningServices, *, session: aiohttp.ClientSession | None = None
+) -> HTTPTimeStamper:
+    """One TSA client. Shared between documents it reuses its cached size-estimate token (one
+    TSA round trip less per document) and, given a *session*, its HTTP connections."""
+    return HTTPTimeStamper(services.tsa_url, timeout=services.tsa_timeout, session=session)
+
+
+def pdf_signer_for(
+    *,
+    source: BinaryIO,
+    signer: Signer,
+    level: PadesLevel,
+    timestamper: HTTPTimeStamper | None = None,
+    **options: Unpack[SignOptions],
+) -> PreparedPdfSigner:
+    """The same checks and PdfSigner as :func:`async_sign_pdf_bytes`, for callers that drive
+    pyHanko's steps themselves (interrupted signing, batches sharing one TSA client)."""
+    level = PadesLevel(level)
+    certificate_check(certificate=signer.signing_cert)
+    writer = _open_writer(source)
+    name, new_field = _field_spec(writer, options.get("field_name"), options.get("appearance"))
+    context = None
+    if level.needs_timestamp:
+        services = options.get("services") or signing_services()
+        timestamper = timestamper or timestamper_for(services)
+        if level.needs_revocation_data:
+            context = _validation_context(services)
+    else:
+        timestamper = None
+    appearance = options.get("appearance")
+    pdf_signer = PdfSigner(
+        _metadata(
+            name=name,
+            level=level,
+            reason=options.get("reason"),
+            location=options.get("location"),
+            context=context,
+        ),
+        signer,
+        timestamper=timestamper,
+        stamp_style=_stamp_style(appearance) if appearance else None,
+        new_field_spec=new_field,
+    )
+    return PreparedPdfSigner(
+        pdf_signer=pdf_signer,
+        writer=writer,
+        appearance_text_params={"signer": _common_name(signer)},
+        context=context,
+    )
+
+
+async def async_sign_pdf_stream(
+    *,
+    source: BinaryIO,
+    output: BinaryIO | None,
+    signer: Signer,
+    level: PadesLevel,
+    timestamper: HTTPTimeStamper | None = None,
+    in_place: bool = False,
+    bytes_reserved: int | None = None,
+    **options: Unpack[SignOptions],
+) -> None:
+    """Like :func:`async_sign_pdf_bytes` on streams, with two additions: a TSA client shared
+    by many documents (bulk signing), and ``in_place`` signing, which appends the update to
+    *source* itself (opened ``r+b``) so a large file is neither copied through Python nor
+    held in memory. ``bytes_reserved`` (hex characters for the CMS) skips pyHanko's dry-run
+    signature that otherwise sizes the placeholder for every document (see
+    :func:`reservation_for`)."""
+    prepared = pdf_signer_for(
+        source=source, signer=signer, level=level, timestamper=timestamper, **options
+    )
+    try:
+        await prepared.pdf_signer.async_sign_pdf(
+            prepared.writer,
+            output=output,
+            in_place=in_place,
+            bytes_reserved=bytes_reserved,
+            appearance_text_params=prepared.appearance_text_params,
+        )
+    except TimestampRequestError as exc:
+        raise SigningUnavailable(
+            "Không lấy được dấu thời gian từ dịch vụ cấp dấu thời gian (TSA). Vui lòng thử lại sau."
+        ) from exc
+    except SigningError as exc:
+        logger.warning("Ký PAdES %s thất bại: %s", level, exc)
+        raise SigningUnavailable(
+            "Không kiểm tra được chứng thư số hoặc trạng thái thu hồi (OCSP/CRL) nên chưa ký "
+            "được. Vui lòng thử lại sau; nếu vẫn lỗi, hãy báo quản trị hệ thống."
+        ) from exc
+    finally:
+        if prepared.context is not None:
+            await prepared.context.aclose()
+
+
+async def async_sign_pdf_file_in_place(
+    *, source: Path, target: Path, signer: Signer, level: PadesLevel, **options: Unpack[SignOptions]
+) -> None:
+    """Sign *source* into *target* for large files: the kernel copies the bytes (copy_file_range
+    or sendfile, no user-space buffer) and pyHanko appends the signature update to the copy in
+    place, so Python never holds or re-writes the document, only hashes it in chunks.
+
+    Same guarantees as :func:`async_sign_pdf_file`: a temporary sibling renamed into place.
+    """
+    fd, temp_name = tempfile.mkstemp(prefix=".signing-", suffix=".pdf", dir=target.parent)
+    os.close(fd)
+    try:
+        shutil.copyfile(source, temp_name)
+        with open(temp_name, "r+b") as handle:
+            await async_sign_pdf_stream(
+                source=handle, output=None, signer=signer, level=level, in_place=True, **options
+            )
+        os.replace(temp_name, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp_name)
+        raise
+
+
+def sign_pdf_file_in_place(
+    *, source: Path, target: Path, signer: Signer, level: PadesLevel, **options: Unpack[SignOptions]
+) -> None:
+    """Sync wrapper of :func:`async_sign_pdf_file_in_place`; not for use inside an event loop."""
+    asyncio.run(
+        async_sign_pdf_file_in_place(
+            source=source, target=target, signer=signer, level=level, **options
+        )
+    )
+
+
+# Room on top of a dry-run estimate, in hex characters: a real time-stamp token can be a little
+# longer than the cached dummy one (serial number, nonce, time precision).
+RESERVATION_MARGIN = 4096
+
+
+async def reservation_for(*, signer: Signer, timestamper: HTTPTimeStamper | None) -> int:
+    """Placeholder size for every document signed by *signer* with *timestamper*.
+
+    pyHanko sizes the placeholder by building a whole dummy CMS before each signature, which
+    is about half the CPU of a B-T signature; in a batch one estimate serves every document.
+    """
+    dummy = await signer.async_sign(
+        bytes(32), "sha256", dry_run=True, use_pades=True, timestamper=timestamper
+    )
+    return 2 * len(dummy.dump()) + RESERVATION_MARGIN

@@ -2,25 +2,26 @@
 // Loaded as an ES module from 'self' (the CSP allows no inline script); every URL it needs comes
 // from data- attributes on #pdf-viewer so nothing is hard-coded here.
 
-const root = document.getElementById("pdf-viewer");
-
 const ZOOM_STEPS = [0.5, 0.75, 1, 1.25, 1.5, 2, 3];
 // 64 KiB chunks: page 1 of a large file needs the header, the xref and that page's objects,
 // each a few chunks, so far less than the whole file travels before the first page shows.
 const RANGE_CHUNK_SIZE = 65536;
 const SWIPE_MIN_PX = 60;
 
-function el(role) {
+function el(root, role) {
   return root.querySelector(`[data-role="${role}"]`);
 }
 
-function setStatus(text) {
-  const status = el("status");
+function setStatus(root, text) {
+  const status = el(root, "status");
   status.textContent = text;
   status.hidden = !text;
 }
 
-async function start() {
+// Also exported for pages that embed the reader (the live meeting's presenter mode): it
+// returns the Reader, whose show(page) turns pages; every page change is announced as a
+// "viewer:page" event on the root, with detail {page, source} ("user" or "program").
+export async function mountViewer(root) {
   const pdfjs = await import(root.dataset.pdfjsUrl);
   pdfjs.GlobalWorkerOptions.workerSrc = root.dataset.workerUrl;
   const task = pdfjs.getDocument({
@@ -39,24 +40,28 @@ async function start() {
   try {
     pdf = await task.promise;
   } catch (error) {
-    setStatus("Không mở được văn bản. Hãy tải lại trang hoặc tải tệp PDF về máy.");
+    setStatus(root, "Không mở được văn bản. Hãy tải lại trang hoặc tải tệp PDF về máy.");
     console.error(error);
-    return;
+    return null;
   }
-  setStatus("");
-  new Reader(pdf).show(1);
+  setStatus(root, "");
+  const reader = new Reader(pdf, root);
+  const first = Number(root.dataset.startPage || 1);
+  reader.show(first, "program");
+  return reader;
 }
 
 class Reader {
-  constructor(pdf) {
+  constructor(pdf, root) {
     this.pdf = pdf;
+    this.root = root;
     this.pageNumber = 1;
     this.zoom = null; // null = fit the width of the screen
     this.renderTask = null;
-    this.canvas = el("canvas");
-    this.stage = el("stage");
-    this.pageInput = el("page");
-    el("count").textContent = String(pdf.numPages);
+    this.canvas = el(root, "canvas");
+    this.stage = el(root, "stage");
+    this.pageInput = el(root, "page");
+    el(root, "count").textContent = String(pdf.numPages);
     this.pageInput.max = String(pdf.numPages);
     this.bind();
   }
@@ -69,12 +74,12 @@ class Reader {
       "zoom-out": () => this.step(-1),
       fit: () => this.setZoom(null),
     };
-    root.querySelectorAll("[data-action]").forEach((button) => {
+    this.root.querySelectorAll("[data-action]").forEach((button) => {
       button.addEventListener("click", () => actions[button.dataset.action]());
     });
     this.pageInput.addEventListener("change", () => this.show(Number(this.pageInput.value)));
     document.addEventListener("keydown", (event) => {
-      if (event.target instanceof HTMLInputElement) return;
+      if (event.target instanceof HTMLInputElement || !this.root.isConnected) return;
       if (event.key === "ArrowRight" || event.key === "PageDown") actions.next();
       if (event.key === "ArrowLeft" || event.key === "PageUp") actions.prev();
     });
@@ -122,18 +127,22 @@ class Reader {
     this.show(this.pageNumber);
   }
 
-  async show(number) {
+  async show(number, source = "user") {
     if (!Number.isInteger(number) || number < 1 || number > this.pdf.numPages) {
       this.pageInput.value = String(this.pageNumber);
       return;
     }
+    const changed = number !== this.pageNumber;
     this.pageNumber = number;
+    if (changed || source === "program") {
+      this.root.dispatchEvent(new CustomEvent("viewer:page", { detail: { page: number, source } }));
+    }
     this.pageInput.value = String(number);
     if (this.renderTask) this.renderTask.cancel();
     const page = await this.pdf.getPage(number);
     const scale = this.currentScale(page);
     if (this.zoom === null) this.fittedScale = scale;
-    el("zoom").textContent = `${Math.round(scale * 100)}%`;
+    el(this.root, "zoom").textContent = `${Math.round(scale * 100)}%`;
     this.render(page, scale);
   }
 
@@ -150,14 +159,16 @@ class Reader {
     try {
       await this.renderTask.promise;
       // A hook for tests and benchmarks: which page is on screen now.
-      root.dataset.renderedPage = String(page.pageNumber);
+      this.root.dataset.renderedPage = String(page.pageNumber);
     } catch (error) {
       if (error?.name !== "RenderingCancelledException") {
-        setStatus("Không hiển thị được trang này.");
+        setStatus(this.root, "Không hiển thị được trang này.");
         console.error(error);
       }
     }
   }
 }
 
-if (root) start();
+// The reader page: mount the one reader unless the page embeds it itself (data-manual).
+const pageRoot = document.getElementById("pdf-viewer");
+if (pageRoot && !("manual" in pageRoot.dataset)) mountViewer(pageRoot);

@@ -61,13 +61,13 @@ def measure(base: str, document_id: int) -> tuple[int, int, float]:
         # Bytes that actually crossed the wire (headers and body) for the PDF's URL. pdf.js
         # opens with a full GET that it aborts after the headers; that one never "finishes"
         # and is counted by on_failed below with what it had received.
-        if "/tep.pdf" in request.url:
+        if "/ban-doc.pdf" in request.url:
             sizes = request.sizes()
             counted["requests"] += 1
             counted["bytes"] += sizes["responseBodySize"] + sizes["responseHeadersSize"]
 
     def on_failed(request) -> None:
-        if "/tep.pdf" in request.url:
+        if "/ban-doc.pdf" in request.url:
             counted["aborted"] += 1
 
     with sync_playwright() as playwright:
@@ -104,7 +104,7 @@ def main() -> None:
         server.terminate()
         server.wait(10)
     print(f"machine: {_harness.machine()}")
-    print(f"file: {size / 1e6:.1f} MB, 300 pages (scanned-style, not linearized)")
+    print(f"file: {size / 1e6:.1f} MB, 300 pages, page objects scattered between the images")
     print(
         f"before page 1 showed: {transferred / 1e6:.2f} MB in {requests} responses, {elapsed:.2f} s"
     )

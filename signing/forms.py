@@ -1,0 +1,88 @@
+"""Forms of the signing screens. They parse input only; the services decide."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from accounts.models import User
+from signing import appearances
+from signing.models import PadesLevelChoice
+
+
+class RequestForm(forms.Form):
+    """The clerk's "Trình ký": drafters' initials, the competent person, the seal, readers."""
+
+    title = forms.CharField(label="Nội dung trình", max_length=500, required=False)
+    initial_signers = forms.ModelMultipleChoiceField(
+        label="Ký nháy (song song)", queryset=User.objects.none(), required=False
+    )
+    main_signer = forms.ModelChoiceField(
+        label="Người có thẩm quyền ký", queryset=User.objects.none()
+    )
+    with_seal = forms.BooleanField(label="Văn thư đóng dấu cơ quan sau khi ký", required=False)
+    readers = forms.ModelMultipleChoiceField(
+        label="Người nhận để biết", queryset=User.objects.none(), required=False
+    )
+    level = forms.ChoiceField(label="Mức chữ ký", choices=PadesLevelChoice.choices)
+    # The signature area the clerk picked in the viewer (signing.js fills these), in points.
+    page = forms.IntegerField(label="Trang", min_value=1, required=False)
+    x = forms.FloatField(required=False, widget=forms.HiddenInput)
+    y = forms.FloatField(required=False, widget=forms.HiddenInput)
+    width = forms.FloatField(required=False, widget=forms.HiddenInput)
+    height = forms.FloatField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, people, level: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("initial_signers", "main_signer", "readers"):
+            self.fields[name].queryset = people
+        self.fields["level"].initial = level
+
+    def clean(self) -> dict:
+        data = super().clean()
+        box = [data.get(k) for k in ("page", "x", "y", "width", "height")]
+        if any(v is not None for v in box) and None in box:
+            raise ValidationError("Hãy chọn đủ vị trí chữ ký trên trang, hoặc bỏ trống.")
+        return data
+
+
+class SignForm(forms.Form):
+    # render_value=False: a refused form never sends the passphrase back to the browser.
+    passphrase = forms.CharField(
+        label="Mật khẩu (mã PIN) khóa ký",
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+    reason = forms.CharField(label="Ý kiến", max_length=500, required=False)
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label="Lý do trả lại", max_length=1000, widget=forms.Textarea)
+
+
+class DelegateForm(forms.Form):
+    to_user = forms.ModelChoiceField(label="Ủy quyền cho", queryset=User.objects.none())
+    reason = forms.CharField(label="Lý do", max_length=500, required=False)
+
+    def __init__(self, *args, people, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_user"].queryset = people
+
+
+class NumberForm(forms.Form):
+    number = forms.CharField(label="Số", max_length=20)
+    issued_on = forms.DateField(
+        label="Ngày ban hành", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ImageForm(forms.Form):
+    image = forms.FileField(label="Ảnh chữ ký / con dấu (PNG nền trong suốt)")
+
+    def clean_image(self) -> bytes:
+        upload = self.cleaned_data["image"]
+        if upload.size > appearances.IMAGE_MAX_BYTES:
+            raise ValidationError("Ảnh quá lớn: tối đa 2 MB.")
+        data = upload.read()
+        appearances.signature_image_check(data)
+        return data

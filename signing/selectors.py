@@ -1,0 +1,117 @@
+"""Reads about signing requests, each carrying its permission rule.
+
+Who sees a request: its clerk (the creator), every assignee (a seal assignee's body clerks
+too), the readers in copy, and superusers. Everyone else gets 404 from the views.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from accounts.models import Membership, Role
+from documents.models import Document
+from signing.models import (
+    AssigneeStatus,
+    RequestStatus,
+    SigningRequest,
+    StepAssignee,
+    StepStatus,
+)
+
+
+def _clerk_body_ids(user: Any) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user, role=Role.CLERK).values("body_id")
+
+
+def _mine(user: Any) -> Q:
+    """Assignee rows *user* acts on: named, or an unnamed seal of a body they are clerk of."""
+    return Q(user=user) | Q(user__isnull=True, seal_body_id__in=_clerk_body_ids(user))
+
+
+def requests_visible_to(user: Any) -> QuerySet[SigningRequest]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return SigningRequest.objects.none()
+    if user.is_superuser:
+        return SigningRequest.objects.all()
+    assigned = StepAssignee.objects.filter(_mine(user)).values("step__request_id")
+    return SigningRequest.objects.filter(
+        Q(created_by=user) | Q(pk__in=assigned) | Q(readers__user=user)
+    ).distinct()
+
+
+def request_for(user: Any, pk: int) -> SigningRequest | None:
+    return (
+        requests_visible_to(user)
+        .select_related("document", "current_version__blob", "created_by", "body")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def request_may_manage(user: Any, request: SigningRequest) -> bool:
+    """The clerk who routed it (or a superuser) sends, numbers and cancels it."""
+    return bool(user.is_superuser or request.created_by_id == user.pk)
+
+
+def assignee_may_act(user: Any, assignee: StepAssignee) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if assignee.user_id is not None:
+        return assignee.user_id == user.pk
+    return Membership.objects.filter(
+        user=user, body_id=assignee.seal_body_id, role=Role.CLERK
+    ).exists()
+
+
+def request_steps(request: SigningRequest) -> list:
+    """The steps with their assignees, in two queries whatever their number."""
+    return list(
+        request.steps.order_by("order").prefetch_related(
+            "assignees__user", "assignees__seal_body", "assignees__delegated_to"
+        )
+    )
+
+
+def waiting_for(user: Any) -> QuerySet[StepAssignee]:
+    """The inbox: what waits for *user* now (active steps of running requests)."""
+    return (
+        StepAssignee.objects.filter(
+            _mine(user),
+            status=AssigneeStatus.WAITING,
+            step__status=StepStatus.ACTIVE,
+            step__request__status=RequestStatus.IN_PROGRESS,
+        )
+        .select_related("step__request__document", "step__request__created_by")
+        .order_by("step__request__sent_at", "pk")
+    )
+
+
+def acted_by(user: Any) -> QuerySet[StepAssignee]:
+    return (
+        StepAssignee.objects.filter(acted_by=user)
+        .select_related("step__request__document")
+        .order_by("-acted_at", "-pk")
+    )
+
+
+def my_action(user: Any, request: SigningRequest) -> StepAssignee | None:
+    """The row *user* may act on in *request* now, if any."""
+    return waiting_for(user).filter(step__request=request).first()
+
+
+def requests_created_by(user: Any) -> QuerySet[SigningRequest]:
+    return SigningRequest.objects.filter(created_by=user).select_related("document")
+
+
+def next_number_suggestion(*, document: Document) -> str:
+    """One more than the highest numeric number the issuing body gave this year (Art. 15.3:
+    numbers run from 01/01 to 31/12 per body)."""
+    body = document.issuing_body_id or document.owning_body_id
+    year = (document.issued_on or document.created_at).year
+    numbers = Document.objects.filter(issuing_body_id=body, issued_on__year=year).values_list(
+        "number", flat=True
+    )
+    highest = max((int(n) for n in numbers if n and n.isdigit()), default=0)
+    return str(highest + 1)

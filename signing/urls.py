@@ -1,0 +1,17 @@
+from django.urls import path
+
+from signing import views
+
+app_name = "signing"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("trinh/<int:pk>/<int:number>/", views.request_new, name="request_new"),
+    path("yeu-cau/<int:pk>/", views.request_detail, name="request_detail"),
+    path("yeu-cau/<int:pk>/gui/", views.request_send_view, name="request_send"),
+    path("yeu-cau/<int:pk>/cap-so/", views.request_number_view, name="request_number"),
+    path("buoc/<int:pk>/ky/", views.step_sign_view, name="step_sign"),
+    path("buoc/<int:pk>/tra-lai/", views.step_return_view, name="step_return"),
+    path("buoc/<int:pk>/uy-quyen/", views.step_delegate_view, name="step_delegate"),
+    path("chung-thu/<int:pk>/anh/", views.identity_image_view, name="identity_image"),
+]

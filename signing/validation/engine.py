@@ -1,0 +1,453 @@
+"""The validation engine: every signature and document time-stamp of a PDF, checked by pyHanko.
+
+Pure and Django-free on purpose: ``runner`` executes it in a child process with a hard time
+limit, so a hostile file can be killed without touching the web worker. Configuration comes in
+a ``ValidationConfig``; the outcome is a ``report.Report``.
+
+Trust comes only from the configured roots (never the operating system's store). Revocation is
+*required* for every certificate of a signer's chain: from the file's DSS, or fetched online if
+the configuration allows it. When a path is found but revocation data is missing, a second,
+lenient pass tells "missing revocation data" apart from other chain problems.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import io
+import logging
+import resource
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from multiprocessing.connection import Connection
+
+from asn1crypto import crl as asn1_crl
+from asn1crypto import ocsp as asn1_ocsp
+from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.fields import MDPPerm, enumerate_sig_fields
+from pyhanko.sign.validation import (
+    async_validate_pdf_signature,
+    async_validate_pdf_timestamp,
+)
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.errors import NoDSSFoundError
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko.sign.validation.status import (
+    DocumentTimestampStatus,
+    PdfSignatureStatus,
+)
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
+from pyhanko_certvalidator.fetchers.api import OwnedFetcherBackend
+
+from signing.validation import checks
+from signing.validation.changes import ChangeKind, allowed, describe, revision_kinds
+from signing.validation.report import (
+    CertificateInfo,
+    LaterChange,
+    Refusal,
+    Report,
+    SignatureResult,
+    conclude,
+)
+
+logger = logging.getLogger(__name__)
+
+# Parsing a hostile PDF can fail in any of these ways (pyHanko's own errors, and plain Python
+# errors on structures it did not expect); each means "this PDF cannot be read".
+PARSE_ERRORS = (
+    PdfError,
+    ValueError,
+    KeyError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    AssertionError,
+    RecursionError,
+    NotImplementedError,
+)
+
+
+@dataclass(frozen=True)
+class ValidationConfig:
+    trust_roots: tuple[bytes, ...]  # DER
+    trust_root_names: tuple[str, ...]
+    fetch: bool
+    fetch_timeout: float
+    max_signatures: int
+
+
+class Refused(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.refusal = Refusal(code=code, message=message)
+
+
+# --- Reading the file -------------------------------------------------------------------------
+
+
+def _open(data: bytes) -> tuple[PdfFileReader, bool]:
+    """A reader for *data*, strict first and lenient if needed; the flag says which."""
+    if not data:
+        raise Refused("empty", "Tệp rỗng (0 byte).")
+    if b"%PDF-" not in data[:1024]:
+        raise Refused("not_pdf", "Tệp không phải PDF (không có phần đầu “%PDF-”).")
+    try:
+        return _decrypted(PdfFileReader(io.BytesIO(data), strict=True)), False
+    except Refused:
+        raise
+    except PARSE_ERRORS as strict_error:
+        logger.info("Đọc PDF chế độ chặt thất bại, thử chế độ dễ dãi: %s", strict_error)
+    try:
+        reader = _decrypted(PdfFileReader(io.BytesIO(data), strict=False))
+        reader.root  # noqa: B018 - forces the trailer and catalog to parse now
+        return reader, True
+    except Refused:
+        raise
+    except PARSE_ERRORS as exc:
+        raise Refused(
+            "unreadable", "Tệp PDF bị hỏng hoặc cắt cụt, không đọc được cấu trúc tài liệu."
+        ) from exc
+
+
+def _decrypted(reader: PdfFileReader) -> PdfFileReader:
+    if not reader.encrypted:
+        return reader
+    # Many "protected" PDFs only restrict printing: they open with the empty user password.
+    with contextlib.suppress(*PARSE_ERRORS):
+        if reader.decrypt(b"").status.name != "FAILED":
+            return reader
+    raise Refused("encrypted", "Tệp PDF được mã hóa bằng mật khẩu: hãy gửi bản không đặt mật khẩu.")
+
+
+def _signature_fields(reader: PdfFileReader, limit: int) -> list[tuple[str, object, object]]:
+    fields = list(enumerate_sig_fields(reader, filled_status=True))
+    if len(fields) > limit:
+        raise Refused(
+            "too_many_signatures",
+            f"Tệp có {len(fields)} chữ ký, vượt giới hạn {limit} chữ ký được kiểm tra.",
+        )
+    return fields
+
+
+# --- Validation contexts -----------------------------------------------------------------------
+
+
+@dataclass
+class _Embedded:
+    certs: list[asn1_x509.Certificate]
+    ocsps: list[asn1_ocsp.OCSPResponse]
+    crls: list[asn1_crl.CertificateList]
+
+
+def _embedded_material(reader: PdfFileReader) -> _Embedded:
+    try:
+        dss = DocumentSecurityStore.read_dss(reader)
+    except NoDSSFoundError:
+        return _Embedded([], [], [])
+    return _Embedded(
+        certs=list(dss.load_certs()),
+        ocsps=[_load(ref, asn1_ocsp.OCSPResponse) for ref in dss.ocsps],
+        crls=[_load(ref, asn1_crl.CertificateList) for ref in dss.crls],
+    )
+
+
+def _load(ref, kind):
+    return kind.load(ref.get_object().data)
+
+
+def _context(
+    config: ValidationConfig, embedded: _Embedded, *, require_revocation: bool = True
+) -> ValidationContext:
+    backend = None
+    if config.fetch:
+        # Owned: the context's aclose() releases the aiohttp session it opened.
+        backend = OwnedFetcherBackend(
+            AIOHttpFetcherBackend(per_request_timeout=config.fetch_timeout)
+        )
+    return ValidationContext(
+        trust_roots=[asn1_x509.Certificate.load(der) for der in config.trust_roots],
+        other_certs=embedded.certs,
+        ocsps=[o.dump() for o in embedded.ocsps],
+        crls=[c.dump() for c in embedded.crls],
+        allow_fetching=config.fetch,
+        revocation_mode="require" if require_revocation else "soft-fail",
+        # Revocation data gathered at signing time is newer than the signature's own time:
+        # accept it, as PAdES B-LT intends.
+        retroactive_revinfo=True,
+        fetcher_backend=backend,
+    )
+
+
+# --- One signature -----------------------------------------------------------------------------
+
+
+def certificate_info(cert: asn1_x509.Certificate) -> CertificateInfo:
+    subject = cert.subject.native
+    return CertificateInfo(
+        subject=cert.subject.human_friendly,
+        common_name=str(subject.get("common_name", "")),
+        organisation=str(subject.get("organization_name", "")),
+        serial=format(cert.serial_number, "X"),
+        issuer=cert.issuer.human_friendly,
+        not_before=cert.not_valid_before,
+        not_after=cert.not_valid_after,
+        sha256=hashlib.sha256(cert.dump()).hexdigest(),
+    )
+
+
+def _later_changes(
+    reader: PdfFileReader, signed: int, signature_revisions: dict[int, str], perm: MDPPerm | None
+) -> list[LaterChange]:
+    changes = []
+    for revision in range(signed + 1, reader.xrefs.total_revisions):
+        try:
+            kinds = revision_kinds(reader, revision, signature_revisions=signature_revisions)
+        except PARSE_ERRORS:
+            kinds = {ChangeKind.CONTENT}
+        changes.append(
+            LaterChange(
+                revision=revision + 1,
+                kinds=tuple(sorted(kinds)),
+                description=describe(kinds),
+                allowed=allowed(kinds, perm),
+            )
+        )
+    return changes
+
+
+async def _signature(
+    emb: EmbeddedPdfSignature,
+    *,
+    reader: PdfFileReader,
+    config: ValidationConfig,
+    embedded: _Embedded,
+    context: ValidationContext,
+    signature_revisions: dict[int, str],
+) -> tuple[SignatureResult, PdfSignatureStatus | None]:
+    result = SignatureResult(kind="signature", field_name=str(emb.field_name))
+    result.total_revisions = reader.xrefs.total_revisions
+    try:
+        result.signer = certificate_info(emb.signer_cert)
+        result.signed_revision = emb.signed_revision + 1
+        status = await async_validate_pdf_signature(emb, context)
+    except Exception as exc:
+        # Anything raised here comes from the signature's own bytes (ByteRange, Contents, CMS
+        # structure): the signature is unusable, and saying so is the whole point.
+        logger.info("Chữ ký %s không phân tích được: %r", emb.field_name, exc)
+        checks.broken_structure(result, exc)
+        return result, None
+    _describe_status(result, emb, status)
+    perm = emb.docmdp_level
+    result.later_changes = _later_changes(reader, emb.signed_revision, signature_revisions, perm)
+    checks.integrity(result, status)
+    checks.coverage(result, status)
+    checks.changes(result, status, perm)
+    checks.overlays(result, checks.later_unsigned_fields(reader, emb.signed_revision))
+    checks.certification(result, perm)
+    await _trust(result, status, emb=emb, config=config, embedded=embedded)
+    checks.timestamp(result, status)
+    checks.algorithms(result, emb, status)
+    at = result.timestamp_time or result.claimed_signing_time or datetime.now(UTC)
+    checks.certificate_usage(result, emb, at)
+    return result, status
+
+
+def _describe_status(result: SignatureResult, emb: EmbeddedPdfSignature, status) -> None:
+    result.claimed_signing_time = status.signer_reported_dt
+    if status.timestamp_validity is not None:
+        result.timestamp_time = status.timestamp_validity.timestamp
+    result.coverage = checks.coverage_code(status.coverage)
+    level = status.modification_level
+    result.modification_level = level.name.lower() if level is not None else ""
+    result.reason = str(emb.sig_object.get("/Reason", ""))
+    result.location = str(emb.sig_object.get("/Location", ""))
+    if status.validation_path is not None:
+        result.chain = [certificate_info(c) for c in _path_certs(status.validation_path)]
+
+
+def _path_certs(path) -> list[asn1_x509.Certificate]:
+    """The chain from the signer's certificate up to the trust root (root last)."""
+    return list(reversed(list(path.iter_certs(include_root=True))))
+
+
+async def _trust(
+    result: SignatureResult,
+    status: PdfSignatureStatus | DocumentTimestampStatus,
+    *,
+    emb: EmbeddedPdfSignature,
+    config: ValidationConfig,
+    embedded: _Embedded,
+) -> None:
+    """Chain and revocation lines; a second lenient pass only when the strict one failed."""
+    chain_ok_without_revocation = False
+    if not status.trusted and status.validation_path is not None:
+        lenient = _context(config, embedded, require_revocation=False)
+        try:
+            if result.kind == "signature":
+                second = await async_validate_pdf_signature(emb, lenient)
+            else:
+                second = await async_validate_pdf_timestamp(emb, lenient)
+            chain_ok_without_revocation = second.trusted
+        finally:
+            await lenient.aclose()
+    checks.chain(result, status, config.trust_root_names, chain_ok_without_revocation)
+    checks.revocation(
+        result,
+        status,
+        embedded_covers=checks.embedded_covers(emb.signer_cert, embedded.ocsps, embedded.crls),
+        fetch=config.fetch,
+        missing=chain_ok_without_revocation,
+    )
+
+
+async def _timestamp(
+    emb: EmbeddedPdfSignature,
+    *,
+    reader: PdfFileReader,
+    config: ValidationConfig,
+    embedded: _Embedded,
+    context: ValidationContext,
+    signature_revisions: dict[int, str],
+) -> SignatureResult:
+    result = SignatureResult(kind="timestamp", field_name=str(emb.field_name))
+    result.total_revisions = reader.xrefs.total_revisions
+    try:
+        result.signer = certificate_info(emb.signer_cert)
+        result.signed_revision = emb.signed_revision + 1
+        status = await async_validate_pdf_timestamp(emb, context)
+    except Exception as exc:  # same reasoning as for signatures
+        logger.info("Dấu thời gian %s không phân tích được: %r", emb.field_name, exc)
+        checks.broken_structure(result, exc)
+        return result
+    result.timestamp_time = status.timestamp
+    result.coverage = checks.coverage_code(status.coverage)
+    if status.validation_path is not None:
+        result.chain = [certificate_info(c) for c in _path_certs(status.validation_path)]
+    result.later_changes = _later_changes(reader, emb.signed_revision, signature_revisions, None)
+    checks.integrity(result, status)
+    checks.coverage(result, status)
+    await _trust(result, status, emb=emb, config=config, embedded=embedded)
+    return result
+
+
+# --- The whole file ----------------------------------------------------------------------------
+
+
+def _embedded_signatures(
+    reader: PdfFileReader, fields: list[tuple[str, object, object]], report: Report
+) -> list[EmbeddedPdfSignature]:
+    found = []
+    for name, _value, field_ref in fields:
+        try:
+            found.append(EmbeddedPdfSignature(reader, field_ref.get_object(), name))
+        except Exception as exc:  # a malformed signature dictionary is a finding, not a crash
+            broken = SignatureResult(kind="signature", field_name=str(name))
+            checks.broken_structure(broken, exc)
+            report.signatures.append(broken)
+    return sorted(found, key=_revision_or_last)
+
+
+def _revision_or_last(emb: EmbeddedPdfSignature) -> int:
+    try:
+        return emb.signed_revision
+    except Exception:
+        return 1 << 30
+
+
+async def _validate_reader(reader: PdfFileReader, report: Report, config: ValidationConfig) -> None:
+    fields = _signature_fields(reader, config.max_signatures)
+    sigs = _embedded_signatures(reader, fields, report)
+    signature_revisions = {}
+    for emb in sigs:
+        with contextlib.suppress(Exception):
+            kind = "timestamp" if emb.sig_object_type == "/DocTimeStamp" else "signature"
+            signature_revisions[emb.signed_revision] = kind
+    embedded = _embedded_material(reader)
+    context = _context(config, embedded)
+    common = {
+        "reader": reader,
+        "config": config,
+        "embedded": embedded,
+        "context": context,
+        "signature_revisions": signature_revisions,
+    }
+    statuses: list[tuple[SignatureResult, EmbeddedPdfSignature, object]] = []
+    try:
+        for emb in sigs:
+            if signature_revisions.get(_revision_or_last(emb)) == "timestamp":
+                report.timestamps.append(await _timestamp(emb, **common))
+            else:
+                result, status = await _signature(emb, **common)
+                report.signatures.append(result)
+                statuses.append((result, emb, status))
+    finally:
+        await context.aclose()
+    for result, emb, status in statuses:
+        checks.pades_level(result, emb, status, report.timestamps, embedded)
+
+
+async def async_validate_bytes(data: bytes, *, file_name: str, config: ValidationConfig) -> Report:
+    started = time.monotonic()
+    report = Report(
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        file_name=file_name,
+        file_size=len(data),
+        validated_at=datetime.now(UTC),
+        fetch_enabled=config.fetch,
+        trust_roots=list(config.trust_root_names),
+    )
+    try:
+        reader, report.lenient_parsing = _open(data)
+        report.total_revisions = reader.xrefs.total_revisions
+        await _validate_reader(reader, report, config)
+    except Refused as refused:
+        report.refusal = refused.refusal
+    except PARSE_ERRORS as exc:
+        # Hostile files trip pyHanko in unforeseen places; keep the trace for the operator.
+        logger.warning("Không đọc được cấu trúc PDF: %r", exc, exc_info=True)
+        report.refusal = Refusal(
+            "unreadable", "Cấu trúc tệp PDF bị hỏng hoặc bất thường, không đọc được."
+        )
+    checks.report_notes(report)
+    conclude(report)
+    report.elapsed_ms = int((time.monotonic() - started) * 1000)
+    return report
+
+
+def validate_bytes(data: bytes, *, file_name: str, config: ValidationConfig) -> Report:
+    """Sync entry point; runs its own event loop, so call it from a thread or child process."""
+    return asyncio.run(async_validate_bytes(data, file_name=file_name, config=config))
+
+
+def child_main(
+    conn: Connection, data: bytes, file_name: str, config: ValidationConfig, memory_mb: int
+) -> None:
+    """Entry point of the validating child process (lives here: the child never loads Django)."""
+    if memory_mb:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    # pyHanko logs every failed path with a traceback: useful to its developers, noise here.
+    logging.getLogger("pyhanko").setLevel(logging.ERROR)
+    logging.getLogger("pyhanko_certvalidator").setLevel(logging.ERROR)
+    try:
+        conn.send(validate_bytes(data, file_name=file_name, config=config))
+    except MemoryError:
+        conn.send(Refusal("too_complex", "Tệp đòi hỏi quá nhiều bộ nhớ để kiểm tra."))
+    finally:
+        conn.close()
+
+
+__all__ = [
+    "PARSE_ERRORS",
+    "Refused",
+    "ValidationConfig",
+    "async_validate_bytes",
+    "certificate_info",
+    "child_main",
+    "validate_bytes",
+]
