@@ -263,3 +263,46 @@ def _pdf_text(data: bytes) -> str:
         ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
     )
     return result.stdout.decode()
+
+
+def test_invitation_first_page_has_the_decree_30_layout(host, meeting, tmp_path):
+    """Rendered to an image: header blocks left and right, centred title, signer bottom right."""
+    from PIL import Image
+
+    _ready(host, meeting)
+    meeting = meeting_send_invitations(actor=host.clerk, meeting=meeting)
+    from documents.selectors import document_latest_version
+    from documents.storage import blob_open
+
+    with blob_open(document_latest_version(meeting.invitation_document).blob.storage_name) as f:
+        (tmp_path / "giay-moi.pdf").write_bytes(f.read())
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "50",
+            "-png",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(tmp_path / "giay-moi.pdf"),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
+    image = Image.open(tmp_path / "page.png").convert("L")
+    width, height = image.size  # A4 at 50 dpi: about 413 x 585
+
+    def ink(x1: float, y1: float, x2: float, y2: float) -> int:
+        box = image.crop((int(x1 * width), int(y1 * height), int(x2 * width), int(y2 * height)))
+        return sum(1 for value in box.getdata() if value < 128)
+
+    assert abs(width / height - 210 / 297) < 0.01
+    assert ink(0.14, 0.03, 0.42, 0.12) > 50  # issuing body and number, top left
+    assert ink(0.45, 0.03, 0.95, 0.12) > 100  # national title, motto, date, top right
+    assert ink(0.30, 0.14, 0.70, 0.20) > 50  # GIẤY MỜI and the abstract, centred
+    assert ink(0.50, 0.45, 0.95, 0.75) > 50  # signer block, bottom right
+    assert ink(0.0, 0.0, 0.12, 1.0) == 0  # left margin (30 mm) stays blank
+    assert ink(0.0, 0.0, 1.0, 0.025) == 0  # nothing above the top margin on page 1

@@ -1,0 +1,154 @@
+"""A clerk prepares a meeting in the browser; an official reads the invitation and replies.
+
+Covers issue 3's path at tablet and desktop sizes: a three-level agenda, a Word file and two
+PDFs attached, a whole body invited, invitations issued; the official finds the meeting,
+opens the invitation in the reader and sends a substitute; the clerk sees the reply.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts.models import Body, User
+from accounts.services import membership_set
+from tests.documents.conftest import docx_bytes, pdf_bytes
+from tests.e2e.conftest import TABLET_PORTRAIT
+from tests.factories import make_body, make_user
+
+pytestmark = [pytest.mark.e2e]
+
+PASSWORD = "Mat-khau-e2e-2026"
+DESKTOP = {"width": 1366, "height": 900}
+
+
+@pytest.fixture
+def province(server_process, settings, tmp_path):
+    body = make_body(
+        code="ubnd", name="Ủy ban nhân dân tỉnh Bắc Ninh", symbol="UBND", total_members=4
+    )
+    Body.objects.filter(pk=body.pk).update(place_name="Bắc Ninh")
+    people = {
+        "chutich": ("Nguyễn Văn Hùng", "chair", "Chủ tịch Ủy ban nhân dân tỉnh"),
+        "vanthu": ("Trần Thị Thu Hà", "clerk", "Chuyên viên Văn phòng"),
+        "daibieu1": ("Lê Minh Đức", "member", "Giám đốc Sở Thông tin và Truyền thông"),
+        "daibieu2": ("Phạm Thị Ngọc Ánh", "member", "Giám đốc Sở Tài chính"),
+    }
+    for username, (name, role, position) in people.items():
+        make_user(
+            username=username,
+            full_name=name,
+            password=PASSWORD,
+            body=body,
+            role=role,
+            position=position,
+            email=f"{username}@example.vn",
+        )
+    # The department where daibieu2 works: the deputy there is not on the committee.
+    finance = make_body(code="stc", name="Sở Tài chính", symbol="STC")
+    membership_set(
+        actor=None, user=User.objects.get(username="daibieu2"), body=finance, role="chair"
+    )
+    make_user(
+        username="phogiamdoc",
+        full_name="Vũ Thị Hồng Nhung",
+        password=PASSWORD,
+        body=finance,
+        role="member",
+        position="Phó Giám đốc Sở Tài chính",
+    )
+    files = tmp_path / "files"
+    files.mkdir()
+    (files / "to-trinh.docx").write_bytes(docx_bytes("Tờ trình về kế hoạch chuyển đổi số"))
+    (files / "bao-cao.pdf").write_bytes(pdf_bytes(3, "Bao cao"))
+    (files / "du-thao.pdf").write_bytes(pdf_bytes(2, "Du thao"))
+    return server_process, body, files
+
+
+def _login(browser, base: str, username: str, viewport: dict):
+    context = browser.new_context(viewport=viewport, locale="vi-VN")
+    page = context.new_page()
+    page.goto(f"{base}/dang-nhap/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit].primary")
+    page.wait_for_selector("h1")
+    return page
+
+
+def _item(page, title: str):
+    return page.locator("li.agenda-item", has=page.locator(".agenda-title", has_text=title))
+
+
+def _open_tools(page, title: str):
+    item = _item(page, title).first
+    item.locator("details.item-tools > summary").click()
+    return item
+
+
+def test_clerk_prepares_and_official_replies(browser, province):
+    base, body, files = province
+    clerk = _login(browser, base, "vanthu", DESKTOP)
+    clerk.goto(f"{base}/hop/tao/")
+    clerk.select_option("#id_body", str(body.pk))
+    clerk.fill("#id_title", "Phiên họp thường kỳ tháng 12 năm 2026")
+    clerk.fill("#id_starts_at", "2026-12-03T08:00")
+    clerk.fill("#id_ends_at", "2026-12-03T11:30")
+    clerk.fill("#id_place", "Phòng họp số 1, trụ sở UBND tỉnh")
+    clerk.click("button[type=submit].primary")
+    clerk.wait_for_selector("text=Đã tạo cuộc họp")
+
+    for title in ("Khai mạc", "Thảo luận các tờ trình"):
+        clerk.fill("#item-add-form #id_title", title)
+        clerk.click("#item-add-form button[type=submit]")
+        clerk.wait_for_selector(f".agenda-title:has-text('{title}')")
+    tools = _open_tools(clerk, "Thảo luận các tờ trình")
+    tools.locator("input[name=title]").last.fill("Tờ trình về chuyển đổi số")
+    tools.locator("button:has-text('Thêm mục con')").click()
+    clerk.wait_for_selector(".agenda-title:has-text('2.1.')")
+    tools = _open_tools(clerk, "Tờ trình về chuyển đổi số")
+    tools.locator("input[name=title]").last.fill("Ý kiến thẩm định của Sở Tư pháp")
+    tools.locator("button:has-text('Thêm mục con')").click()
+    clerk.wait_for_selector(".agenda-title:has-text('2.1.1.')")
+
+    for name, abstract in (
+        ("to-trinh.docx", "Tờ trình kế hoạch chuyển đổi số"),
+        ("bao-cao.pdf", "Báo cáo thẩm tra"),
+        ("du-thao.pdf", "Dự thảo"),
+    ):
+        tools = _open_tools(clerk, "Tờ trình về chuyển đổi số")
+        tools.locator("input[type=file]").set_input_files(str(files / name))
+        tools.locator("input[name=abstract]").fill(abstract)
+        tools.locator("button:has-text('Tải lên và đính kèm')").click()
+        clerk.wait_for_selector(f"text=Đã tải lên và đính kèm “{abstract}”")
+    links = _item(clerk, "Tờ trình về chuyển đổi số").first.locator("ul.docs li")
+    assert links.count() == 3
+
+    clerk.select_option("form[action$='moi-co-quan/'] select[name=body]", str(body.pk))
+    clerk.click("form[action$='moi-co-quan/'] button[type=submit]")
+    clerk.wait_for_selector("text=Đã mời thêm 4 người")
+    clerk.click("#send-invitations")
+    clerk.wait_for_selector("text=Đã phát hành giấy mời số 1/GM-UBND")
+
+    official = _login(browser, base, "daibieu2", TABLET_PORTRAIT)
+    official.goto(f"{base}/hop/")
+    official.click("text=Phiên họp thường kỳ tháng 12 năm 2026")
+    assert "Ý kiến thẩm định của Sở Tư pháp" in official.inner_text("ol.agenda")
+    assert official.locator("ol.agenda a.doc-link").count() == 3
+    official.click("text=Số 1/GM-UBND")
+    official.wait_for_selector("#pdf-viewer[data-rendered-page='1']", timeout=30_000)
+    official.go_back()
+    official.check("input[name=answer][value=substitute]")
+    official.fill("#id_reason", "Đi công tác tại Hà Nội")
+    official.select_option("#id_substitute", label="Vũ Thị Hồng Nhung")
+    official.click("#rsvp button[type=submit]")
+    official.wait_for_selector("text=Đã ghi nhận trả lời của bạn.")
+    assert official.evaluate("document.documentElement.scrollWidth") <= TABLET_PORTRAIT["width"]
+
+    substitute = _login(browser, base, "phogiamdoc", TABLET_PORTRAIT)
+    substitute.goto(f"{base}/hop/")
+    substitute.click("text=Phiên họp thường kỳ tháng 12 năm 2026")
+    substitute.wait_for_selector("text=Bạn dự họp thay Phạm Thị Ngọc Ánh.")
+
+    # The clerk's page refreshes the replies by itself.
+    clerk.wait_for_selector("#rsvp-panel :text('Đi công tác tại Hà Nội')", timeout=15_000)
+    assert "dự thay Phạm Thị Ngọc Ánh" in clerk.inner_text("#rsvp-panel")
