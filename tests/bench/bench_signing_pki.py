@@ -1,0 +1,144 @@
+"""Shared setup for the signing benchmarks (not a benchmark itself).
+
+A fresh test PKI is created for a free loopback port in the benchmark's private folder, and
+its TSA/OCSP/CRL are served by ``manage.py pki_serve`` in a separate process, as in
+development: the TSA's own work then does not compete with the signer for one GIL, and the
+baseline and our code talk to the same server in the same run.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from _harness import ROOT, django_ready, free_port, private_environment
+
+PASSPHRASE = "Mật-khẩu bench 2026"
+
+
+def one_page_pdf(label: str = "") -> bytes:
+    """A one-page A4 PDF with a little text, different per *label* so no two are identical."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=595, height=842)
+    stream = DecodedStreamObject()
+    stream.set_data(f"BT /F1 12 Tf 72 770 Td (Van ban so {label}) Tj ET".encode())
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
+    )
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
+    )
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+class BenchPki:
+    """The PKI directory, its base URL, and the server process (stop() when done).
+
+    ``remote_tsa_delay`` > 0 serves the TSA as a model of a remote one: its key parsed once
+    (certomancer re-parses it for every token, ~50-70 ms of CPU, the SimpleSigner pitfall) and
+    every answer held back by that many seconds of network round trip.
+    """
+
+    def __init__(self, *, remote_tsa_delay: float = 0.0) -> None:
+        env = private_environment()
+        port = free_port()
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.directory = Path(env["KYHOP_VAR_DIR"]) / "pki"
+        os.environ.update(
+            {
+                "KYHOP_PKI_URL": self.base_url,
+                "KYHOP_PKI_DIR": str(self.directory),
+                "KYHOP_PKI_PASSPHRASE": PASSPHRASE,
+                "KYHOP_SIGN_TSA_URL": f"{self.base_url}/kyhop-dev/tsa/tsa",
+            }
+        )
+        django_ready()
+        from signing import pki
+
+        pki.pki_create(directory=self.directory, base_url=self.base_url, passphrase=PASSPHRASE)
+        self.tsa_url = pki.service_urls(self.base_url)["tsa"]
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--serve", str(port), str(remote_tsa_delay)],
+            cwd=ROOT,
+            env=os.environ.copy(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self._wait(f"{self.base_url}/kyhop-dev/certs/root/ca.crt")
+
+    def _wait(self, url: str) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(url, timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.1)  # a server process starting: polling is the only signal
+        self.stop()
+        raise RuntimeError("PKI server did not start")
+
+    def signer(self, identity: str = "chutich"):
+        from signing.keys import Pkcs12KeyBackend
+        from signing.pki import PkiLayout
+
+        backend = Pkcs12KeyBackend(PkiLayout(self.directory).identities)
+        return backend.signer(identity=identity, passphrase=PASSPHRASE)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def serve(port: int, delay: float) -> None:
+    """The PKI server process: ``pki_serve``'s app, optionally modelling a remote TSA."""
+    import django
+    from werkzeug.serving import run_simple
+
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+    from django.conf import settings
+
+    from signing.pki import animator
+
+    app = animator(settings.KYHOP_PKI_DIR)
+    if delay > 0:
+        import functools
+
+        from cryptography.hazmat.primitives import serialization
+
+        # certomancer calls this for every token; the key never changes while serving.
+        serialization.load_der_private_key = functools.lru_cache(maxsize=16)(
+            serialization.load_der_private_key
+        )
+        inner = app
+
+        def app(environ, start_response):
+            response = inner(environ, start_response)
+            if environ["PATH_INFO"].endswith("/tsa/tsa"):
+                time.sleep(delay)  # the network round trip of a remote TSA (threaded server)
+            return response
+
+    run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False)
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--serve"]:
+    serve(int(sys.argv[2]), float(sys.argv[3]))

@@ -1,0 +1,160 @@
+"""Remote signing through the CSC API against certomancer's CSC dummy, served in-process.
+
+The dummy signs with the test PKI's own keys and requires hash pinning (SCAL 2), so a SAD is
+only good for the hashes it was issued for. It runs on its own event loop in a thread, on a
+free loopback port; a middleware counts the calls so the tests can check "one authorisation
+for the batch".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from aiohttp import web
+from certomancer.registry import CertomancerConfig
+from csc_dummy.csc_dummy_server import CSCWithCertomancer, DummyServiceParams
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import async_validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+
+from signing import pki
+from signing.bulk import BulkItem, bulk_sign
+from signing.csc_backend import csc_signer
+from signing.pades import PadesLevel, async_sign_pdf_bytes
+
+pytestmark = [
+    pytest.mark.usefixtures("pki_settings"),
+    # The dummy service (not our code) stores its settings under plain string app keys.
+    pytest.mark.filterwarnings("ignore:It is recommended to use web.AppKey"),
+]
+
+MULTISIGN = 4
+
+
+@dataclass
+class CscService:
+    url: str
+    calls: Counter
+
+    def credential(self, label: str) -> str:
+        return f"{pki.ARCH}/{label}"
+
+
+@pytest.fixture(scope="session")
+def csc_service(test_pki) -> Iterator[CscService]:
+    config = CertomancerConfig.from_file(
+        str(test_pki.layout.config),
+        key_search_dir=str(test_pki.directory),
+        allow_external_config=False,
+    )
+    dummy = CSCWithCertomancer(
+        config, service_params=DummyServiceParams(hash_pinning_required=True, multisign=MULTISIGN)
+    )
+    dummy.register_routes()
+    calls: Counter = Counter()
+
+    @web.middleware
+    async def count(request: web.Request, handler):
+        calls[request.path.removeprefix("/csc/v1/")] += 1
+        return await handler(request)
+
+    dummy.app.middlewares.append(count)
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="csc-dummy", daemon=True)
+    thread.start()
+    runner = web.AppRunner(dummy.app)
+    asyncio.run_coroutine_threadsafe(runner.setup(), loop).result()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    asyncio.run_coroutine_threadsafe(site.start(), loop).result()
+    port = site._server.sockets[0].getsockname()[1]
+    try:
+        yield CscService(url=f"http://127.0.0.1:{port}", calls=calls)
+    finally:
+        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result()
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+
+
+async def _status(data: bytes, test_pki):
+    context = ValidationContext(
+        trust_roots=pki.trust_roots(test_pki.directory),
+        allow_fetching=True,
+        revocation_mode="hard-fail",
+    )
+    try:
+        reader = PdfFileReader(io.BytesIO(data))
+        return await async_validate_pdf_signature(reader.embedded_signatures[0], context)
+    finally:
+        await context.aclose()
+
+
+@pytest.mark.parametrize("level", [PadesLevel.B_B, PadesLevel.B_T])
+async def test_one_document_signed_through_the_csc_service_validates(
+    csc_service, test_pki, pdf_bytes, level
+):
+    async with csc_signer(
+        service_url=csc_service.url, credential_id=csc_service.credential("chutich"), pin="1234"
+    ) as signer:
+        signed = await async_sign_pdf_bytes(data=pdf_bytes, signer=signer, level=level)
+        assert signer.auth_manager.authorizations == 1
+    status = await _status(signed, test_pki)
+    assert status.intact and status.valid and status.trusted
+    if level is PadesLevel.B_T:
+        assert status.timestamp_validity is not None and status.timestamp_validity.valid
+
+
+async def test_a_batch_needs_one_authorisation_for_all_its_hashes(csc_service, test_pki, make_pdf):
+    items = [BulkItem(key=f"doc{n}", data=make_pdf(pages=n + 1)) for n in range(3)]
+    before = Counter(csc_service.calls)
+    seen = []
+    async with csc_signer(
+        service_url=csc_service.url, credential_id=csc_service.credential("vanthu"), pin="1234"
+    ) as signer:
+        results = await bulk_sign(
+            items, signer_factory=lambda: signer, level=PadesLevel.B_T, on_progress=seen.append
+        )
+        assert signer.auth_manager.authorizations == 1
+    calls = csc_service.calls - before
+    assert calls["credentials/authorize"] == 1
+    assert calls["signatures/signHash"] == 1
+    assert [r.key for r in results] == ["doc0", "doc1", "doc2"]
+    assert all(r.ok for r in results)
+    assert [p.done for p in seen] == [1, 2, 3]
+    for result in results:
+        status = await _status(result.data, test_pki)
+        assert status.intact and status.valid and status.trusted
+        assert status.timestamp_validity is not None and status.timestamp_validity.valid
+
+
+async def test_a_batch_larger_than_multisign_is_split_and_a_bad_pdf_stays_alone(
+    csc_service, test_pki, make_pdf
+):
+    good = make_pdf()
+    items = [BulkItem(key=f"doc{n}", data=good) for n in range(MULTISIGN + 1)]
+    items.insert(2, BulkItem(key="broken", data=good[: len(good) // 2]))
+    async with csc_signer(
+        service_url=csc_service.url, credential_id=csc_service.credential("chutich"), pin="1234"
+    ) as signer:
+        results = await bulk_sign(items, signer_factory=lambda: signer, level=PadesLevel.B_B)
+        assert signer.auth_manager.authorizations == 2  # 5 hashes, at most 4 per SAD
+    by_key = {r.key: r for r in results}
+    assert not by_key["broken"].ok and "PDF" in by_key["broken"].error
+    assert sum(r.ok for r in results) == MULTISIGN + 1
+    status = await _status(by_key["doc4"].data, test_pki)
+    assert status.intact and status.valid and status.trusted
+
+
+async def test_an_unknown_credential_gives_a_clear_message(csc_service):
+    from signing.pades import SigningUnavailable
+
+    with pytest.raises(SigningUnavailable, match="CSC"):
+        async with csc_signer(
+            service_url=csc_service.url, credential_id=f"{pki.ARCH}/nobody", pin="1"
+        ):
+            pass
