@@ -17,8 +17,11 @@ run: setup migrate demo pki
 	trap 'kill $$pki_pid 2>/dev/null' EXIT; \
 	$(VENV)/bin/uvicorn kyhop.asgi:application --host $(HOST) --port $(PORT) --lifespan off
 
+# Browser tests run in their own pytest process: Playwright's sync API keeps an event loop
+# running in the test thread, which must not leak into the tests of async code.
 test: setup lint
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --ignore=tests/e2e $(PYTEST_ARGS)
+	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
 
 setup: venv sysdeps assets messages
 

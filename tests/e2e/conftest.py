@@ -9,10 +9,6 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-# Playwright's sync API keeps an event loop running in this thread; Django would then refuse
-# the tests' own ORM calls. The server under test is a separate process and is unaffected.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -29,9 +25,14 @@ TABLET_LANDSCAPE = {"width": 1280, "height": 800}
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
+    # Playwright's sync API keeps an event loop running in this thread; Django would then refuse
+    # the tests' own ORM calls. Allowed only while the browser lives, and only in this process
+    # (make test runs the browser tests apart); the server under test is unaffected.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
         )
         yield browser
         browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
