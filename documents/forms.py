@@ -89,3 +89,26 @@ class VersionAddForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": _FILE_ACCEPT}),
     )
     note = forms.CharField(label="Ghi chú", required=False, max_length=500)
+
+
+class WorkRecordForm(forms.Form):
+    code = forms.CharField(label="Mã hồ sơ", max_length=50, help_text="Ví dụ: 2026.01.HS-STTTT")
+    name = forms.CharField(label="Tên hồ sơ", max_length=500)
+    owning_body = forms.ModelChoiceField(label="Cơ quan lập hồ sơ", queryset=Body.objects.none())
+    retention_years = forms.IntegerField(
+        label="Thời hạn bảo quản (năm)", required=False, min_value=1, max_value=100
+    )
+    permanent = forms.BooleanField(label="Bảo quản vĩnh viễn", required=False)
+
+    def __init__(self, *args: Any, bodies: QuerySet[Body], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owning_body"].queryset = bodies
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        years, permanent = data.get("retention_years"), data.get("permanent")
+        if permanent and years:
+            raise forms.ValidationError("Chọn một: số năm bảo quản hoặc vĩnh viễn.")
+        if not permanent and not years and "retention_years" not in self.errors:
+            self.add_error("retention_years", "Nhập số năm bảo quản, hoặc chọn vĩnh viễn.")
+        return data

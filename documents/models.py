@@ -238,3 +238,57 @@ class WorkRecord(models.Model):
     @property
     def retention_label(self) -> str:
         return "Vĩnh viễn" if self.retention_years is None else f"{self.retention_years} năm"
+
+
+class NoteKind(models.TextChoices):
+    TEXT = "text", "Ghi chú"
+    HIGHLIGHT = "highlight", "Đánh dấu"
+    COMMENT = "comment", "Nhận xét"
+
+
+class DocumentNote(models.Model):
+    """A reader's private note on a document: seen by its author only, never by clerks or admins.
+
+    Notes belong to the document, not to one version, so they follow the reader to later
+    versions; ``version_number`` remembers which version the reader was looking at. ``page``
+    empty means the whole document. ``rect`` is ``[x, y, width, height]`` in PDF points on the
+    page as displayed (origin top-left, rotation applied), so it is independent of the zoom.
+    """
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người ghi",
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    document = models.ForeignKey(
+        Document, verbose_name="văn bản", on_delete=models.CASCADE, related_name="notes"
+    )
+    version_number = models.PositiveIntegerField("ghi trên phiên bản")
+    page = models.PositiveIntegerField("trang", null=True, blank=True)
+    kind = models.CharField("loại", max_length=10, choices=NoteKind.choices, default=NoteKind.TEXT)
+    text = models.TextField("nội dung", blank=True)
+    rect = models.JSONField("vùng trên trang (điểm PDF)", null=True, blank=True)
+    created_at = models.DateTimeField("ghi lúc", auto_now_add=True)
+    updated_at = models.DateTimeField("sửa lúc", auto_now=True)
+
+    class Meta:
+        verbose_name = "ghi chú riêng"
+        verbose_name_plural = "ghi chú riêng"
+        ordering = ["page", "created_at", "pk"]
+        indexes = [models.Index(fields=["author", "document"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(page__isnull=True) | models.Q(page__gte=1),
+                name="document_note_page_gte_1",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="highlight")
+                | models.Q(page__isnull=False, rect__isnull=False),
+                name="document_note_highlight_has_place",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = f"trang {self.page}" if self.page else "cả văn bản"
+        return f"{self.get_kind_display()} ({where})"

@@ -34,6 +34,24 @@ def query_terms(query: str) -> list[str]:
     return [term for term in fold(query).split(" ") if term]
 
 
+# What PostgreSQL indexes of the folded text: runs of letters and digits. The index (migration
+# 0005) and the query (``documents.selectors``) share this one expression, or the index is unused.
+_WORD = re.compile(r"[a-z0-9]+")
+FTS_VECTOR_SQL = (
+    "to_tsvector('simple'::regconfig, "
+    "regexp_replace(COALESCE({column}, ''), '[^a-z0-9]+', ' ', 'g'))"
+)
+
+
+def fts_prefixes(terms: list[str]) -> list[str]:
+    """The letter-and-digit runs of folded *terms*, each to match as a word prefix.
+
+    "12/qd-ubnd" gives "12", "qd", "ubnd": the index narrows the rows, then a substring match
+    on the whole term keeps the result exactly what SQLite finds.
+    """
+    return [word for term in terms for word in _WORD.findall(term)]
+
+
 def pdf_text(stream: IO[bytes], *, max_chars: int) -> str:
     """Folded text of the PDF in *stream*, page by page until *max_chars* (for search only).
 

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Func, Q, QuerySet
 
 from accounts.models import Body, Membership, Role
-from documents.models import Document, DocumentVersion, WorkRecord
-from documents.search import query_terms
+from documents.models import Document, DocumentNote, DocumentVersion, WorkRecord
+from documents.search import FTS_VECTOR_SQL, fts_prefixes, query_terms
 from documents.visibility import visibility_grants
 
 # Who may open, fill and close work records of a body (hồ sơ công việc is the clerk's job).
@@ -81,6 +82,30 @@ def user_may_keep_records(user: Any, body: Body) -> bool:
     return Membership.objects.filter(user=user, body=body, role__in=RECORD_KEEPER_ROLES).exists()
 
 
+def bodies_user_may_keep_records_for(user: Any) -> QuerySet[Body]:
+    if getattr(user, "is_superuser", False):
+        return Body.objects.filter(is_active=True)
+    keeper_of = Membership.objects.filter(user=user, role__in=RECORD_KEEPER_ROLES)
+    return Body.objects.filter(is_active=True, pk__in=keeper_of.values("body_id"))
+
+
+def work_record_documents(user: Any, record: WorkRecord) -> QuerySet[Document]:
+    """The record's documents that *user* may see: a record never reveals a confidential
+    document to someone not cleared for it."""
+    return (
+        documents_visible_to(user)
+        .filter(pk__in=record.documents.values("pk"))
+        .select_related("issuing_body")
+    )
+
+
+def work_record_candidates(user: Any, record: WorkRecord, text: str) -> QuerySet[Document]:
+    """Documents *user* could add to *record*: visible, matching *text*, not already in it."""
+    return documents_search(user, DocumentQuery(text=text)).exclude(
+        pk__in=record.documents.values("pk")
+    )
+
+
 def work_records_visible_to(user: Any) -> QuerySet[WorkRecord]:
     if not getattr(user, "is_authenticated", False):
         return WorkRecord.objects.none()
@@ -103,9 +128,7 @@ class DocumentQuery:
 def documents_search(user: Any, query: DocumentQuery) -> QuerySet[Document]:
     """Visible documents matching *query*; text matches number, abstract, bodies and PDF text
     with or without diacritics (every word must occur)."""
-    documents = documents_visible_to(user)
-    for term in query_terms(query.text):
-        documents = documents.filter(search_text__contains=term)
+    documents = _text_matches(documents_visible_to(user), query_terms(query.text))
     if query.doc_type:
         documents = documents.filter(doc_type=query.doc_type)
     if query.body is not None:
@@ -115,3 +138,72 @@ def documents_search(user: Any, query: DocumentQuery) -> QuerySet[Document]:
     if query.date_to:
         documents = documents.filter(issued_on__lte=query.date_to)
     return documents.select_related("issuing_body", "owning_body")
+
+
+def _text_matches(documents: QuerySet[Document], terms: list[str]) -> QuerySet[Document]:
+    """Every term must occur in the folded ``search_text``.
+
+    On PostgreSQL the full-text index (migration 0005) first keeps the rows that have words
+    starting with each term's letters and digits, without scanning the table; the substring
+    match then checks each whole term, so both databases give the same results.
+    """
+    if connection.vendor == "postgresql" and (prefixes := fts_prefixes(terms)):
+        documents = documents.alias(search_vector=FoldedVector("search_text")).filter(
+            search_vector=_prefix_query(prefixes)
+        )
+    for term in terms:
+        documents = documents.filter(search_text__contains=term)
+    return documents
+
+
+def _prefix_query(prefixes: list[str]) -> Any:
+    from django.contrib.postgres.search import SearchQuery
+
+    # Safe as a raw tsquery: every prefix is [a-z0-9]+ (see fts_prefixes).
+    raw = " & ".join(f"{prefix}:*" for prefix in prefixes)
+    return SearchQuery(raw, search_type="raw", config="simple")
+
+
+class FoldedVector(Func):
+    """The tsvector the GIN index holds, spelled exactly as in the migration."""
+
+    template = FTS_VECTOR_SQL.replace("{column}", "%(expressions)s")
+
+    @property
+    def output_field(self) -> Any:  # type: ignore[override]
+        from django.contrib.postgres.search import SearchVectorField
+
+        return SearchVectorField()
+
+
+# --- Private notes ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NoteView:
+    """A note as its author sees it while reading one version of the document."""
+
+    note: DocumentNote
+    # The note's page is past the end of the version being read (a later version lost pages):
+    # it is listed as "trang không còn" instead of being drawn on a page.
+    page_gone: bool
+
+
+def notes_of(user: Any, document: Document) -> QuerySet[DocumentNote]:
+    """*user*'s own notes on *document*. Nobody else's, whatever their role: notes are private,
+    so there is no "all notes" read for clerks or superusers anywhere."""
+    if not getattr(user, "is_authenticated", False) or not document_visible_to(user, document):
+        return DocumentNote.objects.none()
+    return DocumentNote.objects.filter(author=user, document=document)
+
+
+def note_of(user: Any, *, document: Document, note_id: int) -> DocumentNote | None:
+    return notes_of(user, document).filter(pk=note_id).first()
+
+
+def notes_for_reading(user: Any, version: DocumentVersion) -> list[NoteView]:
+    pages = version.blob.page_count
+    return [
+        NoteView(note, page_gone=bool(pages and note.page and note.page > pages))
+        for note in notes_of(user, version.document)
+    ]

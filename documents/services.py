@@ -13,19 +13,22 @@ from typing import IO
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import Body, Clearance, User, nfc
 from audit.services import audit_record
-from documents import reading
+from documents import hooks, reading
 from documents.conversion import office_to_pdf
 from documents.models import (
     Blob,
     Document,
+    DocumentNote,
     DocumentStatus,
     DocumentVersion,
+    NoteKind,
     ReadingCopy,
     WorkRecord,
     WorkRecordStatus,
@@ -193,6 +196,24 @@ def document_version_add(
     return _version_create(actor=actor, document=document, upload=upload, note=note)
 
 
+def document_version_store_signed(
+    *, actor: User, document: Document, data: bytes, note: str = ""
+) -> DocumentVersion:
+    """Store *data* (a PDF made from the latest version, e.g. by signing it) as the next version.
+
+    No permission check here, on purpose: the right to store comes from the caller. A signing
+    step lets a leader of another body sign a document they could not upload to, so the
+    signing services check the step (and the version signed) before calling this; any other
+    caller must do its own check first. Must run inside the caller's transaction, which should
+    hold the document row (``select_for_update``) so two stores get numbers n+1 and n+2.
+    The file name follows the version the data was made from; the upload checks still apply.
+    """
+    latest = document_latest_version(document)
+    stem = (latest.file_name.rsplit(".", 1)[0] if latest else "") or "van-ban"
+    upload = SimpleUploadedFile(f"{stem}.pdf", data, content_type=MIME_TYPES[UploadKind.PDF])
+    return _version_create(actor=actor, document=document, upload=upload, note=nfc(note)[:500])
+
+
 def _version_create(*, actor: User, document: Document, upload: File, note: str) -> DocumentVersion:
     latest = document_latest_version(document)
     with _prepared(upload) as prepared, _removed_if_failed() as written:
@@ -235,6 +256,8 @@ def _version_create(*, actor: User, document: Document, upload: File, note: str)
             "file_name": version.file_name,
         },
     )
+    # Apps above documents react once the version is committed (signing checks incoming PDFs).
+    hooks.version_added_notify(actor=actor, version=version)
     return version
 
 
@@ -369,3 +392,124 @@ def work_record_close(*, actor: User, record: WorkRecord) -> WorkRecord:
         details={"code": record.code, "documents": record.documents.count()},
     )
     return record
+
+
+# --- Private notes ----------------------------------------------------------------------------
+
+NOTE_TEXT_MAX_CHARS = 5000
+# PDF pages are at most 14,400 points on a side (ISO 32000, user units of 1).
+_PAGE_POINTS_MAX = 14_400.0
+
+Rect = list[float]
+
+
+def _note_rect(rect: object, *, required: bool) -> Rect | None:
+    """A clean ``[x, y, width, height]`` in points, or None; anything else is refused."""
+    if rect is None:
+        if required:
+            raise ValidationError({"rect": "Hãy kéo chọn vùng cần đánh dấu trên trang."})
+        return None
+    if (
+        not isinstance(rect, list | tuple)
+        or len(rect) != 4
+        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in rect)
+    ):
+        raise ValidationError({"rect": "Vùng đánh dấu không hợp lệ."})
+    x, y, width, height = (round(float(v), 2) for v in rect)
+    if not (0 <= x <= _PAGE_POINTS_MAX and 0 <= y <= _PAGE_POINTS_MAX):
+        raise ValidationError({"rect": "Vùng đánh dấu nằm ngoài trang."})
+    if not (0 < width <= _PAGE_POINTS_MAX and 0 < height <= _PAGE_POINTS_MAX):
+        raise ValidationError({"rect": "Vùng đánh dấu quá nhỏ hoặc quá lớn."})
+    return [x, y, width, height]
+
+
+def _note_text(text: str, *, kind: str) -> str:
+    text = nfc(text)
+    if len(text) > NOTE_TEXT_MAX_CHARS:
+        raise ValidationError({"text": f"Ghi chú dài quá {NOTE_TEXT_MAX_CHARS} ký tự."})
+    if not text and kind != NoteKind.HIGHLIGHT:
+        raise ValidationError({"text": "Ghi chú đang để trống."})
+    return text
+
+
+def _require_note_reader(actor: User, document: Document) -> None:
+    if not document_visible_to(actor, document):
+        raise PermissionDenied("Bạn không xem được văn bản này.")
+
+
+def _require_note_author(actor: User, note: DocumentNote) -> None:
+    # Even a superuser may not touch someone else's note: notes are private to their author.
+    if note.author_id != actor.pk:
+        raise PermissionDenied("Đây không phải ghi chú của bạn.")
+    _require_note_reader(actor, note.document)
+
+
+def _note_audit(actor: User, verb: str, note: DocumentNote) -> None:
+    """Where and what kind, never the text: the trail is readable by others, notes are not."""
+    audit_record(
+        actor=actor,
+        verb=verb,
+        target=note,
+        details={
+            "document": note.document_id,
+            "version": note.version_number,
+            "page": note.page,
+            "kind": note.kind,
+        },
+    )
+
+
+@transaction.atomic
+def note_add(
+    *,
+    actor: User,
+    document: Document,
+    version_number: int,
+    kind: str = NoteKind.TEXT,
+    text: str = "",
+    page: int | None = None,
+    rect: object = None,
+) -> DocumentNote:
+    """Add a private note while reading version *version_number* of *document*."""
+    _require_note_reader(actor, document)
+    version = document.versions.select_related("blob").filter(number=version_number).first()
+    if version is None:
+        raise ValidationError({"version_number": "Không có phiên bản này."})
+    if kind not in NoteKind.values:
+        raise ValidationError({"kind": "Loại ghi chú không hợp lệ."})
+    pages = version.blob.page_count
+    if page is not None and (page < 1 or (pages is not None and page > pages)):
+        raise ValidationError({"page": f"Văn bản chỉ có {pages} trang."})
+    note = DocumentNote(
+        author=actor,
+        document=document,
+        version_number=version.number,
+        page=page,
+        kind=kind,
+        text=_note_text(text, kind=kind),
+        rect=_note_rect(rect, required=kind == NoteKind.HIGHLIGHT),
+    )
+    if note.rect is not None and page is None:
+        raise ValidationError({"page": "Vùng đánh dấu phải thuộc một trang."})
+    note.full_clean()
+    note.save()
+    _note_audit(actor, "document_note.added", note)
+    return note
+
+
+@transaction.atomic
+def note_update(*, actor: User, note: DocumentNote, text: str) -> DocumentNote:
+    """Change the text of one's own note (its place stays where it was drawn)."""
+    _require_note_author(actor, note)
+    note.text = _note_text(text, kind=note.kind)
+    note.full_clean()
+    note.save(update_fields=["text", "updated_at"])
+    _note_audit(actor, "document_note.updated", note)
+    return note
+
+
+@transaction.atomic
+def note_delete(*, actor: User, note: DocumentNote) -> None:
+    _require_note_author(actor, note)
+    _note_audit(actor, "document_note.deleted", note)
+    note.delete()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from documents import views
+from documents import note_views, record_views, views
 
 app_name = "documents"
 
@@ -20,4 +20,14 @@ urlpatterns = [
     path(
         "<int:pk>/phien-ban/<int:number>/tep-goc", views.version_original, name="version_original"
     ),
+    # A reader's private notes (JSON for the reader).
+    path("<int:pk>/ghi-chu/", note_views.notes, name="notes"),
+    path("<int:pk>/ghi-chu/<int:note_id>/", note_views.note_update, name="note_update"),
+    path("<int:pk>/ghi-chu/<int:note_id>/xoa/", note_views.note_delete, name="note_delete"),
+    # Work records (hồ sơ công việc).
+    path("ho-so/", record_views.record_list, name="record_list"),
+    path("ho-so/lap/", record_views.record_open, name="record_open"),
+    path("ho-so/<int:pk>/", record_views.record_detail, name="record_detail"),
+    path("ho-so/<int:pk>/them/", record_views.record_add_document, name="record_add"),
+    path("ho-so/<int:pk>/dong/", record_views.record_close, name="record_close"),
 ]

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import Body
-from documents import services
+from documents import hooks, services
 from documents.forms import DocumentCreateForm, DocumentSearchForm, VersionAddForm
 from documents.http import blob_response
 from documents.models import Document, DocumentVersion, ReadingCopy
@@ -35,7 +35,7 @@ def _visible_document(request: HttpRequest, pk: int) -> Document:
     queryset = documents_visible_to(request.user).select_related(
         "issuing_body", "owning_body", "created_by"
     )
-    return get_object_or_404(queryset, pk=pk)
+    return get_object_or_404(hooks.annotate(hooks.DOCUMENT, queryset), pk=pk)
 
 
 def _visible_version(request: HttpRequest, pk: int, number: int) -> DocumentVersion:
@@ -50,13 +50,17 @@ def _visible_version(request: HttpRequest, pk: int, number: int) -> DocumentVers
 def document_list(request: HttpRequest) -> HttpResponse:
     form = DocumentSearchForm(request.GET or None, bodies=Body.objects.filter(is_active=True))
     documents = documents_search(request.user, form.to_query())
+    documents = hooks.annotate(hooks.DOCUMENT, documents)  # extra columns: no extra queries
     page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("trang"))
     can_create = bodies_user_can_file_for(request.user).exists()
-    return render(
-        request,
-        "documents/document_list.html",
-        {"form": form, "page": page, "can_create": can_create},
-    )
+    context = {
+        "form": form,
+        "page": page,
+        "can_create": can_create,
+        "extra_headings": [column.heading for column in hooks.columns(hooks.DOCUMENT)],
+        "rows": hooks.rows(hooks.DOCUMENT, page.object_list),
+    }
+    return render(request, "documents/document_list.html", context)
 
 
 @login_required
@@ -70,12 +74,22 @@ def _render_detail(
     request: HttpRequest, document: Document, form: VersionAddForm, status: int = 200
 ) -> HttpResponse:
     can_add = document_can_add_version(request.user, document)
+    versions = hooks.annotate(hooks.VERSION, document_versions(document))
     context = {
         "document": document,
-        "versions": document_versions(document),
+        "versions": versions,
+        "version_headings": [column.heading for column in hooks.columns(hooks.VERSION)],
+        "version_rows": hooks.rows(hooks.VERSION, versions),
+        "document_facts": _extra_facts(document),
         "form": form if can_add else None,
     }
     return render(request, "documents/document_detail.html", context, status=status)
+
+
+def _extra_facts(document: Document) -> list[tuple[str, str]]:
+    """(heading, value) of the extra document columns, shown as facts on the detail page."""
+    cells = hooks.rows(hooks.DOCUMENT, [document])[0][1]
+    return list(zip((c.heading for c in hooks.columns(hooks.DOCUMENT)), cells, strict=True))
 
 
 @login_required

@@ -3,7 +3,11 @@
 from django.urls import path
 
 from kyhop.consumers import PingConsumer
+from meetings.consumers import HopConsumer
+from signing.consumers import SigningProgressConsumer
 
 websocket_urlpatterns = [
     path("ws/ping/", PingConsumer.as_asgi()),
+    path("ws/hop/<int:meeting_id>/", HopConsumer.as_asgi()),
+    path("ws/ky-so/tien-do/", SigningProgressConsumer.as_asgi()),
 ]

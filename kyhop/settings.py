@@ -143,7 +143,13 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Background tasks (django.tasks) --------------------------------------------------------
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+TASKS = {
+    "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
+    # Bulk signing always runs in the web process that took the passphrase (in a thread of
+    # its own, see signing/bulk_jobs.py): a queued backend would store the task's arguments
+    # in the database or Redis, and the passphrase must never be stored anywhere.
+    "signing": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
+}
 
 # --- Authentication -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -261,6 +267,7 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "weasyprint.progress": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "pikepdf": {"level": "WARNING"},
     },
 }
 
@@ -292,6 +299,9 @@ KYHOP_SIGN_TSA_URL = env_str("KYHOP_SIGN_TSA_URL") or f"{KYHOP_PKI_URL}/kyhop-de
 # Seconds to wait for the TSA, and for each OCSP/CRL/certificate fetch, before giving up.
 KYHOP_SIGN_TSA_TIMEOUT = env_int("KYHOP_SIGN_TSA_TIMEOUT", 10, minimum=1)
 KYHOP_SIGN_FETCH_TIMEOUT = env_int("KYHOP_SIGN_FETCH_TIMEOUT", 10, minimum=1)
+# Bulk signing with a server-held PKCS#12 spreads batches of at least this many documents over
+# worker processes, one per core (signing/bulk_pool.py); 0 keeps every batch in one process.
+KYHOP_SIGN_BULK_PROCESS_MIN = env_int("KYHOP_SIGN_BULK_PROCESS_MIN", 16, minimum=0)
 # PEM/DER files of the roots signatures must chain to; empty means the development PKI's root.
 KYHOP_SIGN_TRUST_ROOTS = [Path(p) for p in env_list("KYHOP_SIGN_TRUST_ROOTS", [])]
 # TTF embedded in signature appearances: it must cover Vietnamese, and pyHanko spaces glyphs
@@ -312,3 +322,8 @@ KYHOP_VALIDATION_MAX_BYTES = env_int("KYHOP_VALIDATION_MAX_BYTES", 100 * 1024 * 
 KYHOP_VALIDATION_MAX_SIGNATURES = env_int("KYHOP_VALIDATION_MAX_SIGNATURES", 200, minimum=1)
 # Address-space cap of the validating child process, in MiB (0: none), against zip bombs.
 KYHOP_VALIDATION_MAX_MEMORY_MB = env_int("KYHOP_VALIDATION_MAX_MEMORY_MB", 2048, minimum=0)
+# The platform's seal on PDF validation reports: a PKCS#12 file and its passphrase (from the
+# environment only, never printed). Unset outside production: the development PKI's seal of
+# "ubnd-tinh" under KYHOP_PKI_DIR, if it exists. Unset in production: reports go unsealed.
+KYHOP_REPORT_SEAL_P12 = env_str("KYHOP_REPORT_SEAL_P12", "")
+KYHOP_REPORT_SEAL_PASSPHRASE = env_str("KYHOP_REPORT_SEAL_PASSPHRASE", "")

@@ -724,3 +724,293 @@ class ConsultationRecipient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} — {self.consultation_id}"
+
+
+# --- Live meeting (issue 4) ---
+# The state every screen follows during a meeting. One row per meeting holds the sequence number
+# of its live events: it is incremented in the same transaction as the change it announces, so
+# two processes can never hand out the same number, and a client that sees a gap knows it missed
+# something.
+
+
+class LiveState(models.Model):
+    meeting = models.OneToOneField(
+        Meeting,
+        verbose_name="cuộc họp",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="live_state",
+    )
+    seq = models.PositiveBigIntegerField("số thứ tự sự kiện", default=0)
+    current_item = models.ForeignKey(
+        AgendaItem,
+        verbose_name="mục đang thảo luận",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The item timer: seconds used before the current run plus, while running, the time since
+    # ``timer_started_at``. Screens compute the remaining time from these, so no tick is sent.
+    timer_started_at = models.DateTimeField("bắt đầu tính giờ lúc", null=True, blank=True)
+    timer_elapsed_seconds = models.PositiveIntegerField("số giây đã dùng", default=0)
+    timer_limit_seconds = models.PositiveIntegerField("thời lượng (giây)", default=0)
+    speaking_limit_seconds = models.PositiveIntegerField(
+        "thời gian tối đa mỗi lượt phát biểu (giây)", default=300
+    )
+    presenter_document = models.ForeignKey(
+        "documents.Document",
+        verbose_name="văn bản đang trình chiếu",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    presenter_page = models.PositiveIntegerField("trang đang trình chiếu", default=1)
+    presenter_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người trình chiếu",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    message = models.CharField("thông báo", max_length=300, blank=True)
+    message_at = models.DateTimeField("thông báo lúc", null=True, blank=True)
+    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
+
+    class Meta:
+        verbose_name = "trạng thái trực tiếp"
+        verbose_name_plural = "trạng thái trực tiếp"
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} #{self.seq}"
+
+
+class ItemConclusion(models.Model):
+    """The chair's conclusion (kết luận) on an agenda item, kept for the minutes."""
+
+    item = models.OneToOneField(
+        AgendaItem,
+        verbose_name="mục chương trình",
+        on_delete=models.CASCADE,
+        related_name="conclusion",
+    )
+    text = models.TextField("kết luận")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người ghi",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField("ghi lúc")
+
+    class Meta:
+        verbose_name = "kết luận"
+        verbose_name_plural = "kết luận"
+
+    def __str__(self) -> str:
+        return f"Kết luận — {self.item}"
+
+
+class SpeakerKind(models.TextChoices):
+    SPEECH = "speech", "Phát biểu"
+    QUESTION = "question", "Chất vấn"
+    POINT_OF_ORDER = "point_of_order", "Kiến nghị về thủ tục"
+
+
+class SpeakerStatus(models.TextChoices):
+    REQUESTED = "requested", "Đăng ký"
+    GRANTED = "granted", "Được mời phát biểu"
+    SPEAKING = "speaking", "Đang phát biểu"
+    DONE = "done", "Đã phát biểu"
+    WITHDRAWN = "withdrawn", "Rút đăng ký"
+
+
+class SpeakerRequest(models.Model):
+    """A request for the floor on an agenda item (đăng ký phát biểu, chất vấn)."""
+
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name="người đăng ký",
+        on_delete=models.CASCADE,
+        related_name="speaker_requests",
+    )
+    item = models.ForeignKey(
+        AgendaItem,
+        verbose_name="mục chương trình",
+        on_delete=models.CASCADE,
+        related_name="speaker_requests",
+    )
+    kind = models.CharField(
+        "loại", max_length=20, choices=SpeakerKind.choices, default=SpeakerKind.SPEECH
+    )
+    status = models.CharField(
+        "trạng thái",
+        max_length=20,
+        choices=SpeakerStatus.choices,
+        default=SpeakerStatus.REQUESTED,
+    )
+    order = models.PositiveIntegerField("thứ tự", default=0)
+    requested_at = models.DateTimeField("đăng ký lúc")
+    started_at = models.DateTimeField("bắt đầu lúc", null=True, blank=True)
+    ended_at = models.DateTimeField("kết thúc lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "đăng ký phát biểu"
+        verbose_name_plural = "đăng ký phát biểu"
+        ordering = ["item", "order", "id"]
+        constraints = [
+            # One open request per person and item: a double tap does not queue them twice.
+            models.UniqueConstraint(
+                fields=["participant", "item"],
+                condition=Q(status__in=["requested", "granted", "speaking"]),
+                name="speaker_one_open_request",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} — {self.item}"
+
+
+# --- Minutes (issue 7) ---
+# The record a meeting leaves: drafted minutes (versions kept), the signed minutes and the
+# conclusion notice as documents going through signing requests, vote-result sheets, and the
+# meeting's work record. Rendering and the services live in meetings/minutes.py.
+
+
+class MinutesStatus(models.TextChoices):
+    DRAFT = "draft", "Dự thảo"
+    IN_SIGNING = "in_signing", "Đang trình ký"
+    SIGNED = "signed", "Đã ký"
+    SUPERSEDED = "superseded", "Đã thay bằng bản sau"
+
+
+class MinutesDraft(models.Model):
+    """One version of a meeting's minutes: structured JSON (see meetings/minutes.py).
+
+    Every save writes a new row, so the clerk's earlier wording is never lost. Only the latest
+    row may be in signing; the document and request it went into are kept on it.
+    """
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name="cuộc họp", on_delete=models.CASCADE, related_name="minutes_drafts"
+    )
+    version = models.PositiveIntegerField("phiên bản")
+    content = models.JSONField("nội dung")
+    status = models.CharField(
+        "trạng thái", max_length=20, choices=MinutesStatus.choices, default=MinutesStatus.DRAFT
+    )
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người soạn",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    edited_at = models.DateTimeField("soạn lúc")
+    document = models.ForeignKey(
+        "documents.Document",
+        verbose_name="văn bản biên bản",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signing_request = models.ForeignKey(
+        "signing.SigningRequest",
+        verbose_name="yêu cầu trình ký",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "dự thảo biên bản"
+        verbose_name_plural = "dự thảo biên bản"
+        ordering = ["meeting", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "version"], name="minutes_version_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Biên bản {self.meeting_id} — phiên bản {self.version}"
+
+
+class ConclusionNotice(models.Model):
+    """Thông báo kết luận: generated from the item conclusions, signed like the minutes."""
+
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name="cuộc họp",
+        on_delete=models.CASCADE,
+        related_name="conclusion_notices",
+    )
+    document = models.ForeignKey(
+        "documents.Document", verbose_name="văn bản", on_delete=models.PROTECT, related_name="+"
+    )
+    signing_request = models.ForeignKey(
+        "signing.SigningRequest",
+        verbose_name="yêu cầu trình ký",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người tạo",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "thông báo kết luận"
+        verbose_name_plural = "thông báo kết luận"
+        ordering = ["meeting", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"Thông báo kết luận — {self.meeting_id}"
+
+
+class VoteSheet(models.Model):
+    """The registered PDF of one closed poll's result (phiếu kết quả biểu quyết)."""
+
+    poll = models.OneToOneField(
+        Poll, verbose_name="biểu quyết", on_delete=models.CASCADE, related_name="vote_sheet"
+    )
+    document = models.ForeignKey(
+        "documents.Document", verbose_name="văn bản", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "kết quả biểu quyết"
+        verbose_name_plural = "kết quả biểu quyết"
+
+    def __str__(self) -> str:
+        return f"Kết quả biểu quyết — {self.poll_id}"
+
+
+class MeetingRecord(models.Model):
+    """The work record (hồ sơ công việc) a meeting is filed into: one per meeting."""
+
+    meeting = models.OneToOneField(
+        Meeting, verbose_name="cuộc họp", on_delete=models.CASCADE, related_name="record_link"
+    )
+    record = models.OneToOneField(
+        "documents.WorkRecord",
+        verbose_name="hồ sơ",
+        on_delete=models.PROTECT,
+        related_name="meeting_link",
+    )
+
+    class Meta:
+        verbose_name = "hồ sơ cuộc họp"
+        verbose_name_plural = "hồ sơ cuộc họp"
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} → {self.record_id}"

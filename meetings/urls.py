@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings import views
+from meetings import live_views, views
 
 app_name = "meetings"
 
@@ -40,4 +40,44 @@ urlpatterns = [
     ),
     path("<int:pk>/chuan-bi/gui-giay-moi/", views.send_invitations, name="send_invitations"),
     path("<int:pk>/chuan-bi/huy/", views.cancel, name="cancel"),
+]
+
+# The live meeting (issue 4): the meeting page, the chair's commands, QR check-in.
+urlpatterns += [
+    path("<int:pk>/truc-tiep/", live_views.live_page, name="live"),
+    path("<int:pk>/truc-tiep/man-hinh/", live_views.room_screen, name="live_screen"),
+    path("<int:pk>/truc-tiep/lenh/<slug:action>/", live_views.live_command, name="live_command"),
+    path("<int:pk>/truc-tiep/truc-tuyen/", live_views.join_remote, name="join_remote"),
+    path("<int:pk>/truc-tiep/ma-phong.svg", live_views.room_qr, name="room_qr"),
+    path(
+        "<int:pk>/truc-tiep/ma/<int:participant_id>.svg",
+        live_views.personal_qr,
+        name="personal_qr",
+    ),
+    path("diem-danh/phong/<str:token>/", live_views.checkin_room, name="checkin_room"),
+    path("diem-danh/ca-nhan/<str:token>/", live_views.checkin_personal, name="checkin_personal"),
+]
+
+# After the meeting (issue 7): minutes, vote sheets, the pack, archiving, statistics.
+from meetings import minutes_views  # noqa: E402
+
+urlpatterns += [
+    path("<int:pk>/bien-ban/", minutes_views.minutes_edit, name="minutes_edit"),
+    path("<int:pk>/bien-ban/xem.pdf", minutes_views.minutes_preview, name="minutes_preview"),
+    path("<int:pk>/bien-ban/trinh-ky/", minutes_views.minutes_send, name="minutes_send"),
+    path(
+        "<int:pk>/thong-bao-ket-luan/",
+        minutes_views.conclusion_notice,
+        name="conclusion_notice",
+    ),
+    path("<int:pk>/luu-tru/", minutes_views.archive, name="archive"),
+    path(
+        "<int:pk>/bieu-quyet/<int:poll_id>/ket-qua.pdf",
+        minutes_views.vote_sheet,
+        name="vote_sheet",
+    ),
+    path("<int:pk>/tai-lieu.zip", minutes_views.pack_zip, name="pack_zip"),
+    path("<int:pk>/tai-lieu.pdf", minutes_views.pack_pdf, name="pack_pdf"),
+    path("thong-ke/", minutes_views.statistics, name="statistics"),
+    path("thong-ke.csv", minutes_views.statistics_csv, name="statistics_csv"),
 ]

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 
 from signing.models import (
@@ -8,6 +9,7 @@ from signing.models import (
     StepAssignee,
     TrustRoot,
 )
+from signing.trust import certificate_facts
 
 
 @admin.register(SigningIdentity)
@@ -27,10 +29,70 @@ class SigningIdentityAdmin(admin.ModelAdmin):
     ]
 
 
+class TrustRootAddForm(forms.ModelForm):
+    """Add a root from its PEM or DER file: subject, expiry and fingerprint are read from it."""
+
+    certificate_file = forms.FileField(
+        label="Tệp chứng thư gốc (PEM hoặc DER)",
+        help_text="Đối chiếu dấu vân tay SHA-256 hiển thị sau khi thêm với giá trị do tổ chức "
+        "cấp chứng thư công bố trước khi tin cậy.",
+    )
+
+    class Meta:
+        model = TrustRoot
+        fields = ["certificate_file", "name", "enabled", "note"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = False
+        self.fields["name"].help_text = "Để trống: lấy tên chung (CN) của chứng thư."
+
+    def clean_certificate_file(self) -> dict[str, object]:
+        upload = self.cleaned_data["certificate_file"]
+        if upload.size > 64 * 1024:  # a certificate is a few kilobytes
+            raise forms.ValidationError("Tệp quá lớn để là một chứng thư số.")
+        facts = certificate_facts(upload.read())
+        if TrustRoot.objects.filter(fingerprint_sha256=facts["fingerprint_sha256"]).exists():
+            raise forms.ValidationError("Chứng thư gốc này đã có trong danh sách tin cậy.")
+        return facts
+
+
 @admin.register(TrustRoot)
 class TrustRootAdmin(admin.ModelAdmin):
-    list_display = ["name", "subject", "not_after", "enabled"]
-    exclude = ["certificate"]
+    list_display = ["name", "subject", "fingerprint", "not_after", "enabled"]
+    list_filter = ["enabled"]
+    search_fields = ["name", "subject", "fingerprint_sha256"]
+    # Certificate facts come from the file and never change; only name, trust and note do.
+    readonly_fields = ["subject", "fingerprint", "not_after", "created_at"]
+    fields = ["name", "subject", "fingerprint", "not_after", "enabled", "note", "created_at"]
+
+    @admin.display(description="dấu vân tay SHA-256")
+    def fingerprint(self, obj: TrustRoot) -> str:
+        # Grouped in pairs, as CAs publish it, so that it can be compared by eye.
+        value = obj.fingerprint_sha256.upper()
+        return ":".join(value[i : i + 2] for i in range(0, len(value), 2))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = TrustRootAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return TrustRootAddForm.Meta.fields if obj is None else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def save_model(self, request, obj: TrustRoot, form, change: bool) -> None:
+        if not change:
+            facts = dict(form.cleaned_data["certificate_file"])
+            name = obj.name or facts.pop("name")
+            facts.pop("name", None)
+            for field, value in facts.items():
+                setattr(obj, field, value)
+            obj.name = name
+            obj.full_clean()
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(BodySigningSettings)

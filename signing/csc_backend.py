@@ -38,7 +38,13 @@ from signing.bulk import (
     failed_result,
 )
 from signing.external import MD_ALGORITHM, PreparedSignature, external_finish, external_prepare
-from signing.pades import PadesLevel, SigningServices, SigningUnavailable, timestamper_for
+from signing.pades import (
+    PadesLevel,
+    SigningServices,
+    SigningUnavailable,
+    async_extend_to_level,
+    timestamper_for,
+)
 
 DEFAULT_TIMEOUT = 30
 SERVICE_DOWN = (
@@ -158,9 +164,11 @@ async def csc_bulk_sign(
     reporter = ProgressReporter(len(items), on_progress)
     results: dict[str, BulkResult] = {}
     prepared: list[tuple[BulkItem, PreparedSignature]] = []
+    # External signing stops at B-T; B-LT/B-LTA are added after the signature value arrives.
+    signed_level = PadesLevel.B_T if level.needs_revocation_data else level
     for item in items:  # preparing is local CPU work; a bad PDF fails here, alone
         try:
-            prepared.append((item, await _prepare(item, signer, level)))
+            prepared.append((item, await _prepare(item, signer, signed_level)))
         except Exception as exc:  # isolated per document, as in bulk.py; logged there
             results[item.key] = await reporter.report(failed_result(item.key, exc))
     limit = max(1, signer.auth_manager.credential_info.max_batch_size)
@@ -179,7 +187,7 @@ async def csc_bulk_sign(
                 continue
             finished = await asyncio.gather(
                 *(
-                    _finish(item, p, value, services, timestamper)
+                    _finish(item, p, value, services, timestamper, level)
                     for (item, p), value in zip(chunk, values, strict=True)
                 )
             )
@@ -194,11 +202,16 @@ async def _finish(
     value: bytes,
     services: SigningServices | None,
     timestamper: HTTPTimeStamper | None,
+    level: PadesLevel,
 ) -> BulkResult:
     try:
         data = await external_finish(
             prepared=prepared, signature_value=value, services=services, timestamper=timestamper
         )
+        if level.needs_revocation_data and services is not None:
+            data = await async_extend_to_level(
+                data=data, level=level, services=services, timestamper=timestamper
+            )
     except (ValidationError, SigningUnavailable) as exc:
         return BulkResult(key=item.key, error=error_message(exc))
     return BulkResult(key=item.key, data=data)

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from signing import appearances
-from signing.models import PadesLevelChoice
+from signing.models import PadesLevelChoice, StepAssignee
 
 
 class RequestForm(forms.Form):
@@ -21,6 +21,11 @@ class RequestForm(forms.Form):
         label="Người có thẩm quyền ký", queryset=User.objects.none()
     )
     with_seal = forms.BooleanField(label="Văn thư đóng dấu cơ quan sau khi ký", required=False)
+    is_attachment = forms.BooleanField(
+        label="Phụ lục tách tệp (chỉ cơ quan ký, góc trên bên phải trang đầu)",
+        required=False,
+        help_text="Khi chọn, người có thẩm quyền và ký nháy không áp dụng: văn thư đóng dấu.",
+    )
     readers = forms.ModelMultipleChoiceField(
         label="Người nhận để biết", queryset=User.objects.none(), required=False
     )
@@ -37,9 +42,14 @@ class RequestForm(forms.Form):
         for name in ("initial_signers", "main_signer", "readers"):
             self.fields[name].queryset = people
         self.fields["level"].initial = level
+        # An attachment has no competent person's step, so the field is only required
+        # otherwise (checked in clean()).
+        self.fields["main_signer"].required = False
 
     def clean(self) -> dict:
         data = super().clean()
+        if not data.get("is_attachment") and not data.get("main_signer"):
+            self.add_error("main_signer", "Hãy chọn người có thẩm quyền ký.")
         box = [data.get(k) for k in ("page", "x", "y", "width", "height")]
         if any(v is not None for v in box) and None in box:
             raise ValidationError("Hãy chọn đủ vị trí chữ ký trên trang, hoặc bỏ trống.")
@@ -86,3 +96,24 @@ class ImageForm(forms.Form):
         data = upload.read()
         appearances.signature_image_check(data)
         return data
+
+
+class BulkSignForm(forms.Form):
+    """Several waiting steps, one passphrase: what the inbox's "Ký hàng loạt" sends."""
+
+    assignees = forms.ModelMultipleChoiceField(
+        label="Văn bản chọn ký",
+        queryset=StepAssignee.objects.none(),
+        error_messages={"required": "Hãy chọn ít nhất một văn bản để ký."},
+    )
+    passphrase = forms.CharField(
+        label="Mật khẩu (mã PIN) khóa ký",
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        error_messages={"required": "Hãy nhập mật khẩu (mã PIN) của khóa ký."},
+    )
+
+    def __init__(self, *args, assignees, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Only what waits for this person now can be chosen; anything else is "not a choice".
+        self.fields["assignees"].queryset = assignees

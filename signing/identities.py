@@ -10,18 +10,23 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from pyhanko.sign.signers import Signer
 
 from accounts.models import Body, Membership, Role, User, nfc
 from audit.services import audit_record
 from signing import appearances
 from signing.certcheck import as_cryptography, certificate_check
-from signing.keys import ParsedKeySigner, _cache, signer_from_pkcs12
+from signing.keys import _cache, signer_from_pkcs12
 from signing.models import IdentityKind, SigningIdentity
+from signing.pkcs11_backend import Pkcs11KeyBackend, Pkcs11Location
 
 PKCS12_MAX_BYTES = 64 * 1024
 # Who may set a body's seal image or import its seal certificate.
@@ -115,15 +120,30 @@ def identity_import_pkcs12(
     return identity
 
 
-def identity_signer(*, identity: SigningIdentity, passphrase: str) -> ParsedKeySigner:
-    """The pyHanko signer of a PKCS#12 identity; a wrong passphrase is a ValidationError."""
-    if identity.kind != IdentityKind.PKCS12 or not identity.pkcs12:
-        raise ValidationError(
-            f"Chứng thư “{identity.name}” không phải tệp PKCS#12 lưu trên máy chủ.",
-            code="not_pkcs12",
-        )
+def identity_signer(*, identity: SigningIdentity, passphrase: str) -> Signer:
+    """The pyHanko signer of an identity the server can sign with by itself: a PKCS#12 it
+    holds, or a key on a PKCS#11 token or HSM. A wrong passphrase or PIN is a ValidationError.
+
+    A CSC identity needs an open HTTP session to its service, so it is only available inside
+    :func:`identity_signing`; an external identity signs elsewhere (upload of a signature).
+    """
     if not identity.is_active:
         raise ValidationError(f"Chứng thư “{identity.name}” đã ngừng sử dụng.", code="inactive")
+    if identity.kind == IdentityKind.PKCS11:
+        # The location comes from this row, not from a query in the backend: this may run
+        # inside an event loop (bulk signing), where the ORM must not be called.
+        _pkcs11_locations[identity.name] = Pkcs11Location(
+            module=identity.pkcs11_module,
+            token_label=identity.pkcs11_token_label,
+            key_label=identity.pkcs11_key_label,
+        )
+        return pkcs11_backend().signer(identity=identity.name, passphrase=passphrase)
+    if identity.kind != IdentityKind.PKCS12 or not identity.pkcs12:
+        raise ValidationError(
+            f"Chứng thư “{identity.name}” ({identity.get_kind_display()}) không ký trực tiếp "
+            "trên máy chủ được.",
+            code="not_server_signable",
+        )
     data = bytes(identity.pkcs12)
     # "db:" keeps these entries apart from the file-based backend's ones of the same name;
     # "|pss": RSASSA-PSS, as Circular 15/2025 asks (same choice as Pkcs12KeyBackend).
@@ -136,6 +156,39 @@ def identity_signer(*, identity: SigningIdentity, passphrase: str) -> ParsedKeyS
     )
     _cache.put(key, signer)
     return signer
+
+
+_pkcs11: Pkcs11KeyBackend | None = None
+_pkcs11_lock = threading.Lock()
+_pkcs11_locations: dict[str, Pkcs11Location] = {}
+
+
+def pkcs11_backend() -> Pkcs11KeyBackend:
+    """The process's PKCS#11 backend: one logged-in session per token, shared by every
+    signature (logging in per document would cost a C_Login and a key search each time)."""
+    global _pkcs11
+    with _pkcs11_lock:
+        if _pkcs11 is None:
+            _pkcs11 = Pkcs11KeyBackend(_pkcs11_locations.__getitem__)
+        return _pkcs11
+
+
+@asynccontextmanager
+async def identity_signing(*, identity: SigningIdentity, passphrase: str) -> AsyncIterator[Signer]:
+    """The signer of any identity the server can drive (PKCS#12, PKCS#11, CSC), valid inside
+    the ``async with``. For CSC the passphrase is the PIN/OTP sent with the authorisation
+    request: it is checked by the service when the first hashes are authorised."""
+    if identity.kind == IdentityKind.CSC and identity.is_active:
+        from signing.csc_backend import csc_signer  # csc_backend pulls in the bulk engine
+
+        async with csc_signer(
+            service_url=identity.csc_service_url,
+            credential_id=identity.csc_credential_id,
+            pin=passphrase,
+        ) as signer:
+            yield signer
+        return
+    yield identity_signer(identity=identity, passphrase=passphrase)
 
 
 @transaction.atomic

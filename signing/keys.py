@@ -11,6 +11,7 @@ is cached per identity, file content and passphrase, and holds the parsed key ob
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -20,6 +21,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Protocol
 
+from asn1crypto import algos, cms
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -28,7 +30,12 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.serialization import pkcs12
 from django.core.exceptions import ValidationError
-from pyhanko.sign.general import get_pyca_cryptography_hash
+from pyhanko.sign.attributes import CMSAttributeProvider, SigningCertificateV2Provider
+from pyhanko.sign.general import (
+    as_signing_certificate_v2,
+    get_pyca_cryptography_hash,
+    simple_cms_attribute,
+)
 from pyhanko.sign.signers import Signer, SimpleSigner
 from pyhanko.sign.signers.pdf_cms import process_pss_params
 from pyhanko_certvalidator.registry import SimpleCertificateStore
@@ -67,6 +74,95 @@ class ParsedKeySigner(SimpleSigner):
         )
         self._private_key = private_key
 
+    # --- CMS assembly ------------------------------------------------------------------------
+    # asn1crypto re-encodes every certificate it is handed while building a SignedData: about
+    # half of the CPU of a signature here (~25 of ~50 ms), the same bytes every time. The
+    # certificate set and the signer identifier never change for this signer, so they are
+    # encoded once and each signature loads them back as already-encoded values. The structure
+    # is pyHanko 0.38's (PKCS7Signer._package_signature / signer_info), so validators see the
+    # same CMS; tests/signing/test_keys.py compares the two.
+
+    @functools.cached_property
+    def _certificates_der(self) -> bytes:
+        registry = self.cert_registry or ()
+        certs = [c for c in registry if self.embed_roots or c.self_signed == "no"]
+        choices = {cms.CertificateChoices(name="certificate", value=c) for c in certs}
+        choices.add(cms.CertificateChoices(name="certificate", value=self.signing_cert))
+        for attribute_cert in self.attribute_certs:
+            choices.add(cms.CertificateChoices(name="v2_attr_cert", value=attribute_cert))
+        return cms.CertificateSet(choices).dump()
+
+    @functools.cached_property
+    def _sid_der(self) -> bytes:
+        cert = self.signing_cert
+        issuer_serial = {"issuer": cert.issuer, "serial_number": cert.serial_number}
+        return cms.SignerIdentifier(
+            {"issuer_and_serial_number": cms.IssuerAndSerialNumber(issuer_serial)}
+        ).dump()
+
+    @functools.cached_property
+    def _signing_certificate_attribute_der(self) -> bytes:
+        return simple_cms_attribute(
+            "signing_certificate_v2", as_signing_certificate_v2(self.signing_cert)
+        ).dump()
+
+    def _signed_attr_providers(self, *args, **kwargs):
+        # The signing-certificate-v2 attribute (a hash of our certificate and its issuer's
+        # name) is the costliest signed attribute to encode, and it never changes.
+        for provider in super()._signed_attr_providers(*args, **kwargs):
+            if isinstance(provider, SigningCertificateV2Provider):
+                yield _EncodedAttribute(
+                    provider.attribute_type, self._signing_certificate_attribute_der
+                )
+            else:
+                yield provider
+
+    def get_signature_mechanism_for_digest(self, digest_algorithm):
+        # Asked three times per signature; RSASSA-PSS parameters are slow to build.
+        cache = self.__dict__.setdefault("_mechanisms", {})
+        if digest_algorithm not in cache:
+            mechanism = super().get_signature_mechanism_for_digest(digest_algorithm)
+            cache[digest_algorithm] = mechanism.dump()
+        return algos.SignedDigestAlgorithm.load(cache[digest_algorithm])
+
+    def signer_info(self, digest_algorithm: str, signed_attrs, signature) -> cms.SignerInfo:
+        if digest_algorithm == "shake256":  # pragma: no cover - not a Circular 15 choice
+            return super().signer_info(digest_algorithm, signed_attrs, signature)
+        return cms.SignerInfo(
+            {
+                "version": "v1",
+                "sid": cms.SignerIdentifier.load(self._sid_der),
+                "digest_algorithm": algos.DigestAlgorithm({"algorithm": digest_algorithm}),
+                "signature_algorithm": self.get_signature_mechanism_for_digest(digest_algorithm),
+                "signed_attrs": signed_attrs,
+                "signature": signature,
+            }
+        )
+
+    def _package_signature(
+        self,
+        *,
+        digest_algorithm: str,
+        cms_version,
+        signed_attrs: cms.CMSAttributes,
+        signature: bytes,
+        unsigned_attrs: cms.CMSAttributes,
+        encap_content_info,
+    ) -> cms.ContentInfo:
+        sig_info = self.signer_info(digest_algorithm, signed_attrs, signature)
+        if unsigned_attrs is not None:
+            sig_info["unsigned_attrs"] = unsigned_attrs
+        signed_data = {
+            "version": cms_version,
+            "digest_algorithms": cms.DigestAlgorithms((sig_info["digest_algorithm"],)),
+            "encap_content_info": encap_content_info or {"content_type": "data"},
+            "certificates": cms.CertificateSet.load(self._certificates_der),
+            "signer_infos": [sig_info],
+        }
+        return cms.ContentInfo(
+            {"content_type": cms.ContentType("signed_data"), "content": cms.SignedData(signed_data)}
+        )
+
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
         mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
         name = mechanism["algorithm"].native
@@ -80,6 +176,20 @@ class ParsedKeySigner(SimpleSigner):
         if isinstance(key, ec.EllipticCurvePrivateKey):
             return key.sign(data, ec.ECDSA(hash_algo))
         return super().sign_raw(data, digest_algorithm)  # pragma: no cover - not issued by us
+
+
+class _EncodedAttribute(CMSAttributeProvider):
+    """A signed attribute encoded once, handed out as already-encoded bytes."""
+
+    def __init__(self, attribute_type: str, der: bytes) -> None:
+        self.attribute_type = attribute_type
+        self.der = der
+
+    async def build_attr_value(self, dry_run: bool = False):  # pragma: no cover - unused
+        return cms.CMSAttribute.load(self.der)["values"][0]
+
+    async def get_attribute(self, dry_run: bool = False) -> cms.CMSAttribute:
+        return cms.CMSAttribute.load(self.der)
 
 
 def signer_from_pkcs12(

@@ -31,13 +31,16 @@ from django.core.exceptions import ValidationError
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields
 from pyhanko.sign.general import SigningError
-from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner, Signer
+from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner, PdfTimeStamper, Signer
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
+from pyhanko.sign.validation.dss import async_add_validation_info
 from pyhanko.stamp import BaseStampStyle, TextStampStyle
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from pyhanko_certvalidator.fetchers.api import OwnedFetcherBackend
 
@@ -361,7 +364,10 @@ def pdf_signer_for(
         ),
         signer,
         timestamper=timestamper,
-        stamp_style=_stamp_style(appearance) if appearance else None,
+        # A ready-made appearance (signature image, seal) wins, as in _sign_stream: without
+        # this, documents signed in bulk would lose their Decree 30 appearances.
+        stamp_style=options.get("stamp_style")
+        or (_stamp_style(appearance) if appearance else None),
         new_field_spec=new_field,
     )
     return PreparedPdfSigner(
@@ -465,3 +471,44 @@ async def reservation_for(*, signer: Signer, timestamper: HTTPTimeStamper | None
         bytes(32), "sha256", dry_run=True, use_pades=True, timestamper=timestamper
     )
     return 2 * len(dummy.dump()) + RESERVATION_MARGIN
+
+
+async def async_extend_to_level(
+    *,
+    data: bytes,
+    level: PadesLevel,
+    services: SigningServices,
+    timestamper: HTTPTimeStamper | None = None,
+) -> bytes:
+    """Bring *data*'s last signature, made at B-T, up to *level*: B-LT adds the certificates and
+    OCSP/CRL answers to the DSS, B-LTA then a document time-stamp — what pyHanko's own signing
+    does after the signature when ``embed_validation_info``/``use_pades_lta`` are set. Used
+    where the signature value was made elsewhere (CSC batches), so pyHanko could not."""
+    level = PadesLevel(level)
+    if not level.needs_revocation_data:
+        return data
+    context = _validation_context(services)
+    try:
+        signature = PdfFileReader(BytesIO(data)).embedded_regular_signatures[-1]
+        extended = await async_add_validation_info(signature, context, output=BytesIO())
+        if level is PadesLevel.B_LTA:
+            stamper = PdfTimeStamper(timestamper or timestamper_for(services))
+            extended = await stamper.async_timestamp_pdf(
+                IncrementalPdfFileWriter(extended),
+                "sha256",
+                validation_context=context,
+                output=BytesIO(),
+            )
+        return extended.getvalue()
+    except TimestampRequestError as exc:
+        raise SigningUnavailable(
+            "Không lấy được dấu thời gian từ dịch vụ cấp dấu thời gian (TSA). Vui lòng thử lại sau."
+        ) from exc
+    except (SigningError, ValidationError, PathBuildingError, PathValidationError) as exc:
+        logger.warning("Không bổ sung được dữ liệu kiểm tra lâu dài (%s): %s", level, exc)
+        raise SigningUnavailable(
+            "Không kiểm tra được chứng thư số hoặc trạng thái thu hồi (OCSP/CRL) nên chưa ký "
+            "được. Vui lòng thử lại sau; nếu vẫn lỗi, hãy báo quản trị hệ thống."
+        ) from exc
+    finally:
+        await context.aclose()

@@ -11,6 +11,7 @@ Every step goes to the audit trail with the SHA-256 of the versions before and a
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 from dataclasses import dataclass, field
@@ -18,7 +19,6 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
@@ -35,7 +35,7 @@ from documents.selectors import document_can_add_version, document_latest_versio
 from documents.storage import blob_open
 from signing import appearances
 from signing.appearances import FieldValue, Placement, SigFieldPlan
-from signing.identities import identity_for_body, identity_for_user, identity_signer
+from signing.identities import identity_for_body, identity_for_user, identity_signing
 from signing.models import (
     AssigneeStatus,
     BodySigningSettings,
@@ -50,7 +50,7 @@ from signing.models import (
     StepKind,
     StepStatus,
 )
-from signing.pades import TIME_FORMAT, PadesLevel, sign_pdf_bytes
+from signing.pades import TIME_FORMAT, PadesLevel, SignOptions, async_sign_pdf_bytes
 from signing.selectors import assignee_may_act, request_may_manage
 
 logger = logging.getLogger(__name__)
@@ -95,15 +95,12 @@ def _read(version: DocumentVersion) -> bytes:
 def _store(*, actor: User, request: SigningRequest, data: bytes, note: str) -> DocumentVersion:
     """A new version holding *data*, numbered after the latest, with the document row locked.
 
-    documents' ``_version_create`` is used rather than ``document_version_add`` because the
-    right to add this version comes from the signing step (a leader of another body may sign),
-    not from membership of the owning body.
+    The right to store comes from the signing step (a leader of another body may sign), not
+    from membership of the owning body: the callers have checked the step and the version.
     """
     document = Document.objects.select_for_update().get(pk=request.document_id)
-    stem = request.source_version.file_name.rsplit(".", 1)[0] or "van-ban"
-    upload = SimpleUploadedFile(f"{stem}.pdf", data, content_type=PDF_MIME)
-    return document_services._version_create(
-        actor=actor, document=document, upload=upload, note=nfc(note)[:500]
+    return document_services.document_version_store_signed(
+        actor=actor, document=document, data=data, note=note
     )
 
 
@@ -515,31 +512,71 @@ def _stamp_for(kind: str, request: SigningRequest, identity: SigningIdentity, ac
     return appearances.text_style(f"Ký bởi: {actor.get_full_name()}\n{_now_vietnam()}", size=8)
 
 
-def step_sign(
-    *, actor: User, assignee: StepAssignee, passphrase: str, reason: str = ""
-) -> DocumentVersion:
-    """Approve and sign: check the key and certificate, sign the current version (incremental
-    update), store the result as the next version. Not atomic on purpose: see the module."""
+@dataclass(frozen=True)
+class SignPlan:
+    """What signing one step needs, checked and read before any key is touched: the version
+    signed (``base``), its bytes, the identity, the level and pyHanko's options."""
+
+    assignee: StepAssignee
+    base: DocumentVersion
+    data: bytes
+    identity: SigningIdentity
+    level: PadesLevel
+    options: SignOptions
+
+
+def step_sign_plan(*, actor: User, assignee: StepAssignee, reason: str = "") -> SignPlan:
+    """Check that *actor* may sign *assignee* now and gather what the signature needs (shared
+    by one-by-one and bulk signing, so both apply the same rules and appearances)."""
     assignee = _acting_assignee(actor, assignee)
     step, request = assignee.step, assignee.step.request
     base = request.current_version
     _require_latest(request, base)
     identity = _identity_of(actor, assignee)
-    signer = identity_signer(identity=identity, passphrase=passphrase)
     data = _read(base)
     if step.kind == StepKind.SEAL and not request.is_attachment:
         _require_main_signed(request, data)
-    signed = sign_pdf_bytes(
-        data=data,
-        signer=signer,
-        level=PadesLevel(request.level),
+    options = SignOptions(
         field_name=assignee.field_name,
         stamp_style=_stamp_for(step.kind, request, identity, actor),
         reason=nfc(reason) or step.get_kind_display(),
         location=request.body.place_name or None,
     )
+    return SignPlan(
+        assignee=assignee,
+        base=base,
+        data=data,
+        identity=identity,
+        level=PadesLevel(request.level),
+        options=options,
+    )
+
+
+async def _sign_planned(plan: SignPlan, passphrase: str) -> bytes:
+    async with identity_signing(identity=plan.identity, passphrase=passphrase) as signer:
+        return await async_sign_pdf_bytes(
+            data=plan.data, signer=signer, level=plan.level, **plan.options
+        )
+
+
+def step_sign(
+    *, actor: User, assignee: StepAssignee, passphrase: str, reason: str = ""
+) -> DocumentVersion:
+    """Approve and sign: check the key and certificate, sign the current version (incremental
+    update), store the result as the next version. Not atomic on purpose: see the module.
+
+    Any identity the server can drive signs: PKCS#12, PKCS#11 token/HSM, or CSC (whose PIN is
+    sent with the authorisation). Not for use inside an event loop (it runs its own).
+    """
+    plan = step_sign_plan(actor=actor, assignee=assignee, reason=reason)
+    signed = asyncio.run(_sign_planned(plan, passphrase))
+    return step_signature_store(actor=actor, plan=plan, signed=signed)
+
+
+def step_signature_store(*, actor: User, plan: SignPlan, signed: bytes) -> DocumentVersion:
+    """Store a signature made from *plan*: a new version if nobody got there first."""
     return _signature_commit(
-        actor=actor, assignee=assignee, base=base, signed=signed, identity=identity
+        actor=actor, assignee=plan.assignee, base=plan.base, signed=signed, identity=plan.identity
     )
 
 

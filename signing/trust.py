@@ -63,6 +63,24 @@ def load_certificate(data: bytes) -> asn1_x509.Certificate:
     return cert
 
 
+def certificate_facts(data: bytes) -> dict[str, object]:
+    """What a TrustRoot row records about a PEM or DER certificate (ValidationError if not one).
+
+    The fingerprint is computed here, never typed in: it is what the administrator compares
+    with the one the CA publishes before trusting the file.
+    """
+    cert = load_certificate(data)
+    der = cert.dump()
+    subject = cert.subject.human_friendly
+    return {
+        "name": str(cert.subject.native.get("common_name", subject))[:200],
+        "certificate": der,
+        "subject": subject[:500],
+        "fingerprint_sha256": _fingerprint(der),
+        "not_after": cert.not_valid_after.astimezone(UTC),
+    }
+
+
 @transaction.atomic
 def trust_root_register(*, certificate: bytes, name: str = "", note: str = "") -> TrustRoot:
     """Register (or re-enable) a root; idempotent on the certificate's SHA-256 fingerprint."""

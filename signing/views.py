@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -22,7 +22,16 @@ from accounts.models import Membership, User
 from documents.selectors import document_version_for
 from signing import services
 from signing.appearances import Placement
-from signing.forms import DelegateForm, ImageForm, NumberForm, RequestForm, ReturnForm, SignForm
+from signing.bulk_jobs import bulk_job_start
+from signing.forms import (
+    BulkSignForm,
+    DelegateForm,
+    ImageForm,
+    NumberForm,
+    RequestForm,
+    ReturnForm,
+    SignForm,
+)
 from signing.identities import identity_image_set
 from signing.models import SigningIdentity, SigningNotice, SigningRequest, StepAssignee, StepKind
 from signing.pades import SigningUnavailable
@@ -75,6 +84,7 @@ def inbox(http: HttpRequest) -> HttpResponse:
         "done": acted_by(http.user)[:50],
         "mine": requests_created_by(http.user)[:50],
         "notices": SigningNotice.objects.filter(user=http.user, read_at=None)[:20],
+        "bulk_form": BulkSignForm(assignees=waiting_for(http.user)),
     }
     return render(http, "signing/inbox.html", context)
 
@@ -98,6 +108,7 @@ def request_new(http: HttpRequest, pk: int, number: int) -> HttpResponse:
                 readers=tuple(form.cleaned_data["readers"]),
                 level=form.cleaned_data["level"],
                 title=form.cleaned_data["title"],
+                is_attachment=form.cleaned_data["is_attachment"],
             )
         except (ValidationError, PermissionDenied) as exc:
             _refused(http, exc)
@@ -111,6 +122,10 @@ def _steps_from(data: dict, body) -> list[StepSpec]:
     placement = None
     if data.get("page"):
         placement = Placement(data["page"] - 1, data["x"], data["y"], data["width"], data["height"])
+    if data["is_attachment"]:
+        # Decree 30: an attachment in its own file is signed by the agency only (top right of
+        # page 1, no image); the services refuse any other step for it.
+        return [StepSpec(StepKind.SEAL, (AssigneeSpec(seal_body=body, placement=placement),))]
     steps = []
     if data["initial_signers"]:
         initials = tuple(AssigneeSpec(user=u) for u in data["initial_signers"])
@@ -252,3 +267,50 @@ def identity_image_view(http: HttpRequest, pk: int) -> HttpResponse:
     return render(
         http, "signing/image_form.html", {"form": form, "identity": identity}, status=status
     )
+
+
+@login_required
+@require_POST
+def request_cancel_view(http: HttpRequest, pk: int) -> HttpResponse:
+    found = _visible_request(http, pk)
+    try:
+        services.request_cancel(actor=http.user, request=found)
+        messages.success(http, "Đã hủy yêu cầu trình ký.")
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(http, exc)
+    return redirect("signing:request_detail", pk=pk)
+
+
+def _wants_json(http: HttpRequest) -> bool:
+    return "application/json" in http.headers.get("Accept", "")
+
+
+@sensitive_post_parameters("passphrase")
+@login_required
+@require_POST
+def bulk_sign_view(http: HttpRequest) -> HttpResponse:
+    """Start signing the selected documents and answer at once (202): the signatures are made
+    in the background and their progress arrives on the signer's socket. Without script the
+    form still works: the inbox then shows the outcome when reloaded."""
+    form = BulkSignForm(http.POST, assignees=waiting_for(http.user))
+    try:
+        if not form.is_valid():
+            raise ValidationError(_form_errors(form))
+        job = bulk_job_start(
+            actor=http.user,
+            assignees=list(form.cleaned_data["assignees"]),
+            passphrase=form.cleaned_data["passphrase"],
+        )
+    except ValidationError as exc:
+        if _wants_json(http):
+            return JsonResponse({"error": " ".join(exc.messages)}, status=400)
+        _refused(http, exc)
+        return redirect("signing:inbox")
+    if _wants_json(http):
+        return JsonResponse({"job": job.id, "total": job.total}, status=202)
+    messages.info(http, f"Đang ký {job.total} văn bản; tải lại trang để xem kết quả.")
+    return redirect("signing:inbox")
+
+
+def _form_errors(form: BulkSignForm) -> list[str]:
+    return [str(error) for errors in form.errors.values() for error in errors]

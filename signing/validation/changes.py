@@ -108,7 +108,7 @@ def _page_kind(reader: PdfFileReader, ref: generic.Reference, revision: int) -> 
     if not isinstance(before, generic.DictionaryObject):
         return ChangeKind.CONTENT
     keys = (set(before) | set(after)) - {"/Annots"}
-    same = all(before.raw_get(k, None) == after.raw_get(k, None) for k in keys)
+    same = all(_raw(before, k) == _raw(after, k) for k in keys)
     return ChangeKind.ANNOTATION if same else ChangeKind.CONTENT
 
 
@@ -121,7 +121,9 @@ def revision_kinds(
     dss = _dss_refs(reader, revision)
     kinds: set[ChangeKind] = set()
     resolver = reader.get_historical_resolver(revision)
-    for ref in reader.xrefs.explicit_refs_in_revision(revision):
+    written = list(reader.xrefs.explicit_refs_in_revision(revision))
+    field_appearances = _appearances_of_written_fields(resolver, written)
+    for ref in written:
         if (ref.idnum, ref.generation) in dss:
             kinds.add(ChangeKind.DSS)
             continue
@@ -132,9 +134,54 @@ def revision_kinds(
                 kind = _page_kind(reader, ref, revision)
             elif _is_appearance_only(obj) and not _existed_before(reader, ref, revision):
                 kind = None
+            elif _is_new_resource(obj) and not _existed_before(reader, ref, revision):
+                # Fonts and bare streams written with a new appearance change nothing on their
+                # own: only what references them can, and that is judged where it is rewritten.
+                kind = None
+            elif _is_appearance_only(obj) and (ref.idnum, ref.generation) in field_appearances:
+                # Filling a form field (the number and date after signing, Decree 30 Art. 15.3)
+                # rewrites that field's own appearance; it is form filling, not page content.
+                kind = ChangeKind.FORM
         if kind is not None:
             kinds.add(kind)
     return kinds or {ChangeKind.METADATA}
+
+
+def _raw(obj: generic.DictionaryObject, key: str) -> generic.PdfObject | None:
+    """The entry without resolving references (pyHanko's raw_get has no default)."""
+    return obj.raw_get(key) if key in obj else None
+
+
+def _appearances_of_written_fields(
+    resolver: object, written: list[generic.Reference]
+) -> set[tuple[int, int]]:
+    """References of the appearance streams of form fields rewritten in this revision."""
+    refs: set[tuple[int, int]] = set()
+    for ref in written:
+        try:
+            obj = resolver.get_object(ref)  # type: ignore[attr-defined]
+        except (KeyError, PdfError, IndexError):
+            continue
+        if not isinstance(obj, generic.DictionaryObject):
+            continue
+        if "/FT" not in obj and obj.get("/Subtype") != "/Widget":
+            continue
+        appearance = _raw(obj, "/AP")
+        if isinstance(appearance, generic.IndirectObject):
+            appearance = appearance.get_object()
+        if not isinstance(appearance, generic.DictionaryObject):
+            continue
+        for key in ("/N", "/D", "/R"):
+            entry = _raw(appearance, key)
+            if isinstance(entry, generic.IndirectObject):
+                refs.add((entry.idnum, entry.generation))
+    return refs
+
+
+def _is_new_resource(obj: generic.DictionaryObject) -> bool:
+    if obj.get("/Type") in ("/Font", "/FontDescriptor", "/ExtGState"):
+        return True
+    return isinstance(obj, generic.StreamObject) and "/Type" not in obj and "/Subtype" not in obj
 
 
 def _is_appearance_only(obj: generic.PdfObject) -> bool:

@@ -449,8 +449,8 @@ def _level(result, emb, status, timestamps, embedded) -> str:
 def report_notes(report: Report) -> None:
     if report.lenient_parsing:
         report.notes.append(
-            "Tệp có cấu trúc PDF không chuẩn (bảng tham chiếu chéo sai lệch…) nên đã được đọc "
-            "ở chế độ dễ dãi; kết quả vẫn dựa trên các byte đã ký."
+            "Tệp có cấu trúc PDF không chuẩn (bảng tham chiếu chéo sai lệch hoặc kiểu lai…) nên "
+            "đã được đọc ở chế độ dễ dãi; kết quả vẫn dựa trên các byte đã ký."
         )
     if not report.fetch_enabled:
         report.notes.append(

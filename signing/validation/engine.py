@@ -28,6 +28,7 @@ from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import DiffPolicy, DiffResult
 from pyhanko.sign.fields import MDPPerm, enumerate_sig_fields
 from pyhanko.sign.validation import (
     async_validate_pdf_signature,
@@ -44,8 +45,9 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from pyhanko_certvalidator.fetchers.api import OwnedFetcherBackend
 
-from signing.validation import checks
+from signing.validation import checks, hexstrings
 from signing.validation.changes import ChangeKind, allowed, describe, revision_kinds
+from signing.validation.diffchain import ChainedDiffPolicy, Tail, can_chain
 from signing.validation.report import (
     CertificateInfo,
     LaterChange,
@@ -97,7 +99,12 @@ def _open(data: bytes) -> tuple[PdfFileReader, bool]:
     if b"%PDF-" not in data[:1024]:
         raise Refused("not_pdf", "Tệp không phải PDF (không có phần đầu “%PDF-”).")
     try:
-        return _decrypted(PdfFileReader(io.BytesIO(data), strict=True)), False
+        reader = _decrypted(PdfFileReader(io.BytesIO(data), strict=True))
+        # Hybrid-reference files (classic table plus /XRefStm, common from office suites) read
+        # fine, but pyHanko's strict mode refuses to check signatures in them, which would
+        # report a sound signature as broken. Lenient mode resolves them as ISO 32000-2 says.
+        if not reader.xrefs.hybrid_xrefs_present:
+            return reader, False
     except Refused:
         raise
     except PARSE_ERRORS as strict_error:
@@ -200,15 +207,34 @@ def certificate_info(cert: asn1_x509.Certificate) -> CertificateInfo:
     )
 
 
-def _later_changes(
-    reader: PdfFileReader, signed: int, signature_revisions: dict[int, str], perm: MDPPerm | None
-) -> list[LaterChange]:
+class _Revisions:
+    """What each revision of one file changed, worked out once per run.
+
+    Every signature lists the changes made after it; without this, the n-th revision would be
+    re-analysed by every earlier signature and time-stamp (quadratic in the signature count).
+    """
+
+    def __init__(self, reader: PdfFileReader, signature_revisions: dict[int, str]) -> None:
+        self.reader = reader
+        self.signature_revisions = signature_revisions
+        self._kinds: dict[int, frozenset[ChangeKind]] = {}
+
+    def kinds(self, revision: int) -> frozenset[ChangeKind]:
+        if revision not in self._kinds:
+            try:
+                found = revision_kinds(
+                    self.reader, revision, signature_revisions=self.signature_revisions
+                )
+            except PARSE_ERRORS:
+                found = {ChangeKind.CONTENT}
+            self._kinds[revision] = frozenset(found)
+        return self._kinds[revision]
+
+
+def _later_changes(revisions: _Revisions, signed: int, perm: MDPPerm | None) -> list[LaterChange]:
     changes = []
-    for revision in range(signed + 1, reader.xrefs.total_revisions):
-        try:
-            kinds = revision_kinds(reader, revision, signature_revisions=signature_revisions)
-        except PARSE_ERRORS:
-            kinds = {ChangeKind.CONTENT}
+    for revision in range(signed + 1, revisions.reader.xrefs.total_revisions):
+        kinds = set(revisions.kinds(revision))
         changes.append(
             LaterChange(
                 revision=revision + 1,
@@ -227,14 +253,16 @@ async def _signature(
     config: ValidationConfig,
     embedded: _Embedded,
     context: ValidationContext,
-    signature_revisions: dict[int, str],
+    revisions: _Revisions,
+    tail: Tail | None,
 ) -> tuple[SignatureResult, PdfSignatureStatus | None]:
     result = SignatureResult(kind="signature", field_name=str(emb.field_name))
     result.total_revisions = reader.xrefs.total_revisions
     try:
         result.signer = certificate_info(emb.signer_cert)
         result.signed_revision = emb.signed_revision + 1
-        status = await async_validate_pdf_signature(emb, context)
+        policy = _diff_policy(emb, tail)
+        status = await async_validate_pdf_signature(emb, context, diff_policy=policy)
     except Exception as exc:
         # Anything raised here comes from the signature's own bytes (ByteRange, Contents, CMS
         # structure): the signature is unusable, and saying so is the whole point.
@@ -243,7 +271,7 @@ async def _signature(
         return result, None
     _describe_status(result, emb, status)
     perm = emb.docmdp_level
-    result.later_changes = _later_changes(reader, emb.signed_revision, signature_revisions, perm)
+    result.later_changes = _later_changes(revisions, emb.signed_revision, perm)
     checks.integrity(result, status)
     checks.coverage(result, status)
     checks.changes(result, status, perm)
@@ -255,6 +283,20 @@ async def _signature(
     at = result.timestamp_time or result.claimed_signing_time or datetime.now(UTC)
     checks.certificate_usage(result, emb, at)
     return result, status
+
+
+def _diff_policy(emb: EmbeddedPdfSignature, tail: Tail | None) -> DiffPolicy | None:
+    """The next signature's review when it applies (see ``diffchain``); None: pyHanko's own."""
+    if can_chain(tail, field_mdp=emb.fieldmdp, doc_mdp=emb.docmdp_level):
+        return ChainedDiffPolicy(tail)
+    return None
+
+
+def _tail(emb: EmbeddedPdfSignature, status: PdfSignatureStatus | None) -> Tail | None:
+    """This signature's judgement of the revisions after it, for the signature before it."""
+    if status is None or not isinstance(status.diff_result, DiffResult):
+        return None  # broken, or something suspicious: earlier signatures review in full
+    return Tail(revision=emb.signed_revision, doc_mdp=emb.docmdp_level, result=status.diff_result)
 
 
 def _describe_status(result: SignatureResult, emb: EmbeddedPdfSignature, status) -> None:
@@ -288,10 +330,11 @@ async def _trust(
     if not status.trusted and status.validation_path is not None:
         lenient = _context(config, embedded, require_revocation=False)
         try:
+            # Only the chain is in question: the changes were judged by the first pass.
             if result.kind == "signature":
-                second = await async_validate_pdf_signature(emb, lenient)
+                second = await async_validate_pdf_signature(emb, lenient, skip_diff=True)
             else:
-                second = await async_validate_pdf_timestamp(emb, lenient)
+                second = await async_validate_pdf_timestamp(emb, lenient, skip_diff=True)
             chain_ok_without_revocation = second.trusted
         finally:
             await lenient.aclose()
@@ -312,14 +355,17 @@ async def _timestamp(
     config: ValidationConfig,
     embedded: _Embedded,
     context: ValidationContext,
-    signature_revisions: dict[int, str],
+    revisions: _Revisions,
 ) -> SignatureResult:
     result = SignatureResult(kind="timestamp", field_name=str(emb.field_name))
     result.total_revisions = reader.xrefs.total_revisions
     try:
         result.signer = certificate_info(emb.signer_cert)
         result.signed_revision = emb.signed_revision + 1
-        status = await async_validate_pdf_timestamp(emb, context)
+        # No difference analysis here: every signature before this time-stamp already reviews
+        # all later revisions under its own policy, and a change after the time-stamp matters
+        # only to those signatures. Repeating it per time-stamp made validation quadratic.
+        status = await async_validate_pdf_timestamp(emb, context, skip_diff=True)
     except Exception as exc:  # same reasoning as for signatures
         logger.info("Dấu thời gian %s không phân tích được: %r", emb.field_name, exc)
         checks.broken_structure(result, exc)
@@ -328,7 +374,7 @@ async def _timestamp(
     result.coverage = checks.coverage_code(status.coverage)
     if status.validation_path is not None:
         result.chain = [certificate_info(c) for c in _path_certs(status.validation_path)]
-    result.later_changes = _later_changes(reader, emb.signed_revision, signature_revisions, None)
+    result.later_changes = _later_changes(revisions, emb.signed_revision, None)
     checks.integrity(result, status)
     checks.coverage(result, status)
     await _trust(result, status, emb=emb, config=config, embedded=embedded)
@@ -374,25 +420,32 @@ async def _validate_reader(reader: PdfFileReader, report: Report, config: Valida
         "config": config,
         "embedded": embedded,
         "context": context,
-        "signature_revisions": signature_revisions,
+        "revisions": _Revisions(reader, signature_revisions),
     }
-    statuses: list[tuple[SignatureResult, EmbeddedPdfSignature, object]] = []
+    is_timestamp = {
+        id(e): signature_revisions.get(_revision_or_last(e)) == "timestamp" for e in sigs
+    }
+    statuses: list[tuple[SignatureResult, EmbeddedPdfSignature, PdfSignatureStatus | None]] = []
     try:
-        for emb in sigs:
-            if signature_revisions.get(_revision_or_last(emb)) == "timestamp":
-                report.timestamps.append(await _timestamp(emb, **common))
-            else:
-                result, status = await _signature(emb, **common)
-                report.signatures.append(result)
-                statuses.append((result, emb, status))
+        for emb in (e for e in sigs if is_timestamp[id(e)]):
+            report.timestamps.append(await _timestamp(emb, **common))
+        # Last signature first, so that each one can reuse the next one's review of the
+        # revisions after it (``diffchain``): linear instead of quadratic in the signatures.
+        tail = None
+        for emb in reversed([e for e in sigs if not is_timestamp[id(e)]]):
+            result, status = await _signature(emb, tail=tail, **common)
+            tail = _tail(emb, status)
+            statuses.append((result, emb, status))
     finally:
         await context.aclose()
-    for result, emb, status in statuses:
+    for result, emb, status in reversed(statuses):
+        report.signatures.append(result)
         checks.pades_level(result, emb, status, report.timestamps, embedded)
 
 
 async def async_validate_bytes(data: bytes, *, file_name: str, config: ValidationConfig) -> Report:
     started = time.monotonic()
+    hexstrings.install()  # signature values are long hex strings: read them in one go
     report = Report(
         file_sha256=hashlib.sha256(data).hexdigest(),
         file_name=file_name,

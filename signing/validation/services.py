@@ -1,9 +1,8 @@
 """Writes: keeping a validation report with what it checked.
 
 ``version_validate`` stores the report of a document version (incoming documents, Decree 30
-Art. 21.2(a)). ``documents`` must not import ``signing``, so the caller that registers an
-incoming document (a view or service in ``signing``/``meetings``, or a task) calls
-``incoming_version_registered`` after the version is committed.
+Art. 21.2(a)); ``signing.validation.incoming`` calls it for every incoming document's new
+version, through ``documents.hooks`` (``documents`` must not import ``signing``).
 """
 
 from __future__ import annotations
@@ -50,8 +49,3 @@ def version_validate(*, actor, version: DocumentVersion) -> ValidationReport:
             details={"verdict": row.verdict, "sha256": report.file_sha256},
         )
     return row
-
-
-def incoming_version_registered(*, actor, version: DocumentVersion) -> None:
-    """Hook for whoever registers an incoming document: validate once the version is committed."""
-    transaction.on_commit(lambda: version_validate(actor=actor, version=version))

@@ -1,19 +1,293 @@
-// Trình ký form: shows the signature rectangle (PDF points) the clerk typed or picked, so
-// they can check it before sending. No inline script: the page's CSP forbids it.
-"use strict";
-(function () {
-  const form = document.querySelector("form.signing-request");
-  if (!form) return;
+// Signing pages (ES module from 'self'; the CSP forbids inline script).
+//
+// Inbox: "Ký hàng loạt" — the selected documents and one passphrase go in one POST; the
+// signatures are made in the background and their progress arrives on the signer's socket
+// (/ws/ky-so/tien-do/) as {type, seq, payload} envelopes. A gap in seq, or a reconnect, asks
+// for a snapshot, so the bar and the results never drift from the server's state.
+//
+// Trình ký form: the clerk clicks or drags on the page shown by the reader to choose where the
+// signature goes; page/x/y/width/height are filled in PDF points (origin bottom-left).
+
+// --- Inbox: bulk signing --------------------------------------------------------------------
+
+const RECONNECT_MS = [500, 1000, 2000, 5000];
+
+function role(root, name) {
+  return root.querySelector(`[data-role="${name}"]`);
+}
+
+class BulkSigning {
+  constructor(form, panel) {
+    this.form = form;
+    this.panel = panel;
+    this.bar = role(panel, "bulk-bar");
+    this.percent = role(panel, "bulk-percent");
+    this.status = role(panel, "bulk-status");
+    this.list = role(panel, "bulk-results");
+    this.job = null;
+    this.seq = 0;
+    this.attempt = 0;
+    this.bindSelection();
+    form.addEventListener("submit", (event) => this.submit(event));
+    this.connect();
+  }
+
+  boxes() {
+    return [...this.form.querySelectorAll('input[name="assignees"]')];
+  }
+
+  bindSelection() {
+    const all = role(this.form, "select-all");
+    const count = role(this.form, "selected-count");
+    const update = () => {
+      count.textContent = String(this.boxes().filter((box) => box.checked).length);
+    };
+    all.addEventListener("change", () => {
+      this.boxes().forEach((box) => (box.checked = all.checked));
+      update();
+    });
+    this.form.addEventListener("change", update);
+    update();
+  }
+
+  connect() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    this.socket = new WebSocket(`${scheme}://${location.host}${this.form.dataset.socket}`);
+    this.socket.addEventListener("open", () => (this.attempt = 0));
+    this.socket.addEventListener("message", (event) => this.receive(JSON.parse(event.data)));
+    this.socket.addEventListener("close", (event) => {
+      if (event.code === 4403) return; // logged out: reconnecting cannot help
+      const wait = RECONNECT_MS[Math.min(this.attempt++, RECONNECT_MS.length - 1)];
+      setTimeout(() => this.connect(), wait);
+    });
+  }
+
+  async submit(event) {
+    event.preventDefault();
+    const button = role(this.form, "bulk-submit");
+    button.disabled = true;
+    try {
+      const response = await fetch(this.form.action, {
+        method: "POST",
+        body: new FormData(this.form),
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      });
+      const answer = await response.json();
+      if (!response.ok) {
+        this.show(answer.error || "Không bắt đầu được lượt ký.");
+        return;
+      }
+      // The passphrase is not kept in the page once it has been sent.
+      this.form.elements.passphrase.value = "";
+      this.job = answer.job;
+      this.seq = 0;
+      this.start(answer.total);
+      this.send({ type: "snapshot.get" }); // in case the first events came before the answer
+    } catch (error) {
+      console.error(error);
+      this.show("Mất kết nối với máy chủ. Hãy thử lại.");
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  send(message) {
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
+  }
+
+  show(text) {
+    this.panel.hidden = false;
+    this.status.textContent = text;
+  }
+
+  start(total) {
+    this.panel.hidden = false;
+    this.panel.dataset.state = "running";
+    this.setBar(0, total);
+    this.status.textContent = `Đang ký ${total} văn bản…`;
+  }
+
+  setBar(done, total) {
+    const percent = total ? Math.round((done * 100) / total) : 0;
+    this.bar.value = percent;
+    this.percent.textContent = `${percent}%`;
+  }
+
+  receive(message) {
+    const { type, seq, payload } = message;
+    if (type === "bulk.snapshot") return this.applySnapshot(seq, payload);
+    if (!type.startsWith("bulk.")) return;
+    if (payload.job !== this.job) {
+      if (type !== "bulk.started") return;
+      this.job = payload.job; // a batch started from another tab of the same signer
+    }
+    if (seq !== this.seq + 1) {
+      if (seq > this.seq) this.send({ type: "snapshot.get" }); // a gap: resynchronise
+      return;
+    }
+    this.seq = seq;
+    const handlers = {
+      "bulk.started": () => this.applySnapshot(seq, payload),
+      "bulk.progress": () => {
+        this.setBar(payload.done, payload.total);
+        this.item(payload.item);
+      },
+      "bulk.finished": () => this.finish(payload.message, "finished"),
+      "bulk.failed": () => this.finish(payload.message, "failed"),
+    };
+    (handlers[type] || (() => {}))();
+  }
+
+  applySnapshot(seq, snap) {
+    if (!snap.job || (this.job && snap.job !== this.job)) return;
+    this.job = snap.job;
+    this.seq = seq;
+    this.start(snap.total);
+    this.list.replaceChildren();
+    snap.items.filter((item) => item.state !== "waiting").forEach((item) => this.item(item));
+    this.setBar(snap.done, snap.total);
+    if (snap.state !== "running") this.finish(snap.message, snap.state);
+  }
+
+  item(item) {
+    let row = this.list.querySelector(`[data-assignee="${item.assignee}"]`);
+    if (!row) {
+      row = document.createElement("li");
+      row.dataset.assignee = String(item.assignee);
+      this.list.append(row);
+    }
+    row.className = `bulk-${item.state}`;
+    const mark = item.state === "ok" ? "✓" : "✗";
+    const version = item.version ? ` (phiên bản ${item.version})` : "";
+    row.textContent = `${mark} ${item.title}: ${item.message}${version}`;
+    if (item.state === "ok") {
+      const box = this.form.querySelector(`input[name="assignees"][value="${item.assignee}"]`);
+      if (box) box.closest("tr").classList.add("bulk-signed-row");
+      if (box) box.disabled = true;
+    }
+  }
+
+  finish(message, state) {
+    this.panel.dataset.state = state;
+    this.status.textContent = message;
+  }
+}
+
+const bulkForm = document.getElementById("bulk-sign");
+if (bulkForm) new BulkSigning(bulkForm, document.querySelector('[data-role="bulk-progress"]'));
+
+// --- Trình ký form: pick the signature rectangle on the page ---------------------------------
+
+const CLICK_BOX = [180, 80]; // points: a plain click places a box of the usual signer-block size
+const MIN_DRAG_PX = 6;
+
+class RectanglePicker {
+  constructor(form, reader) {
+    this.form = form;
+    this.reader = reader;
+    this.overlay = reader.overlay;
+    this.overlay.classList.add("signing-pick");
+    this.overlay.style.pointerEvents = "auto"; // the reader's overlay ignores the pointer
+    this.overlay.addEventListener("pointerdown", (event) => this.down(event));
+    this.overlay.addEventListener("pointermove", (event) => this.move(event));
+    this.overlay.addEventListener("pointerup", (event) => this.up(event));
+    reader.root.addEventListener("viewer:rendered", () => this.redraw());
+    this.start = null;
+  }
+
+  at(event) {
+    const box = this.overlay.getBoundingClientRect();
+    return [event.clientX - box.left, event.clientY - box.top];
+  }
+
+  down(event) {
+    this.overlay.setPointerCapture(event.pointerId);
+    this.start = this.at(event);
+  }
+
+  move(event) {
+    if (!this.start) return;
+    const [x, y] = this.at(event);
+    const scale = this.reader.scale;
+    this.draw([
+      Math.min(x, this.start[0]) / scale,
+      Math.min(y, this.start[1]) / scale,
+      Math.abs(x - this.start[0]) / scale,
+      Math.abs(y - this.start[1]) / scale,
+    ]);
+  }
+
+  async up(event) {
+    if (!this.start) return;
+    const [x, y] = this.at(event);
+    const [sx, sy] = this.start;
+    this.start = null;
+    const scale = this.reader.scale;
+    let rect; // points, origin top-left of the page as shown
+    if (Math.abs(x - sx) < MIN_DRAG_PX && Math.abs(y - sy) < MIN_DRAG_PX) {
+      rect = [x / scale - CLICK_BOX[0] / 2, y / scale - CLICK_BOX[1] / 2, ...CLICK_BOX];
+    } else {
+      rect = [Math.min(x, sx) / scale, Math.min(y, sy) / scale];
+      rect.push(Math.abs(x - sx) / scale, Math.abs(y - sy) / scale);
+    }
+    await this.fill(rect);
+  }
+
+  async fill([left, top, width, height]) {
+    const number = this.reader.pageNumber;
+    const page = await this.reader.pdf.getPage(number);
+    const [x0, y0, x1, y1] = page.view; // the page's box in PDF points
+    const round = (v) => Math.round(v * 10) / 10;
+    left = Math.max(0, Math.min(left, x1 - x0 - width));
+    top = Math.max(0, Math.min(top, y1 - y0 - height));
+    const values = {
+      page: number,
+      x: round(x0 + left),
+      y: round(y1 - top - height), // PDF's y grows upwards from the bottom of the page
+      width: round(width),
+      height: round(height),
+    };
+    for (const [name, value] of Object.entries(values)) this.form.elements[name].value = value;
+    this.chosen = { page: number, rect: [left, top, width, height] };
+    this.redraw();
+    this.form.dispatchEvent(new Event("change"));
+  }
+
+  draw(rect) {
+    this.reader.clearMarks("signing-rect-box");
+    this.reader.mark(rect, "signing-rect-box");
+  }
+
+  redraw() {
+    this.reader.clearMarks("signing-rect-box");
+    if (this.chosen && this.chosen.page === this.reader.pageNumber) this.draw(this.chosen.rect);
+  }
+}
+
+function showRectangle(form) {
   const names = ["x", "y", "width", "height"];
   const out = form.querySelector(".signing-rect-value");
   const row = form.querySelector(".signing-rect");
-  function show() {
-    const values = names.map((n) => form.elements[n] && form.elements[n].value);
-    if (values.every((v) => v)) {
-      out.textContent = values.map((v) => Math.round(Number(v))).join(", ");
-      row.hidden = false;
-    }
+  const values = names.map((name) => form.elements[name] && form.elements[name].value);
+  if (values.every((value) => value)) {
+    const page = form.elements.page.value;
+    out.textContent = `trang ${page}: ${values.map((v) => Math.round(Number(v))).join(", ")}`;
+    row.hidden = false;
   }
-  form.addEventListener("change", show);
-  show();
-})();
+}
+
+const requestForm = document.querySelector("form.signing-request");
+if (requestForm) {
+  requestForm.addEventListener("change", () => showRectangle(requestForm));
+  showRectangle(requestForm);
+  const root = document.getElementById("pdf-viewer");
+  if (root) {
+    // Loaded only here: the inbox has no reader and need not fetch its modules.
+    import("./viewer.js")
+      .then(({ mountViewer }) => mountViewer(root))
+      .then((reader) => {
+        if (reader) new RectanglePicker(requestForm, reader);
+      });
+  }
+}

@@ -1,26 +1,47 @@
 // KyHop PDF reader: one page at a time on a canvas, loaded by HTTP range requests.
 // Loaded as an ES module from 'self' (the CSP allows no inline script); every URL it needs comes
 // from data- attributes on #pdf-viewer so nothing is hard-coded here.
+//
+// The core (this file) shows pages, zooms (buttons, pinch, double tap), turns pages (buttons,
+// swipe, keyboard) and keeps an overlay above the page for marks. Thumbnails, text search and
+// private notes live in their own modules and switch on only when the page has their panels,
+// so the live meeting's embedded reader stays the plain one.
+
+import { Notes } from "./viewer-notes.js";
+import { Search } from "./viewer-search.js";
+import { Thumbnails } from "./viewer-thumbs.js";
 
 const ZOOM_STEPS = [0.5, 0.75, 1, 1.25, 1.5, 2, 3];
+const ZOOM_MIN = 0.25;
+const ZOOM_MAX = 5;
 // 64 KiB chunks: page 1 of a large file needs the header, the xref and that page's objects,
 // each a few chunks, so far less than the whole file travels before the first page shows.
 const RANGE_CHUNK_SIZE = 65536;
 const SWIPE_MIN_PX = 60;
+const DOUBLE_TAP_MS = 300;
+const DOUBLE_TAP_PX = 30;
+// Tablets run out of memory on huge canvases; past this many device pixels we draw at a lower
+// resolution than the screen (slightly soft at extreme zoom, never a blank page).
+const CANVAS_MAX_PIXELS = 16_000_000;
 
-function el(root, role) {
+export function el(root, role) {
   return root.querySelector(`[data-role="${role}"]`);
 }
 
-function setStatus(root, text) {
+export function setStatus(root, text) {
   const status = el(root, "status");
   status.textContent = text;
   status.hidden = !text;
 }
 
+function clamp(value, low, high) {
+  return Math.min(high, Math.max(low, value));
+}
+
 // Also exported for pages that embed the reader (the live meeting's presenter mode): it
 // returns the Reader, whose show(page) turns pages; every page change is announced as a
-// "viewer:page" event on the root, with detail {page, source} ("user" or "program").
+// "viewer:page" event on the root, with detail {page, source} ("user" or "program"), and every
+// finished drawing as "viewer:rendered" with detail {page, scale}.
 export async function mountViewer(root) {
   const pdfjs = await import(root.dataset.pdfjsUrl);
   pdfjs.GlobalWorkerOptions.workerSrc = root.dataset.workerUrl;
@@ -45,25 +66,54 @@ export async function mountViewer(root) {
     return null;
   }
   setStatus(root, "");
-  const reader = new Reader(pdf, root);
+  const reader = new Reader(pdf, root, pdfjs);
+  attachFeatures(reader);
   const first = Number(root.dataset.startPage || 1);
   reader.show(first, "program");
   return reader;
 }
 
-class Reader {
-  constructor(pdf, root) {
+// Each feature needs its panel in the page; none of them loads anything before it is used,
+// except the notes list (a small JSON request, so that my highlights show on the page).
+function attachFeatures(reader) {
+  const { root } = reader;
+  const thumbs = el(root, "thumbs");
+  if (thumbs) reader.features.thumbs = new Thumbnails(reader, thumbs);
+  const search = el(root, "search-form");
+  if (search) reader.features.search = new Search(reader, root);
+  if (root.dataset.notesUrl) reader.features.notes = new Notes(reader, root);
+}
+
+export class Reader {
+  constructor(pdf, root, pdfjs) {
     this.pdf = pdf;
+    this.pdfjs = pdfjs;
     this.root = root;
     this.pageNumber = 1;
     this.zoom = null; // null = fit the width of the screen
+    this.scale = 1; // the scale of the page on screen now (CSS pixels per PDF point)
     this.renderTask = null;
+    this.features = {};
     this.canvas = el(root, "canvas");
     this.stage = el(root, "stage");
     this.pageInput = el(root, "page");
+    this.sheet = this.wrapCanvas();
+    this.overlay = this.sheet.querySelector(".viewer-overlay");
     el(root, "count").textContent = String(pdf.numPages);
     this.pageInput.max = String(pdf.numPages);
     this.bind();
+  }
+
+  // The canvas sits in a "sheet" with an overlay of the same size on top: search hits and
+  // highlights are positioned boxes there, so they follow the page without redrawing it.
+  wrapCanvas() {
+    const sheet = document.createElement("div");
+    sheet.className = "viewer-sheet";
+    const overlay = document.createElement("div");
+    overlay.className = "viewer-overlay";
+    this.canvas.replaceWith(sheet);
+    sheet.append(this.canvas, overlay);
+    return sheet;
   }
 
   bind() {
@@ -73,44 +123,190 @@ class Reader {
       "zoom-in": () => this.step(+1),
       "zoom-out": () => this.step(-1),
       fit: () => this.setZoom(null),
+      panel: (button) => this.togglePanel(button.dataset.panel),
     };
     this.root.querySelectorAll("[data-action]").forEach((button) => {
-      button.addEventListener("click", () => actions[button.dataset.action]());
+      const action = actions[button.dataset.action];
+      if (action) button.addEventListener("click", () => action(button));
     });
     this.pageInput.addEventListener("change", () => this.show(Number(this.pageInput.value)));
-    document.addEventListener("keydown", (event) => {
-      if (event.target instanceof HTMLInputElement || !this.root.isConnected) return;
-      if (event.key === "ArrowRight" || event.key === "PageDown") actions.next();
-      if (event.key === "ArrowLeft" || event.key === "PageUp") actions.prev();
-    });
-    this.bindSwipe();
+    document.addEventListener("keydown", (event) => this.onKey(event, actions));
+    this.bindTouch();
+    this.stage.addEventListener("dblclick", (event) => this.toggleZoomAt(event));
     window.addEventListener("resize", () => {
       if (this.zoom === null) this.show(this.pageNumber);
     });
   }
 
-  bindSwipe() {
-    // Tablets: a horizontal swipe turns the page; vertical movement is left to scrolling.
-    let startX = null;
-    let startY = null;
-    this.stage.addEventListener("pointerdown", (event) => {
-      startX = event.clientX;
-      startY = event.clientY;
+  onKey(event, actions) {
+    const target = event.target;
+    const typing =
+      target instanceof HTMLInputElement ||
+      target instanceof HTMLTextAreaElement ||
+      target instanceof HTMLSelectElement;
+    if (typing || !this.root.isConnected || event.ctrlKey || event.metaKey || event.altKey) return;
+    const keys = {
+      ArrowRight: actions.next,
+      PageDown: actions.next,
+      ArrowLeft: actions.prev,
+      PageUp: actions.prev,
+      Home: () => this.show(1),
+      End: () => this.show(this.pdf.numPages),
+      "+": actions["zoom-in"],
+      "-": actions["zoom-out"],
+    };
+    const action = keys[event.key];
+    if (action) {
+      event.preventDefault();
+      action();
+    }
+  }
+
+  // Touch: one finger swipes pages (when the page fits the width) and double-taps to zoom;
+  // two fingers pinch. Touch events rather than pointer events because the browser cancels
+  // pointers as soon as it starts scrolling, while touch events keep arriving.
+  bindTouch() {
+    let start = null; // {x, y, time} of a one-finger touch
+    let pinch = null; // {distance, scale, originX, originY} while two fingers are down
+    let lastTap = null;
+    this.stage.addEventListener(
+      "touchstart",
+      (event) => {
+        if (this.drawing) return;
+        if (event.touches.length === 2) {
+          start = null;
+          pinch = this.pinchStart(event.touches);
+        } else if (event.touches.length === 1) {
+          const touch = event.touches[0];
+          start = { x: touch.clientX, y: touch.clientY, time: event.timeStamp };
+        }
+      },
+      { passive: true },
+    );
+    this.stage.addEventListener(
+      "touchmove",
+      (event) => {
+        if (pinch && event.touches.length === 2) {
+          event.preventDefault(); // the page itself must not zoom or scroll during a pinch
+          this.pinchMove(pinch, event.touches);
+        } else if (start && event.touches.length === 1 && this.isSwipe(start, event.touches[0])) {
+          // Ours, not the browser's: a sideways swipe would otherwise go back in history.
+          if (event.cancelable) event.preventDefault();
+        }
+      },
+      { passive: false },
+    );
+    this.stage.addEventListener("touchend", (event) => {
+      if (pinch) {
+        if (event.touches.length < 2) this.pinchEnd(pinch);
+        pinch = event.touches.length < 2 ? null : pinch;
+        return;
+      }
+      if (!start || event.touches.length > 0) return;
+      const touch = event.changedTouches[0];
+      const dx = touch.clientX - start.x;
+      const dy = touch.clientY - start.y;
+      const tap = Math.hypot(dx, dy) < 10 && event.timeStamp - start.time < 250;
+      if (tap) {
+        const double =
+          lastTap &&
+          event.timeStamp - lastTap.time < DOUBLE_TAP_MS &&
+          Math.hypot(touch.clientX - lastTap.x, touch.clientY - lastTap.y) < DOUBLE_TAP_PX;
+        lastTap = double ? null : { x: touch.clientX, y: touch.clientY, time: event.timeStamp };
+        if (double) {
+          event.preventDefault(); // no synthetic dblclick: we handled it here
+          this.toggleZoomAt(touch);
+        }
+      } else {
+        this.maybeSwipe(dx, dy);
+      }
+      start = null;
     });
-    this.stage.addEventListener("pointerup", (event) => {
-      if (startX === null) return;
-      const dx = event.clientX - startX;
-      const dy = event.clientY - startY;
-      startX = null;
-      if (Math.abs(dx) < SWIPE_MIN_PX || Math.abs(dx) < 2 * Math.abs(dy)) return;
-      this.show(this.pageNumber + (dx < 0 ? 1 : -1));
+    this.stage.addEventListener("touchcancel", () => {
+      if (pinch) this.pinchEnd(pinch);
+      pinch = null;
+      start = null;
     });
+  }
+
+  // Zoomed into the page, a sideways movement pans it instead of turning it.
+  pans() {
+    return this.stage.scrollWidth > this.stage.clientWidth + 1;
+  }
+
+  isSwipe(start, touch) {
+    const dx = Math.abs(touch.clientX - start.x);
+    return !this.pans() && dx > 10 && dx > 2 * Math.abs(touch.clientY - start.y);
+  }
+
+  maybeSwipe(dx, dy) {
+    if (this.pans() || Math.abs(dx) < SWIPE_MIN_PX || Math.abs(dx) < 2 * Math.abs(dy)) return;
+    this.show(this.pageNumber + (dx < 0 ? 1 : -1));
+  }
+
+  pinchStart(touches) {
+    const [a, b] = touches;
+    const box = this.sheet.getBoundingClientRect();
+    return {
+      distance: Math.hypot(a.clientX - b.clientX, a.clientY - b.clientY) || 1,
+      scale: this.scale,
+      ratio: 1,
+      originX: (a.clientX + b.clientX) / 2 - box.left,
+      originY: (a.clientY + b.clientY) / 2 - box.top,
+    };
+  }
+
+  // During the pinch the drawn page is only stretched with a CSS transform (cheap, smooth);
+  // the page is drawn again, sharp, at the new scale when the fingers lift.
+  pinchMove(pinch, touches) {
+    const [a, b] = touches;
+    const distance = Math.hypot(a.clientX - b.clientX, a.clientY - b.clientY);
+    const scale = clamp((pinch.scale * distance) / pinch.distance, ZOOM_MIN, ZOOM_MAX);
+    pinch.ratio = scale / pinch.scale;
+    this.sheet.style.transformOrigin = `${pinch.originX}px ${pinch.originY}px`;
+    this.sheet.style.transform = `scale(${pinch.ratio})`;
+  }
+
+  pinchEnd(pinch) {
+    this.sheet.style.transform = "";
+    if (Math.abs(pinch.ratio - 1) > 0.02) this.setZoom(pinch.scale * pinch.ratio);
+  }
+
+  // Double tap (or double click): from the fitted page to twice its size around the tapped
+  // point, and back.
+  async toggleZoomAt(point) {
+    const fitted = this.fittedScale ?? this.scale;
+    const box = this.sheet.getBoundingClientRect();
+    const fx = (point.clientX - box.left) / box.width;
+    const fy = (point.clientY - box.top) / box.height;
+    await this.setZoom(this.zoom === null ? fitted * 2 : null);
+    if (this.zoom !== null) {
+      this.stage.scrollLeft = fx * this.sheet.offsetWidth - this.stage.clientWidth / 2;
+      this.stage.scrollTop = fy * this.sheet.offsetHeight - this.stage.clientHeight / 2;
+    }
+  }
+
+  togglePanel(name) {
+    this.root.querySelectorAll("[data-panel-name]").forEach((panel) => {
+      const open = panel.dataset.panelName === name && panel.hidden;
+      panel.hidden = !open;
+      if (open) this.root.dispatchEvent(new CustomEvent("viewer:panel", { detail: { name } }));
+    });
+    this.root.querySelectorAll('[data-action="panel"]').forEach((button) => {
+      const panel = this.root.querySelector(`[data-panel-name="${button.dataset.panel}"]`);
+      button.setAttribute("aria-pressed", String(Boolean(panel && !panel.hidden)));
+    });
+    this.root.classList.toggle(
+      "has-panel",
+      [...this.root.querySelectorAll("[data-panel-name]")].some((panel) => !panel.hidden),
+    );
+    if (this.zoom === null) this.show(this.pageNumber); // the stage changed width
   }
 
   currentScale(page) {
     if (this.zoom !== null) return this.zoom;
     const width = page.getViewport({ scale: 1 }).width;
-    return Math.max(0.25, (this.stage.clientWidth - 8) / width);
+    return Math.max(ZOOM_MIN, (this.stage.clientWidth - 8) / width);
   }
 
   step(direction) {
@@ -123,8 +319,8 @@ class Reader {
   }
 
   setZoom(zoom) {
-    this.zoom = zoom;
-    this.show(this.pageNumber);
+    this.zoom = zoom === null ? null : clamp(zoom, ZOOM_MIN, ZOOM_MAX);
+    return this.show(this.pageNumber);
   }
 
   async show(number, source = "user") {
@@ -140,32 +336,60 @@ class Reader {
     this.pageInput.value = String(number);
     if (this.renderTask) this.renderTask.cancel();
     const page = await this.pdf.getPage(number);
+    if (number !== this.pageNumber) return; // the reader moved on while this page loaded
     const scale = this.currentScale(page);
     if (this.zoom === null) this.fittedScale = scale;
     el(this.root, "zoom").textContent = `${Math.round(scale * 100)}%`;
-    this.render(page, scale);
+    await this.render(page, scale);
   }
 
   async render(page, scale) {
-    const ratio = window.devicePixelRatio || 1;
     const viewport = page.getViewport({ scale });
+    const pixels = viewport.width * viewport.height;
+    const ratio = Math.min(window.devicePixelRatio || 1, Math.sqrt(CANVAS_MAX_PIXELS / pixels));
     this.canvas.width = Math.floor(viewport.width * ratio);
     this.canvas.height = Math.floor(viewport.height * ratio);
     // CSSOM property writes are allowed by the CSP (only inline style attributes are not).
-    this.canvas.style.width = `${Math.floor(viewport.width)}px`;
-    this.canvas.style.height = `${Math.floor(viewport.height)}px`;
+    for (const node of [this.canvas, this.sheet]) {
+      node.style.width = `${Math.floor(viewport.width)}px`;
+      node.style.height = `${Math.floor(viewport.height)}px`;
+    }
     const transform = ratio !== 1 ? [ratio, 0, 0, ratio, 0, 0] : null;
-    this.renderTask = page.render({ canvas: this.canvas, viewport, transform });
+    const task = page.render({ canvas: this.canvas, viewport, transform });
+    this.renderTask = task;
     try {
-      await this.renderTask.promise;
+      await task.promise;
+      this.scale = scale;
+      this.sheet.dataset.page = String(page.pageNumber);
       // A hook for tests and benchmarks: which page is on screen now.
       this.root.dataset.renderedPage = String(page.pageNumber);
+      this.root.dispatchEvent(
+        new CustomEvent("viewer:rendered", { detail: { page: page.pageNumber, scale } }),
+      );
     } catch (error) {
       if (error?.name !== "RenderingCancelledException") {
         setStatus(this.root, "Không hiển thị được trang này.");
         console.error(error);
       }
     }
+  }
+
+  // A box on the overlay for a rectangle given in PDF points ([x, y, width, height], origin
+  // top-left of the page as shown). Marks are removed by their owners by class name.
+  mark(rect, className) {
+    const [x, y, width, height] = rect;
+    const box = document.createElement("div");
+    box.className = className;
+    box.style.left = `${x * this.scale}px`;
+    box.style.top = `${y * this.scale}px`;
+    box.style.width = `${width * this.scale}px`;
+    box.style.height = `${height * this.scale}px`;
+    this.overlay.append(box);
+    return box;
+  }
+
+  clearMarks(className) {
+    this.overlay.querySelectorAll(`.${className}`).forEach((box) => box.remove());
   }
 }
 

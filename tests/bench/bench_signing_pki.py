@@ -68,10 +68,21 @@ class BenchPki:
             }
         )
         django_ready()
+        from django.conf import settings
+
         from signing import pki
 
         pki.pki_create(directory=self.directory, base_url=self.base_url, passphrase=PASSPHRASE)
         self.tsa_url = pki.service_urls(self.base_url)["tsa"]
+        # Django read its settings from the environment once, for the first BenchPki of this
+        # process; a second one (the next TSA set-up) must replace them, or signing_services()
+        # keeps naming the first PKI's TSA, stopped by then: every bulk signature then failed
+        # with "Không lấy được dấu thời gian" while the baseline, given its URL, worked.
+        settings.KYHOP_PKI_URL = self.base_url
+        settings.KYHOP_PKI_DIR = self.directory
+        settings.KYHOP_PKI_PASSPHRASE = PASSPHRASE
+        settings.KYHOP_SIGN_TSA_URL = self.tsa_url
+        settings.KYHOP_SIGN_TRUST_ROOTS = []
         self.process = subprocess.Popen(
             [sys.executable, __file__, "--serve", str(port), str(remote_tsa_delay)],
             cwd=ROOT,
@@ -98,6 +109,14 @@ class BenchPki:
 
         backend = Pkcs12KeyBackend(PkiLayout(self.directory).identities)
         return backend.signer(identity=identity, passphrase=PASSPHRASE)
+
+    def signer_spec(self, identity: str = "chutich"):
+        """The same key as :meth:`signer`, as a picklable recipe for worker processes."""
+        from signing.bulk_pool import Pkcs12SignerSpec
+        from signing.pki import PkiLayout
+
+        data = (PkiLayout(self.directory).identities / f"{identity}.p12").read_bytes()
+        return Pkcs12SignerSpec(identity=identity, data=data, passphrase=PASSPHRASE)
 
     def stop(self) -> None:
         self.process.terminate()

@@ -150,6 +150,24 @@ def test_to_trinh_goes_through_initials_signature_numbering_and_seal(
     verdicts = _pdfsig(tmp_path / "final.pdf")
     for name, _ in results:
         assert verdicts[name] == "Signature is Valid.", verdicts
+    # KyHop's own report agrees: filling the number and date after the chair signed is form
+    # filling the signatures allow, not a change of content.
+    from signing.validation.engine import ValidationConfig, validate_bytes
+
+    report = validate_bytes(
+        data,
+        file_name="to-trinh.pdf",
+        config=ValidationConfig(
+            trust_roots=tuple(root.dump() for root in roots),
+            trust_root_names=("KyHop test root",),
+            fetch=False,
+            fetch_timeout=10,
+            max_signatures=10,
+        ),
+    )
+    for signature in report.signatures:
+        changes = [c for c in signature.checks if c.code == "changes"]
+        assert all(c.status == "passed" for c in changes), (signature.field_name, changes)
 
     # The page shows the chair's blue signature, and the red seal over its left third.
     main = StepAssignee.objects.get(step__request=request, step__kind=StepKind.MAIN)

@@ -49,6 +49,11 @@ def sign(validation_settings: TestPki, signer) -> Callable[..., bytes]:
 @pytest.fixture(scope="session")
 def signed_lta(test_pki: TestPki) -> bytes:  # noqa: F811
     """One B-LTA document for the whole session (signing takes a second)."""
+    return sign_lta(test_pki)
+
+
+def sign_lta(test_pki: TestPki) -> bytes:  # noqa: F811
+    """A one-page PDF signed at B-LTA by the test PKI's first demo signer."""
     from signing import pki
 
     signer = test_pki.backend().signer(

@@ -1,4 +1,5 @@
-"""``manage.py verify_pdf FILE [--json]``: the validation report on the command line.
+"""``manage.py verify_pdf FILE [--json] [--pdf OUT.pdf]``: the validation report on the command
+line, and optionally as a PDF report sealed by the platform.
 
 Exit codes: 0 passed, 1 failed, 2 indeterminate, 3 the file could not be read or checked.
 """
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
+from signing.report_pdf import report_pdf
 from signing.validation.report import Outcome, Report
 from signing.validation.runner import validate_pdf
 
@@ -26,6 +28,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument("--json", action="store_true", help="In báo cáo dạng JSON.")
+        parser.add_argument(
+            "--pdf", type=Path, metavar="OUT.pdf", help="Ghi thêm báo cáo dạng PDF vào tệp này."
+        )
 
     def handle(self, *args, **options) -> None:
         path: Path = options["file"]
@@ -39,6 +44,8 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
         else:
             self.stdout.write(_text(report))
+        if options["pdf"]:
+            options["pdf"].write_bytes(report_pdf(report.as_json()))
         raise SystemExit(UNREADABLE if not report.readable else EXIT_CODES[report.outcome])
 
 

@@ -1,0 +1,248 @@
+"""Bulk signing of a signer's waiting steps (ký hàng loạt, issue 5 item 7).
+
+One confirmation (one passphrase or PIN; for a CSC identity one authorisation for the batch's
+hashes) signs many documents. Every document goes through the same checks, appearances and
+storing as a signature made alone (``services.step_sign_plan`` / ``step_signature_store``):
+only the signing in the middle is shared, through ``signing.bulk.bulk_sign``, which overlaps
+the time-stamp waits and sizes the signature placeholder once.
+
+Isolation: a document that cannot be signed or stored becomes its own failed outcome with a
+Vietnamese message; the others go on. Each signed document is stored as soon as its signature
+is ready (its own short transaction, with the request row locked and the version re-checked),
+so progress means "signed and stored", and a crash half-way loses nothing already reported.
+
+The passphrase only opens the signers; it is never stored, logged or sent anywhere else.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+
+from asgiref.sync import async_to_sync, sync_to_async
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from accounts.models import User
+from audit.services import audit_record
+from signing.bulk import DEFAULT_CONCURRENCY, BulkItem, BulkProgress, bulk_sign, error_message
+from signing.bulk_pool import Pkcs12SignerSpec, bulk_sign_processes
+from signing.identities import identity_signing
+from signing.models import IdentityKind, StepAssignee
+from signing.pades import PadesLevel
+from signing.services import SignPlan, step_sign_plan, step_signature_store
+
+logger = logging.getLogger(__name__)
+
+# One batch holds every document in memory at once; past this, sign in several batches.
+BULK_MAX_DOCUMENTS = 100
+SIGNED = "Đã ký"
+SAME_REQUEST = "Văn bản này đã có trong lượt ký hàng loạt; hãy ký riêng sau khi lượt này xong."
+UNEXPECTED = "Lỗi không mong đợi khi lưu văn bản đã ký; các văn bản khác không bị ảnh hưởng."
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    """What happened to one selected step; ``version`` is the stored version's number."""
+
+    assignee_id: int
+    ok: bool
+    message: str
+    version: int | None = None
+
+
+@dataclass(frozen=True)
+class BulkStepProgress:
+    done: int
+    total: int
+    outcome: StepOutcome
+
+
+StepProgressCallback = Callable[[BulkStepProgress], None]
+
+
+class _Counter:
+    """Counts outcomes and hands each to the caller's callback (always on the caller's thread:
+    the async part reaches it through ``sync_to_async``, so the callback may use the ORM)."""
+
+    def __init__(self, total: int, callback: StepProgressCallback | None) -> None:
+        self.total = total
+        self.done = 0
+        self.callback = callback
+        self.outcomes: dict[int, StepOutcome] = {}
+
+    def report(self, outcome: StepOutcome) -> None:
+        self.done += 1
+        self.outcomes[outcome.assignee_id] = outcome
+        if self.callback is not None:
+            self.callback(BulkStepProgress(done=self.done, total=self.total, outcome=outcome))
+
+
+def _failed(assignee_id: int, exc: BaseException) -> StepOutcome:
+    message = str(exc) if isinstance(exc, PermissionDenied) else error_message(exc)
+    return StepOutcome(assignee_id=assignee_id, ok=False, message=message)
+
+
+def _plans(
+    actor: User, assignees: Sequence[StepAssignee]
+) -> tuple[list[SignPlan], list[StepOutcome]]:
+    """Check each step and read its version; a refusal is that document's outcome."""
+    plans: list[SignPlan] = []
+    refused: list[StepOutcome] = []
+    requests: set[int] = set()
+    for assignee in assignees:
+        try:
+            plan = step_sign_plan(actor=actor, assignee=assignee)
+        except (ValidationError, PermissionDenied) as exc:
+            refused.append(_failed(assignee.pk, exc))
+            continue
+        request_id = plan.assignee.step.request_id
+        if request_id in requests:
+            # Two signatures on one document in one batch would both start from the same
+            # version; the second would only be refused at storing. Say so up front.
+            refused.append(StepOutcome(assignee_id=assignee.pk, ok=False, message=SAME_REQUEST))
+            continue
+        requests.add(request_id)
+        plans.append(plan)
+    return plans, refused
+
+
+def _store(actor: User, plan: SignPlan, signed: bytes | None, error: str | None) -> StepOutcome:
+    assignee_id = plan.assignee.pk
+    if signed is None:
+        return StepOutcome(assignee_id=assignee_id, ok=False, message=error or UNEXPECTED)
+    try:
+        version = step_signature_store(actor=actor, plan=plan, signed=signed)
+    except (ValidationError, PermissionDenied) as exc:
+        return _failed(assignee_id, exc)
+    except Exception:
+        # Isolation is the contract: a database error on one document must not abort the
+        # batch. Logged in full for the operator; the signer sees a plain message.
+        logger.exception("Ký hàng loạt: không lưu được bước %s", assignee_id)
+        return StepOutcome(assignee_id=assignee_id, ok=False, message=UNEXPECTED)
+    return StepOutcome(assignee_id=assignee_id, ok=True, message=SIGNED, version=version.number)
+
+
+def _groups(plans: list[SignPlan]) -> dict[tuple[int, PadesLevel], list[SignPlan]]:
+    """One signer and one level per call of the engine: a leader's own key for main
+    signatures and initials, a body's seal identity for seals."""
+    groups: dict[tuple[int, PadesLevel], list[SignPlan]] = defaultdict(list)
+    for plan in plans:
+        groups[(plan.identity.pk, plan.level)].append(plan)
+    return groups
+
+
+async def _sign_all(
+    actor: User,
+    plans: list[SignPlan],
+    refused: list[StepOutcome],
+    *,
+    passphrase: str,
+    counter: _Counter,
+    concurrency: int,
+) -> None:
+    report = sync_to_async(counter.report)
+    store = sync_to_async(_store)
+    async with AsyncExitStack() as stack:
+        # Every signer is opened before any document is touched: a wrong passphrase or PIN
+        # stops the whole batch here, with nothing signed (one confirmation, one answer).
+        signers = {}
+        for plan in plans:
+            if plan.identity.pk not in signers:
+                signers[plan.identity.pk] = await stack.enter_async_context(
+                    identity_signing(identity=plan.identity, passphrase=passphrase)
+                )
+        for outcome in refused:
+            await report(outcome)
+        for (identity_id, level), group in _groups(plans).items():
+            by_key = {str(plan.assignee.pk): plan for plan in group}
+
+            async def stored(progress: BulkProgress, by_key=by_key) -> None:
+                result = progress.result
+                await report(await store(actor, by_key[result.key], result.data, result.error))
+
+            items = [BulkItem(key=key, data=p.data, options=p.options) for key, p in by_key.items()]
+            spec = _process_spec(group, passphrase)
+            if spec is not None:
+                await bulk_sign_processes(
+                    items,
+                    signer_spec=spec,
+                    level=level,
+                    on_progress=stored,
+                    concurrency=concurrency,
+                )
+                continue
+            signer = signers[identity_id]
+            await bulk_sign(
+                items,
+                signer_factory=lambda signer=signer: signer,
+                level=level,
+                on_progress=stored,
+                concurrency=concurrency,
+            )
+
+
+def _process_spec(group: list[SignPlan], passphrase: str) -> Pkcs12SignerSpec | None:
+    """A recipe for worker processes when the batch is large enough to pay for them and the key
+    is a server-held PKCS#12 (a token session or a CSC session cannot cross processes)."""
+    minimum = settings.KYHOP_SIGN_BULK_PROCESS_MIN
+    identity = group[0].identity
+    if not minimum or len(group) < minimum or identity.kind != IdentityKind.PKCS12:
+        return None
+    return Pkcs12SignerSpec(
+        identity=identity.name, data=bytes(identity.pkcs12), passphrase=passphrase
+    )
+
+
+def steps_sign_bulk(
+    *,
+    actor: User,
+    assignees: Sequence[StepAssignee],
+    passphrase: str,
+    on_progress: StepProgressCallback | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+) -> list[StepOutcome]:
+    """Sign the selected waiting steps under one passphrase; one outcome per step, in the
+    order given. ``on_progress`` is called once per finished document, on this thread.
+
+    Raises ValidationError only for the batch as a whole (nothing selected, too many, or a
+    wrong passphrase/PIN, in which case nothing was signed). Not for use inside an event
+    loop: it runs its own, and the ORM work stays on this thread.
+    """
+    if not assignees:
+        raise ValidationError("Hãy chọn ít nhất một văn bản để ký.", code="empty")
+    if len(assignees) > BULK_MAX_DOCUMENTS:
+        raise ValidationError(f"Mỗi lượt ký tối đa {BULK_MAX_DOCUMENTS} văn bản.", code="too_many")
+    counter = _Counter(len(assignees), on_progress)
+    plans, refused = _plans(actor, assignees)
+    async_to_sync(_sign_all)(
+        actor,
+        plans,
+        refused,
+        passphrase=passphrase,
+        counter=counter,
+        concurrency=concurrency,
+    )
+    outcomes = [counter.outcomes[a.pk] for a in assignees]
+    _audit_batch(actor, outcomes)
+    return outcomes
+
+
+@transaction.atomic
+def _audit_batch(actor: User, outcomes: list[StepOutcome]) -> None:
+    # Each signature has its own entry already (step_signed, sealed…); this one records that
+    # they were made together, under one confirmation.
+    audit_record(
+        actor=actor,
+        verb="signing.bulk_signed",
+        object_type="signing.bulk",
+        object_id=str(actor.pk),
+        details={
+            "signed": [o.assignee_id for o in outcomes if o.ok],
+            "failed": [o.assignee_id for o in outcomes if not o.ok],
+        },
+    )

@@ -1,0 +1,541 @@
+// KyHop live meeting page: one WebSocket, a snapshot then numbered events, rendered into the
+// data-role slots of the template. ES module from 'self' (the CSP allows no inline script);
+// every text from the server goes in through textContent, never as HTML.
+
+import { mountViewer } from "./viewer.js";
+
+const root = document.getElementById("live");
+const canRun = root?.dataset.canRun === "1";
+const isStaff = root?.dataset.staff === "1";
+const PING_MS = 20000;
+const BACKOFF_MAX_MS = 30000;
+
+let socket = null;
+let seq = null; // the number of the last event applied; null until a snapshot arrives
+let buffered = []; // events that arrived while waiting for a snapshot
+let state = null;
+let backoff = 1000;
+let following = true;
+let viewer = null; // {documentId, reader}
+let refCounter = 0;
+
+const $ = (role) => root.querySelector(`[data-role="${role}"]`);
+
+function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === false || value === null || value === undefined) continue;
+    if (key === "text") node.textContent = value;
+    else if (key.startsWith("data-") || key === "type" || key === "name" || key === "value")
+      node.setAttribute(key, value === true ? "" : value);
+    else node[key] = value;
+  }
+  for (const child of children) if (child) node.append(child);
+  return node;
+}
+
+// --- Connection ----------------------------------------------------------------------------
+
+function connect() {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  socket = new WebSocket(`${scheme}//${location.host}${root.dataset.wsPath}`);
+  seq = null;
+  buffered = [];
+  socket.addEventListener("open", () => {
+    backoff = 1000;
+    $("offline").hidden = true;
+    setText("conn", "đã kết nối");
+  });
+  socket.addEventListener("message", (event) => receive(JSON.parse(event.data)));
+  socket.addEventListener("close", (event) => {
+    setText("conn", "mất kết nối");
+    if (event.code === 4403) {
+      showMessage("Bạn không có quyền tham gia phiên họp này.");
+      return;
+    }
+    $("offline").hidden = false;
+    // Back off with jitter so a restarted server is not hit by every tablet at once.
+    const wait = backoff * (0.5 + Math.random());
+    backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
+    setTimeout(connect, wait);
+  });
+}
+
+function send(type, payload = {}) {
+  if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type, seq, payload }));
+}
+
+function resync() {
+  seq = null;
+  buffered = [];
+  send("snapshot.get");
+}
+
+function receive(message) {
+  const { type, payload } = message;
+  if (type === "snapshot") return applySnapshot(message);
+  if (message.seq === null || message.seq === undefined) return personal(type, payload);
+  if (seq === null) {
+    buffered.push(message);
+    return;
+  }
+  if (message.seq <= seq) return; // already in the snapshot
+  if (message.seq !== seq + 1) return resync(); // a gap: something was lost on the way
+  apply(message);
+}
+
+function applySnapshot(message) {
+  state = message.payload;
+  state.notVoted = Object.fromEntries((state.not_voted || []).map((row) => [row.poll_id, row]));
+  seq = message.seq;
+  const later = buffered.filter((m) => m.seq > seq).sort((a, b) => a.seq - b.seq);
+  buffered = [];
+  renderAll();
+  for (const event of later) {
+    if (event.seq !== seq + 1) return resync();
+    apply(event);
+  }
+}
+
+function apply(message) {
+  const handler = EVENTS[message.type];
+  seq = message.seq;
+  root.dataset.seq = String(seq);
+  setText("seq", String(seq));
+  if (handler) handler(message.payload);
+}
+
+function upsertPoll(poll) {
+  state.polls = state.polls.filter((p) => p.id !== poll.id).concat([poll]);
+  if (state.drafts) state.drafts = state.drafts.filter((p) => p.id !== poll.id);
+}
+
+const EVENTS = {
+  "meeting.status": (p) => {
+    Object.assign(state.meeting, p);
+    renderStatus();
+  },
+  "item.current": (p) => {
+    state.item = { item_id: p.item_id, timer: p.timer };
+    state.speakers = p.speakers;
+    renderCurrent();
+    renderAgenda();
+    renderSpeakers();
+  },
+  "item.timer": (p) => {
+    state.item = p;
+    renderCurrent();
+  },
+  "item.conclusion": (p) => {
+    const row = state.agenda.find((item) => item.id === p.item_id);
+    if (row) row.conclusion = p.text;
+    renderAgenda();
+  },
+  message: (p) => {
+    state.message = p;
+    renderMessage();
+  },
+  checkin: (p) => {
+    state.checkin_open = p.open;
+    renderAttendance();
+  },
+  attendance: (p) => {
+    state.attendance = p;
+    renderAttendance();
+  },
+  speakers: (p) => {
+    state.speakers = p;
+    renderSpeakers();
+  },
+  "poll.opened": (p) => {
+    upsertPoll(p.poll);
+    renderPolls();
+  },
+  "poll.closed": (p) => {
+    upsertPoll(p.poll);
+    renderPolls();
+  },
+  "poll.progress": (p) => {
+    const poll = state.polls.find((item) => item.id === p.poll_id);
+    if (poll) poll.progress = { cast: p.cast, eligible: p.eligible, live_tally: p.live_tally };
+    renderPolls();
+  },
+  presenter: (p) => {
+    state.presenter = p.presenter;
+    renderPresenter();
+  },
+};
+
+// Unnumbered messages: answers to this socket, and the staff's lists.
+function personal(type, payload) {
+  if (!state && type !== "error") return;
+  if (type === "pong" && seq !== null && payload.seq > seq) resync();
+  else if (type === "ballot.ack") {
+    state.me.voted_poll_ids.push(payload.poll_id);
+    showNotice(payload.message);
+    renderPolls();
+  } else if (type === "error") showNotice(payload.message, true);
+  else if (type === "roll") {
+    state.roll = payload.roll;
+    renderAttendance();
+  } else if (type === "poll.voters") {
+    state.notVoted[payload.poll_id] = payload;
+    renderPolls();
+  } else if (type === "poll.draft") {
+    state.drafts = (state.drafts || []).concat([payload.poll]);
+    renderPolls();
+  }
+}
+
+// --- Rendering -----------------------------------------------------------------------------
+
+function setText(role, text) {
+  const node = $(role);
+  if (node) node.textContent = text;
+}
+
+function showMessage(text) {
+  const node = $("message");
+  node.textContent = text;
+  node.hidden = !text;
+}
+
+function showNotice(text, bad = false) {
+  let node = root.querySelector(".live-notice");
+  if (!node) {
+    node = h("p", { className: "live-notice", role: "status" });
+    root.prepend(node);
+  }
+  node.textContent = text;
+  node.classList.toggle("bad", bad);
+}
+
+function renderAll() {
+  renderStatus();
+  renderMessage();
+  renderCurrent();
+  renderAgenda();
+  renderAttendance();
+  renderSpeakers();
+  renderPolls();
+  renderPresenter();
+  root.dataset.seq = String(seq);
+  setText("seq", String(seq));
+}
+
+function renderStatus() {
+  setText("status", state.meeting.status_label);
+}
+
+function renderMessage() {
+  showMessage(state.message.text || "");
+}
+
+function currentItem() {
+  return state.agenda.find((item) => item.id === state.item.item_id);
+}
+
+function clock(seconds) {
+  const sign = seconds < 0 ? "-" : "";
+  const s = Math.abs(Math.round(seconds));
+  return `${sign}${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
+function elapsed(timer) {
+  const running = timer.running ? (Date.now() - Date.parse(timer.started_at)) / 1000 : 0;
+  return timer.elapsed + Math.max(running, 0);
+}
+
+function renderCurrent() {
+  const item = currentItem();
+  setText("current", item ? `${item.number}. ${item.title}` : "Chưa có nội dung đang thảo luận.");
+  renderTimer();
+}
+
+function renderTimer() {
+  const node = $("timer");
+  if (!node || !state) return;
+  const timer = state.item.timer;
+  if (!state.item.item_id || !timer.limit) {
+    node.textContent = "";
+    return;
+  }
+  const left = timer.limit - elapsed(timer);
+  node.textContent = `Thời gian còn lại: ${clock(left)}${timer.running ? "" : " (tạm dừng)"}`;
+  node.classList.toggle("over", left < 0);
+}
+
+function renderAgenda() {
+  const list = $("agenda");
+  if (!list) return;
+  list.replaceChildren(
+    ...state.agenda.map((item) => {
+      const current = item.id === state.item.item_id;
+      const row = h(
+        "li",
+        { className: `agenda-item depth-${item.depth}${current ? " current" : ""}` },
+        h("div", { className: "agenda-title", text: `${item.number}. ${item.title}` }),
+      );
+      if (item.conclusion) row.append(h("p", { className: "conclusion", text: `Kết luận: ${item.conclusion}` }));
+      if (canRun) {
+        const tools = h("div", { className: "tool-row wrap" });
+        if (!current) tools.append(h("button", { type: "button", "data-cmd": "item", "data-item_id": item.id, text: "Chuyển đến" }));
+        const form = h(
+          "form",
+          { className: "tool-row", "data-form": "conclusion" },
+          h("input", { type: "hidden", name: "item_id", value: item.id }),
+          h("input", { type: "text", name: "text", value: item.conclusion || "", placeholder: "Kết luận", ariaLabel: `Kết luận mục ${item.number}` }),
+          h("button", { type: "submit", text: "Ghi kết luận" }),
+        );
+        tools.append(form);
+        row.append(tools);
+      }
+      return row;
+    }),
+  );
+}
+
+function renderAttendance() {
+  const a = state.attendance;
+  setText("quorum", `Có mặt ${a.present}/${a.total_members} thành viên (cần ${a.required}): ${a.met ? "đủ" : "chưa đủ"} số thành viên để biểu quyết.`);
+  const me = state.roll?.find((row) => row.id === state.me.participant_id);
+  if ($("my-attendance")) {
+    const checked = me ? me.checked_in_at : state.me.checked_in;
+    setText("my-attendance", checked ? "Bạn đã điểm danh." : "Bạn chưa điểm danh.");
+  }
+  setText("checkin-state", state.checkin_open ? "Đang mở điểm danh." : "Điểm danh đang đóng.");
+  const roll = $("roll");
+  if (!roll || !state.roll) return;
+  roll.replaceChildren(
+    ...state.roll.map((row) =>
+      h(
+        "tr",
+        { "data-participant": row.id },
+        h("td", { text: `${row.name} (${row.role})` }),
+        h("td", { text: row.checked_in_at ? `${new Date(row.checked_in_at).toLocaleTimeString("vi-VN")} · ${row.mode}${row.corrected ? " · đã sửa" : ""}` : "Chưa điểm danh" }),
+        h(
+          "td",
+          {},
+          h("button", { type: "button", "data-cmd": "check-in", "data-participant_id": row.id, "data-mode": "in_person", text: "Có mặt" }),
+          h("button", { type: "button", "data-cmd": "check-in", "data-participant_id": row.id, "data-mode": "remote", text: "Trực tuyến" }),
+          row.checked_in_at ? h("button", { type: "button", "data-cmd": "check-in-clear", "data-participant_id": row.id, text: "Xóa" }) : null,
+        ),
+      ),
+    ),
+  );
+}
+
+function renderSpeakers() {
+  const list = $("speakers");
+  if (!list) return;
+  const s = state.speakers;
+  setText("speaking-limit", `Mỗi lượt phát biểu tối đa ${clock(s.limit)}.`);
+  list.replaceChildren(
+    ...s.queue.map((row) => {
+      const speaking = row.status === "speaking";
+      const line = h("li", { className: speaking ? "speaking" : "", "data-request": row.id }, h("span", { text: `${row.name} — ${row.kind_label}${speaking ? " · đang phát biểu" : ""}` }));
+      if (speaking) line.append(h("span", { className: "speak-timer", "data-started": row.started_at }));
+      if (canRun && !speaking) line.append(h("button", { type: "button", "data-cmd": "speaker-grant", "data-request_id": row.id, text: "Mời phát biểu" }));
+      if (canRun && speaking) line.append(h("button", { type: "button", "data-cmd": "speaker-end", "data-request_id": row.id, text: "Kết thúc" }));
+      if (row.participant_id === state.me.participant_id && !speaking)
+        line.append(h("button", { type: "button", "data-withdraw": row.id, text: "Rút đăng ký" }));
+      return line;
+    }),
+  );
+  tickSpeakers();
+}
+
+function tickSpeakers() {
+  for (const node of root.querySelectorAll(".speak-timer")) {
+    const left = state.speakers.limit - (Date.now() - Date.parse(node.dataset.started)) / 1000;
+    node.textContent = ` còn ${clock(left)}`;
+    node.classList.toggle("over", left < 0);
+  }
+}
+
+function pollView(poll) {
+  const box = h("article", { className: `poll poll-${poll.status}`, "data-poll": poll.id });
+  const subject = poll.subject_name ? ` — ${poll.subject_name}` : "";
+  box.append(h("h3", { text: `${poll.title}${subject}` }));
+  box.append(h("p", { className: "muted small", text: `${poll.kind_label}${poll.secret ? " · bỏ phiếu kín" : " · biểu quyết công khai"}` }));
+  if (poll.status === "draft") {
+    if (canRun) {
+      box.append(
+        h(
+          "form",
+          { className: "tool-row", "data-form": "poll-open" },
+          h("input", { type: "hidden", name: "poll_id", value: poll.id }),
+          h("input", { type: "text", name: "reason", placeholder: "Lý do biểu quyết khi chưa đủ số thành viên (nếu có)", ariaLabel: "Lý do" }),
+          h("button", { type: "submit", text: "Mở biểu quyết" }),
+        ),
+      );
+    }
+    return box;
+  }
+  const progress = poll.progress;
+  box.append(h("p", { className: "progress", text: `Đã bỏ phiếu: ${progress.cast}/${progress.eligible}` }));
+  if (poll.status === "open") {
+    if (progress.live_tally) box.append(tallyList(poll, progress.live_tally));
+    const voted = state.me.voted_poll_ids.includes(poll.id);
+    if (state.me.can_vote && !voted) box.append(ballotForm(poll));
+    if (voted) box.append(h("p", { className: "ok", text: "Bạn đã bỏ phiếu." }));
+    const missing = state.notVoted?.[poll.id]?.not_voted;
+    if (isStaff && missing) box.append(h("p", { className: "small not-voted", text: `Chưa bỏ phiếu (${missing.length}): ${missing.join(", ")}` }));
+    if (canRun) box.append(h("button", { type: "button", "data-cmd": "poll-close", "data-poll_id": poll.id, text: "Kết thúc biểu quyết" }));
+  } else if (poll.result) {
+    box.append(resultView(poll));
+  }
+  return box;
+}
+
+function tallyList(poll, counts) {
+  return h("ul", { className: "tally" }, ...poll.options.map((o) => h("li", { text: `${o.label}: ${counts[o.key] ?? 0}` })));
+}
+
+function ballotForm(poll) {
+  const form = h("form", { className: "ballot", "data-form": "ballot" }, h("input", { type: "hidden", name: "poll_id", value: poll.id }));
+  if (poll.kind === "several_of_n") {
+    for (const o of poll.options) form.append(h("label", { className: "check" }, h("input", { type: "checkbox", name: "option_id", value: o.id }), ` ${o.label}`));
+    form.append(h("button", { type: "submit", className: "primary", text: "Gửi phiếu" }));
+  } else {
+    for (const o of poll.options) form.append(h("button", { type: "submit", className: "choice", name: "option_id", value: o.id, text: o.label }));
+  }
+  return form;
+}
+
+function resultView(poll) {
+  const r = poll.result;
+  return h(
+    "div",
+    { className: `result ${r.passed ? "passed" : "failed"}` },
+    h("p", { className: "verdict", text: r.explanation }),
+    h("ul", {}, ...r.options.map((o) => h("li", { text: `${o.label}: ${o.count} (${o.percent})` }))),
+    h("p", { className: "small muted", text: `Có mặt ${r.present}, đã bỏ phiếu ${r.cast}, tổng số thành viên ${r.total_members}.` }),
+  );
+}
+
+function renderPolls() {
+  const box = $("polls");
+  if (!box) return;
+  const polls = [...(canRun ? state.drafts || [] : []), ...state.polls];
+  box.replaceChildren(...(polls.length ? polls.map(pollView) : [h("p", { className: "muted", text: "Chưa có biểu quyết." })]));
+}
+
+async function renderPresenter() {
+  const stage = $("presenter-stage");
+  if (!stage) return;
+  const p = state.presenter;
+  const follow = $("follow");
+  if (!p) {
+    setText("presenter-state", "Chưa trình chiếu văn bản nào.");
+    follow.hidden = true;
+    stage.replaceChildren();
+    viewer = null;
+    return;
+  }
+  setText("presenter-state", `${p.by} đang trình chiếu: ${p.title}, trang ${p.page}.`);
+  follow.hidden = following;
+  if (!following) return;
+  if (viewer?.documentId !== p.document_id) {
+    const node = $("viewer-template").content.firstElementChild.cloneNode(true);
+    node.dataset.pdfUrl = p.pdf_url;
+    node.dataset.startPage = String(p.page);
+    node.dataset.document = String(p.document_id);
+    stage.replaceChildren(node);
+    node.addEventListener("viewer:page", onViewerPage);
+    viewer = { documentId: p.document_id, reader: null, node };
+    viewer.reader = await mountViewer(node);
+  } else if (viewer.reader && viewer.reader.pageNumber !== p.page) {
+    viewer.reader.show(p.page, "program");
+  }
+}
+
+function onViewerPage(event) {
+  const { page, source } = event.detail;
+  const p = state.presenter;
+  if (source !== "user" || !p) return;
+  if (p.by_id === Number(root.dataset.userId)) {
+    send("presenter.page", { page }); // the presenter turns the page for everyone
+  } else if (page !== p.page) {
+    following = false; // the reader went browsing; one tap brings them back
+    $("follow").hidden = false;
+  }
+}
+
+// --- Actions -------------------------------------------------------------------------------
+
+async function command(action, data) {
+  const body = data instanceof FormData ? data : new FormData();
+  if (!(data instanceof FormData)) for (const [k, v] of Object.entries(data || {})) body.append(k, v);
+  const url = root.dataset.commandUrl.replace("ACTION", action);
+  try {
+    const response = await fetch(url, { method: "POST", body, headers: { "X-CSRFToken": root.dataset.csrf }, credentials: "same-origin" });
+    const answer = await response.json();
+    if (!answer.ok) showNotice(answer.error, true);
+    return answer;
+  } catch (error) {
+    showNotice("Không gửi được yêu cầu. Hãy thử lại.", true);
+    return { ok: false };
+  }
+}
+
+function fields(node) {
+  const data = {};
+  for (const [key, value] of Object.entries(node.dataset)) if (key !== "cmd") data[key] = value;
+  return data;
+}
+
+root?.addEventListener("click", (event) => {
+  const button = event.target.closest("button");
+  if (!button) return;
+  if (button.dataset.cmd === "presenter-show") return command("presenter-show", {});
+  if (button.dataset.cmd) return command(button.dataset.cmd, fields(button));
+  if (button.dataset.speak) return send("speaker.request", { kind: button.dataset.speak, ref: `s${++refCounter}` });
+  if (button.dataset.withdraw) return send("speaker.withdraw", { request_id: Number(button.dataset.withdraw) });
+  if (button.dataset.role === "follow") {
+    following = true;
+    viewer = null;
+    return renderPresenter();
+  }
+  if (button.dataset.role === "present") {
+    const doc = $("present-doc").value;
+    if (doc) command("presenter-show", { document_id: doc, page: 1 });
+  }
+  if (button.dataset.role === "join-remote") joinRemote();
+});
+
+root?.addEventListener("submit", (event) => {
+  const form = event.target;
+  event.preventDefault();
+  const kind = form.dataset.form;
+  const data = new FormData(form);
+  if (kind === "ballot") {
+    const chosen = event.submitter?.name === "option_id" ? [event.submitter.value] : data.getAll("option_id");
+    send("ballot.cast", { poll_id: Number(data.get("poll_id")), option_ids: chosen.map(Number), ref: `b${++refCounter}` });
+  } else if (kind === "poll-create") {
+    data.append("item_id", state.item.item_id ?? "");
+    command("poll-create", data).then((answer) => answer.ok && form.reset());
+  } else {
+    command(kind, data);
+  }
+});
+
+async function joinRemote() {
+  const response = await fetch(root.dataset.remoteUrl, { method: "POST", headers: { "X-CSRFToken": root.dataset.csrf }, credentials: "same-origin" });
+  const answer = await response.json();
+  if (!answer.ok) return showNotice(answer.error, true);
+  state.me.checked_in = true; // the roll is for the staff: this page learns it from the answer
+  renderAttendance();
+  showNotice("Đã điểm danh trực tuyến.");
+  if (answer.video_url) window.open(answer.video_url, "_blank", "noopener");
+}
+
+if (root) {
+  connect();
+  setInterval(() => {
+    if (!state) return;
+    renderTimer();
+    tickSpeakers();
+  }, 1000);
+  setInterval(() => send("ping", {}), PING_MS);
+}

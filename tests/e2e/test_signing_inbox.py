@@ -1,0 +1,152 @@
+"""A leader signs in the browser: several documents in bulk under one passphrase, watching
+the progress reach 100% with a result per document, then one more from its request page.
+
+The data are made through the services in this process on the test database; the server is a
+separate uvicorn process pointed (through its environment) at the same files and at the test
+PKI served in this process, so its time-stamps come from the same in-process TSA.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import kyhop.settings as configured
+from signing import pki
+from signing.models import RequestStatus, SigningRequest, StepKind
+from signing.services import AssigneeSpec, StepSpec, request_create, request_send
+from tests.e2e.conftest import TABLET_LANDSCAPE
+from tests.live import free_port, start_server, wait_until_healthy
+from tests.signing import conftest as signing_fixtures
+from tests.signing import test_requests_support as support
+from tests.signing.test_requests_support import register, to_trinh
+
+# The signing tests' fixtures (the in-process PKI), visible here by module-level names.
+test_pki = signing_fixtures.test_pki
+pki_settings = signing_fixtures.pki_settings
+signing_storage = support.signing_storage
+province = support.province
+
+pytestmark = [pytest.mark.e2e]
+
+
+@pytest.fixture
+def signing_server(
+    transactional_db, settings, pki_settings, signing_storage: Path
+) -> Iterator[str]:
+    """uvicorn on the test database, with this test's media folder and PKI."""
+    # The server verifies the passwords made here, so they need its real (slow) hashers.
+    settings.PASSWORD_HASHERS = configured.PASSWORD_HASHERS
+    env = {
+        "KYHOP_MEDIA_ROOT": str(signing_storage),
+        "KYHOP_PKI_DIR": str(pki_settings.directory),
+        "KYHOP_PKI_URL": pki_settings.base_url,
+        "KYHOP_PKI_PASSPHRASE": pki_settings.passphrase,
+        "KYHOP_SIGN_TSA_URL": pki.service_urls(pki_settings.base_url)["tsa"],
+        "KYHOP_SIGN_TRUST_ROOTS": "",
+    }
+    port = free_port()
+    process = start_server(port, env)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(base_url, process)
+        yield base_url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def waiting_requests(signing_server, province) -> tuple[str, list[SigningRequest]]:
+    """Four Tờ trình waiting for the chair's signature (B-T: the TSA is asked for each)."""
+    world = province
+    pdf = to_trinh()[0]
+    made = []
+    for _ in range(4):
+        version = register(world, pdf)
+        steps = [StepSpec(StepKind.MAIN, (AssigneeSpec(user=world.chair),))]
+        request = request_create(actor=world.clerk, version=version, steps=steps, level="B-T")
+        made.append(request_send(actor=world.clerk, request=request))
+    return signing_server, made
+
+
+def _login(browser, base: str, username: str):
+    context = browser.new_context(viewport=TABLET_LANDSCAPE, locale="vi-VN")
+    page = context.new_page()
+    page.goto(f"{base}/dang-nhap/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", support.PASSWORD)
+    page.click("button[type=submit].primary")
+    page.wait_for_selector("h1")
+    return page
+
+
+def test_a_leader_signs_three_documents_at_once_then_one_alone(
+    browser, waiting_requests, pki_settings
+):
+    base, requests = waiting_requests
+    page = _login(browser, base, "chutich")
+    page.goto(f"{base}/ky-so/")
+    page.wait_for_selector("text=Chờ tôi xử lý (4)")
+    bulk, alone = requests[:3], requests[3]
+    for request in bulk:
+        row = page.locator("tr", has=page.locator(f"a[href='/ky-so/yeu-cau/{request.pk}/']"))
+        row.locator("input[name=assignees]").check()
+    page.wait_for_selector("[data-role=selected-count]:has-text('3')")
+    page.fill("#bulk-sign input[name=passphrase]", pki_settings.passphrase)
+    page.click("[data-role=bulk-submit]")
+
+    page.wait_for_selector("[data-role=bulk-progress][data-state=finished]", timeout=60_000)
+    assert page.inner_text("[data-role=bulk-percent]") == "100%"
+    assert page.locator("[data-role=bulk-bar]").get_attribute("value") == "100"
+    results = page.locator("[data-role=bulk-results] li")
+    assert results.count() == 3
+    assert page.locator("[data-role=bulk-results] li.bulk-ok").count() == 3
+    assert "Đã ký 3/3 văn bản." in page.inner_text("[data-role=bulk-status]")
+    assert page.input_value("#bulk-sign input[name=passphrase]") == ""
+
+    page.click(f"a[href='/ky-so/yeu-cau/{alone.pk}/']")
+    page.wait_for_selector("text=Đồng ý và ký")
+    page.fill("#id_passphrase", pki_settings.passphrase)
+    page.click("button:has-text('Đồng ý và ký')")
+    page.wait_for_selector("text=Đã ký số thành công.", timeout=60_000)
+
+    statuses = set(
+        SigningRequest.objects.filter(pk__in=[r.pk for r in requests]).values_list(
+            "status", flat=True
+        )
+    )
+    assert statuses == {RequestStatus.COMPLETED}
+
+
+def test_the_clerk_drags_the_signature_area_on_the_page(browser, signing_server, province):
+    version = register(province, to_trinh()[0])
+    page = _login(browser, signing_server, "vanthu")
+    page.goto(f"{signing_server}/ky-so/trinh/{version.document_id}/{version.number}/")
+    page.wait_for_selector("#pdf-viewer[data-rendered-page='1']", timeout=30_000)
+    overlay = page.locator("#pdf-viewer .viewer-overlay")
+    scale = overlay.bounding_box()["width"] / 595  # the page is A4: 595 points wide
+    # Bring the area around (300, 600) points from the top-left into the window first.
+    page.evaluate(f"window.scrollBy(0, {overlay.bounding_box()['y'] + 600 * scale - 200})")
+    sheet = overlay.bounding_box()
+    left, top = sheet["x"] + 300 * scale, sheet["y"] + 600 * scale
+    page.mouse.move(left, top)
+    page.mouse.down()
+    page.mouse.move(left + 100 * scale, top + 50 * scale, steps=5)
+    page.mouse.up()
+    page.wait_for_selector(".signing-rect:not([hidden])")
+    values = {
+        name: float(page.input_value(f"#id_{name}")) for name in ("x", "y", "width", "height")
+    }
+    assert page.input_value("#id_page") == "1"
+    assert values["x"] == pytest.approx(300, abs=3)
+    assert values["width"] == pytest.approx(100, abs=3)
+    assert values["height"] == pytest.approx(50, abs=3)
+    assert values["y"] == pytest.approx(842 - 600 - 50, abs=3)  # PDF's y runs from the bottom
+    page.select_option("#id_main_signer", label=str(province.chair))
+    page.click("button:has-text('Tạo yêu cầu trình ký')")
+    page.wait_for_selector("text=Đã tạo yêu cầu trình ký")
+    main = SigningRequest.objects.get(document=version.document).steps.get().assignees.get()
+    assert (main.page, round(main.x), round(main.width)) == (0, 300, 100)
