@@ -48,8 +48,11 @@ migrate: venv
 demo: venv
 	$(MANAGE) seed_demo
 
+# The PKI, then the demo signers' identities (certificates, signature and seal images) so the
+# demo users can sign straight away. Both are idempotent.
 pki: venv
 	$(MANAGE) pki_init
+	$(MANAGE) identities_sync_dev
 
 lint: venv
 	$(VENV)/bin/ruff check .
