@@ -109,7 +109,9 @@ def attendance_check_in(
     row; the invitee's row (``rsvp = substitute``) never counts, so nobody counts twice.
     """
     participant = (
-        Participant.objects.select_for_update().select_related("meeting").get(pk=participant.pk)
+        Participant.objects.select_for_update(of=("self",))
+        .select_related("meeting")
+        .get(pk=participant.pk)
     )
     meeting = participant.meeting
     if mode not in AttendanceMode.values:

@@ -376,7 +376,9 @@ def minutes_draft_create(*, actor: User | None, meeting: Meeting) -> MinutesDraf
     """
     if actor is not None:
         _require_clerk(actor, meeting)
-    meeting = Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",)).select_related("body").get(pk=meeting.pk)
+    )
     existing = minutes_latest(meeting)
     if existing is not None:
         return existing

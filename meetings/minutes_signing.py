@@ -384,7 +384,9 @@ def meeting_documents(meeting: Meeting) -> list[Document]:
 def minutes_file(*, draft: MinutesDraft) -> Meeting:
     """The minutes are signed: file everything and mark the meeting. Idempotent."""
     draft = (
-        MinutesDraft.objects.select_for_update().select_related("signing_request").get(pk=draft.pk)
+        MinutesDraft.objects.select_for_update(of=("self",))
+        .select_related("signing_request")
+        .get(pk=draft.pk)
     )
     meeting = Meeting.objects.select_for_update().get(pk=draft.meeting_id)
     request = draft.signing_request

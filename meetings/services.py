@@ -455,7 +455,9 @@ def rsvp_reply(
 ) -> Participant:
     """The invitee answers: attending, absent (with a reason), or sending a substitute."""
     participant = (
-        Participant.objects.select_for_update().select_related("meeting").get(pk=participant.pk)
+        Participant.objects.select_for_update(of=("self",))
+        .select_related("meeting")
+        .get(pk=participant.pk)
     )
     meeting = participant.meeting
     if participant.user_id != actor.pk:

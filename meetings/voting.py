@@ -202,7 +202,11 @@ def poll_create(
 @transaction.atomic
 def poll_open(*, actor: Any, poll: Poll, override_reason: str | None = None) -> Poll:
     """The chair opens voting. Without quorum only with a stated reason, which is recorded."""
-    poll = Poll.objects.select_for_update().select_related("item__meeting__body").get(pk=poll.pk)
+    poll = (
+        Poll.objects.select_for_update(of=("self",))
+        .select_related("item__meeting__body")
+        .get(pk=poll.pk)
+    )
     if poll.item is None:
         _refuse("Phiếu lấy ý kiến được mở khi gửi, không mở tại cuộc họp.")
     meeting = poll.item.meeting
@@ -492,7 +496,11 @@ def _organises_body(actor: Any, body: Body) -> bool:
 @transaction.atomic
 def poll_close(*, actor: Any, poll: Poll) -> Poll:
     """Stop the poll, count from the database, apply the rule copied at opening, store it."""
-    poll = Poll.objects.select_for_update().select_related("item__meeting", "body").get(pk=poll.pk)
+    poll = (
+        Poll.objects.select_for_update(of=("self",))
+        .select_related("item__meeting", "body")
+        .get(pk=poll.pk)
+    )
     if not _may_close(poll, actor):
         _refuse("Chỉ người chủ trì mới được kết thúc biểu quyết.")
     if poll.status == PollStatus.CLOSED:

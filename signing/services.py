@@ -132,7 +132,11 @@ def _notify(users: list[User], request: SigningRequest, message: str) -> None:
 
 
 def _locked(request: SigningRequest) -> SigningRequest:
-    return SigningRequest.objects.select_for_update().select_related("document").get(pk=request.pk)
+    return (
+        SigningRequest.objects.select_for_update(of=("self",))
+        .select_related("document")
+        .get(pk=request.pk)
+    )
 
 
 def _require_latest(request: SigningRequest, version: DocumentVersion | None) -> None:
