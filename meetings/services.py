@@ -14,6 +14,7 @@ from accounts.models import Body, Membership, Role, User, nfc
 from audit.services import audit_record
 from documents.models import Document
 from documents.selectors import document_visible_to
+from documents.services import document_create
 from meetings.models import (
     AgendaDocument,
     AgendaItem,
@@ -325,6 +326,27 @@ def agenda_document_attach(*, actor: User, item: AgendaItem, document: Document)
         actor=actor, verb="agenda.document_attached", target=item, details={"document": document.pk}
     )
     return link
+
+
+@transaction.atomic
+def agenda_document_upload(
+    *, actor: User, item: AgendaItem, upload: Any, abstract: str = "", doc_type: str = "khac"
+) -> Document:
+    """Register an uploaded file as a document of the host body and attach it to *item*.
+
+    One transaction: a file that cannot be attached leaves no stray document behind.
+    """
+    _require_organiser(actor, item.meeting)
+    document = document_create(
+        actor=actor,
+        owning_body=item.meeting.body,
+        doc_type=doc_type or "khac",
+        abstract=nfc(abstract) or upload.name.rsplit(".", 1)[0],
+        upload=upload,
+        confidentiality=item.meeting.confidentiality,
+    )
+    agenda_document_attach(actor=actor, item=item, document=document)
+    return document
 
 
 @transaction.atomic

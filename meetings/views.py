@@ -377,22 +377,17 @@ def document_attach(request: HttpRequest, meeting: Meeting, item_id: int) -> str
 @_action
 def document_upload(request: HttpRequest, meeting: Meeting, item_id: int) -> str:
     """Upload a new file straight into an agenda item (PDF, or Word/ODT/Excel converted)."""
-    from documents.services import document_create
-
     item = get_object_or_404(AgendaItem, pk=item_id, meeting=meeting)
     upload = request.FILES.get("file")
     if upload is None:
         raise ValidationError("Hãy chọn tệp để tải lên.")
-    abstract = request.POST.get("abstract") or upload.name.rsplit(".", 1)[0]
-    document = document_create(
+    document = services.agenda_document_upload(
         actor=request.user,
-        owning_body=meeting.body,
-        doc_type=request.POST.get("doc_type") or "khac",
-        abstract=abstract,
+        item=item,
         upload=upload,
-        confidentiality=meeting.confidentiality,
+        abstract=request.POST.get("abstract", ""),
+        doc_type=request.POST.get("doc_type", ""),
     )
-    services.agenda_document_attach(actor=request.user, item=item, document=document)
     return f"Đã tải lên và đính kèm “{document.abstract}”."
 
 
