@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,6 +33,41 @@ def meetings_visible_to(user: Any) -> QuerySet[Meeting]:
         as_participant | Q(body_id__in=_organised_body_ids(user)),
         confidentiality__lte=user.clearance,
     )
+
+
+@dataclass(frozen=True)
+class MeetingAccess:
+    meeting: Meeting
+    participant: Participant | None
+    can_manage: bool
+
+
+def meeting_access(user: Any, pk: int) -> MeetingAccess | None:
+    """The meeting, the person's row in it and whether they organise it; None if hidden.
+
+    The meeting page needs all three. Deciding visibility on those rows, with the same rule as
+    ``meetings_visible_to`` (tested to agree case by case), saves the union query on the
+    busiest page of a meeting day: an official's page costs three small lookups.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return None
+    # Plain single-table lookups: joins and the models' default orderings cost more in the
+    # ORM's query compiler than a second round trip to the database.
+    participant = Participant.objects.filter(meeting_id=pk, user=user).order_by().first()
+    try:
+        meeting = Meeting.objects.select_related("body").get(pk=pk)
+    except Meeting.DoesNotExist:
+        return None
+    can_manage = user.is_superuser or (
+        Membership.objects.filter(
+            user=user, body_id=meeting.body_id, role__in=ORGANISER_ROLES
+        ).exists()
+    )
+    invited = participant is not None and meeting.status != MeetingStatus.DRAFT
+    visible = user.is_superuser or (
+        (invited or can_manage) and meeting.confidentiality <= user.clearance
+    )
+    return MeetingAccess(meeting, participant, can_manage) if visible else None
 
 
 def meeting_visible_to(user: Any, meeting: Meeting) -> bool:

@@ -20,10 +20,11 @@ from documents.selectors import documents_visible_to
 from meetings import forms, services
 from meetings.agenda_html import cached_agenda_html
 from meetings.invitations import agenda_rows, meeting_send_invitations
-from meetings.models import AgendaDocument, AgendaItem, Meeting, Participant
+from meetings.models import AgendaDocument, AgendaItem, Meeting, Participant, Rsvp
 from meetings.selectors import (
     agenda_documents_visible_q,
     bodies_user_can_host_for,
+    meeting_access,
     meeting_manageable_by,
     meetings_visible_to,
     my_meetings,
@@ -139,8 +140,10 @@ def _agenda_tree(meeting: Meeting, user: User) -> list[dict[str, Any]]:
 
 @login_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _visible_meeting(request, pk)
-    participant = participation_of(request.user, meeting)
+    access = meeting_access(request.user, pk)
+    if access is None:
+        raise Http404("Không tìm thấy cuộc họp.")
+    meeting, participant = access.meeting, access.participant
     agenda_html = cached_agenda_html(
         meeting, request.user, lambda: _agenda_tree(meeting, request.user)
     )
@@ -150,15 +153,23 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "meeting": meeting,
             "participant": participant,
+            "substitute": _substitute_of(participant),
             "agenda_html": agenda_html,
             "answers": forms.RSVP_ANSWERS,
             # Plain (id, name) pairs: Django's widget rendering costs a template per option.
             "colleagues": _colleagues(request.user).values_list("pk", "full_name")
             if participant and participant.substitute_for_id is None
             else [],
-            "can_manage": meeting_manageable_by(request.user, meeting),
+            "can_manage": access.can_manage,
         },
     )
+
+
+def _substitute_of(participant: Participant | None) -> Participant | None:
+    """Who attends in the invitee's place; only looked up when the answer says there is one."""
+    if participant is None or participant.rsvp != Rsvp.SUBSTITUTE:
+        return None
+    return Participant.objects.select_related("user").filter(substitute_for=participant).first()
 
 
 def _colleagues(user: User) -> Any:
