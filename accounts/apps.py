@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Cơ quan và người dùng"
+
+    def ready(self) -> None:
+        from accounts import signals  # noqa: F401 - connects the receivers

@@ -14,7 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.models import Membership, User
+from accounts.models import User
+from accounts.selectors import colleagues_of
 from documents.models import Document, DocumentType
 from documents.selectors import documents_visible_to
 from meetings import forms, services
@@ -157,7 +158,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "agenda_html": agenda_html,
             "answers": forms.RSVP_ANSWERS,
             # Plain (id, name) pairs: Django's widget rendering costs a template per option.
-            "colleagues": _colleagues(request.user).values_list("pk", "full_name")
+            "colleagues": colleagues_of(request.user)
             if participant and participant.substitute_for_id is None
             else [],
             "can_manage": access.can_manage,
@@ -170,19 +171,6 @@ def _substitute_of(participant: Participant | None) -> Participant | None:
     if participant is None or participant.rsvp != Rsvp.SUBSTITUTE:
         return None
     return Participant.objects.select_related("user").filter(substitute_for=participant).first()
-
-
-def _colleagues(user: User) -> Any:
-    """People from the invitee's own bodies: the usual choice of a substitute."""
-    return (
-        User.objects.filter(
-            is_active=True,
-            memberships__body__in=Membership.objects.filter(user=user).values("body"),
-        )
-        .exclude(pk=user.pk)
-        .distinct()
-        .order_by("full_name")
-    )
 
 
 @login_required
