@@ -34,6 +34,10 @@ EVENT = "hop.event"  # the channel-layer message type the hub listens for
 # Poll progress is coalesced: a burst of ballots makes one "poll.progress" per process per
 # interval, not one per ballot (2,000 ballots x 2,000 screens would be 4 million frames).
 PROGRESS_INTERVAL = 0.25
+# ...and never sooner than PROGRESS_LOAD times the last fan-out took: at 2,000 screens in one
+# process a fan-out takes about a quarter of a second, and progress four times a second would
+# leave the event loop no time to acknowledge the ballots themselves.
+PROGRESS_LOAD = 4
 # A socket whose send keeps the fan-out waiting longer than this is closed (it resyncs).
 # Generous on purpose: a busy machine can pause this process for tens of milliseconds
 # between two sends, and closing healthy sockets for that lost events in the benchmark.
@@ -143,6 +147,7 @@ class LiveHub:
         self._task: asyncio.Task[None] | None = None
         self._seq_cache: dict[int, tuple[float, int]] = {}
         self._progress_due: set[int] = set()
+        self.fanout_seconds = 0.0  # how long the last fan-out took, to pace progress events
 
     async def join(self, meeting_id: int, listener: Listener) -> None:
         async with self._lock:
@@ -197,6 +202,7 @@ class LiveHub:
         outgoing = {"type": "websocket.send", "text": message["text"]}
         staff_only = message.get("staff", False)
         clock = time.perf_counter
+        began = clock()
         for listener in tuple(members):
             if staff_only and not listener.is_staff:
                 continue
@@ -207,6 +213,8 @@ class LiveHub:
             await listener.push(outgoing)
             if clock() - started > SLOW_SEND:
                 listener.too_slow()
+        if not staff_only:
+            self.fanout_seconds = clock() - began
 
     async def seq_of(self, meeting_id: int) -> int:
         """The meeting's sequence number from the database, reused for a second at most."""
@@ -218,11 +226,18 @@ class LiveHub:
         return seq
 
     def progress_soon(self, poll_id: int, publish: Callable[[int], None]) -> None:
-        """Publish the poll's progress within PROGRESS_INTERVAL, once however many ballots."""
+        """Publish the poll's progress once per interval however many ballots come in.
+
+        The interval is PROGRESS_INTERVAL, stretched to PROGRESS_LOAD times the last fan-out
+        in large meetings: counts may lag a second; acknowledgements must not.
+        """
         if poll_id in self._progress_due:
             return
         self._progress_due.add(poll_id)
-        self.loop.call_later(PROGRESS_INTERVAL, self._progress_now, poll_id, publish)
+        self.loop.call_later(self.progress_delay(), self._progress_now, poll_id, publish)
+
+    def progress_delay(self) -> float:
+        return max(PROGRESS_INTERVAL, PROGRESS_LOAD * self.fanout_seconds)
 
     def _progress_now(self, poll_id: int, publish: Callable[[int], None]) -> None:
         self._progress_due.discard(poll_id)
