@@ -15,7 +15,8 @@ run: setup migrate demo pki
 	@echo "KyHop: http://$(HOST):$(PORT)/  (tài khoản mẫu: xem README)"
 	@$(MANAGE) pki_serve & pki_pid=$$!; \
 	trap 'kill $$pki_pid 2>/dev/null' EXIT; \
-	$(VENV)/bin/uvicorn kyhop.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+	$(VENV)/bin/uvicorn kyhop.asgi:application --host $(HOST) --port $(PORT) --lifespan off \
+		--ws-per-message-deflate false
 
 # Browser tests run in their own pytest process: Playwright's sync API keeps an event loop
 # running in the test thread, which must not leak into the tests of async code.

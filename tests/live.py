@@ -67,6 +67,10 @@ def start_server(port: int, extra_env: dict[str, str] | None = None) -> subproce
             str(port),
             "--lifespan",
             "off",
+            # As deployed (README): live frames are small and compressing them once per socket
+            # was most of a fan-out's cost.
+            "--ws-per-message-deflate",
+            "false",
             "--log-level",
             "warning",
         ],

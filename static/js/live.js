@@ -489,6 +489,11 @@ root?.addEventListener("click", (event) => {
   const button = event.target.closest("button");
   if (!button) return;
   if (button.dataset.cmd === "presenter-show") return command("presenter-show", {});
+  // The move every screen waits for goes over the open socket (no request, session or access
+  // lookup); HTTP stays the fallback while the socket reconnects.
+  if (button.dataset.cmd === "item" && socket?.readyState === WebSocket.OPEN) {
+    return send("item.set", { item_id: Number(button.dataset.item_id) });
+  }
   if (button.dataset.cmd) return command(button.dataset.cmd, fields(button));
   if (button.dataset.speak) return send("speaker.request", { kind: button.dataset.speak, ref: `s${++refCounter}` });
   if (button.dataset.withdraw) return send("speaker.withdraw", { request_id: Number(button.dataset.withdraw) });

@@ -1,6 +1,6 @@
 """The fan-out reference: a bare `websockets` server broadcasting what the chair sends.
 
-Run by the live benchmarks in its own process: ``python _baseline_server.py PORT``.
+Run by the live benchmarks in its own process: ``python _baseline_server.py PORT [deflate|none]``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 from websockets.asyncio.server import broadcast, serve
 
 
-async def _run_baseline(port: int) -> None:
+async def _run_baseline(port: int, compression: str | None) -> None:
     """Every message from a client is re-serialised once and broadcast to all clients."""
     clients: set[Any] = set()
 
@@ -32,9 +32,13 @@ async def _run_baseline(port: int) -> None:
         finally:
             clients.discard(socket)
 
-    async with serve(handler, "127.0.0.1", port, ping_interval=None, max_queue=None):
+    async with serve(
+        handler, "127.0.0.1", port, ping_interval=None, max_queue=None, compression=compression
+    ):
         await asyncio.Future()
 
 
 if __name__ == "__main__":
-    asyncio.run(_run_baseline(int(sys.argv[1])))
+    # "deflate" (websockets' default) or "none": like KyHop as deployed, no per-message deflate.
+    mode = sys.argv[2] if len(sys.argv) > 2 else "deflate"
+    asyncio.run(_run_baseline(int(sys.argv[1]), None if mode == "none" else "deflate"))

@@ -65,6 +65,10 @@ def start_server(port: int, workers: int = 1) -> subprocess.Popen:
             str(workers),
             "--lifespan",
             "off",
+            # As deployed (README): live frames are small and compressing them once per socket
+            # was most of a fan-out's cost.
+            "--ws-per-message-deflate",
+            "false",
             "--log-level",
             "warning",
             "--no-access-log",

@@ -147,10 +147,11 @@ def kyhop_server(mode: str) -> tuple[subprocess.Popen, str]:
     return process, f"http://127.0.0.1:{port}"
 
 
-def baseline_server() -> tuple[subprocess.Popen, str]:
+def baseline_server(compression: str = "none") -> tuple[subprocess.Popen, str]:
+    """*compression*: "none" (like KyHop as deployed) or "deflate" (websockets' default)."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests/bench/_baseline_server.py"), str(port)],
+        [sys.executable, str(ROOT / "tests/bench/_baseline_server.py"), str(port), compression],
         cwd=ROOT,
         env=os.environ.copy(),
     )
