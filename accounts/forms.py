@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from accounts.services import login_failure_record, login_is_locked, login_success_record
 
@@ -20,9 +21,9 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "Tên đăng nhập hoặc mật khẩu không đúng.",
-        "inactive": "Tài khoản này đã bị khoá.",
-        "locked": "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(minutes)d phút.",
+        "invalid_login": _("Tên đăng nhập hoặc mật khẩu không đúng."),
+        "inactive": _("Tài khoản này đã bị khoá."),
+        "locked": _("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(minutes)d phút."),
     }
 
     def clean(self) -> dict[str, Any]:
@@ -46,13 +47,13 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
 
 class CsvImportForm(forms.Form):
-    KIND_CHOICES = [("bodies", "Cơ quan"), ("people", "Người dùng")]
+    KIND_CHOICES = [("bodies", _("Cơ quan")), ("people", _("Người dùng"))]
 
-    kind = forms.ChoiceField(label="Loại dữ liệu", choices=KIND_CHOICES)
-    file = forms.FileField(label="Tệp CSV (UTF-8)")
+    kind = forms.ChoiceField(label=_("Loại dữ liệu"), choices=KIND_CHOICES)
+    file = forms.FileField(label=_("Tệp CSV (UTF-8)"))
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if upload.size > 5 * 1024 * 1024:
-            raise ValidationError("Tệp CSV quá lớn (tối đa 5 MB).")
+            raise ValidationError(_("Tệp CSV quá lớn (tối đa 5 MB)."))
         return upload

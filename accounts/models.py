@@ -7,6 +7,7 @@ import unicodedata
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_noop
 
 
 def nfc(value: str) -> str:
@@ -17,9 +18,9 @@ def nfc(value: str) -> str:
 class Clearance(models.IntegerChoices):
     """Confidentiality levels a person may read (độ mật), ordered so comparisons work."""
 
-    NORMAL = 0, "Thường"
-    SECRET = 1, "Mật"
-    TOP_SECRET = 2, "Tối mật"
+    NORMAL = 0, gettext_noop("Thường")
+    SECRET = 1, gettext_noop("Mật")
+    TOP_SECRET = 2, gettext_noop("Tối mật")
 
 
 class User(AbstractUser):
@@ -58,15 +59,15 @@ class User(AbstractUser):
 
 
 class BodyKind(models.TextChoices):
-    PROVINCE_COMMITTEE = "province_committee", "UBND tỉnh"
-    PROVINCE_COUNCIL = "province_council", "HĐND tỉnh"
-    DEPARTMENT = "department", "Sở, ban, ngành"
-    DISTRICT_COMMITTEE = "district_committee", "UBND huyện, thị xã, thành phố"
-    DISTRICT_COUNCIL = "district_council", "HĐND huyện"
-    COMMUNE_COMMITTEE = "commune_committee", "UBND xã, phường"
-    COMMUNE_COUNCIL = "commune_council", "HĐND xã"
-    UNIT = "unit", "Phòng, đơn vị"
-    OTHER = "other", "Khác"
+    PROVINCE_COMMITTEE = "province_committee", gettext_noop("UBND tỉnh")
+    PROVINCE_COUNCIL = "province_council", gettext_noop("HĐND tỉnh")
+    DEPARTMENT = "department", gettext_noop("Sở, ban, ngành")
+    DISTRICT_COMMITTEE = "district_committee", gettext_noop("UBND huyện, thị xã, thành phố")
+    DISTRICT_COUNCIL = "district_council", gettext_noop("HĐND huyện")
+    COMMUNE_COMMITTEE = "commune_committee", gettext_noop("UBND xã, phường")
+    COMMUNE_COUNCIL = "commune_council", gettext_noop("HĐND xã")
+    UNIT = "unit", gettext_noop("Phòng, đơn vị")
+    OTHER = "other", gettext_noop("Khác")
 
 
 class Body(models.Model):
@@ -134,11 +135,11 @@ class Body(models.Model):
 
 
 class Role(models.TextChoices):
-    CHAIR = "chair", "Chủ tịch / Chủ trì"
-    VICE_CHAIR = "vice_chair", "Phó Chủ tịch"
-    MEMBER = "member", "Thành viên"
-    CLERK = "clerk", "Văn thư"
-    SECRETARY = "secretary", "Thư ký"
+    CHAIR = "chair", gettext_noop("Chủ tịch / Chủ trì")
+    VICE_CHAIR = "vice_chair", gettext_noop("Phó Chủ tịch")
+    MEMBER = "member", gettext_noop("Thành viên")
+    CLERK = "clerk", gettext_noop("Văn thư")
+    SECRETARY = "secretary", gettext_noop("Thư ký")
 
 
 class Membership(models.Model):

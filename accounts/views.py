@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
+from django.utils.translation import gettext
 
 from accounts.csv_import import import_bodies_csv, import_people_csv
 from accounts.forms import CsvImportForm, ThrottledAuthenticationForm
@@ -41,10 +42,12 @@ def csv_import(request: HttpRequest) -> HttpResponse:
         importer = import_bodies_csv if form.cleaned_data["kind"] == "bodies" else import_people_csv
         result = importer(form.cleaned_data["file"].read(), actor=request.user)
         if result.ok:
-            messages.success(request, f"Đã nhập {result.created} dòng.")
+            messages.success(
+                request, gettext("Đã nhập %(count)s dòng.") % {"count": result.created}
+            )
         else:
             messages.error(
-                request, "Tệp có lỗi nên không dòng nào được nhập. Xem chi tiết bên dưới."
+                request, gettext("Tệp có lỗi nên không dòng nào được nhập. Xem chi tiết bên dưới.")
             )
     status = 400 if result is not None and not result.ok else 200
     return render(

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Body, Clearance
 from documents.models import DocumentStatus, DocumentType
@@ -20,17 +21,17 @@ class DateInput(forms.DateInput):
 
 
 class DocumentSearchForm(forms.Form):
-    q = forms.CharField(label="Từ khoá", required=False, max_length=200)
+    q = forms.CharField(label=_("Từ khoá"), required=False, max_length=200)
     doc_type = forms.ChoiceField(
-        label="Loại văn bản",
+        label=_("Loại văn bản"),
         required=False,
-        choices=[("", "Tất cả"), *DocumentType.choices],
+        choices=[("", _("Tất cả")), *[(value, _(label)) for value, label in DocumentType.choices]],
     )
     body = forms.ModelChoiceField(
-        label="Cơ quan", required=False, queryset=Body.objects.none(), empty_label="Tất cả"
+        label=_("Cơ quan"), required=False, queryset=Body.objects.none(), empty_label=_("Tất cả")
     )
-    date_from = forms.DateField(label="Từ ngày", required=False, widget=DateInput)
-    date_to = forms.DateField(label="Đến ngày", required=False, widget=DateInput)
+    date_from = forms.DateField(label=_("Từ ngày"), required=False, widget=DateInput)
+    date_to = forms.DateField(label=_("Đến ngày"), required=False, widget=DateInput)
 
     def __init__(self, *args: Any, bodies: QuerySet[Body], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -48,35 +49,43 @@ class DocumentSearchForm(forms.Form):
 
 
 class DocumentCreateForm(forms.Form):
-    owning_body = forms.ModelChoiceField(label="Cơ quan quản lý", queryset=Body.objects.none())
-    doc_type = forms.ChoiceField(label="Loại văn bản", choices=DocumentType.choices)
-    number = forms.CharField(label="Số", required=False, max_length=20)
+    owning_body = forms.ModelChoiceField(label=_("Cơ quan quản lý"), queryset=Body.objects.none())
+    doc_type = forms.ChoiceField(
+        label=_("Loại văn bản"),
+        choices=[(value, _(label)) for value, label in DocumentType.choices],
+    )
+    number = forms.CharField(label=_("Số"), required=False, max_length=20)
     symbol = forms.CharField(
-        label="Ký hiệu", required=False, max_length=100, help_text="Ví dụ: TTr-STTTT"
+        label=_("Ký hiệu"), required=False, max_length=100, help_text=_("Ví dụ: TTr-STTTT")
     )
     abstract = forms.CharField(
-        label="Trích yếu", max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Trích yếu"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
     issuing_body = forms.ModelChoiceField(
-        label="Cơ quan ban hành",
+        label=_("Cơ quan ban hành"),
         required=False,
         queryset=Body.objects.filter(is_active=True),
-        empty_label="Như cơ quan quản lý",
+        empty_label=_("Như cơ quan quản lý"),
     )
-    issued_on = forms.DateField(label="Ngày văn bản", required=False, widget=DateInput)
-    signer_name = forms.CharField(label="Người ký", required=False, max_length=200)
+    issued_on = forms.DateField(label=_("Ngày văn bản"), required=False, widget=DateInput)
+    signer_name = forms.CharField(label=_("Người ký"), required=False, max_length=200)
     confidentiality = forms.TypedChoiceField(
-        label="Độ mật", choices=Clearance.choices, coerce=int, initial=Clearance.NORMAL
+        label=_("Độ mật"),
+        choices=[(value, _(label)) for value, label in Clearance.choices],
+        coerce=int,
+        initial=Clearance.NORMAL,
     )
     status = forms.ChoiceField(
-        label="Trạng thái", choices=DocumentStatus.choices, initial=DocumentStatus.DRAFT
+        label=_("Trạng thái"),
+        choices=[(value, _(label)) for value, label in DocumentStatus.choices],
+        initial=DocumentStatus.DRAFT,
     )
     upload = forms.FileField(
-        label="Tệp văn bản",
-        help_text="PDF, hoặc DOCX/ODT/XLSX (sẽ được chuyển sang PDF, tệp gốc được giữ lại).",
+        label=_("Tệp văn bản"),
+        help_text=_("PDF, hoặc DOCX/ODT/XLSX (sẽ được chuyển sang PDF, tệp gốc được giữ lại)."),
         widget=forms.ClearableFileInput(attrs={"accept": _FILE_ACCEPT}),
     )
-    note = forms.CharField(label="Ghi chú", required=False, max_length=500)
+    note = forms.CharField(label=_("Ghi chú"), required=False, max_length=500)
 
     def __init__(self, *args: Any, bodies: QuerySet[Body], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -85,20 +94,22 @@ class DocumentCreateForm(forms.Form):
 
 class VersionAddForm(forms.Form):
     upload = forms.FileField(
-        label="Tệp phiên bản mới",
+        label=_("Tệp phiên bản mới"),
         widget=forms.ClearableFileInput(attrs={"accept": _FILE_ACCEPT}),
     )
-    note = forms.CharField(label="Ghi chú", required=False, max_length=500)
+    note = forms.CharField(label=_("Ghi chú"), required=False, max_length=500)
 
 
 class WorkRecordForm(forms.Form):
-    code = forms.CharField(label="Mã hồ sơ", max_length=50, help_text="Ví dụ: 2026.01.HS-STTTT")
-    name = forms.CharField(label="Tên hồ sơ", max_length=500)
-    owning_body = forms.ModelChoiceField(label="Cơ quan lập hồ sơ", queryset=Body.objects.none())
-    retention_years = forms.IntegerField(
-        label="Thời hạn bảo quản (năm)", required=False, min_value=1, max_value=100
+    code = forms.CharField(
+        label=_("Mã hồ sơ"), max_length=50, help_text=_("Ví dụ: 2026.01.HS-STTTT")
     )
-    permanent = forms.BooleanField(label="Bảo quản vĩnh viễn", required=False)
+    name = forms.CharField(label=_("Tên hồ sơ"), max_length=500)
+    owning_body = forms.ModelChoiceField(label=_("Cơ quan lập hồ sơ"), queryset=Body.objects.none())
+    retention_years = forms.IntegerField(
+        label=_("Thời hạn bảo quản (năm)"), required=False, min_value=1, max_value=100
+    )
+    permanent = forms.BooleanField(label=_("Bảo quản vĩnh viễn"), required=False)
 
     def __init__(self, *args: Any, bodies: QuerySet[Body], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -108,7 +119,7 @@ class WorkRecordForm(forms.Form):
         data = super().clean()
         years, permanent = data.get("retention_years"), data.get("permanent")
         if permanent and years:
-            raise forms.ValidationError("Chọn một: số năm bảo quản hoặc vĩnh viễn.")
+            raise forms.ValidationError(_("Chọn một: số năm bảo quản hoặc vĩnh viễn."))
         if not permanent and not years and "retention_years" not in self.errors:
-            self.add_error("retention_years", "Nhập số năm bảo quản, hoặc chọn vĩnh viễn.")
+            self.add_error("retention_years", _("Nhập số năm bảo quản, hoặc chọn vĩnh viễn."))
         return data

@@ -4,27 +4,28 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from accounts.models import Body, Clearance
 
 
 class DocumentType(models.TextChoices):
-    DECISION = "quyet_dinh", "Quyết định"
-    OFFICIAL_LETTER = "cong_van", "Công văn"
-    PROPOSAL = "to_trinh", "Tờ trình"
-    REPORT = "bao_cao", "Báo cáo"
-    MINUTES = "bien_ban", "Biên bản"
-    RESOLUTION = "nghi_quyet", "Nghị quyết"
-    NOTICE = "thong_bao", "Thông báo"
-    PLAN = "ke_hoach", "Kế hoạch"
-    INVITATION = "giay_moi", "Giấy mời"
-    OTHER = "khac", "Khác"
+    DECISION = "quyet_dinh", gettext_noop("Quyết định")
+    OFFICIAL_LETTER = "cong_van", gettext_noop("Công văn")
+    PROPOSAL = "to_trinh", gettext_noop("Tờ trình")
+    REPORT = "bao_cao", gettext_noop("Báo cáo")
+    MINUTES = "bien_ban", gettext_noop("Biên bản")
+    RESOLUTION = "nghi_quyet", gettext_noop("Nghị quyết")
+    NOTICE = "thong_bao", gettext_noop("Thông báo")
+    PLAN = "ke_hoach", gettext_noop("Kế hoạch")
+    INVITATION = "giay_moi", gettext_noop("Giấy mời")
+    OTHER = "khac", gettext_noop("Khác")
 
 
 class DocumentStatus(models.TextChoices):
-    DRAFT = "draft", "Dự thảo"
-    ISSUED = "issued", "Đã ban hành"
-    INCOMING = "incoming", "Văn bản đến"
+    DRAFT = "draft", gettext_noop("Dự thảo")
+    ISSUED = "issued", gettext_noop("Đã ban hành")
+    INCOMING = "incoming", gettext_noop("Văn bản đến")
 
 
 class Document(models.Model):
@@ -185,8 +186,8 @@ class DocumentVersion(models.Model):
 
 
 class WorkRecordStatus(models.TextChoices):
-    OPEN = "open", "Đang mở"
-    CLOSED = "closed", "Đã đóng"
+    OPEN = "open", gettext_noop("Đang mở")
+    CLOSED = "closed", gettext_noop("Đã đóng")
 
 
 class WorkRecord(models.Model):
@@ -241,9 +242,9 @@ class WorkRecord(models.Model):
 
 
 class NoteKind(models.TextChoices):
-    TEXT = "text", "Ghi chú"
-    HIGHLIGHT = "highlight", "Đánh dấu"
-    COMMENT = "comment", "Nhận xét"
+    TEXT = "text", gettext_noop("Ghi chú")
+    HIGHLIGHT = "highlight", gettext_noop("Đánh dấu")
+    COMMENT = "comment", gettext_noop("Nhận xét")
 
 
 class DocumentNote(models.Model):

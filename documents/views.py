@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import Body
@@ -108,7 +109,9 @@ def version_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("upload", exc)
         else:
-            messages.success(request, f"Đã thêm phiên bản {version.number}.")
+            messages.success(
+                request, gettext("Đã thêm phiên bản %(number)s.") % {"number": version.number}
+            )
             return redirect("documents:detail", pk=document.pk)
     return _render_detail(request, document, form, status=400)
 
@@ -124,7 +127,7 @@ def document_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _add_service_error(form, exc)
         else:
-            messages.success(request, "Đã đăng ký văn bản.")
+            messages.success(request, gettext("Đã đăng ký văn bản."))
             return redirect("documents:detail", pk=document.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "documents/document_form.html", {"form": form}, status=status)

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Body, Clearance, User
 from meetings.models import MeetingKind, ParticipantRole, Rsvp
@@ -12,20 +13,25 @@ _DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:
 
 
 class MeetingForm(forms.Form):
-    body = forms.ModelChoiceField(label="Cơ quan chủ trì", queryset=Body.objects.none())
-    title = forms.CharField(label="Tên cuộc họp", max_length=500)
-    kind = forms.ChoiceField(label="Hình thức", choices=MeetingKind.choices)
-    starts_at = forms.DateTimeField(label="Bắt đầu", widget=_DT)
-    ends_at = forms.DateTimeField(label="Dự kiến kết thúc", widget=_DT)
-    place = forms.CharField(label="Địa điểm", max_length=300)
+    body = forms.ModelChoiceField(label=_("Cơ quan chủ trì"), queryset=Body.objects.none())
+    title = forms.CharField(label=_("Tên cuộc họp"), max_length=500)
+    kind = forms.ChoiceField(
+        label=_("Hình thức"), choices=[(value, _(label)) for value, label in MeetingKind.choices]
+    )
+    starts_at = forms.DateTimeField(label=_("Bắt đầu"), widget=_DT)
+    ends_at = forms.DateTimeField(label=_("Dự kiến kết thúc"), widget=_DT)
+    place = forms.CharField(label=_("Địa điểm"), max_length=300)
     video_url = forms.URLField(
-        label="Đường dẫn họp trực tuyến", required=False, assume_scheme="https"
+        label=_("Đường dẫn họp trực tuyến"), required=False, assume_scheme="https"
     )
     confidentiality = forms.TypedChoiceField(
-        label="Độ mật", choices=Clearance.choices, coerce=int, initial=Clearance.NORMAL
+        label=_("Độ mật"),
+        choices=[(value, _(label)) for value, label in Clearance.choices],
+        coerce=int,
+        initial=Clearance.NORMAL,
     )
     description = forms.CharField(
-        label="Nội dung", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Nội dung"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def __init__(self, *args: Any, bodies: Any = None, **kwargs: Any) -> None:
@@ -36,22 +42,22 @@ class MeetingForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
-            raise ValidationError("Thời gian kết thúc phải sau thời gian bắt đầu.")
+            raise ValidationError(_("Thời gian kết thúc phải sau thời gian bắt đầu."))
         return data
 
 
 class AgendaItemForm(forms.Form):
-    title = forms.CharField(label="Nội dung", max_length=500)
+    title = forms.CharField(label=_("Nội dung"), max_length=500)
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
     presenter = forms.ModelChoiceField(
-        label="Người trình bày", queryset=User.objects.none(), required=False
+        label=_("Người trình bày"), queryset=User.objects.none(), required=False
     )
-    presenter_name = forms.CharField(label="hoặc ghi tên", max_length=200, required=False)
+    presenter_name = forms.CharField(label=_("hoặc ghi tên"), max_length=200, required=False)
     planned_minutes = forms.IntegerField(
-        label="Thời lượng (phút)", min_value=0, max_value=600, required=False
+        label=_("Thời lượng (phút)"), min_value=0, max_value=600, required=False
     )
     description = forms.CharField(
-        label="Mô tả", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Mô tả"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args: Any, presenters: Any = None, **kwargs: Any) -> None:
@@ -62,36 +68,43 @@ class AgendaItemForm(forms.Form):
 
 class InviteBodyForm(forms.Form):
     body = forms.ModelChoiceField(
-        label="Mời cả cơ quan", queryset=Body.objects.filter(is_active=True)
+        label=_("Mời cả cơ quan"), queryset=Body.objects.filter(is_active=True)
     )
     role = forms.ChoiceField(
-        label="Vai trò",
+        label=_("Vai trò"),
         required=False,
-        choices=[("", "Theo chức danh trong cơ quan"), *ParticipantRole.choices],
+        choices=[
+            ("", _("Theo chức danh trong cơ quan")),
+            *[(value, _(label)) for value, label in ParticipantRole.choices],
+        ],
     )
 
 
 class InvitePersonForm(forms.Form):
-    user = forms.ModelChoiceField(label="Mời cá nhân", queryset=User.objects.filter(is_active=True))
+    user = forms.ModelChoiceField(
+        label=_("Mời cá nhân"), queryset=User.objects.filter(is_active=True)
+    )
     role = forms.ChoiceField(
-        label="Vai trò", choices=ParticipantRole.choices, initial=ParticipantRole.VOTING
+        label=_("Vai trò"),
+        choices=[(value, _(label)) for value, label in ParticipantRole.choices],
+        initial=ParticipantRole.VOTING,
     )
 
 
 RSVP_ANSWERS = [
-    (Rsvp.ATTENDING, "Tham dự"),
-    (Rsvp.ABSENT, "Vắng mặt"),
-    (Rsvp.SUBSTITUTE, "Cử người dự thay"),
+    (Rsvp.ATTENDING, _("Tham dự")),
+    (Rsvp.ABSENT, _("Vắng mặt")),
+    (Rsvp.SUBSTITUTE, _("Cử người dự thay")),
 ]
 
 
 class RsvpForm(forms.Form):
     """Parses the reply; the meeting page renders its inputs itself (see detail.html)."""
 
-    answer = forms.ChoiceField(label="Trả lời", choices=RSVP_ANSWERS)
-    reason = forms.CharField(label="Lý do vắng", max_length=500, required=False)
+    answer = forms.ChoiceField(label=_("Trả lời"), choices=RSVP_ANSWERS)
+    reason = forms.CharField(label=_("Lý do vắng"), max_length=500, required=False)
     substitute = forms.ModelChoiceField(
-        label="Người dự thay", queryset=User.objects.none(), required=False
+        label=_("Người dự thay"), queryset=User.objects.none(), required=False
     )
 
     def __init__(self, *args: Any, colleagues: Any = None, **kwargs: Any) -> None:
@@ -101,4 +114,4 @@ class RsvpForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label="Lý do hủy", max_length=500)
+    reason = forms.CharField(label=_("Lý do hủy"), max_length=500)

@@ -8,27 +8,28 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from accounts.models import Body, Clearance
 from meetings.rules import DEFAULT_CONFIDENCE_FLAGS, Rule, rule_errors
 
 
 class MeetingKind(models.TextChoices):
-    REGULAR = "regular", "Họp thường kỳ"
-    THEMATIC = "thematic", "Họp chuyên đề"
-    EXTRAORDINARY = "extraordinary", "Họp bất thường"
-    COUNCIL_SESSION = "council_session", "Kỳ họp Hội đồng nhân dân"
-    CONFERENCE = "conference", "Hội nghị"
+    REGULAR = "regular", gettext_noop("Họp thường kỳ")
+    THEMATIC = "thematic", gettext_noop("Họp chuyên đề")
+    EXTRAORDINARY = "extraordinary", gettext_noop("Họp bất thường")
+    COUNCIL_SESSION = "council_session", gettext_noop("Kỳ họp Hội đồng nhân dân")
+    CONFERENCE = "conference", gettext_noop("Hội nghị")
 
 
 class MeetingStatus(models.TextChoices):
-    DRAFT = "draft", "Dự thảo"
-    INVITED = "invited", "Đã gửi giấy mời"
-    IN_PROGRESS = "in_progress", "Đang họp"
-    CLOSED = "closed", "Đã kết thúc"
-    MINUTES_SIGNED = "minutes_signed", "Đã ký biên bản"
-    ARCHIVED = "archived", "Đã lưu trữ"
-    CANCELLED = "cancelled", "Đã hủy"
+    DRAFT = "draft", gettext_noop("Dự thảo")
+    INVITED = "invited", gettext_noop("Đã gửi giấy mời")
+    IN_PROGRESS = "in_progress", gettext_noop("Đang họp")
+    CLOSED = "closed", gettext_noop("Đã kết thúc")
+    MINUTES_SIGNED = "minutes_signed", gettext_noop("Đã ký biên bản")
+    ARCHIVED = "archived", gettext_noop("Đã lưu trữ")
+    CANCELLED = "cancelled", gettext_noop("Đã hủy")
 
 
 class Meeting(models.Model):
@@ -172,31 +173,31 @@ class AgendaDocument(models.Model):
 
 
 class ParticipantRole(models.TextChoices):
-    CHAIR = "chair", "Chủ trì"
-    SECRETARY = "secretary", "Thư ký"
-    VOTING = "voting", "Thành viên (có biểu quyết)"
-    GUEST = "guest", "Khách mời (không biểu quyết)"
-    OBSERVER = "observer", "Dự thính"
+    CHAIR = "chair", gettext_noop("Chủ trì")
+    SECRETARY = "secretary", gettext_noop("Thư ký")
+    VOTING = "voting", gettext_noop("Thành viên (có biểu quyết)")
+    GUEST = "guest", gettext_noop("Khách mời (không biểu quyết)")
+    OBSERVER = "observer", gettext_noop("Dự thính")
 
 
 class Rsvp(models.TextChoices):
-    PENDING = "pending", "Chưa trả lời"
-    ATTENDING = "attending", "Tham dự"
-    ABSENT = "absent", "Vắng mặt"
-    SUBSTITUTE = "substitute", "Cử người dự thay"
+    PENDING = "pending", gettext_noop("Chưa trả lời")
+    ATTENDING = "attending", gettext_noop("Tham dự")
+    ABSENT = "absent", gettext_noop("Vắng mặt")
+    SUBSTITUTE = "substitute", gettext_noop("Cử người dự thay")
 
 
 class InvitedVia(models.TextChoices):
-    BODY = "body", "Mời cả cơ quan"
-    MEMBERSHIP = "membership", "Mời theo chức danh"
-    INDIVIDUAL = "individual", "Mời cá nhân"
-    SUBSTITUTE = "substitute", "Dự thay"
+    BODY = "body", gettext_noop("Mời cả cơ quan")
+    MEMBERSHIP = "membership", gettext_noop("Mời theo chức danh")
+    INDIVIDUAL = "individual", gettext_noop("Mời cá nhân")
+    SUBSTITUTE = "substitute", gettext_noop("Dự thay")
 
 
 class AttendanceMode(models.TextChoices):
     # Added for issue 4 (attendance); kept beside Participant, which uses it.
-    IN_PERSON = "in_person", "Trực tiếp"
-    REMOTE = "remote", "Trực tuyến"
+    IN_PERSON = "in_person", gettext_noop("Trực tiếp")
+    REMOTE = "remote", gettext_noop("Trực tuyến")
 
 
 class Participant(models.Model):
@@ -282,25 +283,25 @@ class Participant(models.Model):
 
 
 class RuleBase(models.TextChoices):
-    ALL_MEMBERS = "all_members", "Tổng số thành viên"
-    MEMBERS_PRESENT = "members_present", "Số thành viên có mặt"
-    VOTES_CAST = "votes_cast", "Số phiếu biểu quyết (kể cả không biểu quyết)"
+    ALL_MEMBERS = "all_members", gettext_noop("Tổng số thành viên")
+    MEMBERS_PRESENT = "members_present", gettext_noop("Số thành viên có mặt")
+    VOTES_CAST = "votes_cast", gettext_noop("Số phiếu biểu quyết (kể cả không biểu quyết)")
 
 
 class RuleThreshold(models.TextChoices):
-    MORE_THAN_HALF = "more_than_half", "Quá nửa (hơn 1/2)"
-    AT_LEAST_TWO_THIRDS = "at_least_two_thirds", "Từ 2/3 trở lên"
-    CUSTOM = "custom", "Tỷ lệ khác"
+    MORE_THAN_HALF = "more_than_half", gettext_noop("Quá nửa (hơn 1/2)")
+    AT_LEAST_TWO_THIRDS = "at_least_two_thirds", gettext_noop("Từ 2/3 trở lên")
+    CUSTOM = "custom", gettext_noop("Tỷ lệ khác")
 
 
 class RuleTiePolicy(models.TextChoices):
-    CHAIR_DECIDES = "chair_decides", "Theo ý kiến người chủ trì đã biểu quyết"
-    FAILS = "fails", "Không thông qua"
+    CHAIR_DECIDES = "chair_decides", gettext_noop("Theo ý kiến người chủ trì đã biểu quyết")
+    FAILS = "fails", gettext_noop("Không thông qua")
 
 
 class EligibleVoters(models.TextChoices):
-    PRESENT = "present", "Thành viên có biểu quyết đã điểm danh"
-    ALL_MEMBERS = "all_members", "Mọi thành viên có biểu quyết (kể cả chưa điểm danh)"
+    PRESENT = "present", gettext_noop("Thành viên có biểu quyết đã điểm danh")
+    ALL_MEMBERS = "all_members", gettext_noop("Mọi thành viên có biểu quyết (kể cả chưa điểm danh)")
 
 
 def default_confidence_flags() -> list[dict[str, object]]:
@@ -439,16 +440,19 @@ class CheckInWindow(models.Model):
 
 
 class PollKind(models.TextChoices):
-    YES_NO_ABSTAIN = "yes_no_abstain", "Tán thành / Không tán thành / Không biểu quyết"
-    ONE_OF_N = "one_of_n", "Chọn một phương án"
-    SEVERAL_OF_N = "several_of_n", "Chọn nhiều phương án"
-    CONFIDENCE = "confidence", "Lấy phiếu tín nhiệm"
+    YES_NO_ABSTAIN = (
+        "yes_no_abstain",
+        gettext_noop("Tán thành / Không tán thành / Không biểu quyết"),
+    )
+    ONE_OF_N = "one_of_n", gettext_noop("Chọn một phương án")
+    SEVERAL_OF_N = "several_of_n", gettext_noop("Chọn nhiều phương án")
+    CONFIDENCE = "confidence", gettext_noop("Lấy phiếu tín nhiệm")
 
 
 class PollStatus(models.TextChoices):
-    DRAFT = "draft", "Chuẩn bị"
-    OPEN = "open", "Đang biểu quyết"
-    CLOSED = "closed", "Đã kết thúc"
+    DRAFT = "draft", gettext_noop("Chuẩn bị")
+    OPEN = "open", gettext_noop("Đang biểu quyết")
+    CLOSED = "closed", gettext_noop("Đã kết thúc")
 
 
 class Poll(models.Model):
@@ -662,9 +666,9 @@ class SecretChoice(models.Model):
 
 
 class ConsultationStatus(models.TextChoices):
-    DRAFT = "draft", "Chuẩn bị"
-    SENT = "sent", "Đang lấy ý kiến"
-    CLOSED = "closed", "Đã tổng hợp"
+    DRAFT = "draft", gettext_noop("Chuẩn bị")
+    SENT = "sent", gettext_noop("Đang lấy ý kiến")
+    CLOSED = "closed", gettext_noop("Đã tổng hợp")
 
 
 class Consultation(models.Model):
@@ -814,17 +818,17 @@ class ItemConclusion(models.Model):
 
 
 class SpeakerKind(models.TextChoices):
-    SPEECH = "speech", "Phát biểu"
-    QUESTION = "question", "Chất vấn"
-    POINT_OF_ORDER = "point_of_order", "Kiến nghị về thủ tục"
+    SPEECH = "speech", gettext_noop("Phát biểu")
+    QUESTION = "question", gettext_noop("Chất vấn")
+    POINT_OF_ORDER = "point_of_order", gettext_noop("Kiến nghị về thủ tục")
 
 
 class SpeakerStatus(models.TextChoices):
-    REQUESTED = "requested", "Đăng ký"
-    GRANTED = "granted", "Được mời phát biểu"
-    SPEAKING = "speaking", "Đang phát biểu"
-    DONE = "done", "Đã phát biểu"
-    WITHDRAWN = "withdrawn", "Rút đăng ký"
+    REQUESTED = "requested", gettext_noop("Đăng ký")
+    GRANTED = "granted", gettext_noop("Được mời phát biểu")
+    SPEAKING = "speaking", gettext_noop("Đang phát biểu")
+    DONE = "done", gettext_noop("Đã phát biểu")
+    WITHDRAWN = "withdrawn", gettext_noop("Rút đăng ký")
 
 
 class SpeakerRequest(models.Model):
@@ -880,10 +884,10 @@ class SpeakerRequest(models.Model):
 
 
 class MinutesStatus(models.TextChoices):
-    DRAFT = "draft", "Dự thảo"
-    IN_SIGNING = "in_signing", "Đang trình ký"
-    SIGNED = "signed", "Đã ký"
-    SUPERSEDED = "superseded", "Đã thay bằng bản sau"
+    DRAFT = "draft", gettext_noop("Dự thảo")
+    IN_SIGNING = "in_signing", gettext_noop("Đang trình ký")
+    SIGNED = "signed", gettext_noop("Đã ký")
+    SUPERSEDED = "superseded", gettext_noop("Đã thay bằng bản sau")
 
 
 class MinutesDraft(models.Model):

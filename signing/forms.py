@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from signing import appearances
@@ -13,23 +14,26 @@ from signing.models import PadesLevelChoice, StepAssignee
 class RequestForm(forms.Form):
     """The clerk's "Trình ký": drafters' initials, the competent person, the seal, readers."""
 
-    title = forms.CharField(label="Nội dung trình", max_length=500, required=False)
+    title = forms.CharField(label=_("Nội dung trình"), max_length=500, required=False)
     initial_signers = forms.ModelMultipleChoiceField(
-        label="Ký nháy (song song)", queryset=User.objects.none(), required=False
+        label=_("Ký nháy (song song)"), queryset=User.objects.none(), required=False
     )
     main_signer = forms.ModelChoiceField(
-        label="Người có thẩm quyền ký", queryset=User.objects.none()
+        label=_("Người có thẩm quyền ký"), queryset=User.objects.none()
     )
-    with_seal = forms.BooleanField(label="Văn thư đóng dấu cơ quan sau khi ký", required=False)
+    with_seal = forms.BooleanField(label=_("Văn thư đóng dấu cơ quan sau khi ký"), required=False)
     is_attachment = forms.BooleanField(
-        label="Phụ lục tách tệp (chỉ cơ quan ký, góc trên bên phải trang đầu)",
+        label=_("Phụ lục tách tệp (chỉ cơ quan ký, góc trên bên phải trang đầu)"),
         required=False,
-        help_text="Khi chọn, người có thẩm quyền và ký nháy không áp dụng: văn thư đóng dấu.",
+        help_text=_("Khi chọn, người có thẩm quyền và ký nháy không áp dụng: văn thư đóng dấu."),
     )
     readers = forms.ModelMultipleChoiceField(
-        label="Người nhận để biết", queryset=User.objects.none(), required=False
+        label=_("Người nhận để biết"), queryset=User.objects.none(), required=False
     )
-    level = forms.ChoiceField(label="Mức chữ ký", choices=PadesLevelChoice.choices)
+    level = forms.ChoiceField(
+        label=_("Mức chữ ký"),
+        choices=[(value, _(label)) for value, label in PadesLevelChoice.choices],
+    )
     # The signature area the clerk picked in the viewer (signing.js fills these), in points.
     page = forms.IntegerField(label="Trang", min_value=1, required=False)
     x = forms.FloatField(required=False, widget=forms.HiddenInput)
@@ -49,30 +53,30 @@ class RequestForm(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
         if not data.get("is_attachment") and not data.get("main_signer"):
-            self.add_error("main_signer", "Hãy chọn người có thẩm quyền ký.")
+            self.add_error("main_signer", _("Hãy chọn người có thẩm quyền ký."))
         box = [data.get(k) for k in ("page", "x", "y", "width", "height")]
         if any(v is not None for v in box) and None in box:
-            raise ValidationError("Hãy chọn đủ vị trí chữ ký trên trang, hoặc bỏ trống.")
+            raise ValidationError(_("Hãy chọn đủ vị trí chữ ký trên trang, hoặc bỏ trống."))
         return data
 
 
 class SignForm(forms.Form):
     # render_value=False: a refused form never sends the passphrase back to the browser.
     passphrase = forms.CharField(
-        label="Mật khẩu (mã PIN) khóa ký",
+        label=_("Mật khẩu (mã PIN) khóa ký"),
         strip=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
     )
-    reason = forms.CharField(label="Ý kiến", max_length=500, required=False)
+    reason = forms.CharField(label=_("Ý kiến"), max_length=500, required=False)
 
 
 class ReturnForm(forms.Form):
-    reason = forms.CharField(label="Lý do trả lại", max_length=1000, widget=forms.Textarea)
+    reason = forms.CharField(label=_("Lý do trả lại"), max_length=1000, widget=forms.Textarea)
 
 
 class DelegateForm(forms.Form):
-    to_user = forms.ModelChoiceField(label="Ủy quyền cho", queryset=User.objects.none())
-    reason = forms.CharField(label="Lý do", max_length=500, required=False)
+    to_user = forms.ModelChoiceField(label=_("Ủy quyền cho"), queryset=User.objects.none())
+    reason = forms.CharField(label=_("Lý do"), max_length=500, required=False)
 
     def __init__(self, *args, people, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -80,19 +84,19 @@ class DelegateForm(forms.Form):
 
 
 class NumberForm(forms.Form):
-    number = forms.CharField(label="Số", max_length=20)
+    number = forms.CharField(label=_("Số"), max_length=20)
     issued_on = forms.DateField(
-        label="Ngày ban hành", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Ngày ban hành"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
 
 class ImageForm(forms.Form):
-    image = forms.FileField(label="Ảnh chữ ký / con dấu (PNG nền trong suốt)")
+    image = forms.FileField(label=_("Ảnh chữ ký / con dấu (PNG nền trong suốt)"))
 
     def clean_image(self) -> bytes:
         upload = self.cleaned_data["image"]
         if upload.size > appearances.IMAGE_MAX_BYTES:
-            raise ValidationError("Ảnh quá lớn: tối đa 2 MB.")
+            raise ValidationError(_("Ảnh quá lớn: tối đa 2 MB."))
         data = upload.read()
         appearances.signature_image_check(data)
         return data
@@ -102,15 +106,15 @@ class BulkSignForm(forms.Form):
     """Several waiting steps, one passphrase: what the inbox's "Ký hàng loạt" sends."""
 
     assignees = forms.ModelMultipleChoiceField(
-        label="Văn bản chọn ký",
+        label=_("Văn bản chọn ký"),
         queryset=StepAssignee.objects.none(),
-        error_messages={"required": "Hãy chọn ít nhất một văn bản để ký."},
+        error_messages={"required": _("Hãy chọn ít nhất một văn bản để ký.")},
     )
     passphrase = forms.CharField(
-        label="Mật khẩu (mã PIN) khóa ký",
+        label=_("Mật khẩu (mã PIN) khóa ký"),
         strip=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        error_messages={"required": "Hãy nhập mật khẩu (mã PIN) của khóa ký."},
+        error_messages={"required": _("Hãy nhập mật khẩu (mã PIN) của khóa ký.")},
     )
 
     def __init__(self, *args, assignees, **kwargs) -> None:

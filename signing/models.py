@@ -8,15 +8,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from accounts.models import Body
 
 
 class IdentityKind(models.TextChoices):
-    PKCS12 = "pkcs12", "Tệp PKCS#12 lưu trên máy chủ"
-    PKCS11 = "pkcs11", "Token / HSM (PKCS#11)"
-    CSC = "csc", "Ký số từ xa (Cloud Signature Consortium)"
-    EXTERNAL = "external", "Chữ ký tạo ở nơi khác (tải lên)"
+    PKCS12 = "pkcs12", gettext_noop("Tệp PKCS#12 lưu trên máy chủ")
+    PKCS11 = "pkcs11", gettext_noop("Token / HSM (PKCS#11)")
+    CSC = "csc", gettext_noop("Ký số từ xa (Cloud Signature Consortium)")
+    EXTERNAL = "external", gettext_noop("Chữ ký tạo ở nơi khác (tải lên)")
 
 
 class SigningIdentity(models.Model):
@@ -114,9 +115,9 @@ class TrustRoot(models.Model):
 
 
 class Verdict(models.TextChoices):
-    PASSED = "passed", "Hợp lệ"
-    INDETERMINATE = "indeterminate", "Chưa xác định"
-    FAILED = "failed", "Không hợp lệ"
+    PASSED = "passed", gettext_noop("Hợp lệ")
+    INDETERMINATE = "indeterminate", gettext_noop("Chưa xác định")
+    FAILED = "failed", gettext_noop("Không hợp lệ")
 
 
 class ValidationReport(models.Model):
@@ -159,10 +160,10 @@ class ValidationReport(models.Model):
 class PadesLevelChoice(models.TextChoices):
     """The PAdES levels a body may choose; the values match ``signing.pades.PadesLevel``."""
 
-    B_B = "B-B", "PAdES B-B (chữ ký cơ bản)"
-    B_T = "B-T", "PAdES B-T (có dấu thời gian)"
-    B_LT = "B-LT", "PAdES B-LT (kèm dữ liệu thu hồi)"
-    B_LTA = "B-LTA", "PAdES B-LTA (lưu trữ dài hạn)"
+    B_B = "B-B", gettext_noop("PAdES B-B (chữ ký cơ bản)")
+    B_T = "B-T", gettext_noop("PAdES B-T (có dấu thời gian)")
+    B_LT = "B-LT", gettext_noop("PAdES B-LT (kèm dữ liệu thu hồi)")
+    B_LTA = "B-LTA", gettext_noop("PAdES B-LTA (lưu trữ dài hạn)")
 
 
 class BodySigningSettings(models.Model):
@@ -187,31 +188,31 @@ class BodySigningSettings(models.Model):
 
 
 class RequestStatus(models.TextChoices):
-    DRAFT = "draft", "Dự thảo"
-    IN_PROGRESS = "in_progress", "Đang trình ký"
-    COMPLETED = "completed", "Đã ký xong"
-    RETURNED = "returned", "Bị trả lại"
-    CANCELLED = "cancelled", "Đã hủy"
+    DRAFT = "draft", gettext_noop("Dự thảo")
+    IN_PROGRESS = "in_progress", gettext_noop("Đang trình ký")
+    COMPLETED = "completed", gettext_noop("Đã ký xong")
+    RETURNED = "returned", gettext_noop("Bị trả lại")
+    CANCELLED = "cancelled", gettext_noop("Đã hủy")
 
 
 class StepKind(models.TextChoices):
-    INITIAL = "initial", "Ký nháy"
-    MAIN = "main", "Ký chính (người có thẩm quyền)"
-    SEAL = "seal", "Đóng dấu cơ quan"
+    INITIAL = "initial", gettext_noop("Ký nháy")
+    MAIN = "main", gettext_noop("Ký chính (người có thẩm quyền)")
+    SEAL = "seal", gettext_noop("Đóng dấu cơ quan")
 
 
 class StepStatus(models.TextChoices):
-    PENDING = "pending", "Chưa đến lượt"
-    ACTIVE = "active", "Đang chờ ký"
-    DONE = "done", "Đã xong"
-    RETURNED = "returned", "Bị trả lại"
+    PENDING = "pending", gettext_noop("Chưa đến lượt")
+    ACTIVE = "active", gettext_noop("Đang chờ ký")
+    DONE = "done", gettext_noop("Đã xong")
+    RETURNED = "returned", gettext_noop("Bị trả lại")
 
 
 class AssigneeStatus(models.TextChoices):
-    WAITING = "waiting", "Đang chờ"
-    SIGNED = "signed", "Đã ký"
-    RETURNED = "returned", "Đã trả lại"
-    DELEGATED = "delegated", "Đã ủy quyền"
+    WAITING = "waiting", gettext_noop("Đang chờ")
+    SIGNED = "signed", gettext_noop("Đã ký")
+    RETURNED = "returned", gettext_noop("Đã trả lại")
+    DELEGATED = "delegated", gettext_noop("Đã ủy quyền")
 
 
 class SigningRequest(models.Model):

@@ -1,8 +1,9 @@
 """The validation report as a PDF/A document, sealed with the platform's seal when configured.
 
-The PDF says the same as the web page, in Vietnamese, on A4; the platform's seal signature on it
-(PAdES B-B, made locally: a report must be downloadable even when the time-stamping service is
-down) lets anyone check later that the report itself was not edited.
+The PDF says the same as the web page, in the active language (Vietnamese unless the reader
+chose English), on A4; the platform's seal signature on it (PAdES B-B, made locally: a report
+must be downloadable even when the time-stamping service is down) lets anyone check later that
+the report itself was not edited.
 
 The seal comes from ``KYHOP_REPORT_SEAL_P12`` and ``KYHOP_REPORT_SEAL_PASSPHRASE``; outside
 production, without them, the development PKI's "ubnd-tinh" seal is used if it exists.
@@ -11,19 +12,18 @@ production, without them, the development PKI's "ubnd-tinh" seal is used if it e
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import weasyprint
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
 from pyhanko.sign.signers import Signer
 from weasyprint.urls import URLFetcher
 
 from signing.keys import signer_from_pkcs12
 from signing.pades import PadesLevel, sign_pdf_bytes
+from signing.validation.presentation import localize
 
 logger = logging.getLogger(__name__)
 
@@ -54,28 +54,9 @@ def report_seal() -> Signer | None:
     return signer_from_pkcs12(data=path.read_bytes(), passphrase=passphrase, identity="report-seal")
 
 
-def _when(value: str | None) -> str:
-    """An ISO date-time from the JSON report, in Vietnam time, as people read it."""
-    if not value:
-        return ""
-    moment = timezone.localtime(datetime.fromisoformat(value))
-    return moment.strftime("%H:%M:%S ngày %d/%m/%Y")
-
-
 def report_html(report: dict[str, Any], *, sealed: bool) -> str:
-    context = {
-        "report": report,
-        "validated_at": _when(report.get("validated_at")),
-        "sealed": sealed,
-        "results": [
-            {
-                **item,
-                "claimed": _when(item.get("claimed_signing_time")),
-                "stamped": _when(item.get("timestamp_time")),
-            }
-            for item in report.get("signatures", []) + report.get("timestamps", [])
-        ],
-    }
+    """The HTML of the PDF report, in the active language (dates in Vietnam time)."""
+    context = {"report": localize(report), "sealed": sealed}
     return render_to_string(TEMPLATE_NAME, context)
 
 

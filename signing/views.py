@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -113,7 +114,9 @@ def request_new(http: HttpRequest, pk: int, number: int) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             _refused(http, exc)
         else:
-            messages.success(http, "Đã tạo yêu cầu trình ký. Kiểm tra lại rồi bấm “Gửi trình ký”.")
+            messages.success(
+                http, gettext("Đã tạo yêu cầu trình ký. Kiểm tra lại rồi bấm “Gửi trình ký”.")
+            )
             return redirect("signing:request_detail", pk=created.pk)
     return render(http, "signing/request_form.html", {"form": form, "version": version})
 
@@ -172,7 +175,7 @@ def request_send_view(http: HttpRequest, pk: int) -> HttpResponse:
     found = _visible_request(http, pk)
     try:
         services.request_send(actor=http.user, request=found)
-        messages.success(http, "Đã gửi trình ký.")
+        messages.success(http, gettext("Đã gửi trình ký."))
     except (ValidationError, PermissionDenied) as exc:
         _refused(http, exc)
     return redirect("signing:request_detail", pk=pk)
@@ -184,11 +187,11 @@ def request_number_view(http: HttpRequest, pk: int) -> HttpResponse:
     found = _visible_request(http, pk)
     form = NumberForm(http.POST)
     if not form.is_valid():
-        messages.error(http, "Hãy nhập số và ngày ban hành hợp lệ.")
+        messages.error(http, gettext("Hãy nhập số và ngày ban hành hợp lệ."))
         return redirect("signing:request_detail", pk=pk)
     try:
         services.request_number_assign(actor=http.user, request=found, **form.cleaned_data)
-        messages.success(http, "Đã cấp số và ngày ban hành.")
+        messages.success(http, gettext("Đã cấp số và ngày ban hành."))
     except (ValidationError, PermissionDenied) as exc:
         _refused(http, exc)
     return redirect("signing:request_detail", pk=pk)
@@ -201,7 +204,7 @@ def step_sign_view(http: HttpRequest, pk: int) -> HttpResponse:
     assignee = _assignee_for(http, pk)
     form = SignForm(http.POST)
     if not form.is_valid():
-        messages.error(http, "Hãy nhập mật khẩu (mã PIN) của khóa ký.")
+        messages.error(http, gettext("Hãy nhập mật khẩu (mã PIN) của khóa ký."))
         return redirect("signing:request_detail", pk=assignee.step.request_id)
     try:
         services.step_sign(
@@ -210,7 +213,7 @@ def step_sign_view(http: HttpRequest, pk: int) -> HttpResponse:
             passphrase=form.cleaned_data["passphrase"],
             reason=form.cleaned_data["reason"],
         )
-        messages.success(http, "Đã ký số thành công.")
+        messages.success(http, gettext("Đã ký số thành công."))
     except (ValidationError, PermissionDenied, SigningUnavailable) as exc:
         _refused(http, exc)
     return redirect("signing:request_detail", pk=assignee.step.request_id)
@@ -223,9 +226,9 @@ def step_return_view(http: HttpRequest, pk: int) -> HttpResponse:
     form = ReturnForm(http.POST)
     try:
         if not form.is_valid():
-            raise ValidationError("Hãy ghi lý do trả lại.")
+            raise ValidationError(gettext("Hãy ghi lý do trả lại."))
         services.step_return(actor=http.user, assignee=assignee, reason=form.cleaned_data["reason"])
-        messages.success(http, "Đã trả lại văn bản cho người trình.")
+        messages.success(http, gettext("Đã trả lại văn bản cho người trình."))
     except (ValidationError, PermissionDenied) as exc:
         _refused(http, exc)
     return redirect("signing:request_detail", pk=assignee.step.request_id)
@@ -240,9 +243,9 @@ def step_delegate_view(http: HttpRequest, pk: int) -> HttpResponse:
     form = DelegateForm(http.POST, people=people)
     try:
         if not form.is_valid():
-            raise ValidationError("Hãy chọn người được ủy quyền.")
+            raise ValidationError(gettext("Hãy chọn người được ủy quyền."))
         services.step_delegate(actor=http.user, assignee=assignee, **form.cleaned_data)
-        messages.success(http, "Đã ủy quyền.")
+        messages.success(http, gettext("Đã ủy quyền."))
     except (ValidationError, PermissionDenied) as exc:
         _refused(http, exc)
     return redirect("signing:inbox")
@@ -259,7 +262,7 @@ def identity_image_view(http: HttpRequest, pk: int) -> HttpResponse:
     if http.method == "POST" and form.is_valid():
         try:
             identity_image_set(actor=http.user, identity=identity, image=form.cleaned_data["image"])
-            messages.success(http, "Đã cập nhật ảnh.")
+            messages.success(http, gettext("Đã cập nhật ảnh."))
             return redirect("signing:inbox")
         except (ValidationError, PermissionDenied) as exc:
             _refused(http, exc)
@@ -275,7 +278,7 @@ def request_cancel_view(http: HttpRequest, pk: int) -> HttpResponse:
     found = _visible_request(http, pk)
     try:
         services.request_cancel(actor=http.user, request=found)
-        messages.success(http, "Đã hủy yêu cầu trình ký.")
+        messages.success(http, gettext("Đã hủy yêu cầu trình ký."))
     except (ValidationError, PermissionDenied) as exc:
         _refused(http, exc)
     return redirect("signing:request_detail", pk=pk)
@@ -308,7 +311,10 @@ def bulk_sign_view(http: HttpRequest) -> HttpResponse:
         return redirect("signing:inbox")
     if _wants_json(http):
         return JsonResponse({"job": job.id, "total": job.total}, status=202)
-    messages.info(http, f"Đang ký {job.total} văn bản; tải lại trang để xem kết quả.")
+    messages.info(
+        http,
+        gettext("Đang ký %(count)s văn bản; tải lại trang để xem kết quả.") % {"count": job.total},
+    )
     return redirect("signing:inbox")
 
 

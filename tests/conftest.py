@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 # A real ASGI server process for live and browser tests.
 from tests.live import server_process  # noqa: F401
@@ -15,6 +16,14 @@ def _fast_passwords(request, settings):
     # with a real server process keep the real hashers: that process must verify the passwords.
     if "server_process" not in request.fixturenames:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # The test client's LocaleMiddleware leaves a request's language active in this thread: a
+    # test that asked for English must not make the next one English.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,8 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import MDPPerm
 
+from signing.validation import texts
+
 
 class ChangeKind(enum.StrEnum):
     SIGNATURE = "signature"
@@ -27,15 +29,8 @@ class ChangeKind(enum.StrEnum):
     METADATA = "metadata"
 
 
-CHANGE_LABELS = {
-    ChangeKind.SIGNATURE: "thêm chữ ký tiếp theo",
-    ChangeKind.TIMESTAMP: "thêm dấu thời gian tài liệu",
-    ChangeKind.DSS: "thêm dữ liệu xác thực dài hạn (chứng thư, OCSP, CRL)",
-    ChangeKind.FORM: "điền hoặc thêm ô biểu mẫu",
-    ChangeKind.ANNOTATION: "thêm hoặc sửa chú thích (annotation) trên trang",
-    ChangeKind.CONTENT: "sửa nội dung, trang hoặc cấu trúc tài liệu",
-    ChangeKind.METADATA: "cập nhật thông tin mô tả (metadata)",
-}
+# What each kind means, in words (translatable: texts.CHANGE_LABELS).
+CHANGE_LABELS = {kind: texts.CHANGE_LABELS[kind.value] for kind in ChangeKind}
 
 # What each DocMDP level lets through (ISO 32000-1 §12.8.2.2); DSS and time-stamps are always
 # allowed (PAdES, ISO 32000-2). Approval signatures without DocMDP follow the form-filling rule,

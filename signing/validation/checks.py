@@ -1,16 +1,20 @@
 """Each line of a signature's report: one small function per check, each explained in Vietnamese.
 
 The functions read pyHanko's status objects and append ``Check`` lines to a ``SignatureResult``;
-the verdict is the worst status among them (``report.conclude``).
+the verdict is the worst status among them (``report.conclude``). The sentences live in
+``texts.MESSAGES``; a check names one by id, with its parameters.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import SuspiciousModification
@@ -19,15 +23,11 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
 from signing import certcheck
+from signing.validation import texts
 from signing.validation.report import CheckStatus as S
-from signing.validation.report import Report, Revocation, SignatureResult
+from signing.validation.report import LaterChange, Report, Revocation, SignatureResult
 
 STRONG_DIGESTS = {"sha256", "sha384", "sha512", "sha3_256", "sha3_384", "sha3_512"}
-PERM_LABELS = {
-    MDPPerm.NO_CHANGES: "không cho phép bất kỳ thay đổi nào sau khi ký",
-    MDPPerm.FILL_FORMS: "chỉ cho phép điền biểu mẫu và ký thêm",
-    MDPPerm.ANNOTATE: "cho phép điền biểu mẫu, ký thêm và thêm chú thích",
-}
 
 
 def coverage_code(level: SignatureCoverageLevel | None) -> str:
@@ -40,95 +40,60 @@ def coverage_code(level: SignatureCoverageLevel | None) -> str:
 
 
 def broken_structure(result: SignatureResult, exc: BaseException) -> None:
-    result.add(
-        "structure",
-        "Cấu trúc chữ ký",
-        S.FAILED,
-        "Chữ ký có cấu trúc không hợp lệ hoặc đã bị can thiệp (vùng ký ByteRange, giá trị "
-        "Contents hoặc khối CMS không đúng quy cách) nên không thể tin vào nó. "
-        f"Chi tiết kỹ thuật: {type(exc).__name__}.",
-    )
+    result.add("structure", S.FAILED, "structure.broken", error=type(exc).__name__)
 
 
 def integrity(result: SignatureResult, status) -> None:
-    title = "Toàn vẹn dữ liệu đã ký"
     if not status.intact:
-        result.add(
-            "integrity",
-            title,
-            S.FAILED,
-            "Giá trị băm của phần dữ liệu được ký không khớp với giá trị trong chữ ký: "
-            "nội dung đã bị sửa sau khi ký.",
-        )
+        result.add("integrity", S.FAILED, "integrity.tampered")
     elif not status.valid:
-        result.add(
-            "integrity",
-            title,
-            S.FAILED,
-            "Giá trị chữ ký không khớp với khóa công khai trong chứng thư số: chữ ký bị giả "
-            "mạo hoặc hỏng.",
-        )
+        result.add("integrity", S.FAILED, "integrity.forged")
     else:
-        result.add(
-            "integrity",
-            title,
-            S.PASSED,
-            "Dữ liệu được ký còn nguyên vẹn và giá trị chữ ký khớp với chứng thư số của người ký.",
-        )
+        result.add("integrity", S.PASSED, "integrity.intact")
 
 
 def coverage(result: SignatureResult, status) -> None:
-    title = "Phạm vi ký"
     level = status.coverage
     if level is SignatureCoverageLevel.ENTIRE_FILE:
-        result.add("coverage", title, S.PASSED, "Chữ ký bao phủ toàn bộ tệp.")
+        result.add("coverage", S.PASSED, "coverage.entire_file")
     elif level is SignatureCoverageLevel.ENTIRE_REVISION:
-        after = result.total_revisions - result.signed_revision
         result.add(
             "coverage",
-            title,
             S.PASSED,
-            f"Chữ ký bao phủ trọn phiên bản {result.signed_revision}/{result.total_revisions} "
-            f"của tệp; sau đó có {after} lần cập nhật, xem mục “Thay đổi sau khi ký”.",
+            "coverage.entire_revision",
+            signed=result.signed_revision,
+            total=result.total_revisions,
+            after=result.total_revisions - result.signed_revision,
         )
     else:
-        result.add(
-            "coverage",
-            title,
-            S.FAILED,
-            "Chữ ký chỉ bao phủ một phần tệp (vùng ký ByteRange bất thường, để hở dữ liệu "
-            "không được ký): dấu hiệu tấn công bọc chữ ký (signature wrapping) hoặc giả mạo "
-            "chữ ký.",
+        result.add("coverage", S.FAILED, "coverage.partial")
+
+
+def _change_items(changes: list[LaterChange]) -> list[dict]:
+    return [
+        texts.text(
+            "changes.item",
+            revision=change.revision,
+            description=[
+                texts.text(f"change.{kind}") for kind in texts.CHANGE_LABELS if kind in change.kinds
+            ],
         )
+        for change in changes
+    ]
 
 
 def changes(result: SignatureResult, status, perm: MDPPerm | None) -> None:
-    title = "Thay đổi sau khi ký"
     diff = status.diff_result
     if not result.later_changes and status.coverage is SignatureCoverageLevel.ENTIRE_FILE:
-        result.add("changes", title, S.PASSED, "Không có thay đổi nào sau khi ký.")
+        result.add("changes", S.PASSED, "changes.none")
         return
-    listed = "; ".join(f"lần cập nhật {c.revision}: {c.description}" for c in result.later_changes)
     forbidden = [c for c in result.later_changes if not c.allowed]
     suspicious = isinstance(diff, SuspiciousModification) or status.docmdp_ok is False
     if suspicious or forbidden:
-        named = "; ".join(f"lần cập nhật {c.revision}: {c.description}" for c in forbidden)
-        detail = named or "thay đổi cấu trúc tài liệu nằm ngoài danh sách được phép"
-        result.add(
-            "changes",
-            title,
-            S.FAILED,
-            f"Tài liệu đã bị thay đổi sau khi ký theo cách chữ ký không cho phép ({detail}). "
-            "Nội dung hiển thị hiện nay có thể khác nội dung người ký đã ký "
-            "(tấn công lưu gia tăng, tấn công bóng hoặc vi phạm mức chứng nhận).",
-        )
+        detail = _change_items(forbidden) or texts.text("changes.structural")
+        result.add("changes", S.FAILED, "changes.forbidden", detail=detail)
         return
-    result.add(
-        "changes",
-        title,
-        S.PASSED,
-        f"Chỉ có các thay đổi được phép sau khi ký: {listed}.",
-    )
+    result.add("changes", S.PASSED, "changes.allowed", listed=_change_items(result.later_changes))
 
 
 def later_unsigned_fields(reader: PdfFileReader, signed_revision: int) -> list[str]:
@@ -160,91 +125,50 @@ def _has_area(rect) -> bool:
 def overlays(result: SignatureResult, names: list[str]) -> None:
     if not names:
         return
-    result.add(
-        "overlay",
-        "Hình giống chữ ký thêm sau khi ký",
-        S.INDETERMINATE,
-        "Sau khi ký có thêm ô chữ ký chưa ký nhưng đã có hình hiển thị ("
-        + ", ".join(f"“{n}”" for n in names)
-        + "): hình đó có thể giả dạng một chữ ký thật. Chỉ tin các chữ ký được liệt kê "
-        "trong báo cáo này.",
-    )
+    quoted = ", ".join(f"“{n}”" for n in names)
+    result.add("overlay", S.INDETERMINATE, "overlay.added", names=quoted)
 
 
 def certification(result: SignatureResult, perm: MDPPerm | None) -> None:
     if perm is None:
         return
     result.certification = perm.name.lower()
-    result.add(
-        "certification",
-        "Chữ ký chứng nhận (DocMDP)",
-        S.INFO,
-        f"Đây là chữ ký chứng nhận tài liệu: {PERM_LABELS[perm]}.",
-    )
+    permission = texts.text(f"perm.{result.certification}")
+    result.add("certification", S.INFO, "certification.docmdp", permission=permission)
 
 
 # --- Trust and revocation ---------------------------------------------------------------------
 
-_INDIC_MESSAGES = {
-    "NO_CERTIFICATE_CHAIN_FOUND": (
-        S.INDETERMINATE,
-        "Không tìm thấy chuỗi chứng thư tới một chứng thư gốc tin cậy đã cấu hình: "
-        "tổ chức cấp chứng thư chưa được hệ thống công nhận.",
-    ),
-    "REVOKED": (S.FAILED, "Chứng thư số của người ký đã bị thu hồi trước thời điểm ký."),
-    "EXPIRED": (S.FAILED, "Chứng thư số đã hết hạn vào thời điểm kiểm tra."),
-    "NOT_YET_VALID": (S.FAILED, "Chứng thư số chưa có hiệu lực vào thời điểm ký."),
-    "OUT_OF_BOUNDS_NO_POE": (
-        S.INDETERMINATE,
-        "Chứng thư số đã hết hạn hoặc bị thu hồi và không có bằng chứng (dấu thời gian) "
-        "rằng chữ ký được tạo trước đó.",
-    ),
-    "REVOKED_NO_POE": (
-        S.INDETERMINATE,
-        "Chứng thư số đã bị thu hồi và không có bằng chứng rằng chữ ký có trước khi thu hồi.",
-    ),
-    "CHAIN_CONSTRAINTS_FAILURE": (
-        S.FAILED,
-        "Chuỗi chứng thư vi phạm ràng buộc (mục đích sử dụng khóa, chính sách chứng thư).",
-    ),
-    "CRYPTO_CONSTRAINTS_FAILURE": (
-        S.FAILED,
-        "Chuỗi chứng thư dùng thuật toán mật mã không còn an toàn.",
-    ),
-    "TRY_LATER": (
-        S.INDETERMINATE,
-        "Chưa lấy được dữ liệu thu hồi đủ mới để kết luận; hãy kiểm tra lại sau.",
-    ),
+# pyHanko's trust problem indications, and how much each weighs (the sentences: texts "chain.*").
+_INDIC_LEVELS = {
+    "NO_CERTIFICATE_CHAIN_FOUND": S.INDETERMINATE,
+    "REVOKED": S.FAILED,
+    "EXPIRED": S.FAILED,
+    "NOT_YET_VALID": S.FAILED,
+    "OUT_OF_BOUNDS_NO_POE": S.INDETERMINATE,
+    "REVOKED_NO_POE": S.INDETERMINATE,
+    "CHAIN_CONSTRAINTS_FAILURE": S.FAILED,
+    "CRYPTO_CONSTRAINTS_FAILURE": S.FAILED,
+    "TRY_LATER": S.INDETERMINATE,
 }
 
 
 def chain(
     result: SignatureResult, status, root_names: tuple[str, ...], missing_revocation: bool
 ) -> None:
-    title = "Chuỗi chứng thư tới gốc tin cậy"
     if status.trusted or missing_revocation:
         anchor = result.chain[-1].common_name if result.chain else ""
         result.trust_root = anchor
-        result.add(
-            "chain",
-            title,
-            S.PASSED,
-            f"Chứng thư số được cấp qua chuỗi {len(result.chain)} chứng thư tới chứng thư gốc "
-            f"tin cậy “{anchor}”.",
-        )
+        result.add("chain", S.PASSED, "chain.trusted", count=len(result.chain), anchor=anchor)
         return
     indic = status.trust_problem_indic
     name = indic.name if indic is not None else ""
-    level, message = _INDIC_MESSAGES.get(
-        name,
-        (
-            S.INDETERMINATE,
-            "Không xác lập được chuỗi tin cậy cho chứng thư số (lỗi chung của chuỗi chứng thư).",
-        ),
-    )
+    level = _INDIC_LEVELS.get(name, S.INDETERMINATE)
+    message_id = f"chain.{name}" if name in _INDIC_LEVELS else "chain.generic"
     if not root_names:
-        message += " Hệ thống chưa cấu hình chứng thư gốc tin cậy nào."
-    result.add("chain", title, level, message)
+        result.add("chain", level, "chain.no_roots", problem=texts.text(message_id))
+    else:
+        result.add("chain", level, message_id)
 
 
 def embedded_covers(
@@ -268,87 +192,47 @@ def embedded_covers(
 def revocation(
     result: SignatureResult, status, *, embedded_covers: bool, fetch: bool, missing: bool
 ) -> None:
-    title = "Trạng thái thu hồi (OCSP/CRL)"
     details = getattr(status, "revocation_details", None)
     if details is not None:
-        when = details.revocation_date.astimezone(UTC).isoformat()
+        when = texts.time_param(details.revocation_date.astimezone(UTC))
+        result.add("revocation", S.FAILED, "revocation.revoked", when=when)
         result.revocation = Revocation(
-            "revoked",
-            "embedded" if embedded_covers else "fetched",
-            f"Chứng thư đã bị thu hồi lúc {when}.",
+            "revoked", "embedded" if embedded_covers else "fetched", result.checks[-1].message
         )
-        result.add("revocation", title, S.FAILED, f"Chứng thư số đã bị thu hồi lúc {when}.")
         return
     if missing:
-        message = (
-            "Không kiểm tra được chứng thư có bị thu hồi hay không: tệp không kèm dữ liệu "
-            "OCSP/CRL cho chứng thư này"
-            + (
-                " và không truy vấn được dịch vụ OCSP/CRL trực tuyến."
-                if fetch
-                else ", còn việc truy vấn OCSP/CRL trực tuyến đang tắt (KYHOP_VALIDATION_FETCH)."
-            )
-        )
-        result.revocation = Revocation("unknown", "none", message)
-        result.add("revocation", title, S.INDETERMINATE, message)
+        message_id = "revocation.missing_fetch_failed" if fetch else "revocation.missing_fetch_off"
+        result.add("revocation", S.INDETERMINATE, message_id)
+        result.revocation = Revocation("unknown", "none", result.checks[-1].message)
         return
     if not status.trusted:
-        message = "Chưa kiểm tra trạng thái thu hồi vì chưa xác lập được chuỗi tin cậy."
-        result.revocation = Revocation("not_checked", "none", message)
-        result.add("revocation", title, S.INFO, message)
+        result.add("revocation", S.INFO, "revocation.not_checked")
+        result.revocation = Revocation("not_checked", "none", result.checks[-1].message)
         return
     source = "embedded" if embedded_covers else "fetched"
-    where = (
-        "dữ liệu OCSP/CRL nhúng trong tệp (B-LT)"
-        if embedded_covers
-        else "dịch vụ OCSP/CRL trực tuyến của tổ chức cấp chứng thư"
-    )
-    message = f"Chứng thư số và các chứng thư trong chuỗi chưa bị thu hồi, theo {where}."
-    result.revocation = Revocation("good", source, message)
-    result.add("revocation", title, S.PASSED, message)
+    result.add("revocation", S.PASSED, f"revocation.good_{source}")
+    result.revocation = Revocation("good", source, result.checks[-1].message)
 
 
 def timestamp(result: SignatureResult, status) -> None:
-    title = "Dấu thời gian của chữ ký"
     ts = status.timestamp_validity
     if ts is None:
         claimed = result.claimed_signing_time
-        when = f" (người ký khai là {_local(claimed)})" if claimed else ""
-        result.add(
-            "timestamp",
-            title,
-            S.INFO,
-            "Chữ ký không có dấu thời gian: thời điểm ký chỉ do máy của người ký tự khai"
-            f"{when}, không được bên thứ ba xác nhận.",
-        )
+        if claimed:
+            result.add(
+                "timestamp", S.INFO, "timestamp.none_claimed", claimed=texts.time_param(claimed)
+            )
+        else:
+            result.add("timestamp", S.INFO, "timestamp.none")
         return
     if not (ts.intact and ts.valid):
-        result.add(
-            "timestamp", title, S.FAILED, "Dấu thời gian của chữ ký bị hỏng hoặc bị giả mạo."
-        )
+        result.add("timestamp", S.FAILED, "timestamp.broken")
         return
+    when = texts.time_param(ts.timestamp)
     if not ts.trusted:
-        result.add(
-            "timestamp",
-            title,
-            S.INDETERMINATE,
-            f"Dấu thời gian {_local(ts.timestamp)} còn nguyên vẹn nhưng dịch vụ cấp dấu thời "
-            "gian không chứng thực được tới gốc tin cậy (hoặc thiếu dữ liệu thu hồi của nó).",
-        )
+        result.add("timestamp", S.INDETERMINATE, "timestamp.untrusted", when=when)
         return
-    result.add(
-        "timestamp",
-        title,
-        S.PASSED,
-        f"Chữ ký có dấu thời gian hợp lệ lúc {_local(ts.timestamp)} do dịch vụ cấp dấu thời "
-        "gian tin cậy xác nhận: chữ ký đã tồn tại từ thời điểm đó.",
-    )
-
-
-def _local(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    return moment.astimezone(certcheck.VIETNAM).strftime("%H:%M:%S ngày %d/%m/%Y (giờ Việt Nam)")
+    result.add("timestamp", S.PASSED, "timestamp.valid", when=when)
 
 
 # --- Algorithms (Circular 15/2025) -------------------------------------------------------------
@@ -360,60 +244,104 @@ def _key_label(cert: asn1_x509.Certificate) -> str:
 
 
 def algorithms(result: SignatureResult, emb: EmbeddedPdfSignature, status) -> None:
-    title = "Thuật toán mật mã (Thông tư 15/2025/TT-BKHCN)"
     cert = emb.signer_cert
     digest = status.md_algorithm
     mechanism = emb.signer_info["signature_algorithm"]["algorithm"].native
     result.digest_algorithm = digest
     result.signature_algorithm = mechanism
     result.key = _key_label(cert)
-    crypto_cert = certcheck.as_cryptography(cert)
     # The certificate's own key and the CA's hash: the same rules that gate signing.
-    problems = [
-        problem
-        for rule in (certcheck._key_strength, certcheck._signature_hash)
-        if (problem := rule(crypto_cert, datetime.now(UTC)))
-    ]
+    problems = _certificate_problems(
+        (certcheck._key_strength, certcheck._signature_hash), cert, datetime.now(UTC)
+    )
     if digest.lower() not in STRONG_DIGESTS:
-        problems.append(f"Hàm băm {digest.upper()} của chữ ký yếu: cần SHA-256 hoặc mạnh hơn.")
+        problems.append(texts.text("algorithms.weak_digest", digest=digest.upper()))
     if problems:
-        result.add("algorithms", title, S.FAILED, " ".join(problems))
+        result.add("algorithms", S.FAILED, "problems", problems=texts.sentences(problems))
         return
     result.add(
         "algorithms",
-        title,
         S.PASSED,
-        f"Khóa {result.key}, hàm băm {digest.upper()}, thuật toán ký {mechanism}: đạt yêu cầu "
-        "(RSA ≥ 2048 bit, ECDSA ≥ 256 bit, SHA-256 trở lên).",
+        "algorithms.ok",
+        key=result.key,
+        digest=digest.upper(),
+        mechanism=mechanism,
     )
     if mechanism == "rsassa_pkcs1v15" or mechanism.endswith("_rsa"):
-        result.add(
-            "algorithms_pss",
-            "Lược đồ chữ ký RSA",
-            S.WARNING,
-            "Chữ ký RSA dùng lược đồ PKCS#1 v1.5; Thông tư 15/2025 khuyến nghị RSASSA-PSS.",
-        )
+        result.add("algorithms_pss", S.WARNING, "algorithms.pkcs1v15")
 
 
 def certificate_usage(result: SignatureResult, emb: EmbeddedPdfSignature, at: datetime) -> None:
-    problems = [
-        problem
-        for rule in (certcheck._validity, certcheck._key_usage)
-        if (problem := rule(certcheck.as_cryptography(emb.signer_cert), at))
-    ]
+    problems = _certificate_problems(
+        (certcheck._validity, certcheck._key_usage), emb.signer_cert, at
+    )
     if problems:
-        result.add("certificate", "Chứng thư số của người ký", S.FAILED, " ".join(problems))
+        result.add("certificate", S.FAILED, "problems", problems=texts.sentences(problems))
+
+
+def _certificate_problems(
+    rules: tuple[certcheck.Rule, ...], cert: asn1_x509.Certificate, at: datetime
+) -> list[dict[str, Any]]:
+    """What ``certcheck``'s *rules* find wrong with *cert*, as messages of ``texts``.
+
+    certcheck judges and words its findings; here each finding is told again by id and
+    parameters so that it can be translated. Should the two wordings ever differ, the finding is
+    kept exactly as certcheck said it (then it is shown untranslated, never wrong).
+    """
+    crypto_cert = certcheck.as_cryptography(cert)
+    found = []
+    for rule in rules:
+        problem = rule(crypto_cert, at)
+        if not problem:
+            continue
+        message = _PROBLEM_MESSAGES[rule](crypto_cert, at)
+        if texts.render(message["id"], message["params"]) != problem:
+            message = texts.text("raw", text=problem)
+        found.append(message)
+    return found
+
+
+def _validity_message(cert: x509.Certificate, at: datetime) -> dict[str, Any]:
+    if at < cert.not_valid_before_utc:
+        return texts.text("cert.not_yet_valid", day=texts.day_param(cert.not_valid_before_utc))
+    return texts.text("cert.expired", day=texts.day_param(cert.not_valid_after_utc))
+
+
+def _key_usage_message(cert: x509.Certificate, _at: datetime) -> dict[str, Any]:
+    try:
+        cert.extensions.get_extension_for_class(x509.KeyUsage)
+    except x509.ExtensionNotFound:
+        return texts.text("cert.no_key_usage")
+    return texts.text("cert.not_for_signing")
+
+
+def _key_strength_message(cert: x509.Certificate, _at: datetime) -> dict[str, Any]:
+    key = cert.public_key()
+    if isinstance(key, rsa.RSAPublicKey):
+        return texts.text("cert.rsa_short", bits=key.key_size, minimum=certcheck.MIN_RSA_BITS)
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return texts.text("cert.ec_short", bits=key.curve.key_size, minimum=certcheck.MIN_EC_BITS)
+    return texts.text("cert.key_unsupported")
+
+
+def _signature_hash_message(cert: x509.Certificate, _at: datetime) -> dict[str, Any]:
+    algorithm = cert.signature_hash_algorithm
+    if algorithm is None:
+        return texts.text("cert.signature_unsupported")
+    return texts.text("cert.weak_hash", hash=algorithm.name.upper())
+
+
+_PROBLEM_MESSAGES = {
+    certcheck._validity: _validity_message,
+    certcheck._key_usage: _key_usage_message,
+    certcheck._key_strength: _key_strength_message,
+    certcheck._signature_hash: _signature_hash_message,
+}
 
 
 # --- PAdES level --------------------------------------------------------------------------------
 
-LEVEL_TEXT = {
-    "CMS": "chữ ký PDF kiểu CMS cũ (adbe.pkcs7.detached), không theo chuẩn PAdES",
-    "B-B": "PAdES B-B: chữ ký cơ bản, không có dấu thời gian",
-    "B-T": "PAdES B-T: có dấu thời gian của chữ ký",
-    "B-LT": "PAdES B-LT: có dấu thời gian và dữ liệu xác thực dài hạn (chứng thư, OCSP/CRL)",
-    "B-LTA": "PAdES B-LTA: có thêm dấu thời gian tài liệu bảo đảm lưu trữ dài hạn",
-}
+PADES_LEVELS = ("CMS", "B-B", "B-T", "B-LT", "B-LTA")
 
 
 def pades_level(
@@ -423,7 +351,7 @@ def pades_level(
         return
     level = _level(result, emb, status, timestamps, embedded)
     result.pades_level = level
-    result.add("pades_level", "Mức PAdES đạt được", S.INFO, LEVEL_TEXT[level] + ".")
+    result.add("pades_level", S.INFO, f"pades.{level}")
 
 
 def _level(result, emb, status, timestamps, embedded) -> str:
@@ -448,14 +376,8 @@ def _level(result, emb, status, timestamps, embedded) -> str:
 
 def report_notes(report: Report) -> None:
     if report.lenient_parsing:
-        report.notes.append(
-            "Tệp có cấu trúc PDF không chuẩn (bảng tham chiếu chéo sai lệch hoặc kiểu lai…) nên "
-            "đã được đọc ở chế độ dễ dãi; kết quả vẫn dựa trên các byte đã ký."
-        )
+        report.notes.append(texts.NOTES["lenient"])
     if not report.fetch_enabled:
-        report.notes.append(
-            "Không truy vấn OCSP/CRL trực tuyến (theo cấu hình): trạng thái thu hồi chỉ dựa trên "
-            "dữ liệu nhúng trong tệp."
-        )
+        report.notes.append(texts.NOTES["no_fetch"])
     if not report.trust_roots:
-        report.notes.append("Chưa cấu hình chứng thư gốc tin cậy nào.")
+        report.notes.append(texts.NOTES["no_roots"])

@@ -51,10 +51,10 @@ from signing.validation.diffchain import ChainedDiffPolicy, Tail, can_chain
 from signing.validation.report import (
     CertificateInfo,
     LaterChange,
-    Refusal,
     Report,
     SignatureResult,
     conclude,
+    refusal,
 )
 
 logger = logging.getLogger(__name__)
@@ -84,9 +84,9 @@ class ValidationConfig:
 
 
 class Refused(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.refusal = Refusal(code=code, message=message)
+    def __init__(self, code: str, message_id: str = "", **params: object) -> None:
+        self.refusal = refusal(code, message_id, **params)
+        super().__init__(self.refusal.message)
 
 
 # --- Reading the file -------------------------------------------------------------------------
@@ -95,9 +95,9 @@ class Refused(Exception):
 def _open(data: bytes) -> tuple[PdfFileReader, bool]:
     """A reader for *data*, strict first and lenient if needed; the flag says which."""
     if not data:
-        raise Refused("empty", "Tệp rỗng (0 byte).")
+        raise Refused("empty")
     if b"%PDF-" not in data[:1024]:
-        raise Refused("not_pdf", "Tệp không phải PDF (không có phần đầu “%PDF-”).")
+        raise Refused("not_pdf")
     try:
         reader = _decrypted(PdfFileReader(io.BytesIO(data), strict=True))
         # Hybrid-reference files (classic table plus /XRefStm, common from office suites) read
@@ -116,9 +116,7 @@ def _open(data: bytes) -> tuple[PdfFileReader, bool]:
     except Refused:
         raise
     except PARSE_ERRORS as exc:
-        raise Refused(
-            "unreadable", "Tệp PDF bị hỏng hoặc cắt cụt, không đọc được cấu trúc tài liệu."
-        ) from exc
+        raise Refused("unreadable") from exc
 
 
 def _decrypted(reader: PdfFileReader) -> PdfFileReader:
@@ -128,16 +126,13 @@ def _decrypted(reader: PdfFileReader) -> PdfFileReader:
     with contextlib.suppress(*PARSE_ERRORS):
         if reader.decrypt(b"").status.name != "FAILED":
             return reader
-    raise Refused("encrypted", "Tệp PDF được mã hóa bằng mật khẩu: hãy gửi bản không đặt mật khẩu.")
+    raise Refused("encrypted")
 
 
 def _signature_fields(reader: PdfFileReader, limit: int) -> list[tuple[str, object, object]]:
     fields = list(enumerate_sig_fields(reader, filled_status=True))
     if len(fields) > limit:
-        raise Refused(
-            "too_many_signatures",
-            f"Tệp có {len(fields)} chữ ký, vượt giới hạn {limit} chữ ký được kiểm tra.",
-        )
+        raise Refused("too_many_signatures", count=len(fields), limit=limit)
     return fields
 
 
@@ -463,9 +458,7 @@ async def async_validate_bytes(data: bytes, *, file_name: str, config: Validatio
     except PARSE_ERRORS as exc:
         # Hostile files trip pyHanko in unforeseen places; keep the trace for the operator.
         logger.warning("Không đọc được cấu trúc PDF: %r", exc, exc_info=True)
-        report.refusal = Refusal(
-            "unreadable", "Cấu trúc tệp PDF bị hỏng hoặc bất thường, không đọc được."
-        )
+        report.refusal = refusal("unreadable", "refusal.unreadable_structure")
     checks.report_notes(report)
     conclude(report)
     report.elapsed_ms = int((time.monotonic() - started) * 1000)
@@ -490,7 +483,7 @@ def child_main(
     try:
         conn.send(validate_bytes(data, file_name=file_name, config=config))
     except MemoryError:
-        conn.send(Refusal("too_complex", "Tệp đòi hỏi quá nhiều bộ nhớ để kiểm tra."))
+        conn.send(refusal("too_complex"))
     finally:
         conn.close()
 

@@ -14,15 +14,17 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.tasks import task
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import User
 from documents import hooks
 from documents.models import DocumentStatus, DocumentVersion
-from signing.models import ValidationReport, Verdict
+from signing.models import ValidationReport
+from signing.validation import texts
 from signing.validation.services import version_validate
 
 HOOK_NAME = "signing.validation"
-HEADING = "Kiểm tra chữ ký"
+HEADING = gettext_lazy("Kiểm tra chữ ký")
 
 
 @task()
@@ -57,7 +59,7 @@ def _with_document_verdict(documents: QuerySet) -> QuerySet:
 
 
 def _verdict_label(value: str | None) -> str:
-    return Verdict(value).label if value else ""
+    return texts.label(texts.OUTCOME_LABELS, value, translate=gettext) if value else ""
 
 
 def _document_cell(document: Any) -> str:
@@ -67,7 +69,7 @@ def _document_cell(document: Any) -> str:
 def _version_cell(version: Any) -> str:
     url = reverse("validation:version", args=[version.document_id, version.number])
     label = _verdict_label(getattr(version, "validation_verdict", None))
-    return format_html('<a href="{}">{}</a>', url, label or "Kiểm tra")
+    return format_html('<a href="{}">{}</a>', url, label or gettext("Kiểm tra"))
 
 
 def register() -> None:

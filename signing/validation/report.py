@@ -3,7 +3,9 @@
 Shaped after the EU DSS *simple report*: one overall verdict (passed / indeterminate / failed)
 with its reasons, then one entry per signature and per document time-stamp, each a list of
 checks. Every check carries a machine code (stable, for the JSON schema and tests), a status and
-a Vietnamese sentence a non-specialist can read.
+a Vietnamese sentence a non-specialist can read, rendered from ``texts.MESSAGES``: the sentence's
+id and parameters are kept beside it, so that the web page and the PDF can say it again in the
+reader's language (``signing.validation.presentation``).
 
 Nothing here imports Django: the engine runs in a child process that never sets Django up, and
 the report crosses the process boundary by pickling these dataclasses.
@@ -16,6 +18,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from signing.validation import texts
+
 SCHEMA_VERSION = 1
 
 
@@ -27,11 +31,7 @@ class Outcome(enum.StrEnum):
     FAILED = "failed"
 
 
-OUTCOME_LABELS = {
-    Outcome.PASSED: "Hợp lệ",
-    Outcome.INDETERMINATE: "Chưa xác định",
-    Outcome.FAILED: "Không hợp lệ",
-}
+OUTCOME_LABELS = {outcome: texts.OUTCOME_LABELS[outcome.value] for outcome in Outcome}
 
 
 class CheckStatus(enum.StrEnum):
@@ -42,13 +42,7 @@ class CheckStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-STATUS_LABELS = {
-    CheckStatus.PASSED: "Đạt",
-    CheckStatus.INFO: "Thông tin",
-    CheckStatus.WARNING: "Lưu ý",
-    CheckStatus.INDETERMINATE: "Chưa xác định",
-    CheckStatus.FAILED: "Không đạt",
-}
+STATUS_LABELS = {status: texts.STATUS_LABELS[status.value] for status in CheckStatus}
 
 # How much a check's status weighs on its signature's verdict.
 _WEIGHT = {
@@ -70,7 +64,9 @@ class Check:
     code: str
     title: str
     status: CheckStatus
-    message: str
+    message: str  # Vietnamese, rendered from message_id and params
+    message_id: str = ""  # a key of texts.MESSAGES
+    params: dict[str, Any] = field(default_factory=dict)  # JSON-ready, see texts
 
 
 @dataclass(frozen=True)
@@ -129,8 +125,18 @@ class SignatureResult:
     location: str = ""
     checks: list[Check] = field(default_factory=list)
 
-    def add(self, code: str, title: str, status: CheckStatus, message: str) -> None:
-        self.checks.append(Check(code=code, title=title, status=status, message=message))
+    def add(self, code: str, status: CheckStatus, message_id: str, **params: Any) -> None:
+        """A check line: its title comes from *code*, its sentence from *message_id*."""
+        self.checks.append(
+            Check(
+                code=code,
+                title=texts.TITLES[code],
+                status=status,
+                message=texts.render(message_id, params),
+                message_id=message_id,
+                params=params,
+            )
+        )
 
     def conclude(self) -> None:
         self.outcome = worst([_WEIGHT[check.status] for check in self.checks])
@@ -146,7 +152,20 @@ class Refusal:
     """Why the file could not be checked at all (not a PDF, encrypted, too big, too slow…)."""
 
     code: str
-    message: str
+    message: str  # Vietnamese, rendered from message_id and params
+    message_id: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def refusal(code: str, message_id: str = "", **params: Any) -> Refusal:
+    """A refusal whose sentence is ``texts.MESSAGES["refusal.<code>"]`` unless named."""
+    message_id = message_id or f"refusal.{code}"
+    return Refusal(
+        code=code,
+        message=texts.render(message_id, params),
+        message_id=message_id,
+        params=params,
+    )
 
 
 @dataclass
@@ -203,45 +222,62 @@ def _jsonable(value: Any) -> Any:
 
 def conclude(report: Report) -> None:
     """Set the overall outcome, its one-line summary and its reasons from the parts."""
-    if report.refusal is not None:
-        report.outcome = Outcome.INDETERMINATE
-        report.summary = f"Không kiểm tra được tệp: {report.refusal.message}"
-        report.reasons = [report.refusal.message]
-        return
     results = report.signatures + report.timestamps
-    for result in results:
-        result.conclude()
-    if not report.signatures:
+    if report.refusal is None:
+        for result in results:
+            result.conclude()
+    if report.refusal is None and report.signatures:
+        report.outcome = worst([r.outcome for r in results])
+    else:
         report.outcome = Outcome.INDETERMINATE
-        report.summary = "Tệp không có chữ ký số nào nên không xác nhận được người ký."
-        report.reasons = [report.summary]
-        return
-    report.outcome = worst([r.outcome for r in results])
-    report.reasons = [f"{_label(r)}: {check.message}" for r in results for check in r.reasons]
-    report.summary = _summary(report)
+    data = report.as_json()
+    report.summary = summary(data)
+    report.reasons = reasons(data)
 
 
-def _label(result: SignatureResult) -> str:
-    if result.kind == "timestamp":
-        return f"Dấu thời gian tài liệu “{result.field_name}”"
-    who = result.signer.common_name if result.signer else result.field_name
-    return f"Chữ ký “{result.field_name}” ({who})"
+# The summary and the reasons depend only on the rest of the report: the presentation layer
+# calls these with its own *translate* on a stored report (``Report.as_json()``).
 
 
-def _summary(report: Report) -> str:
-    count = len(report.signatures)
-    if report.outcome is Outcome.PASSED:
-        return (
-            f"Tất cả {count} chữ ký đều hợp lệ: nguyên vẹn, được chứng thực bởi chứng thư gốc "
-            "tin cậy và không có thay đổi nào sau khi ký ngoài các thay đổi được phép."
-        )
-    if report.outcome is Outcome.FAILED:
-        return (
-            "Tài liệu KHÔNG hợp lệ: có chữ ký bị hỏng, bị giả mạo, bị thu hồi hoặc tài liệu "
-            "đã bị sửa đổi theo cách chữ ký không cho phép. Xem lý do bên dưới."
-        )
-    return (
-        "Chưa xác định được tính hợp lệ: chữ ký còn nguyên vẹn nhưng có điều chưa kiểm tra "
-        "được (chứng thư gốc không nằm trong danh sách tin cậy, thiếu dữ liệu thu hồi…). "
-        "Xem lý do bên dưới."
-    )
+def summary(data: dict[str, Any], *, translate: texts.Translate = texts.source) -> str:
+    refused = data.get("refusal")
+    if refused is not None:
+        reason = message_of(refused, translate=translate)
+        return texts.render("summary.refused", {"reason": reason}, translate=translate)
+    if not data["signatures"]:
+        return texts.render("summary.no_signatures", translate=translate)
+    outcome = data["outcome"]
+    params = {"count": len(data["signatures"])} if outcome == Outcome.PASSED else {}
+    return texts.render(f"summary.{outcome}", params, translate=translate)
+
+
+def reasons(data: dict[str, Any], *, translate: texts.Translate = texts.source) -> list[str]:
+    refused = data.get("refusal")
+    if refused is not None:
+        return [message_of(refused, translate=translate)]
+    if not data["signatures"]:
+        return [summary(data, translate=translate)]
+    return [
+        f"{result_label(item, translate=translate)}: {message_of(check, translate=translate)}"
+        for item in data["signatures"] + data["timestamps"]
+        for check in item["checks"]
+        if _WEIGHT[CheckStatus(check["status"])] is not Outcome.PASSED
+    ]
+
+
+def result_label(item: dict[str, Any], *, translate: texts.Translate = texts.source) -> str:
+    """Who a reason is about: a signature (and its signer) or a document time-stamp."""
+    field_name = item["field_name"]
+    if item["kind"] == "timestamp":
+        return texts.render("label.timestamp", {"field": field_name}, translate=translate)
+    signer = item.get("signer")
+    who = signer["common_name"] if signer else field_name
+    return texts.render("label.signature", {"field": field_name, "who": who}, translate=translate)
+
+
+def message_of(item: dict[str, Any], *, translate: texts.Translate = texts.source) -> str:
+    """A check's or refusal's sentence again from its id, else the stored one (older reports)."""
+    message_id = item.get("message_id")
+    if message_id in texts.MESSAGES:
+        return texts.render(message_id, item.get("params"), translate=translate)
+    return item["message"]

@@ -18,7 +18,7 @@ from django.conf import settings
 
 from signing.trust import trust_anchors
 from signing.validation.engine import ValidationConfig, child_main
-from signing.validation.report import Refusal, Report, conclude
+from signing.validation.report import Refusal, Report, conclude, refusal
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def current_config() -> ValidationConfig:
     )
 
 
-def _refused(data: bytes, file_name: str, config: ValidationConfig, refusal: Refusal) -> Report:
+def _refused(data: bytes, file_name: str, config: ValidationConfig, why: Refusal) -> Report:
     report = Report(
         file_sha256=hashlib.sha256(data).hexdigest(),
         file_name=file_name,
@@ -45,7 +45,7 @@ def _refused(data: bytes, file_name: str, config: ValidationConfig, refusal: Ref
         validated_at=datetime.now(UTC),
         fetch_enabled=config.fetch,
         trust_roots=list(config.trust_root_names),
-        refusal=refusal,
+        refusal=why,
     )
     conclude(report)
     return report
@@ -61,14 +61,10 @@ def _run_isolated(data: bytes, file_name: str, config: ValidationConfig) -> Repo
     try:
         if receiver.poll(timeout):
             return receiver.recv()
-        return Refusal(
-            "timeout",
-            f"Kiểm tra quá {timeout} giây nên đã dừng: tệp quá lớn, quá phức tạp hoặc có "
-            "cấu trúc bất thường.",
-        )
+        return refusal("timeout", seconds=timeout)
     except EOFError:
         # The child died without answering: killed by the memory cap or crashed in C code.
-        return Refusal("crashed", "Tệp làm bộ kiểm tra dừng bất thường (quá phức tạp hoặc hỏng).")
+        return refusal("crashed")
     finally:
         receiver.close()
         if process.is_alive():
@@ -85,8 +81,7 @@ def validate_pdf(data: bytes, *, file_name: str = "") -> Report:
     config = current_config()
     if len(data) > settings.KYHOP_VALIDATION_MAX_BYTES:
         limit_mb = settings.KYHOP_VALIDATION_MAX_BYTES // (1024 * 1024)
-        refusal = Refusal("too_large", f"Tệp lớn hơn giới hạn {limit_mb} MB được kiểm tra.")
-        return _refused(data, file_name, config, refusal)
+        return _refused(data, file_name, config, refusal("too_large", limit_mb=limit_mb))
     outcome = _run_isolated(data, file_name, config)
     if isinstance(outcome, Refusal):
         logger.warning("Kiểm tra chữ ký tệp %s bị từ chối: %s", file_name, outcome.code)

@@ -119,12 +119,15 @@ def stored(world, make_document, doc_storage, validation_settings, signed_lta): 
 def test_a_reader_checks_a_stored_version_and_the_report_is_kept(world, stored):  # noqa: F811
     client = Client()
     client.force_login(world.member)
-    response = client.get(reverse("validation:version", args=[stored.pk, 1]))
-    assert response.status_code == 200
-    assert "Hợp lệ" in response.content.decode()
+    url = reverse("validation:version", args=[stored.pk, 1])
+    response = client.post(url)
+    assert response.status_code == 303 and response["Location"] == url
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Hợp lệ" in page.content.decode()
     report = ValidationReport.objects.get()
     assert report.version == stored.versions.get() and report.verdict == Verdict.PASSED
-    as_json = client.get(reverse("validation:version", args=[stored.pk, 1]), {"format": "json"})
+    as_json = client.get(url, {"format": "json"})
     assert as_json.json()["outcome"] == "passed"
 
 
@@ -136,7 +139,9 @@ def test_an_outsider_or_anonymous_visitor_gets_404_for_a_stored_version(
     outsider = Client()
     outsider.force_login(world.outsider)
     assert outsider.get(url).status_code == 404
+    assert outsider.post(url).status_code == 404
     assert Client().get(url).status_code == 404
+    assert Client().post(url).status_code == 404
     assert Client().get(reverse("validation:version", args=[stored.pk + 99, 1])).status_code == 404
     with pytest.raises(PermissionDenied):
         version_validate(actor=world.outsider, version=stored.versions.get())

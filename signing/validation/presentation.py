@@ -1,0 +1,64 @@
+"""A stored report (``Report.as_json()``) made ready to read, in the active language.
+
+The JSON report keeps its Vietnamese sentences and ISO 8601 times (the schema does not change
+with the reader's language). For the web page and the PDF report, ``localize`` returns a copy in
+which every label and sentence is rendered again from its id and parameters through Django's
+``gettext``, and every time is a human date in Vietnam time. A report stored before the ids
+existed keeps its stored Vietnamese sentences where it has no id.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from django.utils.translation import gettext
+
+from signing.validation import report as report_module
+from signing.validation import texts
+
+
+def localize(data: dict[str, Any]) -> dict[str, Any]:
+    """A copy of the JSON report *data* with its texts in the active language."""
+    shown = copy.deepcopy(data)
+    shown["outcome_label"] = texts.label(texts.OUTCOME_LABELS, data["outcome"], translate=gettext)
+    shown["summary"] = report_module.summary(data, translate=gettext)
+    shown["reasons"] = report_module.reasons(data, translate=gettext)
+    shown["notes"] = [gettext(note) for note in data.get("notes", [])]
+    shown["validated_at_display"] = texts.human_time(data.get("validated_at"))
+    if data.get("refusal") is not None:
+        shown["refusal"]["message"] = report_module.message_of(data["refusal"], translate=gettext)
+    for key in ("signatures", "timestamps"):
+        shown[key] = [_result(item) for item in data.get(key, [])]
+    shown["results"] = shown["signatures"] + shown["timestamps"]
+    return shown
+
+
+def _result(item: dict[str, Any]) -> dict[str, Any]:
+    shown = copy.deepcopy(item)
+    shown["outcome_label"] = texts.label(texts.OUTCOME_LABELS, item["outcome"], translate=gettext)
+    shown["claimed_display"] = texts.human_time(item.get("claimed_signing_time"))
+    shown["timestamp_display"] = texts.human_time(item.get("timestamp_time"))
+    shown["checks"] = [_check(check) for check in item.get("checks", [])]
+    shown["later_changes"] = [_change(change) for change in item.get("later_changes", [])]
+    return shown
+
+
+def _check(check: dict[str, Any]) -> dict[str, Any]:
+    title = texts.TITLES.get(check["code"], check["title"])
+    return {
+        **check,
+        "title": gettext(title),
+        "status_label": texts.label(texts.STATUS_LABELS, check["status"], translate=gettext),
+        "message": report_module.message_of(check, translate=gettext),
+    }
+
+
+def _change(change: dict[str, Any]) -> dict[str, Any]:
+    kinds = [kind for kind in texts.CHANGE_LABELS if kind in change.get("kinds", [])]
+    description = (
+        "; ".join(gettext(texts.CHANGE_LABELS[kind]) for kind in kinds)
+        if kinds
+        else change.get("description", "")
+    )
+    return {**change, "description": description}
