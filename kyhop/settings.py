@@ -304,6 +304,15 @@ KYHOP_SIGN_FETCH_TIMEOUT = env_int("KYHOP_SIGN_FETCH_TIMEOUT", 10, minimum=1)
 KYHOP_SIGN_BULK_PROCESS_MIN = env_int("KYHOP_SIGN_BULK_PROCESS_MIN", 16, minimum=0)
 # PEM/DER files of the roots signatures must chain to; empty means the development PKI's root.
 KYHOP_SIGN_TRUST_ROOTS = [Path(p) for p in env_list("KYHOP_SIGN_TRUST_ROOTS", [])]
+# Before every signature the certificate's chain and revocation status are asked of the CA
+# (OCSP/CRL); a definite answer (good, revoked) is reused for this many seconds (0: ask every
+# time). When the CA cannot be reached the status is unknown: "block" refuses the signature,
+# "allow-initials" lets only initials (ký nháy) go ahead, "allow" lets every signature go ahead
+# with a warning to the signer and in the audit trail.
+KYHOP_SIGN_REVOCATION_CACHE_SECONDS = env_int("KYHOP_SIGN_REVOCATION_CACHE_SECONDS", 300, minimum=0)
+KYHOP_SIGN_REVOCATION_UNKNOWN = env_choice(
+    "KYHOP_SIGN_REVOCATION_UNKNOWN", "block", ("block", "allow-initials", "allow")
+)
 # TTF embedded in signature appearances: it must cover Vietnamese, and pyHanko spaces glyphs
 # correctly only for fonts with 1000 units per em (Noto, not DejaVu).
 KYHOP_SIGN_FONT = env_path(

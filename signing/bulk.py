@@ -31,6 +31,7 @@ from pyhanko.sign.signers import Signer
 from pyhanko.sign.signers.csc_signer import CSCSigner
 from pyhanko.sign.timestamps import TimestampRequestError
 
+from signing.certcheck import CertificateStatus
 from signing.pades import (
     PadesLevel,
     SigningServices,
@@ -38,6 +39,7 @@ from signing.pades import (
     SignOptions,
     async_sign_pdf_stream,
     reservation_for,
+    signer_cleared,
     signing_services,
     timestamper_for,
 )
@@ -137,21 +139,33 @@ async def bulk_sign(
     on_progress: ProgressCallback | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     services: SigningServices | None = None,
+    certificate_status: CertificateStatus | None = None,
 ) -> list[BulkResult]:
     """Sign *items*; the results come back in the order of *items*.
 
     ``signer_factory`` is called once, before any document is touched: a wrong PIN raises
-    its ValidationError here and nothing is signed.
+    its ValidationError here and nothing is signed. So is the certificate checked, once for
+    the batch (rules, chain, revocation; or *certificate_status* if the caller did): an unfit,
+    revoked or untrusted one raises its ValidationError here, and every document is signed
+    under that one answer.
     """
     level = PadesLevel(level)
     signer = signer_factory()
+    certificate_status = await signer_cleared(
+        signer, certificate_status, services or signing_services()
+    )
     if level.needs_timestamp:
         services = services or signing_services()
     if isinstance(signer, CSCSigner):
         from signing.csc_backend import csc_bulk_sign  # csc_backend imports this module
 
         return await csc_bulk_sign(
-            items, signer=signer, level=level, on_progress=on_progress, services=services
+            items,
+            signer=signer,
+            level=level,
+            on_progress=on_progress,
+            services=services,
+            certificate_status=certificate_status,
         )
     reporter = ProgressReporter(len(items), on_progress)
     gate = asyncio.Semaphore(concurrency)
@@ -171,6 +185,7 @@ async def bulk_sign(
                     timestamper=timestamper,
                     services=services,
                     bytes_reserved=reserved,
+                    certificate_status=certificate_status,
                 )
             return await reporter.report(result)
 

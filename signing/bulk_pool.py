@@ -44,11 +44,13 @@ from signing.bulk import (
     ProgressReporter,
     _sign_one,
 )
+from signing.certcheck import CertificateStatus
 from signing.keys import signer_from_pkcs12
 from signing.pades import (
     PadesLevel,
     SigningServices,
     reservation_for,
+    signer_cleared,
     signing_services,
     timestamper_for,
 )
@@ -112,6 +114,7 @@ class _Worker:
         level: PadesLevel,
         services: SigningServices | None,
         concurrency: int,
+        status: CertificateStatus,
     ) -> list[BulkResult]:
         signer_key, signer = self.signer(spec)
         timestamper = self.timestamper(services) if services else None
@@ -123,13 +126,19 @@ class _Worker:
                 )
             except (TimestampRequestError, SigningError, aiohttp.ClientError):
                 # TSA down: each document meets the same error and reports it; not cached.
-                return await self._all_failing(items, signer, level, timestamper, services)
+                return await self._sign_items(
+                    items, signer, level, timestamper, services, 1, None, status
+                )
         return await self._sign_items(
-            items, signer, level, timestamper, services, concurrency, self.reserved[reserved_key]
+            items,
+            signer,
+            level,
+            timestamper,
+            services,
+            concurrency,
+            self.reserved[reserved_key],
+            status,
         )
-
-    async def _all_failing(self, items, signer, level, timestamper, services) -> list[BulkResult]:
-        return await self._sign_items(items, signer, level, timestamper, services, 1, None)
 
     async def _sign_items(
         self,
@@ -140,6 +149,7 @@ class _Worker:
         services: SigningServices | None,
         concurrency: int,
         reserved: int | None,
+        status: CertificateStatus,
     ) -> list[BulkResult]:
         gate = asyncio.Semaphore(concurrency)
 
@@ -152,6 +162,8 @@ class _Worker:
                     timestamper=timestamper,
                     services=services,
                     bytes_reserved=reserved,
+                    # Checked once by the parent for the whole batch: no worker asks the CA.
+                    certificate_status=status,
                 )
 
         return list(await asyncio.gather(*(run(item) for item in items)))
@@ -166,12 +178,13 @@ def _worker_sign(
     level: str,
     services: SigningServices | None,
     concurrency: int,
+    status: CertificateStatus,
 ) -> list[BulkResult]:
     global _worker
     if _worker is None:
         _worker = _Worker()
     return _worker.loop.run_until_complete(
-        _worker.sign(items, spec, PadesLevel(level), services, concurrency)
+        _worker.sign(items, spec, PadesLevel(level), services, concurrency, status)
     )
 
 
@@ -229,14 +242,17 @@ async def bulk_sign_processes(
     on_progress: ProgressCallback | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     services: SigningServices | None = None,
+    certificate_status: CertificateStatus | None = None,
 ) -> list[BulkResult]:
     """Like ``bulk_sign`` for a PKCS#12 identity, with the work spread over every core.
 
     The passphrase is checked here, once, before any document is sent: a wrong one raises
-    its ValidationError and nothing is signed.
+    its ValidationError and nothing is signed. So is the certificate (rules, chain,
+    revocation), once for the batch, and its status travels with the documents.
     """
     level = PadesLevel(level)
-    signer_spec()  # the one confirmation: a wrong passphrase stops here
+    signer = signer_spec()  # the one confirmation: a wrong passphrase stops here
+    status = await signer_cleared(signer, certificate_status, services or signing_services())
     if level.needs_timestamp:
         services = services or signing_services()
     reporter = ProgressReporter(len(items), on_progress)
@@ -247,7 +263,14 @@ async def bulk_sign_processes(
     async def run(chunk: list[BulkItem]) -> None:
         try:
             signed = await loop.run_in_executor(
-                executor, _worker_sign, chunk, signer_spec, str(level), services, concurrency
+                executor,
+                _worker_sign,
+                chunk,
+                signer_spec,
+                str(level),
+                services,
+                concurrency,
+                status,
             )
         except BrokenProcessPool:
             pool_shutdown()  # the next batch starts a fresh pool

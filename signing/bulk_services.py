@@ -11,6 +11,11 @@ Vietnamese message; the others go on. Each signed document is stored as soon as 
 is ready (its own short transaction, with the request row locked and the version re-checked),
 so progress means "signed and stored", and a crash half-way loses nothing already reported.
 
+Each signer's certificate is checked once for the batch (rules, chain, revocation, before any
+document is touched): documents whose certificate may not sign — revoked, untrusted, or of
+unknown status where that blocks their kind of step — fail with that reason; the others go on,
+and no document asks the CA again.
+
 The passphrase only opens the signers; it is never stored, logged or sent anywhere else.
 """
 
@@ -31,9 +36,10 @@ from accounts.models import User
 from audit.services import audit_record
 from signing.bulk import DEFAULT_CONCURRENCY, BulkItem, BulkProgress, bulk_sign, error_message
 from signing.bulk_pool import Pkcs12SignerSpec, bulk_sign_processes
+from signing.certcheck import CertificateStatus
 from signing.identities import identity_signing
 from signing.models import IdentityKind, StepAssignee
-from signing.pades import PadesLevel
+from signing.pades import PadesLevel, async_certificate_status, signer_intermediates
 from signing.services import SignPlan, step_sign_plan, step_signature_store
 
 logger = logging.getLogger(__name__)
@@ -111,12 +117,20 @@ def _plans(
     return plans, refused
 
 
-def _store(actor: User, plan: SignPlan, signed: bytes | None, error: str | None) -> StepOutcome:
+def _store(
+    actor: User,
+    plan: SignPlan,
+    signed: bytes | None,
+    error: str | None,
+    status: CertificateStatus | None = None,
+) -> StepOutcome:
     assignee_id = plan.assignee.pk
     if signed is None:
         return StepOutcome(assignee_id=assignee_id, ok=False, message=error or UNEXPECTED)
     try:
-        version = step_signature_store(actor=actor, plan=plan, signed=signed)
+        version = step_signature_store(
+            actor=actor, plan=plan, signed=signed, certificate_status=status
+        )
     except (ValidationError, PermissionDenied) as exc:
         return _failed(assignee_id, exc)
     except Exception:
@@ -134,6 +148,31 @@ def _groups(plans: list[SignPlan]) -> dict[tuple[int, PadesLevel], list[SignPlan
     for plan in plans:
         groups[(plan.identity.pk, plan.level)].append(plan)
     return groups
+
+
+CertificateAnswer = CertificateStatus | ValidationError
+
+
+async def _certificate_answers(signers: dict) -> dict[int, CertificateAnswer]:
+    """Each signer's certificate checked once: its status with the CA, or the ValidationError
+    of the local rules (expired, weak key…). Judged per document by :func:`_refusal`."""
+    answers: dict[int, CertificateAnswer] = {}
+    for identity_id, signer in signers.items():
+        try:
+            answers[identity_id] = await async_certificate_status(
+                certificate=signer.signing_cert, intermediates=signer_intermediates(signer)
+            )
+        except ValidationError as exc:
+            answers[identity_id] = exc
+    return answers
+
+
+def _refusal(plan: SignPlan, answer: CertificateAnswer) -> str | None:
+    if isinstance(answer, ValidationError):
+        return " ".join(answer.messages)
+    if answer.blocks(allow_unknown=plan.allow_unknown_revocation):
+        return answer.message()
+    return None
 
 
 async def _sign_all(
@@ -156,14 +195,29 @@ async def _sign_all(
                 signers[plan.identity.pk] = await stack.enter_async_context(
                     identity_signing(identity=plan.identity, passphrase=passphrase)
                 )
+        answers = await _certificate_answers(signers)
         for outcome in refused:
             await report(outcome)
-        for (identity_id, level), group in _groups(plans).items():
+        for (identity_id, level), planned in _groups(plans).items():
+            answer = answers[identity_id]
+            group = []
+            for plan in planned:
+                refusal = _refusal(plan, answer)
+                if refusal is None:
+                    group.append(plan)
+                else:
+                    await report(
+                        StepOutcome(assignee_id=plan.assignee.pk, ok=False, message=refusal)
+                    )
+            if not group:
+                continue
+            assert isinstance(answer, CertificateStatus)
             by_key = {str(plan.assignee.pk): plan for plan in group}
 
-            async def stored(progress: BulkProgress, by_key=by_key) -> None:
+            async def stored(progress: BulkProgress, by_key=by_key, answer=answer) -> None:
                 result = progress.result
-                await report(await store(actor, by_key[result.key], result.data, result.error))
+                plan = by_key[result.key]
+                await report(await store(actor, plan, result.data, result.error, answer))
 
             items = [BulkItem(key=key, data=p.data, options=p.options) for key, p in by_key.items()]
             spec = _process_spec(group, passphrase)
@@ -174,6 +228,7 @@ async def _sign_all(
                     level=level,
                     on_progress=stored,
                     concurrency=concurrency,
+                    certificate_status=answer,
                 )
                 continue
             signer = signers[identity_id]
@@ -183,6 +238,7 @@ async def _sign_all(
                 level=level,
                 on_progress=stored,
                 concurrency=concurrency,
+                certificate_status=answer,
             )
 
 

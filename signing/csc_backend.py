@@ -37,6 +37,7 @@ from signing.bulk import (
     error_message,
     failed_result,
 )
+from signing.certcheck import CertificateStatus
 from signing.external import MD_ALGORITHM, PreparedSignature, external_finish, external_prepare
 from signing.pades import (
     PadesLevel,
@@ -139,7 +140,9 @@ async def _sign_chunk(signer: CSCSigner, chunk: list[PreparedSignature]) -> list
     return list(values)
 
 
-async def _prepare(item: BulkItem, signer: CSCSigner, level: PadesLevel) -> PreparedSignature:
+async def _prepare(
+    item: BulkItem, signer: CSCSigner, level: PadesLevel, status: CertificateStatus | None
+) -> PreparedSignature:
     chain = tuple(signer.auth_manager.credential_info.chain)
     return await external_prepare(
         data=item.data,
@@ -147,7 +150,7 @@ async def _prepare(item: BulkItem, signer: CSCSigner, level: PadesLevel) -> Prep
         chain=chain,
         level=level,
         prefer_pss=signer.prefer_pss,
-        **item.options,
+        **(item.options | {"certificate_status": status}),
     )
 
 
@@ -158,9 +161,13 @@ async def csc_bulk_sign(
     level: PadesLevel,
     on_progress: ProgressCallback | None = None,
     services: SigningServices | None = None,
+    certificate_status: CertificateStatus | None = None,
 ) -> list[BulkResult]:
     """Sign *items* through the CSC service with one authorisation per batch of hashes (the
-    service's ``multisign`` limit; one for the whole batch with the usual limits)."""
+    service's ``multisign`` limit; one for the whole batch with the usual limits).
+
+    *certificate_status*: the credential's certificate as checked once for the batch
+    (``bulk.bulk_sign`` does); without it each document meets the cached check."""
     reporter = ProgressReporter(len(items), on_progress)
     results: dict[str, BulkResult] = {}
     prepared: list[tuple[BulkItem, PreparedSignature]] = []
@@ -168,7 +175,7 @@ async def csc_bulk_sign(
     signed_level = PadesLevel.B_T if level.needs_revocation_data else level
     for item in items:  # preparing is local CPU work; a bad PDF fails here, alone
         try:
-            prepared.append((item, await _prepare(item, signer, signed_level)))
+            prepared.append((item, await _prepare(item, signer, signed_level, certificate_status)))
         except Exception as exc:  # isolated per document, as in bulk.py; logged there
             results[item.key] = await reporter.report(failed_result(item.key, exc))
     limit = max(1, signer.auth_manager.credential_info.max_batch_size)
@@ -187,7 +194,7 @@ async def csc_bulk_sign(
                 continue
             finished = await asyncio.gather(
                 *(
-                    _finish(item, p, value, services, timestamper, level)
+                    _finish(item, p, value, services, timestamper, level, certificate_status)
                     for (item, p), value in zip(chunk, values, strict=True)
                 )
             )
@@ -203,10 +210,15 @@ async def _finish(
     services: SigningServices | None,
     timestamper: HTTPTimeStamper | None,
     level: PadesLevel,
+    status: CertificateStatus | None,
 ) -> BulkResult:
     try:
         data = await external_finish(
-            prepared=prepared, signature_value=value, services=services, timestamper=timestamper
+            prepared=prepared,
+            signature_value=value,
+            services=services,
+            timestamper=timestamper,
+            certificate_status=status,
         )
         if level.needs_revocation_data and services is not None:
             data = await async_extend_to_level(

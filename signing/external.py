@@ -45,12 +45,13 @@ from pyhanko_certvalidator.errors import AlgorithmNotSupported
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.sig_validate import DefaultSignatureValidator
 
-from signing.certcheck import certificate_check
+from signing.certcheck import CertificateStatus
 from signing.pades import (
     PadesLevel,
     SigningServices,
     SigningUnavailable,
     SignOptions,
+    certificate_cleared,
     pdf_signer_for,
     signing_services,
     timestamper_for,
@@ -187,8 +188,16 @@ async def external_prepare(
     """Prepare *data* for a signature by *certificate*; nothing is signed yet.
 
     ``prefer_pss`` defaults to PKCS#1 v1.5 because that is what USB token agents sign with.
+    The certificate is checked first (rules, chain, revocation): an unfit or revoked one is
+    refused before anything is prepared.
     """
     level = _level(level)
+    options["certificate_status"] = await certificate_cleared(
+        certificate=certificate,
+        intermediates=chain,
+        given=options.get("certificate_status"),
+        services=options.get("services"),
+    )
     signer = _placeholder_signer(certificate, chain, prefer_pss)
     # The TSA is not asked here: the time-stamp covers the signature value, which comes later.
     prepared = pdf_signer_for(source=BytesIO(data), signer=signer, level=PadesLevel.B_B, **options)
@@ -256,10 +265,15 @@ async def external_finish(
     signature_value: bytes,
     services: SigningServices | None = None,
     timestamper: HTTPTimeStamper | None = None,
+    certificate_status: CertificateStatus | None = None,
 ) -> bytes:
-    """Embed a raw signature value over ``prepared.to_be_signed``; returns the signed PDF."""
+    """Embed a raw signature value over ``prepared.to_be_signed``; returns the signed PDF.
+
+    The certificate is checked again (minutes may have passed since it was prepared), from the
+    cache or *certificate_status* when a batch checked it once for all its documents."""
     _check_document(prepared)
     _verify_value(prepared, signature_value)
+    await _recheck(prepared, certificate_status, services)
     signer = ExternalSigner(
         signing_cert=prepared.signing_cert,
         cert_registry=SimpleCertificateStore.from_certs(
@@ -336,7 +350,7 @@ async def external_embed_cms(
             "Chữ ký được tạo bằng chứng thư số khác với chứng thư đã chọn khi chuẩn bị ký.",
             code="other_certificate",
         )
-    certificate_check(certificate=certificate)
+    await _recheck(prepared, None, services)
     try:
         intact, valid = validate_sig_integrity(
             signer_info, certificate, "data", prepared.document_digest
@@ -350,6 +364,19 @@ async def external_embed_cms(
     content = cms.ContentInfo({"content_type": "signed_data", "content": signed_data})
     # force=True: asn1crypto would otherwise reuse the uploaded bytes, without the new token.
     return await _embed(prepared, cms.ContentInfo.load(content.dump(force=True)))
+
+
+async def _recheck(
+    prepared: PreparedSignature,
+    given: CertificateStatus | None,
+    services: SigningServices | None,
+) -> None:
+    await certificate_cleared(
+        certificate=prepared.signing_cert,
+        intermediates=tuple(map(asn1_x509.Certificate.load, prepared.chain)),
+        given=given,
+        services=services,
+    )
 
 
 def _has_signature_timestamp(signer_info: cms.SignerInfo) -> bool:

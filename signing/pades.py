@@ -6,7 +6,12 @@ awaits ``async_sign_pdf_bytes``/``async_sign_pdf_file`` and everything else call
 wrappers. Time-stamps, OCSP and CRLs are fetched over HTTP (aiohttp) from the configured TSA and
 from the URLs in the certificates; in development and tests that is the certomancer Animator.
 
-Every path checks the certificate first (``certcheck``), so an unfit certificate never signs.
+Every path checks the certificate first, so an unfit certificate never signs: the local rules
+(``certcheck.certificate_check``) and then its chain and revocation status with the CA
+(:func:`async_certificate_clear`), at every level — B-B included, which needs no other outside
+service. A caller that signs many documents with one certificate checks once and hands the
+:class:`~signing.certcheck.CertificateStatus` to each (``certificate_status``); anything else
+gets the per-certificate cache of ``certcheck.certificate_status``.
 """
 
 from __future__ import annotations
@@ -45,7 +50,7 @@ from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBacken
 from pyhanko_certvalidator.fetchers.api import OwnedFetcherBackend
 
 from signing import pki
-from signing.certcheck import certificate_check
+from signing.certcheck import CertificateStatus, certificate_check, certificate_status
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +110,9 @@ class SignOptions(TypedDict, total=False):
     # A ready-made appearance (e.g. a signature image, signing.appearances); wins over
     # ``appearance``, whose box is still used when a new field is made.
     stamp_style: BaseStampStyle | None
+    # The signer's certificate already checked by the caller (once for a batch); without it,
+    # the certificate is checked here (and the result cached per certificate for a while).
+    certificate_status: CertificateStatus | None
 
 
 def _load_roots(paths: list[Path]) -> tuple[asn1_x509.Certificate, ...]:
@@ -117,18 +125,123 @@ def _load_roots(paths: list[Path]) -> tuple[asn1_x509.Certificate, ...]:
     return tuple(roots)
 
 
+def _dev_roots() -> tuple[asn1_x509.Certificate, ...]:
+    try:
+        return tuple(pki.trust_roots(settings.KYHOP_PKI_DIR))
+    except OSError:
+        # No roots configured and no development PKI: nothing is trusted, and the signer is
+        # told so (certificate_untrusted) instead of meeting a server error.
+        return ()
+
+
 def signing_services() -> SigningServices:
     """The TSA, trust roots and timeouts from settings (the development PKI by default)."""
     configured = settings.KYHOP_SIGN_TRUST_ROOTS
-    roots = (
-        _load_roots(configured) if configured else tuple(pki.trust_roots(settings.KYHOP_PKI_DIR))
-    )
+    roots = _load_roots(configured) if configured else _dev_roots()
     return SigningServices(
         tsa_url=settings.KYHOP_SIGN_TSA_URL,
         trust_roots=roots,
         tsa_timeout=float(settings.KYHOP_SIGN_TSA_TIMEOUT),
         fetch_timeout=float(settings.KYHOP_SIGN_FETCH_TIMEOUT),
     )
+
+
+# --- The certificate's standing with the CA, before any signature ----------------------------
+
+
+def revocation_unknown_allowed(kind: str | None = None) -> bool:
+    """Whether a signature may go ahead when the certificate's revocation status cannot be
+    determined (``KYHOP_SIGN_REVOCATION_UNKNOWN``): never by default; only initials (*kind*
+    ``"initial"``, ký nháy) with "allow-initials"; every signature with "allow"."""
+    mode = settings.KYHOP_SIGN_REVOCATION_UNKNOWN
+    return mode == "allow" or (mode == "allow-initials" and kind == "initial")
+
+
+def signer_intermediates(signer: Signer) -> list[asn1_x509.Certificate]:
+    registry = signer.cert_registry
+    return list(registry) if registry is not None else []
+
+
+async def async_certificate_status(
+    *,
+    certificate: asn1_x509.Certificate,
+    intermediates: list[asn1_x509.Certificate] | tuple[asn1_x509.Certificate, ...] = (),
+    services: SigningServices | None = None,
+) -> CertificateStatus:
+    """The local rules (a ValidationError naming every problem), then the chain and revocation
+    status from the CA or the cache — returned, not judged: see :func:`async_certificate_clear`
+    for the judgement, or call ``status.check()`` after deciding what "unknown" allows."""
+    certificate_check(certificate=certificate)
+    services = services or signing_services()
+    return await certificate_status(
+        certificate=certificate,
+        trust_roots=services.trust_roots,
+        intermediates=intermediates,
+        fetch_timeout=services.fetch_timeout,
+        cache_seconds=float(settings.KYHOP_SIGN_REVOCATION_CACHE_SECONDS),
+    )
+
+
+async def async_certificate_clear(
+    *,
+    signer: Signer | None = None,
+    certificate: asn1_x509.Certificate | None = None,
+    intermediates: list[asn1_x509.Certificate] | tuple[asn1_x509.Certificate, ...] = (),
+    services: SigningServices | None = None,
+    allow_unknown: bool | None = None,
+) -> CertificateStatus:
+    """Everything checked before a signature by *signer* (or *certificate*): a ValidationError
+    with the Vietnamese reason if it may not sign — unfit, revoked, untrusted, or (unless
+    *allow_unknown*, default from settings) of undetermined status. The status otherwise."""
+    if certificate is None:
+        assert signer is not None and signer.signing_cert is not None
+        certificate, intermediates = signer.signing_cert, signer_intermediates(signer)
+    status = await async_certificate_status(
+        certificate=certificate, intermediates=intermediates, services=services
+    )
+    status.check(
+        allow_unknown=revocation_unknown_allowed() if allow_unknown is None else allow_unknown
+    )
+    return status
+
+
+async def certificate_cleared(
+    *,
+    certificate: asn1_x509.Certificate,
+    intermediates: list[asn1_x509.Certificate] | tuple[asn1_x509.Certificate, ...] = (),
+    given: CertificateStatus | None = None,
+    services: SigningServices | None = None,
+) -> CertificateStatus:
+    """*given* if it is this certificate's (its holder decided on "unknown", e.g. once for a
+    batch), else a fresh :func:`async_certificate_clear`. The local rules always run."""
+    if given is not None and given.covers(certificate):
+        certificate_check(certificate=certificate)  # local and instant
+        given.check(allow_unknown=True)
+        return given
+    return await async_certificate_clear(
+        certificate=certificate, intermediates=intermediates, services=services
+    )
+
+
+async def signer_cleared(
+    signer: Signer,
+    given: CertificateStatus | None = None,
+    services: SigningServices | None = None,
+) -> CertificateStatus:
+    """:func:`certificate_cleared` for *signer*'s certificate, its chain as intermediates."""
+    assert signer.signing_cert is not None
+    return await certificate_cleared(
+        certificate=signer.signing_cert,
+        intermediates=signer_intermediates(signer),
+        given=given,
+        services=services,
+    )
+
+
+def _require_cleared(signer: Signer, status: CertificateStatus | None) -> None:
+    if status is None or signer.signing_cert is None or not status.covers(signer.signing_cert):
+        raise ValueError("pdf_signer_for needs the certificate_status of this signer's certificate")
+    status.check(allow_unknown=True)
 
 
 def _validation_context(services: SigningServices) -> ValidationContext:
@@ -227,15 +340,16 @@ async def _sign_stream(
     location: str | None = None,
     services: SigningServices | None = None,
     stamp_style: BaseStampStyle | None = None,
+    certificate_status: CertificateStatus | None = None,
 ) -> None:
     level = PadesLevel(level)
-    # The certificate first: an unfit one is refused before the document is even read.
-    certificate_check(certificate=signer.signing_cert)
+    # The certificate first: an unfit or revoked one is refused before the document is read.
+    services = services or signing_services()
+    await signer_cleared(signer, certificate_status, services)
     writer = _open_writer(source)
     name, new_field = _field_spec(writer, field_name, appearance)
     timestamper, context = None, None
-    if level.needs_timestamp:  # B-B needs no outside service, nor their settings
-        services = services or signing_services()
+    if level.needs_timestamp:
         timestamper = HTTPTimeStamper(services.tsa_url, timeout=services.tsa_timeout)
         if level.needs_revocation_data:
             context = _validation_context(services)
@@ -340,9 +454,12 @@ def pdf_signer_for(
     **options: Unpack[SignOptions],
 ) -> PreparedPdfSigner:
     """The same checks and PdfSigner as :func:`async_sign_pdf_bytes`, for callers that drive
-    pyHanko's steps themselves (interrupted signing, batches sharing one TSA client)."""
+    pyHanko's steps themselves (interrupted signing, batches sharing one TSA client). The
+    caller has checked the certificate with the CA (this is not async): ``certificate_status``
+    of this signer's certificate is required, and must allow signing."""
     level = PadesLevel(level)
     certificate_check(certificate=signer.signing_cert)
+    _require_cleared(signer, options.get("certificate_status"))
     writer = _open_writer(source)
     name, new_field = _field_spec(writer, options.get("field_name"), options.get("appearance"))
     context = None
@@ -395,6 +512,9 @@ async def async_sign_pdf_stream(
     held in memory. ``bytes_reserved`` (hex characters for the CMS) skips pyHanko's dry-run
     signature that otherwise sizes the placeholder for every document (see
     :func:`reservation_for`)."""
+    options["certificate_status"] = await signer_cleared(
+        signer, options.get("certificate_status"), options.get("services")
+    )
     prepared = pdf_signer_for(
         source=source, signer=signer, level=level, timestamper=timestamper, **options
     )

@@ -71,6 +71,10 @@ class DevIdentity:
     organisation: str
     title: str
     kind: str  # "person" | "seal"
+    # A revoked identity (tests, demonstrations): since when, and the CRL reason (RFC 5280
+    # names, e.g. "key_compromise"). The OCSP responder and the CRL then say so.
+    revoked_since: str | None = None
+    revocation_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -216,6 +220,15 @@ def _service_certs() -> dict[str, Any]:
     }
 
 
+def _revocation(identity: DevIdentity) -> dict[str, Any]:
+    if identity.revoked_since is None:
+        return {}
+    entry = {"revoked-since": identity.revoked_since}
+    if identity.revocation_reason:
+        entry["reason"] = identity.revocation_reason
+    return {"revocation": entry}
+
+
 def _leaf_certs(identities: list[DevIdentity]) -> dict[str, Any]:
     return {
         identity.name: {
@@ -230,6 +243,7 @@ def _leaf_certs(identities: list[DevIdentity]) -> dict[str, Any]:
                 _aia(ocsp=True, repo="interm"),
             ],
         }
+        | _revocation(identity)
         for index, identity in enumerate(identities)
     }
 
@@ -326,8 +340,9 @@ def _read_manifest(layout: PkiLayout) -> dict[str, Any]:
     return json.loads(layout.manifest.read_text(encoding="utf-8"))
 
 
-def _build(layout: PkiLayout, *, base_url: str, passphrase: str) -> list[DevIdentity]:
-    identities = demo_identities()
+def _build(
+    layout: PkiLayout, *, base_url: str, passphrase: str, identities: list[DevIdentity]
+) -> list[DevIdentity]:
     for folder in (layout.keys, layout.certs, layout.identities):
         folder.mkdir(mode=0o700)
     for label in CA_LABELS:
@@ -358,11 +373,18 @@ def _pem_cert(cert: asn1_x509.Certificate) -> bytes:
     return pem.armor("CERTIFICATE", cert.dump())
 
 
-def pki_create(*, directory: Path, base_url: str, passphrase: str) -> PkiInitResult:
+def pki_create(
+    *,
+    directory: Path,
+    base_url: str,
+    passphrase: str,
+    identities: list[DevIdentity] | None = None,
+) -> PkiInitResult:
     """Create the development PKI in *directory* unless it exists; never changes an existing one.
 
-    The PKI is built in a temporary sibling directory and renamed into place, so an interrupted
-    run leaves nothing half-made behind.
+    *identities* defaults to the demo's (:func:`demo_identities`); tests add others, e.g. a
+    revoked signer. The PKI is built in a temporary sibling directory and renamed into place,
+    so an interrupted run leaves nothing half-made behind.
     """
     layout = PkiLayout(directory)
     if layout.manifest.exists():
@@ -382,7 +404,12 @@ def pki_create(*, directory: Path, base_url: str, passphrase: str) -> PkiInitRes
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".pki-", dir=directory.parent))
     try:
-        identities = _build(PkiLayout(staging), base_url=base_url, passphrase=passphrase)
+        identities = _build(
+            PkiLayout(staging),
+            base_url=base_url,
+            passphrase=passphrase,
+            identities=demo_identities() if identities is None else identities,
+        )
         if directory.exists():
             directory.rmdir()  # empty, checked above
         staging.rename(directory)

@@ -11,10 +11,12 @@ aiohttp, which is why this is a real HTTP server and not a mocked ``requests``.
 from __future__ import annotations
 
 import io
+import socket
 import subprocess
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,18 +33,47 @@ from pypdf.generic import (
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from signing import pki
+from signing.certcheck import certificate_status_cache_clear
 from signing.keys import Pkcs12KeyBackend
 
 PASSPHRASE = "Mật-khẩu thử 2026"  # non-ASCII on purpose: PKCS#12 passphrases are UTF-8
+# A signer whose certificate the CA has revoked: its OCSP responder and CRL say so.
+REVOKED = "thu-hoi"
+REVOKED_SINCE = "2025-07-01T08:30:00+0000"  # 15:30 in Vietnam
+REVOKED_IDENTITY = pki.DevIdentity(
+    name=REVOKED,
+    common_name="Ngô Văn Thu Hồi",
+    organisation="Ủy ban nhân dân tỉnh Bắc Ninh",
+    title="Phó Chủ tịch Ủy ban nhân dân tỉnh",
+    kind="person",
+    revoked_since=REVOKED_SINCE,
+    revocation_reason="key_compromise",
+)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_certificate_statuses():
+    """The CA's answers are cached per process; each test asks afresh (some stop the CA)."""
+    certificate_status_cache_clear()
+    yield
+    certificate_status_cache_clear()
 
 
 class _LateApp:
-    """A WSGI app whose real target is set once the PKI exists (it needs the server's port)."""
+    """A WSGI app whose real target is set once the PKI exists (it needs the server's port).
+    It counts the requests per service ("ocsp", "crls", "tsa", "certs"), whoever sends them
+    (this process or a worker process), so tests can tell how often the CA was asked."""
 
     target: Callable[..., Any] | None = None
 
+    def __init__(self) -> None:
+        self.hits: Counter[str] = Counter()
+
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         assert self.target is not None, "PKI chưa được tạo"
+        parts = environ.get("PATH_INFO", "").strip("/").split("/")
+        if len(parts) > 1:
+            self.hits[parts[1]] += 1
         return self.target(environ, start_response)
 
 
@@ -51,6 +82,7 @@ class TestPki:
     directory: Path
     base_url: str
     passphrase: str
+    hits: Counter[str] = field(default_factory=Counter, compare=False)
 
     @property
     def layout(self) -> pki.PkiLayout:
@@ -66,16 +98,51 @@ def test_pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestPki]:
     server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
     base_url = f"http://127.0.0.1:{server.server_port}"
     directory = tmp_path_factory.mktemp("pki") / "pki"
-    pki.pki_create(directory=directory, base_url=base_url, passphrase=PASSPHRASE)
+    pki.pki_create(
+        directory=directory,
+        base_url=base_url,
+        passphrase=PASSPHRASE,
+        identities=[*pki.demo_identities(), REVOKED_IDENTITY],
+    )
     app.target = pki.animator(directory)
     thread = threading.Thread(target=server.serve_forever, name="test-pki", daemon=True)
     thread.start()
     try:
-        yield TestPki(directory=directory, base_url=base_url, passphrase=PASSPHRASE)
+        yield TestPki(directory=directory, base_url=base_url, passphrase=PASSPHRASE, hits=app.hits)
     finally:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def unreachable_pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestPki]:
+    """A PKI whose OCSP responder and CRLs cannot be reached: its certificates name a loopback
+    port that is bound but never listens, so every connection is refused at once (no timeout
+    to wait for). Only the chair's identity is made; its chain is in the PKCS#12."""
+    holder = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    holder.bind(("127.0.0.1", 0))  # held, so no other process takes the port meanwhile
+    base_url = f"http://127.0.0.1:{holder.getsockname()[1]}"
+    directory = tmp_path_factory.mktemp("pki-down") / "pki"
+    chair = next(i for i in pki.demo_identities() if i.name == "chutich")
+    pki.pki_create(
+        directory=directory, base_url=base_url, passphrase=PASSPHRASE, identities=[chair]
+    )
+    try:
+        yield TestPki(directory=directory, base_url=base_url, passphrase=PASSPHRASE)
+    finally:
+        holder.close()
+
+
+@pytest.fixture
+def unreachable_pki_settings(settings, pki_settings: TestPki, unreachable_pki: TestPki) -> TestPki:
+    """The test PKI's TSA and both PKIs' roots trusted, so that the unreachable PKI's
+    certificates chain to a trusted root and only their revocation status is missing."""
+    roots = []
+    for which in (pki_settings, unreachable_pki):
+        roots.append(which.layout.certs / "root.cert.pem")
+    settings.KYHOP_SIGN_TRUST_ROOTS = roots
+    return unreachable_pki
 
 
 @pytest.fixture

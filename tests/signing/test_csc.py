@@ -19,6 +19,7 @@ import pytest
 from aiohttp import web
 from certomancer.registry import CertomancerConfig
 from csc_dummy.csc_dummy_server import CSCWithCertomancer, DummyServiceParams
+from django.core.exceptions import ValidationError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
@@ -27,6 +28,7 @@ from signing import pki
 from signing.bulk import BulkItem, bulk_sign
 from signing.csc_backend import csc_signer
 from signing.pades import PadesLevel, async_sign_pdf_bytes
+from tests.signing.conftest import REVOKED
 
 pytestmark = [
     pytest.mark.usefixtures("pki_settings"),
@@ -158,3 +160,19 @@ async def test_an_unknown_credential_gives_a_clear_message(csc_service):
             service_url=csc_service.url, credential_id=f"{pki.ARCH}/nobody", pin="1"
         ):
             pass
+
+
+async def test_a_revoked_credential_is_refused_before_any_authorisation(csc_service, make_pdf):
+    items = [BulkItem(key=f"doc{n}", data=make_pdf()) for n in range(3)]
+    before = Counter(csc_service.calls)
+    async with csc_signer(
+        service_url=csc_service.url, credential_id=csc_service.credential(REVOKED), pin="1234"
+    ) as signer:
+        with pytest.raises(ValidationError) as alone:
+            await async_sign_pdf_bytes(data=items[0].data, signer=signer, level=PadesLevel.B_B)
+        with pytest.raises(ValidationError) as batch:
+            await bulk_sign(items, signer_factory=lambda: signer, level=PadesLevel.B_T)
+        assert signer.auth_manager.authorizations == 0
+    assert alone.value.code == batch.value.code == "certificate_revoked"
+    calls = csc_service.calls - before
+    assert calls["credentials/authorize"] == 0 and calls["signatures/signHash"] == 0

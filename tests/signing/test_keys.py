@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,7 +14,7 @@ from cryptography.x509.oid import NameOID
 from django.core.exceptions import ValidationError
 
 from signing.keys import ParsedKeySigner, Pkcs12KeyBackend, signer_from_pkcs12
-from signing.pades import PadesLevel, sign_pdf_bytes
+from signing.pades import PadesLevel, async_certificate_clear, sign_pdf_bytes
 
 
 def _p12(*, bits: int = 2048, not_after: datetime | None = None, passphrase: str) -> bytes:
@@ -88,17 +89,22 @@ def test_weak_key_is_refused_before_signing(pdf_bytes):
         sign_pdf_bytes(data=pdf_bytes, signer=signer, level=PadesLevel.B_LTA)
 
 
-def test_signing_uses_the_parsed_key_without_parsing_it_again(test_pki, pdf_bytes, monkeypatch):
+def test_signing_uses_the_parsed_key_without_parsing_it_again(pki_settings, pdf_bytes, monkeypatch):
     from pyhanko.sign.signers import pdf_cms
 
-    signer = test_pki.backend().signer(identity="vanthu", passphrase=test_pki.passphrase)
+    signer = pki_settings.backend().signer(identity="vanthu", passphrase=pki_settings.passphrase)
+
+    # The CA answers from this process and parses its own keys: ask it before the patch.
+    status = asyncio.run(async_certificate_clear(signer=signer))
 
     def reparse(*_args, **_kwargs):
         raise AssertionError("SimpleSigner re-parsed the private key")
 
     # pyHanko's SimpleSigner.sign_raw calls this on every signature; ours must not.
     monkeypatch.setattr(pdf_cms.serialization, "load_der_private_key", reparse)
-    signed = sign_pdf_bytes(data=pdf_bytes, signer=signer, level=PadesLevel.B_B)
+    signed = sign_pdf_bytes(
+        data=pdf_bytes, signer=signer, level=PadesLevel.B_B, certificate_status=status
+    )
     assert signed.startswith(pdf_bytes)
 
 

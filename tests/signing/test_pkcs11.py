@@ -1,8 +1,9 @@
 """PKCS#11 signing against a real SoftHSM2 token initialised for this test session.
 
-The token holds the test PKI's RSA key and certificate for "chutich", a fresh P-256 key with a
-certificate issued here by the test PKI's intermediate CA, and the intermediate certificate
-(the chain, as real tokens carry it). Keys go onto the token with OpenSC's pkcs11-tool.
+The token holds the test PKI's RSA keys and certificates for "chutich" and for the revoked
+"thu-hoi", a fresh P-256 key with a certificate issued here by the test PKI's intermediate CA,
+and the intermediate certificate (the chain, as real tokens carry it). Keys go onto the token
+with OpenSC's pkcs11-tool.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pyhanko_certvalidator import ValidationContext
 from signing import pki
 from signing.pades import PadesLevel, async_sign_pdf_bytes
 from signing.pkcs11_backend import Pkcs11KeyBackend, Pkcs11Location
+from tests.signing.conftest import REVOKED
 
 MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 TOKEN = "kyhop-test"
@@ -111,15 +113,16 @@ def softhsm_token(tmp_path_factory, test_pki) -> Iterator[Token]:
             capture_output=True,
         )
         layout = test_pki.layout
-        rsa_key = serialization.load_pem_private_key(
-            (layout.keys / "chutich.key.pem").read_bytes(), password=None
-        )
         der = serialization.Encoding.DER
         pkcs8 = serialization.PrivateFormat.PKCS8
         plain = serialization.NoEncryption()
-        _write("privkey", rsa_key.private_bytes(der, pkcs8, plain), "chutich", "01", folder)
-        chutich = pki.read_certificate(test_pki.directory, "chutich").dump()
-        _write("cert", chutich, "chutich", "01", folder)
+        for name, object_id in (("chutich", "01"), (REVOKED, "04")):
+            rsa_key = serialization.load_pem_private_key(
+                (layout.keys / f"{name}.key.pem").read_bytes(), password=None
+            )
+            _write("privkey", rsa_key.private_bytes(der, pkcs8, plain), name, object_id, folder)
+            cert = pki.read_certificate(test_pki.directory, name).dump()
+            _write("cert", cert, name, object_id, folder)
         ec_key, ec_cert = _issue_ec_certificate(test_pki)
         _write("privkey", ec_key.private_bytes(der, pkcs8, plain), "ec-signer", "02", folder)
         _write("cert", ec_cert.public_bytes(der), "ec-signer", "02", folder)
@@ -130,7 +133,7 @@ def softhsm_token(tmp_path_factory, test_pki) -> Iterator[Token]:
         yield Token(
             locations={
                 name: Pkcs11Location(module=MODULE, token_label=TOKEN, key_label=name)
-                for name in ("chutich", "ec-signer", "missing")
+                for name in ("chutich", "ec-signer", REVOKED, "missing")
             }
         )
 
@@ -240,3 +243,12 @@ def test_the_default_backend_reads_the_location_from_the_signing_identity(
         assert signer.signing_cert.dump() == cert.dump()
     finally:
         backend.close()
+
+
+@pytest.mark.parametrize("level", [PadesLevel.B_B, PadesLevel.B_T])
+async def test_a_revoked_certificate_on_the_token_cannot_sign(backend, pdf_bytes, level):
+    signer = backend.signer(identity=REVOKED, passphrase=PIN)
+    with pytest.raises(ValidationError) as caught:
+        await async_sign_pdf_bytes(data=pdf_bytes, signer=signer, level=level)
+    assert caught.value.code == "certificate_revoked"
+    assert "đã bị thu hồi" in caught.value.messages[0]

@@ -1,0 +1,78 @@
+"""Numbering after the competent person has signed (Decree 30 Art. 15.3): the number and date
+fill the prepared fields, a change the signature permits (form filling).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User, nfc
+from documents.models import Document, DocumentVersion
+from documents.rendering import vietnamese_date_line
+from signing import appearances
+from signing.appearances import FieldValue
+from signing.models import (
+    RequestStatus,
+    SigningRequest,
+    StepKind,
+    StepStatus,
+)
+from signing.request_base import _audit, _locked, _read, _require_latest, _store
+from signing.selectors import request_may_manage
+
+
+@transaction.atomic
+def request_number_assign(
+    *, actor: User, request: SigningRequest, number: str, issued_on: date
+) -> DocumentVersion | None:
+    """Give the document its number and date by filling the prepared fields: an incremental
+    update the competent person's signature permits (form filling). Returns the new version,
+    or None for a document numbered in its metadata only."""
+    request = _locked(request)
+    if not request_may_manage(actor, request):
+        raise PermissionDenied("Chỉ văn thư trình ký mới cấp số cho văn bản này.")
+    number = nfc(number).strip()
+    if not number or not number.isdigit():
+        raise ValidationError({"number": "Số văn bản phải là số (ví dụ: 45)."})
+    if request.status != RequestStatus.IN_PROGRESS or request.numbered_at is not None:
+        raise ValidationError("Văn bản này không ở bước cấp số.")
+    if request.steps.filter(kind=StepKind.MAIN).exclude(status=StepStatus.DONE).exists():
+        raise ValidationError("Chỉ cấp số sau khi người có thẩm quyền đã ký.")
+    base = request.current_version
+    _require_latest(request, base)
+    document = Document.objects.select_for_update().get(pk=request.document_id)
+    document.number, document.issued_on = number, issued_on
+    document.full_clean()
+    document.save(update_fields=["number", "issued_on", "updated_at"])
+    version = None
+    if request.number_field_rect or request.date_field_rect:
+        place = request.body.place_name
+        values = {
+            appearances.NUMBER_FIELD: FieldValue(
+                document.number_symbol, f"Số: {document.number_symbol}"
+            ),
+            appearances.DATE_FIELD: FieldValue(
+                issued_on.isoformat(),
+                vietnamese_date_line(place, issued_on),
+                appearances.SERIF_ITALIC,
+            ),
+        }
+        filled = appearances.text_fields_fill(data=_read(base), values=values)
+        version = _store(actor=actor, request=request, data=filled, note="Cấp số, ngày văn bản")
+        request.current_version = version
+    request.numbered_at = timezone.now()
+    request.save(update_fields=["current_version", "numbered_at"])
+    _audit(
+        actor,
+        "request_numbered",
+        request,
+        number_symbol=document.number_symbol,
+        issued_on=issued_on,
+        before_sha256=base.blob.sha256,
+        after_sha256=(version or base).blob.sha256,
+    )
+    return version
