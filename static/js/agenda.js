@@ -36,7 +36,7 @@ if (list) {
     });
     if (!response.ok) {
       const data = await response.json().catch(() => ({}));
-      alert(data.error || "Không sắp xếp được. Hãy tải lại trang.");
+      alert(data.error || gettext("Không sắp xếp được. Hãy tải lại trang."));
     }
     window.location.reload();
   });

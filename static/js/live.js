@@ -1,6 +1,8 @@
 // KyHop live meeting page: one WebSocket, a snapshot then numbered events, rendered into the
 // data-role slots of the template. ES module from 'self' (the CSP allows no inline script);
-// every text from the server goes in through textContent, never as HTML.
+// every text from the server goes in through textContent, never as HTML. Our own texts go
+// through gettext/interpolate from Django's JavaScript catalogue (a deferred script in the
+// page's head, so it has run before this module), Vietnamese being the msgid.
 
 import { mountViewer } from "./viewer.js";
 
@@ -44,13 +46,13 @@ function connect() {
   socket.addEventListener("open", () => {
     backoff = 1000;
     $("offline").hidden = true;
-    setText("conn", "đã kết nối");
+    setText("conn", gettext("đã kết nối"));
   });
   socket.addEventListener("message", (event) => receive(JSON.parse(event.data)));
   socket.addEventListener("close", (event) => {
-    setText("conn", "mất kết nối");
+    setText("conn", gettext("mất kết nối"));
     if (event.code === 4403) {
-      showMessage("Bạn không có quyền tham gia phiên họp này.");
+      showMessage(gettext("Bạn không có quyền tham gia phiên họp này."));
       return;
     }
     $("offline").hidden = false;
@@ -248,7 +250,7 @@ function elapsed(timer) {
 
 function renderCurrent() {
   const item = currentItem();
-  setText("current", item ? `${item.number}. ${item.title}` : "Chưa có nội dung đang thảo luận.");
+  setText("current", item ? `${item.number}. ${item.title}` : gettext("Chưa có nội dung đang thảo luận."));
   renderTimer();
 }
 
@@ -261,7 +263,8 @@ function renderTimer() {
     return;
   }
   const left = timer.limit - elapsed(timer);
-  node.textContent = `Thời gian còn lại: ${clock(left)}${timer.running ? "" : " (tạm dừng)"}`;
+  const format = timer.running ? gettext("Thời gian còn lại: %s") : gettext("Thời gian còn lại: %s (tạm dừng)");
+  node.textContent = interpolate(format, [clock(left)]);
   node.classList.toggle("over", left < 0);
 }
 
@@ -276,16 +279,16 @@ function renderAgenda() {
         { className: `agenda-item depth-${item.depth}${current ? " current" : ""}` },
         h("div", { className: "agenda-title", text: `${item.number}. ${item.title}` }),
       );
-      if (item.conclusion) row.append(h("p", { className: "conclusion", text: `Kết luận: ${item.conclusion}` }));
+      if (item.conclusion) row.append(h("p", { className: "conclusion", text: interpolate(gettext("Kết luận: %s"), [item.conclusion]) }));
       if (canRun) {
         const tools = h("div", { className: "tool-row wrap" });
-        if (!current) tools.append(h("button", { type: "button", "data-cmd": "item", "data-item_id": item.id, text: "Chuyển đến" }));
+        if (!current) tools.append(h("button", { type: "button", "data-cmd": "item", "data-item_id": item.id, text: gettext("Chuyển đến") }));
         const form = h(
           "form",
           { className: "tool-row", "data-form": "conclusion" },
           h("input", { type: "hidden", name: "item_id", value: item.id }),
-          h("input", { type: "text", name: "text", value: item.conclusion || "", placeholder: "Kết luận", ariaLabel: `Kết luận mục ${item.number}` }),
-          h("button", { type: "submit", text: "Ghi kết luận" }),
+          h("input", { type: "text", name: "text", value: item.conclusion || "", placeholder: gettext("Kết luận"), ariaLabel: interpolate(gettext("Kết luận mục %s"), [item.number]) }),
+          h("button", { type: "submit", text: gettext("Ghi kết luận") }),
         );
         tools.append(form);
         row.append(tools);
@@ -297,13 +300,16 @@ function renderAgenda() {
 
 function renderAttendance() {
   const a = state.attendance;
-  setText("quorum", `Có mặt ${a.present}/${a.total_members} thành viên (cần ${a.required}): ${a.met ? "đủ" : "chưa đủ"} số thành viên để biểu quyết.`);
+  const quorum = a.met
+    ? gettext("Có mặt %(present)s/%(total)s thành viên (cần %(required)s): đủ số thành viên để biểu quyết.")
+    : gettext("Có mặt %(present)s/%(total)s thành viên (cần %(required)s): chưa đủ số thành viên để biểu quyết.");
+  setText("quorum", interpolate(quorum, { present: a.present, total: a.total_members, required: a.required }, true));
   const me = state.roll?.find((row) => row.id === state.me.participant_id);
   if ($("my-attendance")) {
     const checked = me ? me.checked_in_at : state.me.checked_in;
-    setText("my-attendance", checked ? "Bạn đã điểm danh." : "Bạn chưa điểm danh.");
+    setText("my-attendance", checked ? gettext("Bạn đã điểm danh.") : gettext("Bạn chưa điểm danh."));
   }
-  setText("checkin-state", state.checkin_open ? "Đang mở điểm danh." : "Điểm danh đang đóng.");
+  setText("checkin-state", state.checkin_open ? gettext("Đang mở điểm danh.") : gettext("Điểm danh đang đóng."));
   const roll = $("roll");
   if (!roll || !state.roll) return;
   roll.replaceChildren(
@@ -312,13 +318,13 @@ function renderAttendance() {
         "tr",
         { "data-participant": row.id },
         h("td", { text: `${row.name} (${row.role})` }),
-        h("td", { text: row.checked_in_at ? `${new Date(row.checked_in_at).toLocaleTimeString("vi-VN")} · ${row.mode}${row.corrected ? " · đã sửa" : ""}` : "Chưa điểm danh" }),
+        h("td", { text: row.checked_in_at ? `${new Date(row.checked_in_at).toLocaleTimeString("vi-VN")} · ${row.mode}${row.corrected ? ` · ${gettext("đã sửa")}` : ""}` : gettext("Chưa điểm danh") }),
         h(
           "td",
           {},
-          h("button", { type: "button", "data-cmd": "check-in", "data-participant_id": row.id, "data-mode": "in_person", text: "Có mặt" }),
-          h("button", { type: "button", "data-cmd": "check-in", "data-participant_id": row.id, "data-mode": "remote", text: "Trực tuyến" }),
-          row.checked_in_at ? h("button", { type: "button", "data-cmd": "check-in-clear", "data-participant_id": row.id, text: "Xóa" }) : null,
+          h("button", { type: "button", "data-cmd": "check-in", "data-participant_id": row.id, "data-mode": "in_person", text: gettext("Có mặt") }),
+          h("button", { type: "button", "data-cmd": "check-in", "data-participant_id": row.id, "data-mode": "remote", text: gettext("Trực tuyến") }),
+          row.checked_in_at ? h("button", { type: "button", "data-cmd": "check-in-clear", "data-participant_id": row.id, text: gettext("Xóa") }) : null,
         ),
       ),
     ),
@@ -329,16 +335,16 @@ function renderSpeakers() {
   const list = $("speakers");
   if (!list) return;
   const s = state.speakers;
-  setText("speaking-limit", `Mỗi lượt phát biểu tối đa ${clock(s.limit)}.`);
+  setText("speaking-limit", interpolate(gettext("Mỗi lượt phát biểu tối đa %s."), [clock(s.limit)]));
   list.replaceChildren(
     ...s.queue.map((row) => {
       const speaking = row.status === "speaking";
-      const line = h("li", { className: speaking ? "speaking" : "", "data-request": row.id }, h("span", { text: `${row.name} — ${row.kind_label}${speaking ? " · đang phát biểu" : ""}` }));
+      const line = h("li", { className: speaking ? "speaking" : "", "data-request": row.id }, h("span", { text: `${row.name} — ${row.kind_label}${speaking ? ` · ${gettext("đang phát biểu")}` : ""}` }));
       if (speaking) line.append(h("span", { className: "speak-timer", "data-started": row.started_at }));
-      if (canRun && !speaking) line.append(h("button", { type: "button", "data-cmd": "speaker-grant", "data-request_id": row.id, text: "Mời phát biểu" }));
-      if (canRun && speaking) line.append(h("button", { type: "button", "data-cmd": "speaker-end", "data-request_id": row.id, text: "Kết thúc" }));
+      if (canRun && !speaking) line.append(h("button", { type: "button", "data-cmd": "speaker-grant", "data-request_id": row.id, text: gettext("Mời phát biểu") }));
+      if (canRun && speaking) line.append(h("button", { type: "button", "data-cmd": "speaker-end", "data-request_id": row.id, text: gettext("Kết thúc") }));
       if (row.participant_id === state.me.participant_id && !speaking)
-        line.append(h("button", { type: "button", "data-withdraw": row.id, text: "Rút đăng ký" }));
+        line.append(h("button", { type: "button", "data-withdraw": row.id, text: gettext("Rút đăng ký") }));
       return line;
     }),
   );
@@ -348,7 +354,7 @@ function renderSpeakers() {
 function tickSpeakers() {
   for (const node of root.querySelectorAll(".speak-timer")) {
     const left = state.speakers.limit - (Date.now() - Date.parse(node.dataset.started)) / 1000;
-    node.textContent = ` còn ${clock(left)}`;
+    node.textContent = ` ${interpolate(gettext("còn %s"), [clock(left)])}`;
     node.classList.toggle("over", left < 0);
   }
 }
@@ -357,7 +363,7 @@ function pollView(poll) {
   const box = h("article", { className: `poll poll-${poll.status}`, "data-poll": poll.id });
   const subject = poll.subject_name ? ` — ${poll.subject_name}` : "";
   box.append(h("h3", { text: `${poll.title}${subject}` }));
-  box.append(h("p", { className: "muted small", text: `${poll.kind_label}${poll.secret ? " · bỏ phiếu kín" : " · biểu quyết công khai"}` }));
+  box.append(h("p", { className: "muted small", text: `${poll.kind_label} · ${poll.secret ? gettext("bỏ phiếu kín") : gettext("biểu quyết công khai")}` }));
   if (poll.status === "draft") {
     if (canRun) {
       box.append(
@@ -365,23 +371,23 @@ function pollView(poll) {
           "form",
           { className: "tool-row", "data-form": "poll-open" },
           h("input", { type: "hidden", name: "poll_id", value: poll.id }),
-          h("input", { type: "text", name: "reason", placeholder: "Lý do biểu quyết khi chưa đủ số thành viên (nếu có)", ariaLabel: "Lý do" }),
-          h("button", { type: "submit", text: "Mở biểu quyết" }),
+          h("input", { type: "text", name: "reason", placeholder: gettext("Lý do biểu quyết khi chưa đủ số thành viên (nếu có)"), ariaLabel: gettext("Lý do") }),
+          h("button", { type: "submit", text: gettext("Mở biểu quyết") }),
         ),
       );
     }
     return box;
   }
   const progress = poll.progress;
-  box.append(h("p", { className: "progress", text: `Đã bỏ phiếu: ${progress.cast}/${progress.eligible}` }));
+  box.append(h("p", { className: "progress", text: interpolate(gettext("Đã bỏ phiếu: %(cast)s/%(eligible)s"), progress, true) }));
   if (poll.status === "open") {
     if (progress.live_tally) box.append(tallyList(poll, progress.live_tally));
     const voted = state.me.voted_poll_ids.includes(poll.id);
     if (state.me.can_vote && !voted) box.append(ballotForm(poll));
-    if (voted) box.append(h("p", { className: "ok", text: "Bạn đã bỏ phiếu." }));
+    if (voted) box.append(h("p", { className: "ok", text: gettext("Bạn đã bỏ phiếu.") }));
     const missing = state.notVoted?.[poll.id]?.not_voted;
-    if (isStaff && missing) box.append(h("p", { className: "small not-voted", text: `Chưa bỏ phiếu (${missing.length}): ${missing.join(", ")}` }));
-    if (canRun) box.append(h("button", { type: "button", "data-cmd": "poll-close", "data-poll_id": poll.id, text: "Kết thúc biểu quyết" }));
+    if (isStaff && missing) box.append(h("p", { className: "small not-voted", text: interpolate(gettext("Chưa bỏ phiếu (%(count)s): %(names)s"), { count: missing.length, names: missing.join(", ") }, true) }));
+    if (canRun) box.append(h("button", { type: "button", "data-cmd": "poll-close", "data-poll_id": poll.id, text: gettext("Kết thúc biểu quyết") }));
   } else if (poll.result) {
     box.append(resultView(poll));
   }
@@ -396,7 +402,7 @@ function ballotForm(poll) {
   const form = h("form", { className: "ballot", "data-form": "ballot" }, h("input", { type: "hidden", name: "poll_id", value: poll.id }));
   if (poll.kind === "several_of_n") {
     for (const o of poll.options) form.append(h("label", { className: "check" }, h("input", { type: "checkbox", name: "option_id", value: o.id }), ` ${o.label}`));
-    form.append(h("button", { type: "submit", className: "primary", text: "Gửi phiếu" }));
+    form.append(h("button", { type: "submit", className: "primary", text: gettext("Gửi phiếu") }));
   } else {
     for (const o of poll.options) form.append(h("button", { type: "submit", className: "choice", name: "option_id", value: o.id, text: o.label }));
   }
@@ -410,7 +416,7 @@ function resultView(poll) {
     { className: `result ${r.passed ? "passed" : "failed"}` },
     h("p", { className: "verdict", text: r.explanation }),
     h("ul", {}, ...r.options.map((o) => h("li", { text: `${o.label}: ${o.count} (${o.percent})` }))),
-    h("p", { className: "small muted", text: `Có mặt ${r.present}, đã bỏ phiếu ${r.cast}, tổng số thành viên ${r.total_members}.` }),
+    h("p", { className: "small muted", text: interpolate(gettext("Có mặt %(present)s, đã bỏ phiếu %(cast)s, tổng số thành viên %(total_members)s."), r, true) }),
   );
 }
 
@@ -418,7 +424,7 @@ function renderPolls() {
   const box = $("polls");
   if (!box) return;
   const polls = [...(canRun ? state.drafts || [] : []), ...state.polls];
-  box.replaceChildren(...(polls.length ? polls.map(pollView) : [h("p", { className: "muted", text: "Chưa có biểu quyết." })]));
+  box.replaceChildren(...(polls.length ? polls.map(pollView) : [h("p", { className: "muted", text: gettext("Chưa có biểu quyết.") })]));
 }
 
 async function renderPresenter() {
@@ -427,13 +433,13 @@ async function renderPresenter() {
   const p = state.presenter;
   const follow = $("follow");
   if (!p) {
-    setText("presenter-state", "Chưa trình chiếu văn bản nào.");
+    setText("presenter-state", gettext("Chưa trình chiếu văn bản nào."));
     follow.hidden = true;
     stage.replaceChildren();
     viewer = null;
     return;
   }
-  setText("presenter-state", `${p.by} đang trình chiếu: ${p.title}, trang ${p.page}.`);
+  setText("presenter-state", interpolate(gettext("%(by)s đang trình chiếu: %(title)s, trang %(page)s."), p, true));
   follow.hidden = following;
   if (!following) return;
   if (viewer?.documentId !== p.document_id) {
@@ -474,7 +480,7 @@ async function command(action, data) {
     if (!answer.ok) showNotice(answer.error, true);
     return answer;
   } catch (error) {
-    showNotice("Không gửi được yêu cầu. Hãy thử lại.", true);
+    showNotice(gettext("Không gửi được yêu cầu. Hãy thử lại."), true);
     return { ok: false };
   }
 }
@@ -531,7 +537,7 @@ async function joinRemote() {
   if (!answer.ok) return showNotice(answer.error, true);
   state.me.checked_in = true; // the roll is for the staff: this page learns it from the answer
   renderAttendance();
-  showNotice("Đã điểm danh trực tuyến.");
+  showNotice(gettext("Đã điểm danh trực tuyến."));
   if (answer.video_url) window.open(answer.video_url, "_blank", "noopener");
 }
 

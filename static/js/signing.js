@@ -7,6 +7,8 @@
 //
 // Trình ký form: the clerk clicks or drags on the page shown by the reader to choose where the
 // signature goes; page/x/y/width/height are filled in PDF points (origin bottom-left).
+//
+// Texts go through gettext/interpolate (Django's JavaScript catalogue, loaded by base.html).
 
 // --- Inbox: bulk signing --------------------------------------------------------------------
 
@@ -75,7 +77,7 @@ class BulkSigning {
       });
       const answer = await response.json();
       if (!response.ok) {
-        this.show(answer.error || "Không bắt đầu được lượt ký.");
+        this.show(answer.error || gettext("Không bắt đầu được lượt ký."));
         return;
       }
       // The passphrase is not kept in the page once it has been sent.
@@ -86,7 +88,7 @@ class BulkSigning {
       this.send({ type: "snapshot.get" }); // in case the first events came before the answer
     } catch (error) {
       console.error(error);
-      this.show("Mất kết nối với máy chủ. Hãy thử lại.");
+      this.show(gettext("Mất kết nối với máy chủ. Hãy thử lại."));
     } finally {
       button.disabled = false;
     }
@@ -105,7 +107,7 @@ class BulkSigning {
     this.panel.hidden = false;
     this.panel.dataset.state = "running";
     this.setBar(0, total);
-    this.status.textContent = `Đang ký ${total} văn bản…`;
+    this.status.textContent = interpolate(ngettext("Đang ký %s văn bản…", "Đang ký %s văn bản…", total), [total]);
   }
 
   setBar(done, total) {
@@ -159,7 +161,7 @@ class BulkSigning {
     }
     row.className = `bulk-${item.state}`;
     const mark = item.state === "ok" ? "✓" : "✗";
-    const version = item.version ? ` (phiên bản ${item.version})` : "";
+    const version = item.version ? ` ${interpolate(gettext("(phiên bản %s)"), [item.version])}` : "";
     row.textContent = `${mark} ${item.title}: ${item.message}${version}`;
     if (item.state === "ok") {
       const box = this.form.querySelector(`input[name="assignees"][value="${item.assignee}"]`);
@@ -272,7 +274,8 @@ function showRectangle(form) {
   const values = names.map((name) => form.elements[name] && form.elements[name].value);
   if (values.every((value) => value)) {
     const page = form.elements.page.value;
-    out.textContent = `trang ${page}: ${values.map((v) => Math.round(Number(v))).join(", ")}`;
+    const box = values.map((v) => Math.round(Number(v))).join(", ");
+    out.textContent = interpolate(gettext("trang %(page)s: %(box)s"), { page, box }, true);
     row.hidden = false;
   }
 }

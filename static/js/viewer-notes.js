@@ -1,6 +1,7 @@
 // Private notes in the KyHop reader: the list of my notes on this document, a note for the
 // current page (or the whole document), highlights drawn by dragging on the page (finger or
 // mouse) and shown over it. The server keeps them visible to me only (documents/note_views.py).
+// Texts go through gettext/interpolate (Django's JavaScript catalogue, loaded by base.html).
 
 const MIN_DRAG_PX = 6;
 
@@ -47,7 +48,7 @@ export class Notes {
     const data = await response.json().catch(() => ({}));
     if (!response.ok) {
       const messages = Object.values(data.errors ?? {}).flat();
-      throw new Error(messages.join(" ") || "Không lưu được ghi chú. Hãy thử lại.");
+      throw new Error(messages.join(" ") || gettext("Không lưu được ghi chú. Hãy thử lại."));
     }
     return data;
   }
@@ -109,15 +110,17 @@ export class Notes {
     if (!this.notes.length) {
       const empty = document.createElement("li");
       empty.className = "muted";
-      empty.textContent = "Chưa có ghi chú nào. Ghi chú chỉ mình bạn xem được.";
+      empty.textContent = gettext("Chưa có ghi chú nào. Ghi chú chỉ mình bạn xem được.");
       this.list.append(empty);
     }
   }
 
   where(note) {
-    if (note.page === null) return "Cả văn bản";
-    if (note.page_gone) return `Trang không còn (trang ${note.page} ở phiên bản ${note.version})`;
-    return `Trang ${note.page}`;
+    if (note.page === null) return gettext("Cả văn bản");
+    if (note.page_gone) {
+      return interpolate(gettext("Trang không còn (trang %(page)s ở phiên bản %(version)s)"), note, true);
+    }
+    return interpolate(gettext("Trang %s"), [note.page]);
   }
 
   listItem(note) {
@@ -134,10 +137,10 @@ export class Notes {
     const tools = document.createElement("div");
     tools.className = "viewer-note-tools";
     if (note.page !== null && !note.page_gone) {
-      tools.append(button("Đến trang", () => this.reader.show(note.page)));
+      tools.append(button(gettext("Đến trang"), () => this.reader.show(note.page)));
     }
     tools.append(
-      button(note.text ? "Sửa" : "Thêm lời", () => this.edit(item, note)),
+      button(note.text ? gettext("Sửa") : gettext("Thêm lời"), () => this.edit(item, note)),
       this.deleteButton(note),
     );
     item.append(head, text, tools);
@@ -146,12 +149,12 @@ export class Notes {
 
   // Deleting takes two taps: a stray tap on a tablet must not lose a note.
   deleteButton(note) {
-    const node = button("Xoá", () => {
+    const node = button(gettext("Xoá"), () => {
       if (node.dataset.armed) {
         this.save(() => this.request(this.noteUrl(note.id, "xoa/"), {}));
       } else {
         node.dataset.armed = "1";
-        node.textContent = "Bấm lần nữa để xoá";
+        node.textContent = gettext("Bấm lần nữa để xoá");
       }
     });
     return node;
@@ -163,11 +166,11 @@ export class Notes {
     const area = document.createElement("textarea");
     area.value = note.text;
     area.rows = 3;
-    area.setAttribute("aria-label", "Nội dung ghi chú");
+    area.setAttribute("aria-label", gettext("Nội dung ghi chú"));
     const save = document.createElement("button");
     save.type = "submit";
-    save.textContent = "Lưu";
-    editor.append(area, save, button("Huỷ", () => this.renderList()));
+    save.textContent = gettext("Lưu");
+    editor.append(area, save, button(gettext("Huỷ"), () => this.renderList()));
     editor.addEventListener("submit", (event) => {
       event.preventDefault();
       this.save(() => this.request(this.noteUrl(note.id), { text: area.value }));
@@ -193,7 +196,7 @@ export class Notes {
     this.reader.drawing = on;
     this.reader.stage.classList.toggle("is-drawing", on);
     this.drawButton?.setAttribute("aria-pressed", String(on));
-    this.say(on ? "Kéo trên trang để đánh dấu một vùng." : "");
+    this.say(on ? gettext("Kéo trên trang để đánh dấu một vùng.") : "");
   }
 
   // In drawing mode a drag on the page (pointer events: mouse, pen and finger alike; the

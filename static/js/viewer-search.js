@@ -1,6 +1,7 @@
 // Find in document for the KyHop reader: reads the text of each page (pdf.js getTextContent)
 // only when asked, matches without diacritics ("quyet dinh" finds "Quyết định", like the
 // server's search), lists the hits with their page, and boxes the chosen hit on the page.
+// Texts go through gettext/interpolate (Django's JavaScript catalogue, loaded by base.html).
 
 const MAX_HITS = 200;
 const CONTEXT_CHARS = 30;
@@ -64,13 +65,13 @@ export class Search {
     this.current = null;
     this.drawCurrent();
     if (!needle) {
-      this.setStatus("Nhập từ cần tìm.");
+      this.setStatus(gettext("Nhập từ cần tìm."));
       return;
     }
     const total = this.reader.pdf.numPages;
     let hits = 0;
     for (let number = 1; number <= total && hits < MAX_HITS; number += 1) {
-      this.setStatus(`Đang tìm… trang ${number}/${total}`);
+      this.setStatus(interpolate(gettext("Đang tìm… trang %(number)s/%(total)s"), { number, total }, true));
       const page = await this.pageText(number);
       if (generation !== this.generation) return;
       for (const hit of this.find(page, needle, number)) {
@@ -83,9 +84,12 @@ export class Search {
   }
 
   finish(hits) {
-    if (hits === 0) this.setStatus("Không tìm thấy.");
-    else if (hits >= MAX_HITS) this.setStatus(`Hơn ${MAX_HITS} kết quả; hãy gõ cụ thể hơn.`);
-    else this.setStatus(`Tìm thấy ${hits} kết quả.`);
+    if (hits === 0) this.setStatus(gettext("Không tìm thấy."));
+    else if (hits >= MAX_HITS) {
+      this.setStatus(interpolate(gettext("Hơn %s kết quả; hãy gõ cụ thể hơn."), [MAX_HITS]));
+    } else {
+      this.setStatus(interpolate(ngettext("Tìm thấy %s kết quả.", "Tìm thấy %s kết quả.", hits), [hits]));
+    }
     this.list.dataset.done = "1";
   }
 
@@ -119,7 +123,7 @@ export class Search {
     button.className = "viewer-result";
     button.dataset.page = String(hit.page);
     const where = document.createElement("strong");
-    where.textContent = `Trang ${hit.page}`;
+    where.textContent = interpolate(gettext("Trang %s"), [hit.page]);
     const context = document.createElement("span");
     context.textContent = this.context(page, hit);
     button.append(where, context);

@@ -46,7 +46,7 @@ export class Thumbnails {
     button.type = "button";
     button.className = "viewer-thumb";
     button.dataset.page = String(number);
-    button.setAttribute("aria-label", `Trang ${number}`);
+    button.setAttribute("aria-label", interpolate(gettext("Trang %s"), [number]));
     const frame = document.createElement("span");
     frame.className = "viewer-thumb-frame";
     frame.style.width = `${THUMB_WIDTH}px`;

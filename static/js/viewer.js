@@ -6,6 +6,9 @@
 // swipe, keyboard) and keeps an overlay above the page for marks. Thumbnails, text search and
 // private notes live in their own modules and switch on only when the page has their panels,
 // so the live meeting's embedded reader stays the plain one.
+//
+// Texts go through gettext/interpolate from Django's JavaScript catalogue (a deferred script in
+// the head of base.html, so it has run before any module), Vietnamese being the msgid.
 
 import { Notes } from "./viewer-notes.js";
 import { Search } from "./viewer-search.js";
@@ -61,7 +64,7 @@ export async function mountViewer(root) {
   try {
     pdf = await task.promise;
   } catch (error) {
-    setStatus(root, "Không mở được văn bản. Hãy tải lại trang hoặc tải tệp PDF về máy.");
+    setStatus(root, gettext("Không mở được văn bản. Hãy tải lại trang hoặc tải tệp PDF về máy."));
     console.error(error);
     return null;
   }
@@ -368,7 +371,7 @@ export class Reader {
       );
     } catch (error) {
       if (error?.name !== "RenderingCancelledException") {
-        setStatus(this.root, "Không hiển thị được trang này.");
+        setStatus(this.root, gettext("Không hiển thị được trang này."));
         console.error(error);
       }
     }

@@ -1,0 +1,67 @@
+"""The live meeting page after the language switch: the texts live.js writes come from the
+JavaScript catalogue of the chosen language, and switching back is not served a stale one (the
+browser keeps each catalogue, so its URL names the language)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
+
+from meetings.models import AgendaItem, Meeting, Participant
+from tests.e2e.conftest import TABLET_PORTRAIT
+from tests.factories import make_body, make_user
+from tests.meetings.live_helpers import session_cookie
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+WAIT = 15_000  # ms
+
+
+def _switch(page: Page, language: str) -> None:
+    page.locator(f"form.lang button[value={language}]").click()
+    expect(page.locator("html")).to_have_attribute("lang", language, timeout=WAIT)
+    page.locator("#live[data-seq]").wait_for(state="attached", timeout=WAIT)
+
+
+def test_the_live_page_in_english_and_back(browser: Browser, server_process: str) -> None:
+    body = make_body(name="Ủy ban nhân dân huyện Tiên Du", symbol="UBND", total_members=3)
+    clerk = make_user(full_name="Lê Thị Văn Thư", body=body, role="clerk")
+    an = make_user(full_name="Trần Văn An", body=body, role="member")
+    now = timezone.now()
+    meeting = Meeting.objects.create(
+        body=body,
+        title="Phiên họp UBND huyện tháng 12",
+        starts_at=now,
+        ends_at=now + timedelta(hours=2),
+        place="Phòng họp tầng 2",
+        status="invited",
+        created_by=clerk,
+    )
+    Participant.objects.create(meeting=meeting, user=an, role="voting")
+    AgendaItem.objects.create(meeting=meeting, title="Tờ trình dự toán", position=0)
+
+    context = browser.new_context(viewport=TABLET_PORTRAIT, locale="vi-VN")
+    context.add_cookies([{"name": "sessionid", "value": session_cookie(an), "url": server_process}])
+    page = context.new_page()
+    page.goto(f"{server_process}/hop/{meeting.pk}/truc-tiep/")
+    page.locator("#live[data-seq]").wait_for(state="attached", timeout=2 * WAIT)
+    attendance = page.locator("[data-role=my-attendance]")
+    polls = page.locator("[data-role=polls]")
+    quorum = page.locator("[data-role=quorum]")
+    # Vietnamese by default, exactly as before the catalogue.
+    expect(attendance).to_have_text("Bạn chưa điểm danh.")
+    expect(polls).to_have_text("Chưa có biểu quyết.")
+    expect(quorum).to_contain_text("Có mặt 0/3 thành viên")
+
+    _switch(page, "en")
+    expect(attendance).to_have_text("You have not checked in.", timeout=WAIT)
+    expect(polls).to_have_text("No votes yet.")
+    expect(quorum).to_contain_text("0/3 members present")
+    expect(quorum).to_contain_text("not enough to vote.")
+
+    _switch(page, "vi")
+    expect(attendance).to_have_text("Bạn chưa điểm danh.", timeout=WAIT)
+    expect(polls).to_have_text("Chưa có biểu quyết.")
+    context.close()
