@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from accounts.models import Body, BodyKind, Membership, Role, User, nfc
 from audit.services import audit_record
@@ -28,7 +29,12 @@ def user_create(
 ) -> User:
     username = nfc(username)
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": f"Tên đăng nhập “{username}” đã tồn tại."})
+        raise ValidationError(
+            {
+                "username": gettext("Tên đăng nhập “%(username)s” đã tồn tại.")
+                % {"username": username}
+            }
+        )
     user = User(
         username=username,
         full_name=nfc(full_name),
@@ -107,7 +113,9 @@ def body_set_parent(*, actor: User | None, body: Body, parent: Body | None) -> B
 def membership_set(*, actor: User | None, user: User, body: Body, role: str) -> Membership:
     """Give *user* the *role* in *body*, creating or changing the membership."""
     if role not in Role.values:
-        raise ValidationError({"role": f"Vai trò “{role}” không hợp lệ."})
+        raise ValidationError(
+            {"role": gettext("Vai trò “%(role)s” không hợp lệ.") % {"role": role}}
+        )
     membership, created = Membership.objects.get_or_create(
         user=user, body=body, defaults={"role": role}
     )

@@ -17,6 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.utils.translation import gettext
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def office_to_pdf(upload: File, *, suffix: str, workdir: Path) -> Path:
     result = outdir / "source.pdf"
     if not result.is_file() or result.stat().st_size == 0:
         raise ValidationError(
-            "Không chuyển được tệp sang PDF: LibreOffice không đọc được nội dung tệp.",
+            gettext("Không chuyển được tệp sang PDF: LibreOffice không đọc được nội dung tệp."),
             code="conversion_failed",
         )
     return result
@@ -72,7 +73,7 @@ def _run_soffice(source: Path, *, outdir: Path, profile: Path) -> None:
         os.killpg(process.pid, signal.SIGKILL)
         process.communicate()
         raise ValidationError(
-            "Chuyển tệp sang PDF quá thời gian cho phép; tệp có thể quá lớn hoặc bị hỏng.",
+            gettext("Chuyển tệp sang PDF quá thời gian cho phép; tệp có thể quá lớn hoặc bị hỏng."),
             code="conversion_timeout",
         ) from None
     if process.returncode != 0:

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from documents import services
@@ -37,19 +38,19 @@ def _document(request: HttpRequest, pk: int) -> Document:
 def _note(request: HttpRequest, document: Document, note_id: int) -> DocumentNote:
     note = note_of(request.user, document=document, note_id=note_id)
     if note is None:
-        raise Http404("Không tìm thấy ghi chú.")
+        raise Http404(gettext("Không tìm thấy ghi chú."))
     return note
 
 
 def _payload(request: HttpRequest) -> dict[str, Any]:
     if len(request.body) > _BODY_MAX_BYTES:
-        raise ValidationError("Ghi chú quá lớn.")
+        raise ValidationError(gettext("Ghi chú quá lớn."))
     try:
         data = json.loads(request.body or b"{}")
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ValidationError("Dữ liệu gửi lên không đọc được.") from exc
+        raise ValidationError(gettext("Dữ liệu gửi lên không đọc được.")) from exc
     if not isinstance(data, dict):
-        raise ValidationError("Dữ liệu gửi lên không đọc được.")
+        raise ValidationError(gettext("Dữ liệu gửi lên không đọc được."))
     return data
 
 
@@ -57,11 +58,11 @@ def _optional_int(value: object, field: str) -> int | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ValidationError({field: "Phải là một số."})
+        raise ValidationError({field: gettext("Phải là một số.")})
     try:
         return int(value)
     except ValueError as exc:
-        raise ValidationError({field: "Phải là một số."}) from exc
+        raise ValidationError({field: gettext("Phải là một số.")}) from exc
 
 
 def _as_json(view: NoteView) -> dict[str, Any]:
@@ -94,7 +95,7 @@ def _listing(request: HttpRequest, document: Document) -> JsonResponse:
         return _error(exc)
     version = versions.first() if number is None else versions.filter(number=number).first()
     if version is None:
-        raise Http404("Không tìm thấy phiên bản.")
+        raise Http404(gettext("Không tìm thấy phiên bản."))
     notes = [_as_json(view) for view in notes_for_reading(request.user, version)]
     return JsonResponse({"version": version.number, "notes": notes})
 

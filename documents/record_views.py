@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from documents import services
@@ -59,7 +60,7 @@ def record_open(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"Đã lập hồ sơ “{record.code}”.")
+            messages.success(request, gettext("Đã lập hồ sơ “%(code)s”.") % {"code": record.code})
             return redirect("documents:record_detail", pk=record.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "documents/record_form.html", {"form": form}, status=status)
@@ -91,14 +92,14 @@ def record_add_document(request: HttpRequest, pk: int) -> HttpResponse:
     record = _visible_record(request, pk)
     document_id = request.POST.get("document", "")
     if not document_id.isdigit():
-        raise Http404("Không tìm thấy văn bản.")
+        raise Http404(gettext("Không tìm thấy văn bản."))
     document = get_object_or_404(documents_visible_to(request.user), pk=int(document_id))
     try:
         services.work_record_add(actor=request.user, record=record, document=document)
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(_messages_of(exc)))
     else:
-        messages.success(request, "Đã đưa văn bản vào hồ sơ.")
+        messages.success(request, gettext("Đã đưa văn bản vào hồ sơ."))
     return redirect("documents:record_detail", pk=record.pk)
 
 
@@ -111,7 +112,10 @@ def record_close(request: HttpRequest, pk: int) -> HttpResponse:
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(_messages_of(exc)))
     else:
-        messages.success(request, f"Đã đóng hồ sơ “{record.code}”; hồ sơ chỉ còn để xem.")
+        messages.success(
+            request,
+            gettext("Đã đóng hồ sơ “%(code)s”; hồ sơ chỉ còn để xem.") % {"code": record.code},
+        )
     return redirect("documents:record_detail", pk=record.pk)
 
 

@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import Body, Clearance, User, nfc
 from audit.services import audit_record
@@ -70,7 +71,8 @@ def _prepared(upload: File) -> Iterator[_Prepared]:
     with tempfile.TemporaryDirectory(prefix="kyhop-convert-") as workdir:
         converted = office_to_pdf(upload, suffix=kind.value, workdir=Path(workdir))
         with converted.open("rb") as pdf:
-            page_count = pdf_check(pdf, label=f"{file_name} (bản PDF chuyển đổi)")
+            label = gettext("%(name)s (bản PDF chuyển đổi)") % {"name": file_name}
+            page_count = pdf_check(pdf, label=label)
             yield _Prepared(pdf, page_count, upload, MIME_TYPES[kind], file_name)
 
 
@@ -144,13 +146,17 @@ def document_create(
 ) -> Document:
     """Register a document with its first version. The issuing body defaults to the owner."""
     if not bodies_user_can_file_for(actor).filter(pk=owning_body.pk).exists():
-        raise PermissionDenied("Bạn không thuộc cơ quan này nên không thể đăng ký văn bản cho nó.")
+        raise PermissionDenied(
+            gettext("Bạn không thuộc cơ quan này nên không thể đăng ký văn bản cho nó.")
+        )
     if confidentiality > actor.clearance and not actor.is_superuser:
         # Registering a document one could not then read would lock its author out of it.
         raise ValidationError(
             {
-                "confidentiality": "Bạn chưa được phép đọc tài liệu ở độ mật này nên không thể "
-                "đăng ký văn bản với độ mật đó."
+                "confidentiality": gettext(
+                    "Bạn chưa được phép đọc tài liệu ở độ mật này nên không thể "
+                    "đăng ký văn bản với độ mật đó."
+                )
             }
         )
     document = Document(
@@ -190,7 +196,7 @@ def document_version_add(
 ) -> DocumentVersion:
     """Add the next immutable version; refuses bytes identical to the current version."""
     if not document_can_add_version(actor, document):
-        raise PermissionDenied("Bạn không có quyền thêm phiên bản cho văn bản này.")
+        raise PermissionDenied(gettext("Bạn không có quyền thêm phiên bản cho văn bản này."))
     # Lock the document row so two uploads at once get numbers n+1 and n+2, not both n+1.
     document = Document.objects.select_for_update().get(pk=document.pk)
     return _version_create(actor=actor, document=document, upload=upload, note=note)
@@ -225,7 +231,8 @@ def _version_create(*, actor: User, document: Document, upload: File, note: str)
         )
         if latest is not None and latest.blob_id == pdf_blob.pk:
             raise ValidationError(
-                f"Tệp này giống hệt phiên bản {latest.number} hiện tại; không tạo phiên bản mới."
+                gettext("Tệp này giống hệt phiên bản %(number)d hiện tại; không tạo phiên bản mới.")
+                % {"number": latest.number}
             )
         _reading_copy_ensure(pdf_blob, written=written)
         original = None
@@ -324,7 +331,9 @@ def _search_text_refresh(document: Document, latest_blob: Blob) -> None:
 
 def _require_record_keeper(actor: User, body: Body) -> None:
     if not user_may_keep_records(actor, body):
-        raise PermissionDenied("Chỉ văn thư, thư ký hoặc lãnh đạo của cơ quan mới lập hồ sơ.")
+        raise PermissionDenied(
+            gettext("Chỉ văn thư, thư ký hoặc lãnh đạo của cơ quan mới lập hồ sơ.")
+        )
 
 
 @transaction.atomic
@@ -354,7 +363,9 @@ def work_record_open(
 def _locked_open_record(record: WorkRecord) -> WorkRecord:
     locked = WorkRecord.objects.select_for_update().get(pk=record.pk)
     if locked.status == WorkRecordStatus.CLOSED:
-        raise ValidationError(f"Hồ sơ “{locked.code}” đã đóng; không thể thay đổi.")
+        raise ValidationError(
+            gettext("Hồ sơ “%(code)s” đã đóng; không thể thay đổi.") % {"code": locked.code}
+        )
     return locked
 
 
@@ -363,7 +374,9 @@ def work_record_add(*, actor: User, record: WorkRecord, document: Document) -> W
     """Put *document* into *record*; adding one already there changes nothing."""
     _require_record_keeper(actor, record.owning_body)
     if not document_visible_to(actor, document):
-        raise PermissionDenied("Bạn không xem được văn bản này nên không thể đưa vào hồ sơ.")
+        raise PermissionDenied(
+            gettext("Bạn không xem được văn bản này nên không thể đưa vào hồ sơ.")
+        )
     record = _locked_open_record(record)
     if record.documents.filter(pk=document.pk).exists():
         return record
@@ -407,40 +420,42 @@ def _note_rect(rect: object, *, required: bool) -> Rect | None:
     """A clean ``[x, y, width, height]`` in points, or None; anything else is refused."""
     if rect is None:
         if required:
-            raise ValidationError({"rect": "Hãy kéo chọn vùng cần đánh dấu trên trang."})
+            raise ValidationError({"rect": gettext("Hãy kéo chọn vùng cần đánh dấu trên trang.")})
         return None
     if (
         not isinstance(rect, list | tuple)
         or len(rect) != 4
         or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in rect)
     ):
-        raise ValidationError({"rect": "Vùng đánh dấu không hợp lệ."})
+        raise ValidationError({"rect": gettext("Vùng đánh dấu không hợp lệ.")})
     x, y, width, height = (round(float(v), 2) for v in rect)
     if not (0 <= x <= _PAGE_POINTS_MAX and 0 <= y <= _PAGE_POINTS_MAX):
-        raise ValidationError({"rect": "Vùng đánh dấu nằm ngoài trang."})
+        raise ValidationError({"rect": gettext("Vùng đánh dấu nằm ngoài trang.")})
     if not (0 < width <= _PAGE_POINTS_MAX and 0 < height <= _PAGE_POINTS_MAX):
-        raise ValidationError({"rect": "Vùng đánh dấu quá nhỏ hoặc quá lớn."})
+        raise ValidationError({"rect": gettext("Vùng đánh dấu quá nhỏ hoặc quá lớn.")})
     return [x, y, width, height]
 
 
 def _note_text(text: str, *, kind: str) -> str:
     text = nfc(text)
     if len(text) > NOTE_TEXT_MAX_CHARS:
-        raise ValidationError({"text": f"Ghi chú dài quá {NOTE_TEXT_MAX_CHARS} ký tự."})
+        raise ValidationError(
+            {"text": gettext("Ghi chú dài quá %(count)d ký tự.") % {"count": NOTE_TEXT_MAX_CHARS}}
+        )
     if not text and kind != NoteKind.HIGHLIGHT:
-        raise ValidationError({"text": "Ghi chú đang để trống."})
+        raise ValidationError({"text": gettext("Ghi chú đang để trống.")})
     return text
 
 
 def _require_note_reader(actor: User, document: Document) -> None:
     if not document_visible_to(actor, document):
-        raise PermissionDenied("Bạn không xem được văn bản này.")
+        raise PermissionDenied(gettext("Bạn không xem được văn bản này."))
 
 
 def _require_note_author(actor: User, note: DocumentNote) -> None:
     # Even a superuser may not touch someone else's note: notes are private to their author.
     if note.author_id != actor.pk:
-        raise PermissionDenied("Đây không phải ghi chú của bạn.")
+        raise PermissionDenied(gettext("Đây không phải ghi chú của bạn."))
     _require_note_reader(actor, note.document)
 
 
@@ -474,12 +489,21 @@ def note_add(
     _require_note_reader(actor, document)
     version = document.versions.select_related("blob").filter(number=version_number).first()
     if version is None:
-        raise ValidationError({"version_number": "Không có phiên bản này."})
+        raise ValidationError({"version_number": gettext("Không có phiên bản này.")})
     if kind not in NoteKind.values:
-        raise ValidationError({"kind": "Loại ghi chú không hợp lệ."})
+        raise ValidationError({"kind": gettext("Loại ghi chú không hợp lệ.")})
     pages = version.blob.page_count
     if page is not None and (page < 1 or (pages is not None and page > pages)):
-        raise ValidationError({"page": f"Văn bản chỉ có {pages} trang."})
+        if pages is None:
+            raise ValidationError({"page": gettext("Số trang không hợp lệ.")})
+        raise ValidationError(
+            {
+                "page": ngettext(
+                    "Văn bản chỉ có %(count)d trang.", "Văn bản chỉ có %(count)d trang.", pages
+                )
+                % {"count": pages}
+            }
+        )
     note = DocumentNote(
         author=actor,
         document=document,
@@ -490,7 +514,7 @@ def note_add(
         rect=_note_rect(rect, required=kind == NoteKind.HIGHLIGHT),
     )
     if note.rect is not None and page is None:
-        raise ValidationError({"page": "Vùng đánh dấu phải thuộc một trang."})
+        raise ValidationError({"page": gettext("Vùng đánh dấu phải thuộc một trang.")})
     note.full_clean()
     note.save()
     _note_audit(actor, "document_note.added", note)

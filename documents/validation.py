@@ -1,6 +1,7 @@
 """Upload checks: what a file really is, whether it is within limits, whether a PDF is sound.
 
-Every refusal is a ValidationError with a Vietnamese message the upload form shows as it is.
+Every refusal is a ValidationError whose message (in the request's language, Vietnamese by
+default) the upload form shows as it is.
 Nothing here writes anything: the services call these checks before storing a byte.
 """
 
@@ -15,6 +16,8 @@ from typing import IO
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.utils import formats
+from django.utils.translation import gettext
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
@@ -65,8 +68,15 @@ def upload_kind(upload: File) -> UploadKind:
     actual = sniff_kind(upload)
     if actual is None or actual != claimed:
         raise ValidationError(
-            f"Tệp “{_base_name(upload)}” có đuôi .{claimed.value} nhưng nội dung không phải "
-            f"tệp {KIND_LABELS[claimed]}. Hãy kiểm tra lại tệp.",
+            gettext(
+                "Tệp “%(name)s” có đuôi .%(extension)s nhưng nội dung không phải tệp %(kind)s. "
+                "Hãy kiểm tra lại tệp."
+            )
+            % {
+                "name": _base_name(upload),
+                "extension": claimed.value,
+                "kind": KIND_LABELS[claimed],
+            },
             code="type_mismatch",
         )
     return actual
@@ -75,12 +85,14 @@ def upload_kind(upload: File) -> UploadKind:
 def _check_size(upload: File) -> None:
     size = upload.size or 0
     if size == 0:
-        raise ValidationError(f"Tệp “{_base_name(upload)}” rỗng (0 byte).", code="empty")
+        raise ValidationError(
+            gettext("Tệp “%(name)s” rỗng (0 byte).") % {"name": _base_name(upload)}, code="empty"
+        )
     limit = settings.KYHOP_UPLOAD_MAX_BYTES
     if size > limit:
         raise ValidationError(
-            f"Tệp “{_base_name(upload)}” dung lượng {_megabytes(size)}, vượt giới hạn "
-            f"{_megabytes(limit)}.",
+            gettext("Tệp “%(name)s” dung lượng %(size)s, vượt giới hạn %(limit)s.")
+            % {"name": _base_name(upload), "size": _megabytes(size), "limit": _megabytes(limit)},
             code="too_large",
         )
 
@@ -91,8 +103,8 @@ def _claimed_kind(name: str) -> UploadKind:
         return UploadKind(extension)
     except ValueError:
         raise ValidationError(
-            f"Không nhận tệp “{PurePath(name).name}”: "
-            f"chỉ nhận các định dạng {ACCEPTED_EXTENSIONS}.",
+            gettext("Không nhận tệp “%(name)s”: chỉ nhận các định dạng %(extensions)s.")
+            % {"name": PurePath(name).name, "extensions": ACCEPTED_EXTENSIONS},
             code="extension",
         ) from None
 
@@ -134,7 +146,7 @@ def _check_unpacked_size(archive: zipfile.ZipFile) -> None:
     unpacked = sum(info.file_size for info in archive.infolist())
     if unpacked > 5 * settings.KYHOP_UPLOAD_MAX_BYTES:
         raise ValidationError(
-            "Tệp nén bên trong quá lớn khi giải nén; không thể xử lý.", code="zip_bomb"
+            gettext("Tệp nén bên trong quá lớn khi giải nén; không thể xử lý."), code="zip_bomb"
         )
 
 
@@ -145,7 +157,10 @@ def pdf_check(stream: IO[bytes], *, label: str) -> int:
         reader = PdfReader(stream, strict=settings.KYHOP_UPLOAD_PDF_STRICT)
         if reader.is_encrypted:
             raise ValidationError(
-                f"Tệp “{label}” được mã hoá hoặc đặt mật khẩu; hãy tải lên bản không mã hoá.",
+                gettext(
+                    "Tệp “%(name)s” được mã hoá hoặc đặt mật khẩu; hãy tải lên bản không mã hoá."
+                )
+                % {"name": label},
                 code="encrypted",
             )
         page_count = len(reader.pages)
@@ -157,7 +172,8 @@ def pdf_check(stream: IO[bytes], *, label: str) -> int:
     except PDF_PARSE_ERRORS as exc:
         logger.info("PDF refused (%s): %s: %s", label, type(exc).__name__, exc)
         raise ValidationError(
-            f"Tệp “{label}” bị hỏng hoặc không đúng cấu trúc PDF nên không đọc được.",
+            gettext("Tệp “%(name)s” bị hỏng hoặc không đúng cấu trúc PDF nên không đọc được.")
+            % {"name": label},
             code="malformed",
         ) from exc
     finally:
@@ -168,7 +184,9 @@ def pdf_check(stream: IO[bytes], *, label: str) -> int:
 def _check_pdf_header_and_tail(stream: IO[bytes], *, label: str) -> None:
     stream.seek(0)
     if not stream.read(5).startswith(b"%PDF-"):
-        raise ValidationError(f"Tệp “{label}” không phải tệp PDF.", code="not_pdf")
+        raise ValidationError(
+            gettext("Tệp “%(name)s” không phải tệp PDF.") % {"name": label}, code="not_pdf"
+        )
     stream.seek(0, 2)
     size = stream.tell()
     stream.seek(max(0, size - _EOF_WINDOW))
@@ -176,18 +194,25 @@ def _check_pdf_header_and_tail(stream: IO[bytes], *, label: str) -> None:
     stream.seek(0)
     if b"%%EOF" not in tail:
         raise ValidationError(
-            f"Tệp “{label}” bị cắt cụt (thiếu phần kết thúc của PDF); hãy tải lên lại tệp đầy đủ.",
+            gettext(
+                "Tệp “%(name)s” bị cắt cụt (thiếu phần kết thúc của PDF); hãy tải lên lại tệp "
+                "đầy đủ."
+            )
+            % {"name": label},
             code="truncated",
         )
 
 
 def _check_page_count(page_count: int, *, label: str) -> None:
     if page_count == 0:
-        raise ValidationError(f"Tệp “{label}” không có trang nào.", code="no_pages")
+        raise ValidationError(
+            gettext("Tệp “%(name)s” không có trang nào.") % {"name": label}, code="no_pages"
+        )
     limit = settings.KYHOP_UPLOAD_MAX_PAGES
     if page_count > limit:
         raise ValidationError(
-            f"Tệp “{label}” có {page_count} trang, vượt giới hạn {limit} trang.",
+            gettext("Tệp “%(name)s” có %(pages)d trang, vượt giới hạn %(limit)d trang.")
+            % {"name": label, "pages": page_count, "limit": limit},
             code="too_many_pages",
         )
 
@@ -197,4 +222,5 @@ def _base_name(upload: File) -> str:
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB".replace(".", ",")
+    # The decimal separator of the active language: 12,5 MB in Vietnamese, 12.5 MB in English.
+    return f"{formats.number_format(size / (1024 * 1024), 1)} MB"

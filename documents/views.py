@@ -42,7 +42,7 @@ def _visible_document(request: HttpRequest, pk: int) -> Document:
 def _visible_version(request: HttpRequest, pk: int, number: int) -> DocumentVersion:
     version = document_version_for(request.user, document_id=pk, number=number)
     if version is None:
-        raise Http404("Không tìm thấy văn bản.")
+        raise Http404(gettext("Không tìm thấy văn bản."))
     return version
 
 
@@ -164,7 +164,7 @@ def version_reading_file(request: HttpRequest, pk: int, number: int) -> HttpResp
 def version_original(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     version = _visible_version(request, pk, number)
     if version.original is None:
-        raise Http404("Phiên bản này không có tệp gốc.")
+        raise Http404(gettext("Phiên bản này không có tệp gốc."))
     return blob_response(request, version.original, filename=version.file_name, inline=False)
 
 
@@ -180,5 +180,5 @@ def document_viewer(request: HttpRequest, pk: int, number: int | None = None) ->
     versions = document_versions(document)
     version = versions.first() if number is None else versions.filter(number=number).first()
     if version is None:
-        raise Http404("Không tìm thấy phiên bản.")
+        raise Http404(gettext("Không tìm thấy phiên bản."))
     return render(request, "documents/viewer.html", {"document": document, "version": version})

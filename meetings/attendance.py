@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Body
 from audit.services import audit_record
@@ -80,9 +81,9 @@ def _self_check_in_open(meeting: Meeting) -> bool:
 def checkin_open(*, actor: Any, meeting: Meeting) -> CheckInWindow:
     """The clerk opens check-in (before the meeting starts, participants may then check in)."""
     if not _is_clerk(actor, meeting):
-        _refuse("Chỉ văn thư, thư ký hoặc người chủ trì mới được mở điểm danh.")
+        _refuse(gettext("Chỉ văn thư, thư ký hoặc người chủ trì mới được mở điểm danh."))
     if meeting.status in FINISHED:
-        _refuse("Cuộc họp đã kết thúc hoặc đã hủy.")
+        _refuse(gettext("Cuộc họp đã kết thúc hoặc đã hủy."))
     window, _ = CheckInWindow.objects.update_or_create(
         meeting=meeting,
         defaults={"opened_at": timezone.now(), "opened_by": actor, "closed_at": None},
@@ -94,7 +95,7 @@ def checkin_open(*, actor: Any, meeting: Meeting) -> CheckInWindow:
 @transaction.atomic
 def checkin_close(*, actor: Any, meeting: Meeting) -> None:
     if not _is_clerk(actor, meeting):
-        _refuse("Chỉ văn thư, thư ký hoặc người chủ trì mới được đóng điểm danh.")
+        _refuse(gettext("Chỉ văn thư, thư ký hoặc người chủ trì mới được đóng điểm danh."))
     CheckInWindow.objects.filter(meeting=meeting).update(closed_at=timezone.now())
     audit_record(actor=actor, verb="attendance.checkin_closed", target=meeting)
 
@@ -115,14 +116,14 @@ def attendance_check_in(
     )
     meeting = participant.meeting
     if mode not in AttendanceMode.values:
-        _refuse("Hình thức tham dự không hợp lệ (trực tiếp hoặc trực tuyến).")
+        _refuse(gettext("Hình thức tham dự không hợp lệ (trực tiếp hoặc trực tuyến)."))
     clerk = _is_clerk(actor, meeting)
     if not clerk:
         _check_self_check_in(actor, participant)
         if participant.checked_in_at is not None:
             return participant  # a second scan of the QR code changes nothing
     elif meeting.status == MeetingStatus.CANCELLED:
-        _refuse("Cuộc họp đã hủy.")
+        _refuse(gettext("Cuộc họp đã hủy."))
     corrected = clerk and participant.checked_in_at is not None
     participant.checked_in_at = (at if clerk and at else None) or timezone.now()
     participant.attendance_mode = mode
@@ -141,16 +142,16 @@ def attendance_check_in(
 
 def _check_self_check_in(actor: Any, participant: Participant) -> None:
     if participant.user_id != getattr(actor, "pk", None):
-        _refuse("Bạn chỉ được điểm danh cho chính mình.")
+        _refuse(gettext("Bạn chỉ được điểm danh cho chính mình."))
     if not _self_check_in_open(participant.meeting):
-        _refuse("Chưa mở điểm danh cho cuộc họp này.")
+        _refuse(gettext("Chưa mở điểm danh cho cuộc họp này."))
 
 
 @transaction.atomic
 def attendance_clear(*, actor: Any, participant: Participant) -> Participant:
     """The clerk removes a wrong check-in (the person was not there after all)."""
     if not _is_clerk(actor, participant.meeting):
-        _refuse("Chỉ văn thư, thư ký hoặc người chủ trì mới được sửa điểm danh.")
+        _refuse(gettext("Chỉ văn thư, thư ký hoặc người chủ trì mới được sửa điểm danh."))
     participant.checked_in_at = None
     participant.attendance_mode = ""
     participant.checked_in_by = actor

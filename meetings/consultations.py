@@ -16,6 +16,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Body, Membership, Role
 from audit.services import audit_record
@@ -58,7 +59,7 @@ def consultation_create(
 ) -> Consultation:
     """A draft consultation; nothing is sent until ``consultation_send``."""
     if not _organises_body(actor, body):
-        _refuse("Chỉ lãnh đạo, văn thư hoặc thư ký của cơ quan mới được lấy ý kiến.")
+        _refuse(gettext("Chỉ lãnh đạo, văn thư hoặc thư ký của cơ quan mới được lấy ý kiến."))
     poll = _poll_build(
         actor=actor,
         body=body,
@@ -96,16 +97,18 @@ def consultation_send(*, actor: Any, consultation: Consultation) -> Consultation
     """Fix the recipients (the body's members today), open the poll, mail everyone."""
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
     if not _organises_body(actor, consultation.body):
-        _refuse("Chỉ lãnh đạo, văn thư hoặc thư ký của cơ quan mới được gửi phiếu lấy ý kiến.")
+        _refuse(
+            gettext("Chỉ lãnh đạo, văn thư hoặc thư ký của cơ quan mới được gửi phiếu lấy ý kiến.")
+        )
     if consultation.status != ConsultationStatus.DRAFT:
-        _refuse("Phiếu lấy ý kiến này đã được gửi.")
+        _refuse(gettext("Phiếu lấy ý kiến này đã được gửi."))
     if consultation.deadline <= timezone.now():
-        _refuse("Hạn trả lời phải ở sau thời điểm gửi.")
+        _refuse(gettext("Hạn trả lời phải ở sau thời điểm gửi."))
     members = Membership.objects.filter(
         body=consultation.body, role__in=MEMBER_ROLES, user__is_active=True
     ).values_list("user_id", flat=True)
     if not members:
-        _refuse("Cơ quan chưa có thành viên để lấy ý kiến.")
+        _refuse(gettext("Cơ quan chưa có thành viên để lấy ý kiến."))
     ConsultationRecipient.objects.bulk_create(
         ConsultationRecipient(consultation=consultation, user_id=uid) for uid in members
     )
@@ -137,7 +140,7 @@ def consultation_answer(
 ) -> CastAck:
     """A member answers; the same rules as a vote (one answer, idempotent retry)."""
     if consultation.status != ConsultationStatus.SENT:
-        _refuse("Phiếu lấy ý kiến không còn nhận trả lời.")
+        _refuse(gettext("Phiếu lấy ý kiến không còn nhận trả lời."))
     return ballot_cast(actor=actor, poll=consultation.poll, option_ids=option_ids)
 
 

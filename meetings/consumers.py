@@ -5,6 +5,8 @@ Server → client: ``snapshot`` on connect and on request, then numbered events 
 Client → server: ``snapshot.get``, ``ping``, ``ballot.cast``, ``speaker.request``,
 ``speaker.withdraw``, ``presenter.page`` and ``item.set`` (the last two for the chair's side).
 Anything else is refused with an error event; a socket that floods is closed with 4429.
+Replies to one socket (``error``, ``ballot.ack``) are in that socket's language, chosen once at
+connect as LocaleMiddleware chooses a page's; events for everyone stay language-neutral.
 """
 
 from __future__ import annotations
@@ -15,11 +17,15 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from types import SimpleNamespace
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 
 from meetings import live_services, speakers
 from meetings.live import LiveHub, envelope, hub
@@ -45,8 +51,19 @@ class Refused(Exception):
 
 def _int(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise Refused(f"Trường {name} phải là số nguyên.")
+        raise Refused(gettext("Trường %(field)s phải là số nguyên.") % {"field": name})
     return value
+
+
+def _language_of(scope: dict[str, Any]) -> str:
+    """The language cookie, then Accept-Language, then the default: what LocaleMiddleware picks
+    for the page (Channels runs no Django middleware; CookieMiddleware parsed the cookies)."""
+    headers = dict(scope.get("headers") or [])
+    accept = headers.get(b"accept-language", b"").decode("latin-1")
+    request = SimpleNamespace(
+        COOKIES=scope.get("cookies") or {}, META={"HTTP_ACCEPT_LANGUAGE": accept}
+    )
+    return translation.get_language_from_request(request)
 
 
 class TokenBucket:
@@ -69,6 +86,7 @@ class HopConsumer(AsyncWebsocketConsumer):
     # No per-socket channel: the process's hub is the only channel-layer member (see live.py).
     channel_layer_alias = "__kyhop_no_layer__"
     is_staff = False
+    language = settings.LANGUAGE_CODE
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels closes stale DB connections before every frame (a thread hop each time);
@@ -81,6 +99,7 @@ class HopConsumer(AsyncWebsocketConsumer):
     # --- connection ---------------------------------------------------------------------
 
     async def connect(self) -> None:
+        self.language = _language_of(self.scope)
         self.meeting_id = int(self.scope["url_route"]["kwargs"]["meeting_id"])
         self.access: LiveAccess | None = await database_sync_to_async(live_access)(
             self.scope.get("user"), self.meeting_id
@@ -97,7 +116,9 @@ class HopConsumer(AsyncWebsocketConsumer):
         # Accept first so the refusal reaches the page as a close code it can explain.
         await self.accept()
         if self.access is None:
-            await self._reply("error", {"code": "forbidden", "message": _FORBIDDEN})
+            with translation.override(self.language):
+                message = gettext(_FORBIDDEN)
+            await self._reply("error", {"code": "forbidden", "message": message})
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.is_staff = self.access.is_staff
@@ -151,9 +172,15 @@ class HopConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.access is None:
             return
+        # Messages built while handling this frame, here and in the services the database
+        # thread runs (it inherits this context), are in the socket's language.
+        with translation.override(self.language):
+            await self._receive(text_data)
+
+    async def _receive(self, text_data: str | None) -> None:
         if not self.bucket.take():
             self.access = None  # ignore whatever else is already on the wire
-            await self._reply("error", {"code": "flood", "message": _FLOOD})
+            await self._reply("error", {"code": "flood", "message": gettext(_FLOOD)})
             await self.close(code=CLOSE_FLOOD)
             return
         ref = None
@@ -168,21 +195,24 @@ class HopConsumer(AsyncWebsocketConsumer):
 
     def _parse(self, text: str | None) -> tuple[str, dict[str, Any], str | None]:
         if text is None or len(text) > MAX_FRAME:
-            raise Refused("Tin nhắn không hợp lệ.")
+            raise Refused(gettext("Tin nhắn không hợp lệ."))
         try:
             message = json.loads(text)
         except json.JSONDecodeError:
-            raise Refused("Tin nhắn không phải JSON hợp lệ.") from None
+            raise Refused(gettext("Tin nhắn không phải JSON hợp lệ.")) from None
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
-            raise Refused("Tin nhắn phải có dạng {type, seq, payload}.")
+            raise Refused(gettext("Tin nhắn phải có dạng {type, seq, payload}."))
         payload = message.get("payload", {})
         if not isinstance(payload, dict):
-            raise Refused("Trường payload phải là một đối tượng.")
+            raise Refused(gettext("Trường payload phải là một đối tượng."))
         ref = payload.get("ref")
         if ref is not None and (not isinstance(ref, str) or len(ref) > 64):
-            raise Refused("Trường ref không hợp lệ.")
+            raise Refused(gettext("Trường ref không hợp lệ."))
         if message["type"] not in self.HANDLERS:
-            raise Refused(f"Loại tin nhắn không được hỗ trợ: {message['type'][:40]}")
+            raise Refused(
+                gettext("Loại tin nhắn không được hỗ trợ: %(type)s")
+                % {"type": message["type"][:40]}
+            )
         return message["type"], payload, ref
 
     # --- handlers (the dispatch table is at the end of the class) ------------------------
@@ -200,7 +230,7 @@ class HopConsumer(AsyncWebsocketConsumer):
         poll_id = _int(payload.get("poll_id"), "poll_id")
         option_ids = payload.get("option_ids")
         if not isinstance(option_ids, list) or len(option_ids) > 50:
-            raise Refused("Trường option_ids phải là danh sách.")
+            raise Refused(gettext("Trường option_ids phải là danh sách."))
         ack = await self._call(
             live_services.live_ballot_cast,
             poll_id=poll_id,
@@ -219,7 +249,7 @@ class HopConsumer(AsyncWebsocketConsumer):
     async def on_speaker_request(self, payload: dict[str, Any], ref: str | None) -> None:
         kind = payload.get("kind", "speech")
         if not isinstance(kind, str):
-            raise Refused("Loại đăng ký không hợp lệ.")
+            raise Refused(gettext("Loại đăng ký không hợp lệ."))
         request = await self._call(speakers.speaker_request, kind=kind)
         await self._reply("speaker.ack", {"request_id": request.pk, "ref": ref})
 
@@ -259,5 +289,6 @@ class HopConsumer(AsyncWebsocketConsumer):
     }
 
 
-_FORBIDDEN = "Bạn không có quyền tham gia phiên họp này."
-_FLOOD = "Bạn gửi quá nhiều yêu cầu trong thời gian ngắn; kết nối đã bị đóng."
+# Translated when sent, in the socket's language.
+_FORBIDDEN = gettext_noop("Bạn không có quyền tham gia phiên họp này.")
+_FLOOD = gettext_noop("Bạn gửi quá nhiều yêu cầu trong thời gian ngắn; kết nối đã bị đóng.")

@@ -18,6 +18,7 @@ from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from accounts.models import Body, Membership, Role, User
@@ -79,7 +80,10 @@ def _signer(meeting: Meeting, field_id: str) -> Signer:
     chair = _chair(meeting)
     if chair is None:
         raise ValidationError(
-            "Cơ quan chưa có Chủ tịch/chủ trì để ký giấy mời. Hãy chỉ định người chủ trì cuộc họp."
+            gettext(
+                "Cơ quan chưa có Chủ tịch/chủ trì để ký giấy mời. Hãy chỉ định người chủ trì "
+                "cuộc họp."
+            )
         )
     return Signer(
         authority=(f"TM. {collective_name(meeting.body)}",),
@@ -154,7 +158,7 @@ def invitation_pdfs(meeting: Meeting, number_symbol: str, issued_on: dt.date) ->
 def meeting_send_invitations(*, actor: User, meeting: Meeting) -> Meeting:
     """Render, register and e-mail the invitation and agenda; the meeting becomes 'invited'."""
     if not meeting_manageable_by(actor, meeting):
-        raise PermissionDenied("Bạn không có quyền gửi giấy mời cuộc họp này.")
+        raise PermissionDenied(gettext("Bạn không có quyền gửi giấy mời cuộc họp này."))
     _check_ready(meeting)
     issued_on = timezone.localdate()
     number_symbol = _next_invitation_number(meeting)
@@ -200,11 +204,11 @@ def meeting_send_invitations(*, actor: User, meeting: Meeting) -> Meeting:
 
 def _check_ready(meeting: Meeting) -> None:
     if meeting.status != MeetingStatus.DRAFT:
-        raise ValidationError("Giấy mời của cuộc họp này đã được gửi.")
+        raise ValidationError(gettext("Giấy mời của cuộc họp này đã được gửi."))
     if not meeting.participants.exists():
-        raise ValidationError("Hãy mời ít nhất một người trước khi gửi giấy mời.")
+        raise ValidationError(gettext("Hãy mời ít nhất một người trước khi gửi giấy mời."))
     if not meeting.agenda_items.exists():
-        raise ValidationError("Hãy lập chương trình họp trước khi gửi giấy mời.")
+        raise ValidationError(gettext("Hãy lập chương trình họp trước khi gửi giấy mời."))
 
 
 def _register(

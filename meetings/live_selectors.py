@@ -139,9 +139,12 @@ def roll_payload(meeting: Meeting) -> list[dict[str, Any]]:
         {
             "id": p.pk,
             "name": p.user.full_name,
+            # Labels in Vietnamese (as every broadcast); the codes let a screen show its own.
             "role": p.get_role_display(),
+            "role_code": p.role,
             "checked_in_at": _iso(p.checked_in_at),
             "mode": p.get_attendance_mode_display() if p.attendance_mode else "",
+            "mode_code": p.attendance_mode,
             "corrected": p.attendance_corrected,
         }
         for p in rows.order_by("user__full_name")

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from meetings import live_services, qr, speakers
@@ -35,7 +36,7 @@ Command = Callable[[Any, Meeting, QueryDict], Any]
 def _live_meeting(request: HttpRequest, pk: int) -> tuple[Meeting, Any]:
     access = live_access(request.user, pk)
     if access is None:
-        raise Http404("Không tìm thấy cuộc họp.")
+        raise Http404(gettext("Không tìm thấy cuộc họp."))
     return Meeting.objects.select_related("body").get(pk=pk), access
 
 
@@ -43,14 +44,16 @@ def _int(data: QueryDict, name: str) -> int:
     try:
         return int(data.get(name, ""))
     except ValueError:
-        raise ValidationError(f"Thiếu hoặc sai trường {name}.") from None
+        raise ValidationError(
+            gettext("Thiếu hoặc sai trường %(field)s.") % {"field": name}
+        ) from None
 
 
 def _ints(data: QueryDict, name: str) -> list[int]:
     try:
         return [int(value) for value in data.getlist(name)]
     except ValueError:
-        raise ValidationError(f"Trường {name} không hợp lệ.") from None
+        raise ValidationError(gettext("Trường %(field)s không hợp lệ.") % {"field": name}) from None
 
 
 @login_required
@@ -83,7 +86,7 @@ def room_screen(request: HttpRequest, pk: int) -> HttpResponse:
     """The big screen in the room: its check-in QR code and the meeting as it goes."""
     meeting, access = _live_meeting(request, pk)
     if not access.is_staff:
-        raise PermissionDenied("Chỉ thư ký hoặc văn thư mới mở màn hình phòng họp.")
+        raise PermissionDenied(gettext("Chỉ thư ký hoặc văn thư mới mở màn hình phòng họp."))
     return render(
         request,
         "meetings/live/screen.html",
@@ -95,7 +98,7 @@ def room_screen(request: HttpRequest, pk: int) -> HttpResponse:
 def room_qr(request: HttpRequest, pk: int) -> HttpResponse:
     meeting, access = _live_meeting(request, pk)
     if not access.is_staff:
-        raise PermissionDenied("Chỉ thư ký hoặc văn thư mới xem mã điểm danh của phòng.")
+        raise PermissionDenied(gettext("Chỉ thư ký hoặc văn thư mới xem mã điểm danh của phòng."))
     url = request.build_absolute_uri(qr.room_path(meeting.pk))
     return HttpResponse(qr.qr_svg(url), content_type="image/svg+xml")
 
@@ -105,7 +108,7 @@ def personal_qr(request: HttpRequest, pk: int, participant_id: int) -> HttpRespo
     meeting, access = _live_meeting(request, pk)
     participant = get_object_or_404(Participant, pk=participant_id, meeting=meeting)
     if participant.user_id != request.user.pk and not access.is_staff:
-        raise PermissionDenied("Bạn chỉ xem được mã điểm danh của chính mình.")
+        raise PermissionDenied(gettext("Bạn chỉ xem được mã điểm danh của chính mình."))
     url = request.build_absolute_uri(qr.personal_path(participant.pk))
     return HttpResponse(qr.qr_svg(url), content_type="image/svg+xml")
 
@@ -147,11 +150,11 @@ def checkin_room(request: HttpRequest, token: str) -> HttpResponse:
     meeting_id = qr.room_meeting_id(token)
     meeting = Meeting.objects.filter(pk=meeting_id).first() if meeting_id else None
     if meeting is None:
-        raise Http404("Mã điểm danh không hợp lệ hoặc đã hết hạn.")
+        raise Http404(gettext("Mã điểm danh không hợp lệ hoặc đã hết hạn."))
     participant = participation_of(request.user, meeting)
     if participant is None:
-        raise PermissionDenied("Bạn không có trong danh sách người dự họp.")
-    return _confirm(request, participant, "Điểm danh tại phòng họp")
+        raise PermissionDenied(gettext("Bạn không có trong danh sách người dự họp."))
+    return _confirm(request, participant, gettext("Điểm danh tại phòng họp"))
 
 
 @login_required
@@ -164,11 +167,13 @@ def checkin_personal(request: HttpRequest, token: str) -> HttpResponse:
         else None
     )
     if participant is None:
-        raise Http404("Mã điểm danh không hợp lệ hoặc đã hết hạn.")
+        raise Http404(gettext("Mã điểm danh không hợp lệ hoặc đã hết hạn."))
     mine = participant.user_id == request.user.pk
     if not mine and not live_services.may_keep_attendance(request.user, participant.meeting):
-        raise PermissionDenied("Chỉ văn thư hoặc thư ký mới điểm danh cho người khác.")
-    return _confirm(request, participant, f"Điểm danh: {participant.user.full_name}")
+        raise PermissionDenied(gettext("Chỉ văn thư hoặc thư ký mới điểm danh cho người khác."))
+    return _confirm(
+        request, participant, gettext("Điểm danh: %(name)s") % {"name": participant.user.full_name}
+    )
 
 
 @login_required
@@ -178,7 +183,7 @@ def join_remote(request: HttpRequest, pk: int) -> HttpResponse:
     meeting, _ = _live_meeting(request, pk)
     participant = participation_of(request.user, meeting)
     if participant is None:
-        raise PermissionDenied("Bạn không có trong danh sách người dự họp.")
+        raise PermissionDenied(gettext("Bạn không có trong danh sách người dự họp."))
     try:
         live_services.live_check_in(
             actor=request.user, participant=participant, mode=AttendanceMode.REMOTE
@@ -194,7 +199,7 @@ def join_remote(request: HttpRequest, pk: int) -> HttpResponse:
 def _participant(meeting: Meeting, data: QueryDict) -> Participant:
     found = Participant.objects.filter(pk=_int(data, "participant_id"), meeting=meeting).first()
     if found is None:
-        raise ValidationError("Người dự không thuộc cuộc họp này.")
+        raise ValidationError(gettext("Người dự không thuộc cuộc họp này."))
     return found
 
 
@@ -301,7 +306,7 @@ def live_command(request: HttpRequest, pk: int, action: str) -> JsonResponse:
     meeting, _ = _live_meeting(request, pk)
     command = COMMANDS.get(action)
     if command is None:
-        raise Http404("Lệnh không hợp lệ.")
+        raise Http404(gettext("Lệnh không hợp lệ."))
     try:
         result = command(request.user, meeting, request.POST)
     except ValidationError as exc:

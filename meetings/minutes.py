@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from audit.models import AuditEvent
@@ -78,14 +79,24 @@ def _person(participant: Participant) -> dict[str, str]:
     return {"name": user.full_name, "position": user.position}
 
 
-def _officer(meeting: Meeting, role: str, label: str) -> dict[str, str]:
+def _officer(meeting: Meeting, role: str) -> dict[str, str]:
     found = [p for p in _participants(meeting) if p.role == role and p.rsvp != Rsvp.SUBSTITUTE]
     if not found:
-        _refuse(
-            f"Cuộc họp chưa có {label}: hãy chỉ định {label} trong danh sách người dự họp "
-            "trước khi lập biên bản."
-        )
+        _refuse(_missing_officer(role))
     return _person(found[0])
+
+
+def _missing_officer(role: str) -> str:
+    # Whole sentences per role, so each reads naturally in every language.
+    if role == ParticipantRole.CHAIR:
+        return gettext(
+            "Cuộc họp chưa có người chủ trì: hãy chỉ định người chủ trì trong danh sách người "
+            "dự họp trước khi lập biên bản."
+        )
+    return gettext(
+        "Cuộc họp chưa có thư ký: hãy chỉ định thư ký trong danh sách người dự họp trước khi "
+        "lập biên bản."
+    )
 
 
 def _participants(meeting: Meeting) -> list[Participant]:
@@ -327,8 +338,8 @@ def minutes_facts(meeting: Meeting) -> dict[str, Any]:
             "ended": _moment(meeting, "meeting.ended", meeting.ends_at),
             "date": timezone.localtime(meeting.starts_at).date().isoformat(),
         },
-        "chair": _officer(meeting, ParticipantRole.CHAIR, "người chủ trì"),
-        "secretary": _officer(meeting, ParticipantRole.SECRETARY, "thư ký"),
+        "chair": _officer(meeting, ParticipantRole.CHAIR),
+        "secretary": _officer(meeting, ParticipantRole.SECRETARY),
         "attendance": attendance_facts(meeting),
         "quorum": quorum,
         "items": _item_facts(meeting),
@@ -361,7 +372,7 @@ def _opening_text(meeting: Meeting, quorum: Mapping[str, Any]) -> str:
 
 def _require_clerk(actor: User, meeting: Meeting) -> None:
     if not meeting_manageable_by(actor, meeting):
-        raise PermissionDenied("Chỉ văn thư, thư ký hoặc người chủ trì mới lập biên bản.")
+        raise PermissionDenied(gettext("Chỉ văn thư, thư ký hoặc người chủ trì mới lập biên bản."))
 
 
 def minutes_latest(meeting: Meeting) -> MinutesDraft | None:
@@ -383,7 +394,7 @@ def minutes_draft_create(*, actor: User | None, meeting: Meeting) -> MinutesDraf
     if existing is not None:
         return existing
     if meeting.status not in RECORDABLE:
-        _refuse("Chỉ lập biên bản sau khi cuộc họp đã kết thúc.")
+        _refuse(gettext("Chỉ lập biên bản sau khi cuộc họp đã kết thúc."))
     draft = MinutesDraft(
         meeting=meeting,
         version=1,
@@ -405,7 +416,10 @@ def minutes_draft_create(*, actor: User | None, meeting: Meeting) -> MinutesDraf
 def _narrative(value: object) -> str:
     text = nfc(str(value or "")).replace("\r\n", "\n")
     if len(text) > NARRATIVE_MAX_CHARS:
-        _refuse(f"Mỗi đoạn biên bản dài tối đa {NARRATIVE_MAX_CHARS} ký tự.")
+        _refuse(
+            gettext("Mỗi đoạn biên bản dài tối đa %(count)d ký tự.")
+            % {"count": NARRATIVE_MAX_CHARS}
+        )
     return text
 
 
@@ -429,7 +443,7 @@ def narrative_merge(content: Mapping[str, Any], narrative: Mapping[str, str]) ->
         ):
             merged["items"][int(parts[1])][parts[2]] = _narrative(value)
         else:
-            _refuse(f"Mục “{key}” không có trong biên bản.")
+            _refuse(gettext("Mục “%(key)s” không có trong biên bản.") % {"key": key})
     return merged
 
 
@@ -451,14 +465,16 @@ def minutes_save(
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     latest = minutes_latest(meeting)
     if latest is None:
-        _refuse("Biên bản chưa được lập.")
+        _refuse(gettext("Biên bản chưa được lập."))
     if latest.status == MinutesStatus.SIGNED:
-        _refuse("Biên bản đã được ký; không thể sửa.")
+        _refuse(gettext("Biên bản đã được ký; không thể sửa."))
     if latest.status == MinutesStatus.IN_SIGNING:
         if not restart:
             _refuse(
-                "Biên bản đang trình ký nên không thể sửa. Muốn sửa, hãy chọn “Sửa và trình "
-                "ký lại”: yêu cầu ký hiện tại sẽ bị hủy."
+                gettext(
+                    "Biên bản đang trình ký nên không thể sửa. Muốn sửa, hãy chọn “Sửa và trình "
+                    "ký lại”: yêu cầu ký hiện tại sẽ bị hủy."
+                )
             )
         _cancel_request(actor, latest)
     draft = MinutesDraft(

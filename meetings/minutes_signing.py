@@ -20,6 +20,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from audit.services import audit_record
@@ -78,10 +79,12 @@ def _refuse(message: str) -> None:
 
 def _require_clerk(actor: User, meeting: Meeting) -> None:
     if not meeting_manageable_by(actor, meeting):
-        raise PermissionDenied("Chỉ văn thư, thư ký hoặc người chủ trì mới trình ký biên bản.")
+        raise PermissionDenied(
+            gettext("Chỉ văn thư, thư ký hoặc người chủ trì mới trình ký biên bản.")
+        )
 
 
-def _officer_user(meeting: Meeting, role: str, label: str) -> User:
+def _officer_user(meeting: Meeting, role: str) -> User:
     found = (
         Participant.objects.filter(meeting=meeting, role=role)
         .exclude(rsvp=Rsvp.SUBSTITUTE)
@@ -89,7 +92,9 @@ def _officer_user(meeting: Meeting, role: str, label: str) -> User:
         .first()
     )
     if found is None:
-        _refuse(f"Cuộc họp chưa có {label}.")
+        if role == ParticipantRole.CHAIR:
+            _refuse(gettext("Cuộc họp chưa có người chủ trì."))
+        _refuse(gettext("Cuộc họp chưa có thư ký."))
     return found.user
 
 
@@ -156,15 +161,15 @@ def minutes_send_for_signature(
     _require_clerk(actor, meeting)
     draft = minutes_latest(meeting)
     if draft is None or draft.status != MinutesStatus.DRAFT:
-        _refuse("Không có dự thảo biên bản nào chờ trình ký.")
-    secretary = _officer_user(meeting, ParticipantRole.SECRETARY, "thư ký")
-    chair = _officer_user(meeting, ParticipantRole.CHAIR, "người chủ trì")
+        _refuse(gettext("Không có dự thảo biên bản nào chờ trình ký."))
+    secretary = _officer_user(meeting, ParticipantRole.SECRETARY)
+    chair = _officer_user(meeting, ParticipantRole.CHAIR)
     # Rendering takes a second or more: before any lock is taken.
     rendered = minutes_render(draft)
     with transaction.atomic():
         locked = MinutesDraft.objects.select_for_update().get(pk=draft.pk)
         if locked.status != MinutesStatus.DRAFT or minutes_latest(meeting).pk != locked.pk:
-            _refuse("Biên bản vừa được người khác sửa hoặc trình ký; hãy tải lại trang.")
+            _refuse(gettext("Biên bản vừa được người khác sửa hoặc trình ký; hãy tải lại trang."))
         version = _register_pdf(
             actor=actor,
             meeting=meeting,
@@ -214,7 +219,7 @@ def conclusion_notice_document(meeting: Meeting, content: dict[str, Any]) -> Adm
     body = meeting.body
     concluded = [item for item in content["items"] if item["conclusion"].strip()]
     if not concluded:
-        _refuse("Chưa có kết luận nào để ra thông báo kết luận.")
+        _refuse(gettext("Chưa có kết luận nào để ra thông báo kết luận."))
     html = render_to_string("meetings/minutes/notice_body.html", {"c": content, "items": concluded})
     return AdministrativeDocument(
         parent_body=body.parent.name if body.parent else "",
@@ -242,8 +247,8 @@ def conclusion_notice_send(*, actor: User, meeting: Meeting) -> ConclusionNotice
     _require_clerk(actor, meeting)
     draft = minutes_latest(meeting)
     if draft is None:
-        _refuse("Hãy lập biên bản trước khi ra thông báo kết luận.")
-    chair = _officer_user(meeting, ParticipantRole.CHAIR, "người chủ trì")
+        _refuse(gettext("Hãy lập biên bản trước khi ra thông báo kết luận."))
+    chair = _officer_user(meeting, ParticipantRole.CHAIR)
     rendered = render(conclusion_notice_document(meeting, draft.content))
     with transaction.atomic():
         version = _register_pdf(
@@ -298,7 +303,7 @@ def vote_sheet_document(poll: Poll) -> AdministrativeDocument:
         "meetings/minutes/vote_sheet_body.html",
         {"poll": facts, "chart": chart, "meeting": meeting, "item": poll.item},
     )
-    chair = _officer_user(meeting, ParticipantRole.CHAIR, "người chủ trì")
+    chair = _officer_user(meeting, ParticipantRole.CHAIR)
     return AdministrativeDocument(
         parent_body=body.parent.name if body.parent else "",
         issuing_body=body.name,
@@ -321,7 +326,7 @@ def _voter_names(poll: Poll) -> dict[str, list[str]]:
 
 def vote_sheet_pdf(poll: Poll) -> bytes:
     if poll.status != PollStatus.CLOSED or poll.item_id is None:
-        _refuse("Chỉ có kết quả khi biểu quyết tại cuộc họp đã kết thúc.")
+        _refuse(gettext("Chỉ có kết quả khi biểu quyết tại cuộc họp đã kết thúc."))
     return render(vote_sheet_document(poll)).pdf
 
 
@@ -391,7 +396,7 @@ def minutes_file(*, draft: MinutesDraft) -> Meeting:
     meeting = Meeting.objects.select_for_update().get(pk=draft.meeting_id)
     request = draft.signing_request
     if request is None or request.status != RequestStatus.COMPLETED:
-        _refuse("Biên bản chưa được ký xong.")
+        _refuse(gettext("Biên bản chưa được ký xong."))
     actor = request.created_by  # the clerk who sent it keeps the records
     if draft.status != MinutesStatus.SIGNED:
         draft.status = MinutesStatus.SIGNED
@@ -459,10 +464,12 @@ def signing_completed(*, actor: Any, version: DocumentVersion) -> None:
 def meeting_archive(*, actor: User, meeting: Meeting) -> Meeting:
     """Close the meeting's record (read-only from now on) and mark the meeting archived."""
     if not meeting_manageable_by(actor, meeting):
-        raise PermissionDenied("Chỉ văn thư hoặc lãnh đạo cơ quan mới lưu trữ hồ sơ cuộc họp.")
+        raise PermissionDenied(
+            gettext("Chỉ văn thư hoặc lãnh đạo cơ quan mới lưu trữ hồ sơ cuộc họp.")
+        )
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status != MeetingStatus.MINUTES_SIGNED:
-        _refuse("Chỉ lưu trữ cuộc họp đã có biên bản được ký.")
+        _refuse(gettext("Chỉ lưu trữ cuộc họp đã có biên bản được ký."))
     record = meeting_record(actor=actor, meeting=meeting)
     work_record_close(actor=actor, record=record)
     meeting.status = MeetingStatus.ARCHIVED

@@ -17,6 +17,7 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import Body
@@ -42,14 +43,14 @@ def _visible(request: HttpRequest, pk: int) -> Meeting:
     # Outsiders get 404, not 403: a meeting's existence is not theirs to learn.
     meeting = meetings_visible_to(request.user).select_related("body").filter(pk=pk).first()
     if meeting is None:
-        raise Http404("Không tìm thấy cuộc họp.")
+        raise Http404(gettext("Không tìm thấy cuộc họp."))
     return meeting
 
 
 def _managed(request: HttpRequest, pk: int) -> Meeting:
     meeting = _visible(request, pk)
     if not meeting_manageable_by(request.user, meeting):
-        raise PermissionDenied("Chỉ văn thư, thư ký hoặc người chủ trì mới lập biên bản.")
+        raise PermissionDenied(gettext("Chỉ văn thư, thư ký hoặc người chủ trì mới lập biên bản."))
     return meeting
 
 
@@ -69,7 +70,7 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The editor: one form per section; facts as read-only tables; save = a new version."""
     meeting = _managed(request, pk)
     if meeting.status not in RECORDABLE:
-        messages.error(request, "Chỉ lập biên bản sau khi cuộc họp đã kết thúc.")
+        messages.error(request, gettext("Chỉ lập biên bản sau khi cuộc họp đã kết thúc."))
         return redirect("meetings:detail", meeting.pk)
     try:
         draft = minutes_draft_create(actor=request.user, meeting=meeting)
@@ -91,7 +92,10 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, f"Đã lưu biên bản (phiên bản {draft.version}).")
+            messages.success(
+                request,
+                gettext("Đã lưu biên bản (phiên bản %(version)d).") % {"version": draft.version},
+            )
             return redirect(_editor_url(meeting))
     versions = MinutesDraft.objects.filter(meeting=meeting).select_related("edited_by")
     return render(
@@ -120,7 +124,7 @@ def minutes_send(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
         return redirect(_editor_url(meeting))
     messages.success(
-        request, "Đã trình ký biên bản: thư ký, người chủ trì ký rồi văn thư đóng dấu."
+        request, gettext("Đã trình ký biên bản: thư ký, người chủ trì ký rồi văn thư đóng dấu.")
     )
     return redirect("signing:request_detail", draft.signing_request_id)
 
@@ -131,7 +135,7 @@ def minutes_preview(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _managed(request, pk)
     draft = minutes_latest(meeting)
     if draft is None:
-        raise Http404("Biên bản chưa được lập.")
+        raise Http404(gettext("Biên bản chưa được lập."))
     response = HttpResponse(minutes_render(draft).pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="bien-ban-{meeting.pk}.pdf"'
     return response
@@ -146,7 +150,7 @@ def conclusion_notice(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(_editor_url(meeting))
-    messages.success(request, "Đã lập và trình ký thông báo kết luận.")
+    messages.success(request, gettext("Đã lập và trình ký thông báo kết luận."))
     return redirect("signing:request_detail", notice.signing_request_id)
 
 
@@ -159,7 +163,7 @@ def archive(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, "Đã lưu trữ hồ sơ cuộc họp; hồ sơ chỉ còn được xem.")
+        messages.success(request, gettext("Đã lưu trữ hồ sơ cuộc họp; hồ sơ chỉ còn được xem."))
     return redirect(_editor_url(meeting))
 
 
@@ -169,7 +173,7 @@ def vote_sheet(request: HttpRequest, pk: int, poll_id: int) -> HttpResponse:
     meeting = _visible(request, pk)
     poll = Poll.objects.filter(pk=poll_id, item__meeting=meeting, status=PollStatus.CLOSED).first()
     if poll is None:
-        raise Http404("Không có kết quả biểu quyết này.")
+        raise Http404(gettext("Không có kết quả biểu quyết này."))
     response = HttpResponse(vote_sheet_pdf(poll), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="ket-qua-bieu-quyet-{poll.pk}.pdf"'
     return response
@@ -200,9 +204,9 @@ def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
         start = dt.date.fromisoformat(request.GET.get("tu", "") or f"{today.year}-01-01")
         end = dt.date.fromisoformat(request.GET.get("den", "") or today.isoformat())
     except ValueError:
-        raise ValidationError("Ngày không hợp lệ (định dạng YYYY-MM-DD).") from None
+        raise ValidationError(gettext("Ngày không hợp lệ (định dạng YYYY-MM-DD).")) from None
     if end < start:
-        raise ValidationError("Ngày kết thúc phải sau ngày bắt đầu.")
+        raise ValidationError(gettext("Ngày kết thúc phải sau ngày bắt đầu."))
     return start, end
 
 
@@ -211,7 +215,7 @@ def _stats_body(request: HttpRequest) -> Body:
     chosen = request.GET.get("co_quan")
     body = bodies.filter(pk=chosen).first() if chosen and chosen.isdigit() else bodies.first()
     if body is None:
-        raise Http404("Bạn không quản lý cơ quan nào.")
+        raise Http404(gettext("Bạn không quản lý cơ quan nào."))
     return body
 
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.models import Body, Clearance
 from meetings.rules import DEFAULT_CONFIDENCE_FLAGS, Rule, rule_errors
@@ -98,7 +98,9 @@ class Meeting(models.Model):
     def clean(self) -> None:
         super().clean()
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            raise ValidationError({"ends_at": "Thời gian kết thúc phải sau thời gian bắt đầu."})
+            raise ValidationError(
+                {"ends_at": gettext("Thời gian kết thúc phải sau thời gian bắt đầu.")}
+            )
 
     @property
     def is_editable(self) -> bool:

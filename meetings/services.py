@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Body, Membership, Role, User, nfc
 from audit.services import audit_record
@@ -34,7 +35,7 @@ ANNOUNCED_FIELDS = ("starts_at", "ends_at", "place", "video_url", "title")
 
 def _require_organiser(actor: User, meeting: Meeting) -> None:
     if not meeting_manageable_by(actor, meeting):
-        raise PermissionDenied("Bạn không có quyền chuẩn bị cuộc họp này.")
+        raise PermissionDenied(gettext("Bạn không có quyền chuẩn bị cuộc họp này."))
 
 
 def _agenda_touched(meeting_id: int) -> None:
@@ -45,7 +46,8 @@ def _agenda_touched(meeting_id: int) -> None:
 def _require_editable(meeting: Meeting) -> None:
     if not meeting.is_editable:
         raise ValidationError(
-            f"Cuộc họp đang ở trạng thái “{meeting.get_status_display()}”, không thể sửa."
+            gettext("Cuộc họp đang ở trạng thái “%(status)s”, không thể sửa.")
+            % {"status": gettext(meeting.get_status_display())}
         )
 
 
@@ -104,7 +106,10 @@ def meeting_update(*, actor: User, meeting: Meeting, **changes: Any) -> tuple[Me
     }
     unknown = set(changes) - allowed
     if unknown:
-        raise ValidationError(f"Không sửa được các trường: {', '.join(sorted(unknown))}.")
+        raise ValidationError(
+            gettext("Không sửa được các trường: %(fields)s.")
+            % {"fields": ", ".join(sorted(unknown))}
+        )
     changed = [name for name, value in changes.items() if getattr(meeting, name) != value]
     if not changed:
         return meeting, False
@@ -136,7 +141,7 @@ def meeting_cancel(*, actor: User, meeting: Meeting, reason: str) -> Meeting:
     _require_organiser(actor, meeting)
     _require_editable(meeting)
     if not nfc(reason):
-        raise ValidationError({"cancel_reason": "Hãy ghi lý do hủy cuộc họp."})
+        raise ValidationError({"cancel_reason": gettext("Hãy ghi lý do hủy cuộc họp.")})
     was_invited = meeting.status == MeetingStatus.INVITED
     meeting.status = MeetingStatus.CANCELLED
     meeting.cancel_reason = nfc(reason)
@@ -181,9 +186,11 @@ def agenda_item_add(
     _require_organiser(actor, meeting)
     _require_editable(meeting)
     if parent is not None and parent.meeting_id != meeting.pk:
-        raise ValidationError("Mục cha không thuộc cuộc họp này.")
+        raise ValidationError(gettext("Mục cha không thuộc cuộc họp này."))
     if _depth(parent) >= MAX_AGENDA_DEPTH:
-        raise ValidationError(f"Chương trình chỉ có tối đa {MAX_AGENDA_DEPTH} cấp.")
+        raise ValidationError(
+            gettext("Chương trình chỉ có tối đa %(depth)d cấp.") % {"depth": MAX_AGENDA_DEPTH}
+        )
     siblings = AgendaItem.objects.filter(meeting=meeting, parent=parent)
     position = (siblings.aggregate(m=Max("position"))["m"] or 0) + 1
     item = AgendaItem(
@@ -218,7 +225,7 @@ def agenda_item_update(*, actor: User, item: AgendaItem, **changes: Any) -> Agen
     _require_editable(item.meeting)
     allowed = {"title", "presenter", "presenter_name", "planned_minutes", "description"}
     if set(changes) - allowed:
-        raise ValidationError("Trường không sửa được.")
+        raise ValidationError(gettext("Trường không sửa được."))
     for name, value in changes.items():
         setattr(item, name, nfc(value) if isinstance(value, str) else value)
     item.full_clean()
@@ -260,7 +267,7 @@ def _renumber(meeting: Meeting, parent: AgendaItem | None) -> None:
 def agenda_item_move(*, actor: User, item: AgendaItem, direction: str) -> AgendaItem:
     """Move an item one place up or down among its siblings (the tablet-friendly buttons)."""
     if direction not in {"up", "down"}:
-        raise ValidationError("Hướng di chuyển không hợp lệ.")
+        raise ValidationError(gettext("Hướng di chuyển không hợp lệ."))
     siblings = list(
         AgendaItem.objects.select_for_update()
         .filter(meeting_id=item.meeting_id, parent_id=item.parent_id)
@@ -289,7 +296,9 @@ def agenda_reorder(
     }
     if sorted(siblings) != sorted(ordered_ids):
         raise ValidationError(
-            "Danh sách sắp xếp không khớp với các mục hiện có. Hãy tải lại trang và thử lại."
+            gettext(
+                "Danh sách sắp xếp không khớp với các mục hiện có. Hãy tải lại trang và thử lại."
+            )
         )
     ordered = [siblings[pk] for pk in ordered_ids]
     for position, sibling in enumerate(ordered, start=1):
@@ -310,17 +319,19 @@ def agenda_reorder(
 def agenda_document_attach(*, actor: User, item: AgendaItem, document: Document) -> AgendaDocument:
     _require_organiser(actor, item.meeting)
     if not document_visible_to(actor, document):
-        raise PermissionDenied("Bạn không có quyền với tài liệu này.")
+        raise PermissionDenied(gettext("Bạn không có quyền với tài liệu này."))
     if document.confidentiality > item.meeting.confidentiality:
         raise ValidationError(
-            "Tài liệu có độ mật cao hơn cuộc họp: hãy nâng độ mật cuộc họp trước khi đính kèm."
+            gettext(
+                "Tài liệu có độ mật cao hơn cuộc họp: hãy nâng độ mật cuộc họp trước khi đính kèm."
+            )
         )
     position = (AgendaDocument.objects.filter(item=item).aggregate(m=Max("position"))["m"] or 0) + 1
     try:
         with transaction.atomic():
             link = AgendaDocument.objects.create(item=item, document=document, position=position)
     except IntegrityError as exc:
-        raise ValidationError("Tài liệu đã có trong mục này.") from exc
+        raise ValidationError(gettext("Tài liệu đã có trong mục này.")) from exc
     _agenda_touched(item.meeting_id)
     audit_record(
         actor=actor, verb="agenda.document_attached", target=item, details={"document": document.pk}
@@ -424,10 +435,12 @@ def participant_invite(
     _require_organiser(actor, meeting)
     _require_editable(meeting)
     if role not in ParticipantRole.values:
-        raise ValidationError("Vai trò trong cuộc họp không hợp lệ.")
+        raise ValidationError(gettext("Vai trò trong cuộc họp không hợp lệ."))
     participant = _invite(meeting, user, role, via, None)
     if participant is None:
-        raise ValidationError(f"{user.full_name} đã có trong danh sách mời.")
+        raise ValidationError(
+            gettext("%(name)s đã có trong danh sách mời.") % {"name": user.full_name}
+        )
     audit_record(
         actor=actor,
         verb="meeting.participant_invited",
@@ -441,7 +454,7 @@ def participant_invite(
 def participant_set_role(*, actor: User, participant: Participant, role: str) -> Participant:
     _require_organiser(actor, participant.meeting)
     if role not in ParticipantRole.values:
-        raise ValidationError("Vai trò trong cuộc họp không hợp lệ.")
+        raise ValidationError(gettext("Vai trò trong cuộc họp không hợp lệ."))
     participant.role = role
     participant.save(update_fields=["role"])
     audit_record(
@@ -483,16 +496,18 @@ def rsvp_reply(
     )
     meeting = participant.meeting
     if participant.user_id != actor.pk:
-        raise PermissionDenied("Chỉ người được mời mới trả lời được giấy mời này.")
+        raise PermissionDenied(gettext("Chỉ người được mời mới trả lời được giấy mời này."))
     if participant.substitute_for_id is not None:
-        raise ValidationError("Bạn dự họp thay người khác nên không cử người dự thay tiếp.")
+        raise ValidationError(
+            gettext("Bạn dự họp thay người khác nên không cử người dự thay tiếp.")
+        )
     if meeting.status not in {MeetingStatus.INVITED, MeetingStatus.IN_PROGRESS}:
-        raise ValidationError("Cuộc họp không còn nhận trả lời.")
+        raise ValidationError(gettext("Cuộc họp không còn nhận trả lời."))
     if answer not in {Rsvp.ATTENDING, Rsvp.ABSENT, Rsvp.SUBSTITUTE}:
-        raise ValidationError("Câu trả lời không hợp lệ.")
+        raise ValidationError(gettext("Câu trả lời không hợp lệ."))
     reason = nfc(reason)
     if answer in {Rsvp.ABSENT, Rsvp.SUBSTITUTE} and not reason:
-        raise ValidationError({"absence_reason": "Hãy ghi lý do vắng mặt."})
+        raise ValidationError({"absence_reason": gettext("Hãy ghi lý do vắng mặt.")})
     _drop_previous_substitute(participant)
     if answer == Rsvp.SUBSTITUTE:
         _add_substitute(participant, substitute)
@@ -519,18 +534,25 @@ def _drop_previous_substitute(participant: Participant) -> None:
 
 def _add_substitute(participant: Participant, substitute: User | None) -> Participant:
     if substitute is None:
-        raise ValidationError({"substitute": "Hãy chọn người dự thay."})
+        raise ValidationError({"substitute": gettext("Hãy chọn người dự thay.")})
     if substitute.pk == participant.user_id:
-        raise ValidationError({"substitute": "Người dự thay phải là người khác."})
+        raise ValidationError({"substitute": gettext("Người dự thay phải là người khác.")})
     if not substitute.is_active:
-        raise ValidationError({"substitute": "Tài khoản người dự thay đã bị khoá."})
+        raise ValidationError({"substitute": gettext("Tài khoản người dự thay đã bị khoá.")})
     if substitute.clearance < participant.meeting.confidentiality:
         raise ValidationError(
-            {"substitute": "Người dự thay chưa được phép đọc tài liệu có độ mật của cuộc họp này."}
+            {
+                "substitute": gettext(
+                    "Người dự thay chưa được phép đọc tài liệu có độ mật của cuộc họp này."
+                )
+            }
         )
     if Participant.objects.filter(meeting=participant.meeting, user=substitute).exists():
         raise ValidationError(
-            {"substitute": f"{substitute.full_name} đã có trong danh sách mời của cuộc họp."}
+            {
+                "substitute": gettext("%(name)s đã có trong danh sách mời của cuộc họp.")
+                % {"name": substitute.full_name}
+            }
         )
     return Participant.objects.create(
         meeting=participant.meeting,

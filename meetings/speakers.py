@@ -12,6 +12,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from meetings.attendance import _is_clerk, _refuse
 from meetings.live import live_publish
@@ -37,7 +38,7 @@ def may_run(actor: Any, meeting: Meeting) -> bool:
 
 def _require_runner(actor: Any, meeting: Meeting) -> None:
     if not may_run(actor, meeting):
-        _refuse("Chỉ người chủ trì hoặc thư ký mới được điều hành phiên họp.")
+        _refuse(gettext("Chỉ người chủ trì hoặc thư ký mới được điều hành phiên họp."))
 
 
 def publish_speakers(meeting: Meeting) -> None:
@@ -48,15 +49,15 @@ def publish_speakers(meeting: Meeting) -> None:
 def speaker_request(*, actor: Any, meeting: Meeting, kind: str) -> SpeakerRequest:
     """A participant asks for the floor on the item under discussion."""
     if kind not in SpeakerKind.values:
-        _refuse("Loại đăng ký phát biểu không hợp lệ.")
+        _refuse(gettext("Loại đăng ký phát biểu không hợp lệ."))
     participant = Participant.objects.filter(meeting=meeting, user=actor).first()
     if participant is None or participant.role == ParticipantRole.OBSERVER:
-        _refuse("Bạn không thuộc danh sách được phát biểu tại cuộc họp này.")
+        _refuse(gettext("Bạn không thuộc danh sách được phát biểu tại cuộc họp này."))
     if meeting.status != MeetingStatus.IN_PROGRESS:
-        _refuse("Cuộc họp chưa bắt đầu hoặc đã kết thúc.")
+        _refuse(gettext("Cuộc họp chưa bắt đầu hoặc đã kết thúc."))
     item_id = live_state_of(meeting).current_item_id
     if item_id is None:
-        _refuse("Chưa có nội dung nào đang được thảo luận.")
+        _refuse(gettext("Chưa có nội dung nào đang được thảo luận."))
     last = SpeakerRequest.objects.filter(item_id=item_id).aggregate(m=Max("order"))["m"] or 0
     request = SpeakerRequest(
         participant=participant,
@@ -70,7 +71,7 @@ def speaker_request(*, actor: Any, meeting: Meeting, kind: str) -> SpeakerReques
             request.save()
     except IntegrityError:
         # The unique open-request constraint: a double tap, or a second tablet.
-        _refuse("Bạn đã đăng ký phát biểu ở nội dung này.")
+        _refuse(gettext("Bạn đã đăng ký phát biểu ở nội dung này."))
     publish_speakers(meeting)
     return request
 
@@ -82,7 +83,7 @@ def _open_request(request_id: int, meeting: Meeting) -> SpeakerRequest:
         .first()
     )
     if request is None:
-        _refuse("Không tìm thấy lượt đăng ký phát biểu.")
+        _refuse(gettext("Không tìm thấy lượt đăng ký phát biểu."))
     return request
 
 
@@ -91,7 +92,7 @@ def speaker_withdraw(*, actor: Any, meeting: Meeting, request_id: int) -> Speake
     """The speaker takes back their request; the chair may strike one too."""
     request = _open_request(request_id, meeting)
     if request.participant.user_id != actor.pk and not may_run(actor, meeting):
-        _refuse("Bạn chỉ được rút đăng ký của chính mình.")
+        _refuse(gettext("Bạn chỉ được rút đăng ký của chính mình."))
     request.status = SpeakerStatus.WITHDRAWN
     request.ended_at = timezone.now()
     request.save(update_fields=["status", "ended_at"])
@@ -109,7 +110,7 @@ def speaker_reorder(*, actor: Any, meeting: Meeting, request_ids: Sequence[int])
         for r in SpeakerRequest.objects.filter(item_id=item_id, status__in=OPEN_SPEAKER_STATUSES)
     }
     if any(rid not in waiting for rid in request_ids):
-        _refuse("Danh sách sắp xếp có lượt đăng ký không hợp lệ.")
+        _refuse(gettext("Danh sách sắp xếp có lượt đăng ký không hợp lệ."))
     rest = [
         rid for rid in sorted(waiting, key=lambda k: waiting[k].order) if rid not in request_ids
     ]
@@ -151,7 +152,7 @@ def speaking_limit_set(*, actor: Any, meeting: Meeting, seconds: int) -> None:
     """The per-turn limit every screen counts down (the meeting's rules of procedure)."""
     _require_runner(actor, meeting)
     if not 30 <= seconds <= 3600:
-        _refuse("Thời gian phát biểu phải từ 30 giây đến 60 phút.")
+        _refuse(gettext("Thời gian phát biểu phải từ 30 giây đến 60 phút."))
     state = live_state_of(meeting)
     state.speaking_limit_seconds = seconds
     state.save(update_fields=["speaking_limit_seconds", "updated_at"])

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
@@ -36,14 +37,14 @@ from meetings.selectors import (
 def _visible_meeting(request: HttpRequest, pk: int) -> Meeting:
     meeting = meetings_visible_to(request.user).select_related("body").filter(pk=pk).first()
     if meeting is None:
-        raise Http404("Không tìm thấy cuộc họp.")
+        raise Http404(gettext("Không tìm thấy cuộc họp."))
     return meeting
 
 
 def _managed_meeting(request: HttpRequest, pk: int) -> Meeting:
     meeting = _visible_meeting(request, pk)
     if not meeting_manageable_by(request.user, meeting):
-        raise PermissionDenied("Bạn không có quyền chuẩn bị cuộc họp này.")
+        raise PermissionDenied(gettext("Bạn không có quyền chuẩn bị cuộc họp này."))
     return meeting
 
 
@@ -73,7 +74,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 def meeting_create(request: HttpRequest) -> HttpResponse:
     bodies = bodies_user_can_host_for(request.user)
     if not bodies.exists():
-        raise PermissionDenied("Bạn không có quyền tạo cuộc họp.")
+        raise PermissionDenied(gettext("Bạn không có quyền tạo cuộc họp."))
     form = forms.MeetingForm(request.POST or None, bodies=bodies)
     if request.method == "POST" and form.is_valid():
         try:
@@ -81,7 +82,9 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
         else:
-            messages.success(request, "Đã tạo cuộc họp. Hãy lập chương trình và mời đại biểu.")
+            messages.success(
+                request, gettext("Đã tạo cuộc họp. Hãy lập chương trình và mời đại biểu.")
+            )
             return redirect("meetings:prepare", pk=meeting.pk)
     return render(request, "meetings/form.html", {"form": form}, status=_status(request, form))
 
@@ -143,7 +146,7 @@ def _agenda_tree(meeting: Meeting, user: User) -> list[dict[str, Any]]:
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access = meeting_access(request.user, pk)
     if access is None:
-        raise Http404("Không tìm thấy cuộc họp.")
+        raise Http404(gettext("Không tìm thấy cuộc họp."))
     meeting, participant = access.meeting, access.participant
     agenda_html = cached_agenda_html(
         meeting, request.user, lambda: _agenda_tree(meeting, request.user)
@@ -179,7 +182,7 @@ def rsvp(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _visible_meeting(request, pk)
     participant = participation_of(request.user, meeting)
     if participant is None:
-        raise Http404("Bạn không có trong danh sách mời.")
+        raise Http404(gettext("Bạn không có trong danh sách mời."))
     colleagues = User.objects.filter(is_active=True).exclude(pk=request.user.pk)
     form = forms.RsvpForm(request.POST, colleagues=colleagues)
     if form.is_valid():
@@ -191,14 +194,14 @@ def rsvp(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 substitute=form.cleaned_data["substitute"],
             )
-            messages.success(request, "Đã ghi nhận trả lời của bạn.")
+            messages.success(request, gettext("Đã ghi nhận trả lời của bạn."))
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
     else:
         messages.error(
             request,
-            "Trả lời chưa hợp lệ: "
-            + " ".join(str(e) for errors in form.errors.values() for e in errors),
+            gettext("Trả lời chưa hợp lệ: %(errors)s")
+            % {"errors": " ".join(str(e) for errors in form.errors.values() for e in errors)},
         )
     return redirect("meetings:detail", pk=meeting.pk)
 
@@ -300,7 +303,9 @@ def meeting_update(request: HttpRequest, meeting: Meeting) -> str:
         raise _invalid(form)
     data = {k: v for k, v in form.cleaned_data.items() if k != "body"}
     _meeting, announced = services.meeting_update(actor=request.user, meeting=meeting, **data)
-    return "Đã lưu. Đã gửi thông báo thay đổi cho đại biểu." if announced else "Đã lưu."
+    if announced:
+        return gettext("Đã lưu. Đã gửi thông báo thay đổi cho đại biểu.")
+    return gettext("Đã lưu.")
 
 
 @_action
@@ -324,7 +329,7 @@ def item_add(request: HttpRequest, meeting: Meeting) -> str:
         planned_minutes=data["planned_minutes"] or 0,
         description=data["description"],
     )
-    return "Đã thêm mục vào chương trình."
+    return gettext("Đã thêm mục vào chương trình.")
 
 
 @_action
@@ -339,7 +344,7 @@ def item_move(request: HttpRequest, meeting: Meeting, item_id: int) -> None:
 def item_delete(request: HttpRequest, meeting: Meeting, item_id: int) -> str:
     item = get_object_or_404(AgendaItem, pk=item_id, meeting=meeting)
     services.agenda_item_delete(actor=request.user, item=item)
-    return "Đã xoá mục khỏi chương trình."
+    return gettext("Đã xoá mục khỏi chương trình.")
 
 
 @login_required
@@ -355,7 +360,7 @@ def agenda_reorder(request: HttpRequest, pk: int) -> JsonResponse:
             actor=request.user, meeting=meeting, parent=parent, ordered_ids=ordered
         )
     except ValueError:
-        return JsonResponse({"error": "Dữ liệu sắp xếp không hợp lệ."}, status=400)
+        return JsonResponse({"error": gettext("Dữ liệu sắp xếp không hợp lệ.")}, status=400)
     except ValidationError as exc:
         return JsonResponse({"error": _error_text(exc)}, status=400)
     return JsonResponse({"ok": True})
@@ -368,9 +373,9 @@ def document_attach(request: HttpRequest, meeting: Meeting, item_id: int) -> str
         documents_visible_to(request.user).filter(pk=request.POST.get("document") or 0).first()
     )
     if document is None:
-        raise ValidationError("Hãy chọn một tài liệu.")
+        raise ValidationError(gettext("Hãy chọn một tài liệu."))
     services.agenda_document_attach(actor=request.user, item=item, document=document)
-    return f"Đã đính kèm “{document.abstract}”."
+    return gettext("Đã đính kèm “%(document)s”.") % {"document": document.abstract}
 
 
 @_action
@@ -379,7 +384,7 @@ def document_upload(request: HttpRequest, meeting: Meeting, item_id: int) -> str
     item = get_object_or_404(AgendaItem, pk=item_id, meeting=meeting)
     upload = request.FILES.get("file")
     if upload is None:
-        raise ValidationError("Hãy chọn tệp để tải lên.")
+        raise ValidationError(gettext("Hãy chọn tệp để tải lên."))
     document = services.agenda_document_upload(
         actor=request.user,
         item=item,
@@ -387,7 +392,7 @@ def document_upload(request: HttpRequest, meeting: Meeting, item_id: int) -> str
         abstract=request.POST.get("abstract", ""),
         doc_type=request.POST.get("doc_type", ""),
     )
-    return f"Đã tải lên và đính kèm “{document.abstract}”."
+    return gettext("Đã tải lên và đính kèm “%(document)s”.") % {"document": document.abstract}
 
 
 @_action
@@ -395,7 +400,7 @@ def document_detach(request: HttpRequest, meeting: Meeting, item_id: int) -> str
     item = get_object_or_404(AgendaItem, pk=item_id, meeting=meeting)
     document = get_object_or_404(Document, pk=request.POST.get("document") or 0)
     services.agenda_document_detach(actor=request.user, item=item, document=document)
-    return "Đã bỏ tài liệu khỏi mục."
+    return gettext("Đã bỏ tài liệu khỏi mục.")
 
 
 @_action
@@ -409,7 +414,9 @@ def invite_body(request: HttpRequest, meeting: Meeting) -> str:
         body=form.cleaned_data["body"],
         role=form.cleaned_data["role"] or None,
     )
-    return f"Đã mời thêm {len(added)} người."
+    return ngettext("Đã mời thêm %(count)d người.", "Đã mời thêm %(count)d người.", len(added)) % {
+        "count": len(added)
+    }
 
 
 @_action
@@ -423,20 +430,22 @@ def invite_person(request: HttpRequest, meeting: Meeting) -> str:
         user=form.cleaned_data["user"],
         role=form.cleaned_data["role"],
     )
-    return f"Đã mời {participant.user.full_name}."
+    return gettext("Đã mời %(name)s.") % {"name": participant.user.full_name}
 
 
 @_action
 def participant_remove(request: HttpRequest, meeting: Meeting, participant_id: int) -> str:
     participant = get_object_or_404(Participant, pk=participant_id, meeting=meeting)
     services.participant_remove(actor=request.user, participant=participant)
-    return "Đã bỏ khỏi danh sách mời."
+    return gettext("Đã bỏ khỏi danh sách mời.")
 
 
 @_action
 def send_invitations(request: HttpRequest, meeting: Meeting) -> str:
     meeting = meeting_send_invitations(actor=request.user, meeting=meeting)
-    return f"Đã phát hành giấy mời số {meeting.invitation_number} và gửi thư cho đại biểu."
+    return gettext("Đã phát hành giấy mời số %(number)s và gửi thư cho đại biểu.") % {
+        "number": meeting.invitation_number
+    }
 
 
 @_action
@@ -445,4 +454,4 @@ def cancel(request: HttpRequest, meeting: Meeting) -> str:
     if not form.is_valid():
         raise _invalid(form)
     services.meeting_cancel(actor=request.user, meeting=meeting, reason=form.cleaned_data["reason"])
-    return "Đã hủy cuộc họp."
+    return gettext("Đã hủy cuộc họp.")

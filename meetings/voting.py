@@ -18,6 +18,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Body, Membership, Role
 from audit.services import audit_record
@@ -100,9 +101,9 @@ def _option_rows(kind: str, labels: Sequence[str] | None) -> list[tuple[str, str
         return FIXED_OPTIONS[kind]
     cleaned = [_nfc(label) for label in labels or []]
     if len(cleaned) < 2 or any(not label for label in cleaned):
-        _refuse("Cần ít nhất hai phương án, mỗi phương án có nội dung.")
+        _refuse(gettext("Cần ít nhất hai phương án, mỗi phương án có nội dung."))
     if len(set(cleaned)) != len(cleaned):
-        _refuse("Các phương án không được trùng nhau.")
+        _refuse(gettext("Các phương án không được trùng nhau."))
     return [(str(n), label) for n, label in enumerate(cleaned, start=1)]
 
 
@@ -110,7 +111,10 @@ def _max_choices(kind: str, max_choices: int, option_count: int) -> int:
     if kind != PollKind.SEVERAL_OF_N:
         return 1
     if not 1 <= max_choices <= option_count:
-        _refuse(f"Số phương án được chọn tối đa phải từ 1 đến {option_count}.")
+        _refuse(
+            gettext("Số phương án được chọn tối đa phải từ 1 đến %(count)d.")
+            % {"count": option_count}
+        )
     return max_choices
 
 
@@ -129,12 +133,12 @@ def _poll_build(
     show_live_tally: bool,
 ) -> Poll:
     if kind not in PollKind.values:
-        _refuse("Hình thức biểu quyết không hợp lệ.")
+        _refuse(gettext("Hình thức biểu quyết không hợp lệ."))
     if secret and show_live_tally:
         # Watching the tally move while ballots arrive one by one would reveal choices.
-        _refuse("Biểu quyết kín không hiển thị kết quả trong khi đang bỏ phiếu.")
+        _refuse(gettext("Biểu quyết kín không hiển thị kết quả trong khi đang bỏ phiếu."))
     if rule is not None and rule.body_id != body.pk:
-        _refuse("Quy chế biểu quyết không thuộc cơ quan này.")
+        _refuse(gettext("Quy chế biểu quyết không thuộc cơ quan này."))
     rows = _option_rows(kind, options)
     poll = Poll(
         body=body,
@@ -174,9 +178,9 @@ def poll_create(
     """A draft poll on an agenda item, prepared by the clerk or the chair."""
     meeting = item.meeting
     if not (_is_clerk(actor, meeting) or _chair_of(meeting, actor)):
-        _refuse("Chỉ người chủ trì, thư ký hoặc văn thư mới được tạo biểu quyết.")
+        _refuse(gettext("Chỉ người chủ trì, thư ký hoặc văn thư mới được tạo biểu quyết."))
     if meeting.status in FINISHED:
-        _refuse("Cuộc họp đã kết thúc hoặc đã hủy.")
+        _refuse(gettext("Cuộc họp đã kết thúc hoặc đã hủy."))
     poll = _poll_build(
         actor=actor,
         body=meeting.body,
@@ -208,19 +212,23 @@ def poll_open(*, actor: Any, poll: Poll, override_reason: str | None = None) -> 
         .get(pk=poll.pk)
     )
     if poll.item is None:
-        _refuse("Phiếu lấy ý kiến được mở khi gửi, không mở tại cuộc họp.")
+        _refuse(gettext("Phiếu lấy ý kiến được mở khi gửi, không mở tại cuộc họp."))
     meeting = poll.item.meeting
     if not _chair_of(meeting, actor):
-        _refuse("Chỉ người chủ trì mới được mở biểu quyết.")
+        _refuse(gettext("Chỉ người chủ trì mới được mở biểu quyết."))
     if meeting.status != MeetingStatus.IN_PROGRESS:
-        _refuse("Chỉ mở biểu quyết khi cuộc họp đang diễn ra.")
+        _refuse(gettext("Chỉ mở biểu quyết khi cuộc họp đang diễn ra."))
     if poll.status != PollStatus.DRAFT:
-        _refuse("Biểu quyết này đã được mở.")
+        _refuse(gettext("Biểu quyết này đã được mở."))
     stored = poll.rule or rule_for_body(meeting.body)
     quorum = quorum_state(meeting, stored)
     reason = _nfc(override_reason)
     if not quorum.met and not reason:
-        _refuse(f"Không thể mở biểu quyết. {quorum.explanation}")
+        # The explanation is the rule's own Vietnamese sentence (the minutes quote it).
+        _refuse(
+            gettext("Không thể mở biểu quyết. %(explanation)s")
+            % {"explanation": quorum.explanation}
+        )
     if not quorum.met:
         poll.quorum_overridden_by = actor
         poll.quorum_override_reason = reason
@@ -254,7 +262,7 @@ def _mark_open(poll: Poll, actor: Any, stored: VotingRule) -> None:
 
 @dataclass(frozen=True)
 class CastAck:
-    """What the voter's screen shows. It names no option for a secret poll."""
+    """What the voter's screen shows, in their language. It names no option for a secret poll."""
 
     poll_id: int
     cast_at: datetime
@@ -268,25 +276,25 @@ def _eligibility_error(poll: Poll, actor: Any) -> str | None:
         return _consultation_eligibility_error(poll, actor)
     participant = Participant.objects.filter(meeting_id=poll.item.meeting_id, user=actor).first()
     if participant is None:
-        return "Bạn không có trong danh sách người dự họp."
+        return gettext("Bạn không có trong danh sách người dự họp.")
     if participant.rsvp == Rsvp.SUBSTITUTE:
-        return "Bạn đã cử người dự thay; người dự thay biểu quyết thay bạn."
+        return gettext("Bạn đã cử người dự thay; người dự thay biểu quyết thay bạn.")
     if participant.role not in VOTING_ROLES:
-        return "Bạn dự họp với tư cách không có quyền biểu quyết."
+        return gettext("Bạn dự họp với tư cách không có quyền biểu quyết.")
     present = participant.checked_in_at is not None
     if poll.rule_snapshot.get("eligible_voters") == EligibleVoters.PRESENT and not present:
-        return "Bạn chưa điểm danh nên chưa thể biểu quyết."
+        return gettext("Bạn chưa điểm danh nên chưa thể biểu quyết.")
     if participant.rsvp == Rsvp.ABSENT and not present:
-        return "Bạn đã báo vắng mặt tại cuộc họp này."
+        return gettext("Bạn đã báo vắng mặt tại cuộc họp này.")
     return None
 
 
 def _consultation_eligibility_error(poll: Poll, actor: Any) -> str | None:
     consultation = poll.consultation
     if not consultation.recipients.filter(user=actor).exists():
-        return "Bạn không thuộc danh sách được lấy ý kiến."
+        return gettext("Bạn không thuộc danh sách được lấy ý kiến.")
     if timezone.now() >= consultation.deadline:
-        return "Đã hết hạn trả lời phiếu lấy ý kiến."
+        return gettext("Đã hết hạn trả lời phiếu lấy ý kiến.")
     return None
 
 
@@ -294,16 +302,16 @@ def _chosen_options(poll: Poll, option_ids: Iterable[Any]) -> list[PollOption]:
     try:
         wanted = [int(value) for value in option_ids]
     except (TypeError, ValueError):
-        _refuse("Phương án không hợp lệ.")
+        _refuse(gettext("Phương án không hợp lệ."))
     if not wanted:
-        _refuse("Bạn chưa chọn phương án nào.")
+        _refuse(gettext("Bạn chưa chọn phương án nào."))
     if len(set(wanted)) != len(wanted):
-        _refuse("Mỗi phương án chỉ được chọn một lần.")
+        _refuse(gettext("Mỗi phương án chỉ được chọn một lần."))
     if len(wanted) > poll.max_choices:
-        _refuse(f"Chỉ được chọn tối đa {poll.max_choices} phương án.")
+        _refuse(gettext("Chỉ được chọn tối đa %(count)d phương án.") % {"count": poll.max_choices})
     found = list(PollOption.objects.filter(poll=poll, pk__in=wanted))
     if len(found) != len(wanted):
-        _refuse("Phương án không thuộc nội dung biểu quyết này.")
+        _refuse(gettext("Phương án không thuộc nội dung biểu quyết này."))
     return found
 
 
@@ -321,15 +329,17 @@ def _ack_existing(poll: Poll, actor: Any, chosen: Sequence[PollOption]) -> CastA
             poll.pk,
             receipt.cast_at,
             True,
-            "Phiếu kín của bạn đã được ghi nhận trước đó; không thể thay đổi.",
+            gettext("Phiếu kín của bạn đã được ghi nhận trước đó; không thể thay đổi."),
         )
     ballot = Ballot.objects.filter(poll=poll, voter=actor).first()
     if ballot is None:
         return None
     previous = set(BallotChoice.objects.filter(ballot=ballot).values_list("option_id", flat=True))
     if previous != {option.pk for option in chosen}:
-        _refuse("Bạn đã bỏ phiếu; không thể thay đổi lựa chọn.")
-    return CastAck(poll.pk, ballot.cast_at, True, "Phiếu của bạn đã được ghi nhận trước đó.")
+        _refuse(gettext("Bạn đã bỏ phiếu; không thể thay đổi lựa chọn."))
+    return CastAck(
+        poll.pk, ballot.cast_at, True, gettext("Phiếu của bạn đã được ghi nhận trước đó.")
+    )
 
 
 def _write_ballot(poll: Poll, actor: Any, chosen: Sequence[PollOption], now: datetime) -> None:
@@ -348,9 +358,9 @@ def ballot_cast(*, actor: Any, poll: Poll, option_ids: Sequence[Any]) -> CastAck
     """Cast one ballot. Idempotent for an identical retry; every refusal writes nothing."""
     poll = Poll.objects.select_related("item").get(pk=poll.pk)
     if poll.status == PollStatus.DRAFT:
-        _refuse("Biểu quyết chưa được mở.")
+        _refuse(gettext("Biểu quyết chưa được mở."))
     if poll.status == PollStatus.CLOSED:
-        _refuse("Biểu quyết đã kết thúc; không nhận thêm phiếu.")
+        _refuse(gettext("Biểu quyết đã kết thúc; không nhận thêm phiếu."))
     problem = _eligibility_error(poll, actor)
     if problem:
         _refuse(problem)
@@ -370,12 +380,12 @@ def ballot_cast(*, actor: Any, poll: Poll, option_ids: Sequence[Any]) -> CastAck
     # Re-read after writing: a close that committed meanwhile (PostgreSQL, READ COMMITTED)
     # is seen here, and this ballot is rolled back rather than left outside the tally.
     if not Poll.objects.filter(pk=poll.pk, status=PollStatus.OPEN).exists():
-        _refuse("Biểu quyết đã kết thúc; không nhận thêm phiếu.")
+        _refuse(gettext("Biểu quyết đã kết thúc; không nhận thêm phiếu."))
     details: dict[str, Any] = {"secret": poll.secret}
     if not poll.secret:
         details["options"] = sorted(option.key for option in chosen)
     audit_record(actor=actor, verb="poll.ballot_cast", target=poll, details=details)
-    return CastAck(poll.pk, now, False, "Đã ghi nhận phiếu của bạn.")
+    return CastAck(poll.pk, now, False, gettext("Đã ghi nhận phiếu của bạn."))
 
 
 # --- Progress and close -------------------------------------------------------------------------
@@ -503,11 +513,11 @@ def poll_close(*, actor: Any, poll: Poll) -> Poll:
         .get(pk=poll.pk)
     )
     if not _may_close(poll, actor):
-        _refuse("Chỉ người chủ trì mới được kết thúc biểu quyết.")
+        _refuse(gettext("Chỉ người chủ trì mới được kết thúc biểu quyết."))
     if poll.status == PollStatus.CLOSED:
         return poll  # a second click on "close" changes nothing
     if poll.status != PollStatus.OPEN:
-        _refuse("Biểu quyết chưa được mở.")
+        _refuse(gettext("Biểu quyết chưa được mở."))
     tally = poll_tally(poll)
     decision = rules.decide(
         kind=poll.kind,
