@@ -23,6 +23,7 @@ import logging
 import os
 import shutil
 import tempfile
+import weakref
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -350,7 +351,7 @@ async def _sign_stream(
     name, new_field = _field_spec(writer, field_name, appearance)
     timestamper, context = None, None
     if level.needs_timestamp:
-        timestamper = HTTPTimeStamper(services.tsa_url, timeout=services.tsa_timeout)
+        timestamper = _shared_timestamper(services)
         if level.needs_revocation_data:
             context = _validation_context(services)
     pdf_signer = PdfSigner(
@@ -361,8 +362,16 @@ async def _sign_stream(
         new_field_spec=new_field,
     )
     try:
+        # B-B and B-T: the CMS is the signature plus, at B-T, one token; its size is known once
+        # per signer and TSA. (At B-LT/B-LTA pyHanko may add more, so it estimates as usual.)
+        reserved = None
+        if not level.needs_revocation_data:
+            reserved = await _reservation_cached(signer, timestamper)
         await pdf_signer.async_sign_pdf(
-            writer, output=output, appearance_text_params={"signer": _common_name(signer)}
+            writer,
+            bytes_reserved=reserved,
+            output=output,
+            appearance_text_params={"signer": _common_name(signer)},
         )
     except TimestampRequestError as exc:
         raise SigningUnavailable(
@@ -579,6 +588,40 @@ def sign_pdf_file_in_place(
 # Room on top of a dry-run estimate, in hex characters: a real time-stamp token can be a little
 # longer than the cached dummy one (serial number, nonce, time precision).
 RESERVATION_MARGIN = 4096
+
+
+_timestampers: dict[tuple[str, float], HTTPTimeStamper] = {}
+# Per signer *object* (keys.py keeps parsed signers): the same object always embeds the same
+# certificates and signature mechanism, which a certificate alone does not tell (a PKCS#11
+# token and a PKCS#12 file may hold the same certificate with other chains or mechanisms).
+_reservations: weakref.WeakKeyDictionary[Signer, dict[str, int]] = weakref.WeakKeyDictionary()
+
+
+def _shared_timestamper(services: SigningServices) -> HTTPTimeStamper:
+    """One TSA client per process and TSA. pyHanko sizes a B-T placeholder with a dummy token
+    it asks the TSA for once per client; a new client per signature paid that round trip on
+    every signature. No session is kept (one per request), so it is safe across event loops."""
+    key = (services.tsa_url, float(services.tsa_timeout))
+    found = _timestampers.get(key)
+    if found is None:
+        found = _timestampers[key] = HTTPTimeStamper(services.tsa_url, timeout=services.tsa_timeout)
+    return found
+
+
+async def _reservation_cached(signer: Signer, timestamper: HTTPTimeStamper | None) -> int | None:
+    """The placeholder size for *signer* (and *timestamper*), estimated once per process.
+
+    pyHanko otherwise builds and signs a whole dummy CMS before every signature to size it;
+    for a single B-B signature that was about a fifth of the work.
+    """
+    try:
+        known = _reservations.setdefault(signer, {})
+    except TypeError:  # a signer that cannot be weakly referenced: let pyHanko estimate
+        return None
+    url = timestamper.url if timestamper else ""
+    if url not in known:
+        known[url] = await reservation_for(signer=signer, timestamper=timestamper)
+    return known[url]
 
 
 async def reservation_for(*, signer: Signer, timestamper: HTTPTimeStamper | None) -> int:

@@ -39,7 +39,8 @@ def test_each_demo_user_logs_in_on_a_tablet(browser, demo_server, viewport, tmp_
 
 
 def test_wrong_password_shows_vietnamese_error(browser, demo_server):
-    page = browser.new_page(viewport=TABLET_PORTRAIT)
+    # A Vietnamese tablet (an English browser gets the English catalogue, as Django's i18n does).
+    page = browser.new_page(viewport=TABLET_PORTRAIT, locale="vi-VN")
     page.goto(f"{demo_server}/dang-nhap/")
     page.fill("#id_username", "chutich")
     page.fill("#id_password", "sai-mat-khau")
