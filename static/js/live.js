@@ -23,6 +23,46 @@ let refCounter = 0;
 
 const $ = (role) => root.querySelector(`[data-role="${role}"]`);
 
+// One broadcast serves every screen, so events carry codes beside Vietnamese labels; each
+// screen shows the code's label in its own language, and the server's label for anything else
+// (options a clerk typed, for instance).
+const LABELS = {
+  status: {
+    draft: gettext("Dự thảo"),
+    invited: gettext("Đã gửi giấy mời"),
+    in_progress: gettext("Đang họp"),
+    closed: gettext("Đã kết thúc"),
+    minutes_signed: gettext("Đã ký biên bản"),
+    archived: gettext("Đã lưu trữ"),
+    cancelled: gettext("Đã hủy"),
+  },
+  speaker: { speech: gettext("Phát biểu"), question: gettext("Chất vấn"), point_of_order: gettext("Kiến nghị về thủ tục") },
+  poll: {
+    yes_no_abstain: gettext("Tán thành / Không tán thành / Không biểu quyết"),
+    one_of_n: gettext("Chọn một phương án"),
+    several_of_n: gettext("Chọn nhiều phương án"),
+    confidence: gettext("Lấy phiếu tín nhiệm"),
+  },
+  option: {
+    yes: gettext("Tán thành"),
+    no: gettext("Không tán thành"),
+    abstain: gettext("Không biểu quyết"),
+    high: gettext("Tín nhiệm cao"),
+    medium: gettext("Tín nhiệm"),
+    low: gettext("Tín nhiệm thấp"),
+  },
+  role: {
+    chair: gettext("Chủ trì"),
+    secretary: gettext("Thư ký"),
+    voting: gettext("Thành viên (có biểu quyết)"),
+    guest: gettext("Khách mời (không biểu quyết)"),
+    observer: gettext("Dự thính"),
+  },
+  mode: { in_person: gettext("Trực tiếp"), remote: gettext("Trực tuyến") },
+};
+const label = (group, code, fallback) => LABELS[group][code] ?? fallback;
+const optionLabel = (o) => label("option", o.key, o.label);
+
 function h(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
@@ -226,7 +266,7 @@ function renderAll() {
 }
 
 function renderStatus() {
-  setText("status", state.meeting.status_label);
+  setText("status", label("status", state.meeting.status, state.meeting.status_label));
 }
 
 function renderMessage() {
@@ -317,8 +357,8 @@ function renderAttendance() {
       h(
         "tr",
         { "data-participant": row.id },
-        h("td", { text: `${row.name} (${row.role})` }),
-        h("td", { text: row.checked_in_at ? `${new Date(row.checked_in_at).toLocaleTimeString("vi-VN")} · ${row.mode}${row.corrected ? ` · ${gettext("đã sửa")}` : ""}` : gettext("Chưa điểm danh") }),
+        h("td", { text: `${row.name} (${label("role", row.role_code, row.role)})` }),
+        h("td", { text: row.checked_in_at ? `${new Date(row.checked_in_at).toLocaleTimeString("vi-VN")} · ${label("mode", row.mode_code, row.mode)}${row.corrected ? ` · ${gettext("đã sửa")}` : ""}` : gettext("Chưa điểm danh") }),
         h(
           "td",
           {},
@@ -339,7 +379,7 @@ function renderSpeakers() {
   list.replaceChildren(
     ...s.queue.map((row) => {
       const speaking = row.status === "speaking";
-      const line = h("li", { className: speaking ? "speaking" : "", "data-request": row.id }, h("span", { text: `${row.name} — ${row.kind_label}${speaking ? ` · ${gettext("đang phát biểu")}` : ""}` }));
+      const line = h("li", { className: speaking ? "speaking" : "", "data-request": row.id }, h("span", { text: `${row.name} — ${label("speaker", row.kind, row.kind_label)}${speaking ? ` · ${gettext("đang phát biểu")}` : ""}` }));
       if (speaking) line.append(h("span", { className: "speak-timer", "data-started": row.started_at }));
       if (canRun && !speaking) line.append(h("button", { type: "button", "data-cmd": "speaker-grant", "data-request_id": row.id, text: gettext("Mời phát biểu") }));
       if (canRun && speaking) line.append(h("button", { type: "button", "data-cmd": "speaker-end", "data-request_id": row.id, text: gettext("Kết thúc") }));
@@ -363,7 +403,7 @@ function pollView(poll) {
   const box = h("article", { className: `poll poll-${poll.status}`, "data-poll": poll.id });
   const subject = poll.subject_name ? ` — ${poll.subject_name}` : "";
   box.append(h("h3", { text: `${poll.title}${subject}` }));
-  box.append(h("p", { className: "muted small", text: `${poll.kind_label} · ${poll.secret ? gettext("bỏ phiếu kín") : gettext("biểu quyết công khai")}` }));
+  box.append(h("p", { className: "muted small", text: `${label("poll", poll.kind, poll.kind_label)} · ${poll.secret ? gettext("bỏ phiếu kín") : gettext("biểu quyết công khai")}` }));
   if (poll.status === "draft") {
     if (canRun) {
       box.append(
@@ -395,16 +435,16 @@ function pollView(poll) {
 }
 
 function tallyList(poll, counts) {
-  return h("ul", { className: "tally" }, ...poll.options.map((o) => h("li", { text: `${o.label}: ${counts[o.key] ?? 0}` })));
+  return h("ul", { className: "tally" }, ...poll.options.map((o) => h("li", { text: `${optionLabel(o)}: ${counts[o.key] ?? 0}` })));
 }
 
 function ballotForm(poll) {
   const form = h("form", { className: "ballot", "data-form": "ballot" }, h("input", { type: "hidden", name: "poll_id", value: poll.id }));
   if (poll.kind === "several_of_n") {
-    for (const o of poll.options) form.append(h("label", { className: "check" }, h("input", { type: "checkbox", name: "option_id", value: o.id }), ` ${o.label}`));
+    for (const o of poll.options) form.append(h("label", { className: "check" }, h("input", { type: "checkbox", name: "option_id", value: o.id }), ` ${optionLabel(o)}`));
     form.append(h("button", { type: "submit", className: "primary", text: gettext("Gửi phiếu") }));
   } else {
-    for (const o of poll.options) form.append(h("button", { type: "submit", className: "choice", name: "option_id", value: o.id, text: o.label }));
+    for (const o of poll.options) form.append(h("button", { type: "submit", className: "choice", name: "option_id", value: o.id, text: optionLabel(o) }));
   }
   return form;
 }
@@ -415,7 +455,7 @@ function resultView(poll) {
     "div",
     { className: `result ${r.passed ? "passed" : "failed"}` },
     h("p", { className: "verdict", text: r.explanation }),
-    h("ul", {}, ...r.options.map((o) => h("li", { text: `${o.label}: ${o.count} (${o.percent})` }))),
+    h("ul", {}, ...r.options.map((o) => h("li", { text: `${optionLabel(o)}: ${o.count} (${o.percent})` }))),
     h("p", { className: "small muted", text: interpolate(gettext("Có mặt %(present)s, đã bỏ phiếu %(cast)s, tổng số thành viên %(total_members)s."), r, true) }),
   );
 }

@@ -50,7 +50,9 @@ def test_the_live_page_in_english_and_back(browser: Browser, server_process: str
     attendance = page.locator("[data-role=my-attendance]")
     polls = page.locator("[data-role=polls]")
     quorum = page.locator("[data-role=quorum]")
+    status = page.locator(".badge[data-role=status]")
     # Vietnamese by default, exactly as before the catalogue.
+    expect(status).to_have_text("Đã gửi giấy mời")
     expect(attendance).to_have_text("Bạn chưa điểm danh.")
     expect(polls).to_have_text("Chưa có biểu quyết.")
     expect(quorum).to_contain_text("Có mặt 0/3 thành viên")
@@ -60,6 +62,8 @@ def test_the_live_page_in_english_and_back(browser: Browser, server_process: str
     expect(polls).to_have_text("No votes yet.")
     expect(quorum).to_contain_text("0/3 members present")
     expect(quorum).to_contain_text("not enough to vote.")
+    # The broadcast's label is Vietnamese; the screen shows its status code in English.
+    expect(status).to_have_text("Invitations sent")
 
     _switch(page, "vi")
     expect(attendance).to_have_text("Bạn chưa điểm danh.", timeout=WAIT)
