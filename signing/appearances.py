@@ -30,6 +30,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from fontTools.ttLib import TTFont
 from fontTools.ttLib.scaleUpem import scale_upem
 from PIL import Image, ImageDraw, ImageFont
@@ -194,32 +195,42 @@ def _seal_text(canvas: Image.Image, text: str, *, radius: float, colour: tuple) 
 
 
 def signature_image_check(data: bytes) -> Image.Image:
-    """A real PNG with an alpha channel, within the size limits; a Vietnamese refusal if not."""
+    """A real PNG with an alpha channel, within the size limits; a refusal (in the active
+    language) if not."""
     if len(data) > IMAGE_MAX_BYTES:
         raise ValidationError(
-            f"Ảnh quá lớn: tối đa {IMAGE_MAX_BYTES // (1024 * 1024)} MB.", code="image_too_big"
+            gettext("Ảnh quá lớn: tối đa %(size)d MB.")
+            % {"size": IMAGE_MAX_BYTES // (1024 * 1024)},
+            code="image_too_big",
         )
     if not data.startswith(b"\x89PNG\r\n\x1a\n"):
-        raise ValidationError("Ảnh phải là tệp PNG.", code="not_png")
+        raise ValidationError(gettext("Ảnh phải là tệp PNG."), code="not_png")
     try:
         image = Image.open(io.BytesIO(data))
         if max(image.size) > IMAGE_MAX_SIDE:
             # Checked before decoding the pixels: a small file may claim a huge canvas.
             raise ValidationError(
-                f"Ảnh quá lớn: mỗi chiều tối đa {IMAGE_MAX_SIDE} điểm ảnh.", code="image_too_big"
+                gettext("Ảnh quá lớn: mỗi chiều tối đa %(side)d điểm ảnh.")
+                % {"side": IMAGE_MAX_SIDE},
+                code="image_too_big",
             )
         image.load()
     except (OSError, SyntaxError, Image.DecompressionBombError) as exc:
-        raise ValidationError("Tệp PNG bị hỏng hoặc không đọc được.", code="bad_png") from exc
+        raise ValidationError(
+            gettext("Tệp PNG bị hỏng hoặc không đọc được."), code="bad_png"
+        ) from exc
     if image.format != "PNG":
-        raise ValidationError("Ảnh phải là tệp PNG.", code="not_png")
+        raise ValidationError(gettext("Ảnh phải là tệp PNG."), code="not_png")
     if min(image.size) < IMAGE_MIN_SIDE:
         raise ValidationError(
-            f"Ảnh quá nhỏ: mỗi chiều tối thiểu {IMAGE_MIN_SIDE} điểm ảnh.", code="image_too_small"
+            gettext("Ảnh quá nhỏ: mỗi chiều tối thiểu %(side)d điểm ảnh.")
+            % {"side": IMAGE_MIN_SIDE},
+            code="image_too_small",
         )
     if "A" not in image.getbands() and "transparency" not in image.info:
         raise ValidationError(
-            "Ảnh phải có nền trong suốt (PNG có kênh alpha).", code="image_not_transparent"
+            gettext("Ảnh phải có nền trong suốt (PNG có kênh alpha)."),
+            code="image_not_transparent",
         )
     return image.convert("RGBA")
 

@@ -26,12 +26,14 @@ from io import BytesIO
 
 import aiohttp
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_noop
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers import Signer
 from pyhanko.sign.signers.csc_signer import CSCSigner
 from pyhanko.sign.timestamps import TimestampRequestError
 
 from signing.certcheck import CertificateStatus
+from signing.i18n import gettext
 from signing.pades import (
     PadesLevel,
     SigningServices,
@@ -48,7 +50,9 @@ logger = logging.getLogger(__name__)
 
 # Enough to hide TSA/OCSP latency; small enough that 100 documents are not all held open at once.
 DEFAULT_CONCURRENCY = 8
-UNEXPECTED = "Lỗi không mong đợi khi ký tài liệu này; các tài liệu khác không bị ảnh hưởng."
+UNEXPECTED = gettext_noop(
+    "Lỗi không mong đợi khi ký tài liệu này; các tài liệu khác không bị ảnh hưởng."
+)
 
 
 @dataclass(frozen=True)
@@ -82,12 +86,13 @@ ProgressCallback = Callable[[BulkProgress], Awaitable[None] | None]
 
 
 def error_message(exc: BaseException) -> str:
-    """The Vietnamese message for a document that could not be signed."""
+    """The message for a document that could not be signed, in the active language (in a
+    worker process, Vietnamese: the parent translates it, see ``signing.i18n``)."""
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
     if isinstance(exc, SigningUnavailable):
         return str(exc)
-    return UNEXPECTED
+    return gettext(UNEXPECTED)
 
 
 def failed_result(key: str, exc: BaseException) -> BulkResult:

@@ -8,6 +8,9 @@ once; in that thread the task runs at once (ImmediateBackend) and takes the pass
 HTTP request never waits for the signatures. The price: a job dies with its process; what it
 stored is kept (each document is its own transaction), the rest stays waiting in the inbox.
 
+The thread works in the language that was active when the job started (the signer's, chosen
+by LocaleMiddleware): its outcomes and messages are shown to that signer only.
+
 Progress goes to the signer's group (one per user) on the channel layer, as envelopes
 ``{type, seq, payload}`` with a sequence number per job: ``bulk.started``, one
 ``bulk.progress`` per document, then ``bulk.finished`` (or ``bulk.failed`` when the batch as a
@@ -30,16 +33,19 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.exceptions import ValidationError
 from django.db import connections
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.models import User
-from signing.bulk_services import BULK_MAX_DOCUMENTS, BulkStepProgress, StepOutcome
+from signing.bulk_services import BulkStepProgress, StepOutcome, batch_check
 from signing.models import StepAssignee
 
 logger = logging.getLogger(__name__)
 
 PUBLISH_TIMEOUT = 5.0  # seconds; a layer slower than this loses the event, not the signature
-EXPIRED = "Phiên ký đã hết hạn. Hãy chọn văn bản và ký lại."
-BUSY = "Bạn đang có một lượt ký hàng loạt chưa xong. Hãy chờ lượt đó kết thúc."
+EXPIRED = gettext_noop("Phiên ký đã hết hạn. Hãy chọn văn bản và ký lại.")
+BUSY = gettext_noop("Bạn đang có một lượt ký hàng loạt chưa xong. Hãy chờ lượt đó kết thúc.")
+FAILED = gettext_noop("Lỗi không mong đợi khi ký hàng loạt. Hãy tải lại trang.")
 
 
 def progress_group(user_id: int) -> str:
@@ -93,6 +99,7 @@ class BulkJob:
     id: str
     user_id: int
     titles: dict[int, str]  # assignee id → the document's name, in the order selected
+    language: str | None = None  # the signer's, when the job started; its messages use it
     outcomes: dict[int, StepOutcome] = field(default_factory=dict)
     seq: int = 0
     state: str = "running"  # running, finished, failed
@@ -132,12 +139,16 @@ class _Jobs:
         self._by_user: dict[int, BulkJob] = {}
         self._secrets: dict[str, str] = {}
 
-    def create(self, user_id: int, titles: dict[int, str], passphrase: str) -> BulkJob:
+    def create(
+        self, user_id: int, titles: dict[int, str], passphrase: str, language: str | None = None
+    ) -> BulkJob:
         with self._lock:
             current = self._by_user.get(user_id)
             if current is not None and current.state == "running":
-                raise ValidationError(BUSY, code="busy")
-            job = BulkJob(id=secrets.token_urlsafe(12), user_id=user_id, titles=titles)
+                raise ValidationError(gettext(BUSY), code="busy")
+            job = BulkJob(
+                id=secrets.token_urlsafe(12), user_id=user_id, titles=titles, language=language
+            )
             self._by_user[user_id] = job
             self._secrets[job.id] = passphrase
             return job
@@ -177,13 +188,11 @@ def job_snapshot_text(user_id: int) -> str:
 
 def bulk_job_start(*, actor: User, assignees: list[StepAssignee], passphrase: str) -> BulkJob:
     """Start signing *assignees* (already filtered to what waits for *actor*) in the
-    background and return at once; progress follows on the signer's socket."""
-    if not assignees:
-        raise ValidationError("Hãy chọn ít nhất một văn bản để ký.", code="empty")
-    if len(assignees) > BULK_MAX_DOCUMENTS:
-        raise ValidationError(f"Mỗi lượt ký tối đa {BULK_MAX_DOCUMENTS} văn bản.", code="too_many")
+    background and return at once; progress follows on the signer's socket. The job's
+    messages are in the language active now (the signer's)."""
+    batch_check(assignees)
     titles = {a.pk: str(a.step.request.document) for a in assignees}
-    job = jobs.create(actor.pk, titles, passphrase)
+    job = jobs.create(actor.pk, titles, passphrase, translation.get_language())
     thread = threading.Thread(
         target=_thread_main, args=(job.id,), name=f"ky-so-{job.id}", daemon=True
     )
@@ -195,16 +204,18 @@ def _thread_main(job_id: str) -> None:
     from signing.tasks import steps_sign_bulk_task  # tasks import this module
 
     job = jobs.get(job_id)
-    try:
-        # The "signing" backend is immediate: the task runs here, now, in this thread.
-        result = steps_sign_bulk_task.enqueue(job_id=job_id)
-        if result.errors:  # the immediate backend keeps the traceback but does not log it
-            logger.error("Ký hàng loạt %s thất bại:\n%s", job_id, result.errors[-1].traceback)
-    finally:
-        jobs.take_secret(job_id)  # a task that never ran must not leave the passphrase behind
-        if job is not None and job.state == "running":
-            job_fail(job, "Lỗi không mong đợi khi ký hàng loạt. Hãy tải lại trang.")
-        connections.close_all()  # this thread's database connections end with it
+    # A new thread starts in the default language (Vietnamese): use the signer's instead.
+    with translation.override(job.language if job is not None else None):
+        try:
+            # The "signing" backend is immediate: the task runs here, now, in this thread.
+            result = steps_sign_bulk_task.enqueue(job_id=job_id)
+            if result.errors:  # the immediate backend keeps the traceback but does not log it
+                logger.error("Ký hàng loạt %s thất bại:\n%s", job_id, result.errors[-1].traceback)
+        finally:
+            jobs.take_secret(job_id)  # a task that never ran must not leave the passphrase
+            if job is not None and job.state == "running":
+                job_fail(job, gettext(FAILED))
+            connections.close_all()  # this thread's database connections end with it
 
 
 def job_run(job_id: str) -> dict[str, int]:
@@ -216,7 +227,7 @@ def job_run(job_id: str) -> dict[str, int]:
     if job is None:
         return {"signed": 0, "failed": 0}
     if passphrase is None:
-        job_fail(job, EXPIRED)
+        job_fail(job, gettext(EXPIRED))
         return {"signed": 0, "failed": job.total}
     actor = User.objects.get(pk=job.user_id)
     rows = StepAssignee.objects.select_related("step__request__document")
@@ -235,7 +246,10 @@ def job_run(job_id: str) -> dict[str, int]:
         return {"signed": 0, "failed": job.total}
     signed = sum(o.ok for o in outcomes)
     job.state = "finished"
-    job.message = f"Đã ký {signed}/{job.total} văn bản."
+    job.message = gettext("Đã ký %(signed)d/%(total)d văn bản.") % {
+        "signed": signed,
+        "total": job.total,
+    }
     jobs.event(job, "bulk.finished", {"signed": signed, "total": job.total, "message": job.message})
     job.done.set()
     return {"signed": signed, "failed": job.total - signed}

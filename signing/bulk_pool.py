@@ -29,9 +29,10 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import aiohttp
+from django.utils.translation import gettext_noop
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers import Signer
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
@@ -45,6 +46,7 @@ from signing.bulk import (
     _sign_one,
 )
 from signing.certcheck import CertificateStatus
+from signing.i18n import gettext
 from signing.keys import signer_from_pkcs12
 from signing.pades import (
     PadesLevel,
@@ -56,7 +58,9 @@ from signing.pades import (
 )
 
 CHUNKS_PER_WORKER = 3  # progress granularity vs the idle tail at the end of each chunk
-WORKER_LOST = "Tiến trình ký bị dừng bất thường; tài liệu này chưa được ký. Vui lòng ký lại."
+WORKER_LOST = gettext_noop(
+    "Tiến trình ký bị dừng bất thường; tài liệu này chưa được ký. Vui lòng ký lại."
+)
 
 
 @dataclass(frozen=True)
@@ -276,6 +280,10 @@ async def bulk_sign_processes(
             pool_shutdown()  # the next batch starts a fresh pool
             signed = [BulkResult(key=item.key, error=WORKER_LOST) for item in chunk]
         for result in signed:
+            if result.error:
+                # A worker cannot translate (no app registry): its messages come back in
+                # Vietnamese, and those without parameters are their own message ids.
+                result = replace(result, error=gettext(result.error))
             results[result.key] = await reporter.report(result)
 
     await asyncio.gather(*(run(chunk) for chunk in _chunks(items, worker_count(), concurrency)))

@@ -7,9 +7,10 @@ only the signing in the middle is shared, through ``signing.bulk.bulk_sign``, wh
 the time-stamp waits and sizes the signature placeholder once.
 
 Isolation: a document that cannot be signed or stored becomes its own failed outcome with a
-Vietnamese message; the others go on. Each signed document is stored as soon as its signature
-is ready (its own short transaction, with the request row locked and the version re-checked),
-so progress means "signed and stored", and a crash half-way loses nothing already reported.
+message in the active language (the signer's: see ``bulk_jobs``); the others go on. Each
+signed document is stored as soon as its signature is ready (its own short transaction, with
+the request row locked and the version re-checked), so progress means "signed and stored", and
+a crash half-way loses nothing already reported.
 
 Each signer's certificate is checked once for the batch (rules, chain, revocation, before any
 document is touched): documents whose certificate may not sign — revoked, untrusted, or of
@@ -31,6 +32,7 @@ from asgiref.sync import async_to_sync, sync_to_async
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.models import User
 from audit.services import audit_record
@@ -46,9 +48,14 @@ logger = logging.getLogger(__name__)
 
 # One batch holds every document in memory at once; past this, sign in several batches.
 BULK_MAX_DOCUMENTS = 100
-SIGNED = "Đã ký"
-SAME_REQUEST = "Văn bản này đã có trong lượt ký hàng loạt; hãy ký riêng sau khi lượt này xong."
-UNEXPECTED = "Lỗi không mong đợi khi lưu văn bản đã ký; các văn bản khác không bị ảnh hưởng."
+# Outcomes for the signer, translated when the outcome is made.
+SIGNED = gettext_noop("Đã ký")
+SAME_REQUEST = gettext_noop(
+    "Văn bản này đã có trong lượt ký hàng loạt; hãy ký riêng sau khi lượt này xong."
+)
+UNEXPECTED = gettext_noop(
+    "Lỗi không mong đợi khi lưu văn bản đã ký; các văn bản khác không bị ảnh hưởng."
+)
 
 
 @dataclass(frozen=True)
@@ -110,7 +117,9 @@ def _plans(
         if request_id in requests:
             # Two signatures on one document in one batch would both start from the same
             # version; the second would only be refused at storing. Say so up front.
-            refused.append(StepOutcome(assignee_id=assignee.pk, ok=False, message=SAME_REQUEST))
+            refused.append(
+                StepOutcome(assignee_id=assignee.pk, ok=False, message=gettext(SAME_REQUEST))
+            )
             continue
         requests.add(request_id)
         plans.append(plan)
@@ -126,7 +135,7 @@ def _store(
 ) -> StepOutcome:
     assignee_id = plan.assignee.pk
     if signed is None:
-        return StepOutcome(assignee_id=assignee_id, ok=False, message=error or UNEXPECTED)
+        return StepOutcome(assignee_id=assignee_id, ok=False, message=error or gettext(UNEXPECTED))
     try:
         version = step_signature_store(
             actor=actor, plan=plan, signed=signed, certificate_status=status
@@ -137,8 +146,10 @@ def _store(
         # Isolation is the contract: a database error on one document must not abort the
         # batch. Logged in full for the operator; the signer sees a plain message.
         logger.exception("Ký hàng loạt: không lưu được bước %s", assignee_id)
-        return StepOutcome(assignee_id=assignee_id, ok=False, message=UNEXPECTED)
-    return StepOutcome(assignee_id=assignee_id, ok=True, message=SIGNED, version=version.number)
+        return StepOutcome(assignee_id=assignee_id, ok=False, message=gettext(UNEXPECTED))
+    return StepOutcome(
+        assignee_id=assignee_id, ok=True, message=gettext(SIGNED), version=version.number
+    )
 
 
 def _groups(plans: list[SignPlan]) -> dict[tuple[int, PadesLevel], list[SignPlan]]:
@@ -254,6 +265,17 @@ def _process_spec(group: list[SignPlan], passphrase: str) -> Pkcs12SignerSpec | 
     )
 
 
+def batch_check(assignees: Sequence[object]) -> None:
+    """Refuse an empty batch or one over ``BULK_MAX_DOCUMENTS``."""
+    if not assignees:
+        raise ValidationError(gettext("Hãy chọn ít nhất một văn bản để ký."), code="empty")
+    if len(assignees) > BULK_MAX_DOCUMENTS:
+        raise ValidationError(
+            gettext("Mỗi lượt ký tối đa %(count)d văn bản.") % {"count": BULK_MAX_DOCUMENTS},
+            code="too_many",
+        )
+
+
 def steps_sign_bulk(
     *,
     actor: User,
@@ -269,10 +291,7 @@ def steps_sign_bulk(
     wrong passphrase/PIN, in which case nothing was signed). Not for use inside an event
     loop: it runs its own, and the ORM work stays on this thread.
     """
-    if not assignees:
-        raise ValidationError("Hãy chọn ít nhất một văn bản để ký.", code="empty")
-    if len(assignees) > BULK_MAX_DOCUMENTS:
-        raise ValidationError(f"Mỗi lượt ký tối đa {BULK_MAX_DOCUMENTS} văn bản.", code="too_many")
+    batch_check(assignees)
     counter = _Counter(len(assignees), on_progress)
     plans, refused = _plans(actor, assignees)
     async_to_sync(_sign_all)(

@@ -49,12 +49,37 @@ from pyhanko_certvalidator.errors import (
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from pyhanko_certvalidator.fetchers.api import OwnedFetcherBackend
 
+from signing.i18n import gettext as safe_gettext
+
 logger = logging.getLogger(__name__)
 
 MIN_RSA_BITS = 2048
 MIN_EC_BITS = 256
 STRONG_HASHES = (hashes.SHA256, hashes.SHA384, hashes.SHA512, hashes.SHA3_256, hashes.SHA3_384)
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+class Problem(str):
+    """A reason a certificate may not sign: the Vietnamese sentence itself (what the validation
+    report matches with its own wording, in a process that cannot translate), keeping its
+    message id and parameters so that :func:`certificate_check` can tell the signer in their
+    language."""
+
+    template: str
+    params: dict[str, object]
+
+    def __new__(cls, template: str, **params: object) -> Problem:
+        problem = super().__new__(cls, template % params if params else template)
+        problem.template, problem.params = template, params
+        return problem
+
+    def translated(self) -> str:
+        """In the active language (Vietnamese where Django cannot translate)."""
+        template = getattr(self, "template", str(self))
+        params = getattr(self, "params", {})
+        text = safe_gettext(template)
+        return text % params if params else text
+
 
 Rule = Callable[[x509.Certificate, datetime], str | None]
 
@@ -65,11 +90,15 @@ def _day(moment: datetime) -> str:
 
 def _validity(cert: x509.Certificate, at: datetime) -> str | None:
     if at < cert.not_valid_before_utc:
-        return (
-            f"Chứng thư số chưa có hiệu lực (hiệu lực từ ngày {_day(cert.not_valid_before_utc)})."
+        return Problem(
+            gettext_noop("Chứng thư số chưa có hiệu lực (hiệu lực từ ngày %(day)s)."),
+            day=_day(cert.not_valid_before_utc),
         )
     if at > cert.not_valid_after_utc:
-        return f"Chứng thư số đã hết hạn từ ngày {_day(cert.not_valid_after_utc)}."
+        return Problem(
+            gettext_noop("Chứng thư số đã hết hạn từ ngày %(day)s."),
+            day=_day(cert.not_valid_after_utc),
+        )
     return None
 
 
@@ -77,11 +106,15 @@ def _key_usage(cert: x509.Certificate, _at: datetime) -> str | None:
     try:
         usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
     except x509.ExtensionNotFound:
-        return "Chứng thư số không khai báo mục đích sử dụng khóa (Key Usage) để ký số."
+        return Problem(
+            gettext_noop("Chứng thư số không khai báo mục đích sử dụng khóa (Key Usage) để ký số.")
+        )
     if not (usage.digital_signature or usage.content_commitment):
-        return (
-            "Chứng thư số không được cấp cho mục đích ký số "
-            "(thiếu digitalSignature hoặc nonRepudiation trong Key Usage)."
+        return Problem(
+            gettext_noop(
+                "Chứng thư số không được cấp cho mục đích ký số "
+                "(thiếu digitalSignature hoặc nonRepudiation trong Key Usage)."
+            )
         )
     return None
 
@@ -89,11 +122,23 @@ def _key_usage(cert: x509.Certificate, _at: datetime) -> str | None:
 def _key_strength(cert: x509.Certificate, _at: datetime) -> str | None:
     key = cert.public_key()
     if isinstance(key, rsa.RSAPublicKey) and key.key_size < MIN_RSA_BITS:
-        return f"Khóa RSA {key.key_size} bit quá ngắn: cần tối thiểu {MIN_RSA_BITS} bit."
+        return Problem(
+            gettext_noop("Khóa RSA %(bits)d bit quá ngắn: cần tối thiểu %(minimum)d bit."),
+            bits=key.key_size,
+            minimum=MIN_RSA_BITS,
+        )
     if isinstance(key, ec.EllipticCurvePublicKey) and key.curve.key_size < MIN_EC_BITS:
-        return f"Khóa ECDSA {key.curve.key_size} bit quá ngắn: cần tối thiểu {MIN_EC_BITS} bit."
+        return Problem(
+            gettext_noop("Khóa ECDSA %(bits)d bit quá ngắn: cần tối thiểu %(minimum)d bit."),
+            bits=key.curve.key_size,
+            minimum=MIN_EC_BITS,
+        )
     if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
-        return "Loại khóa của chứng thư số không được hỗ trợ: chỉ chấp nhận RSA hoặc ECDSA."
+        return Problem(
+            gettext_noop(
+                "Loại khóa của chứng thư số không được hỗ trợ: chỉ chấp nhận RSA hoặc ECDSA."
+            )
+        )
     return None
 
 
@@ -104,11 +149,13 @@ def _signature_hash(cert: x509.Certificate, _at: datetime) -> str | None:
         # RSASSA-PSS and EdDSA carry the hash in their parameters; PSS is checked by its OID name.
         if cert.signature_algorithm_oid == x509.SignatureAlgorithmOID.RSASSA_PSS:
             return None
-        return "Thuật toán chữ ký của chứng thư số không được hỗ trợ."
+        return Problem(gettext_noop("Thuật toán chữ ký của chứng thư số không được hỗ trợ."))
     if not isinstance(algorithm, STRONG_HASHES):
-        return (
-            f"Chứng thư số được ký bằng hàm băm {algorithm.name.upper()} yếu: "
-            "cần SHA-256 hoặc mạnh hơn."
+        return Problem(
+            gettext_noop(
+                "Chứng thư số được ký bằng hàm băm %(hash)s yếu: cần SHA-256 hoặc mạnh hơn."
+            ),
+            hash=algorithm.name.upper(),
         )
     return None
 
@@ -125,7 +172,8 @@ def as_cryptography(cert: x509.Certificate | asn1_x509.Certificate) -> x509.Cert
 def certificate_problems(
     *, certificate: x509.Certificate | asn1_x509.Certificate, at: datetime | None = None
 ) -> list[str]:
-    """Every reason, in Vietnamese, why *certificate* may not sign at *at* (default: now)."""
+    """Every reason, in Vietnamese, why *certificate* may not sign at *at* (default: now);
+    each a :class:`Problem`, whose ``translated()`` is the same in the active language."""
     cert = as_cryptography(certificate)
     moment = at or datetime.now(UTC)
     return [reason for rule in RULES if (reason := rule(cert, moment))]
@@ -134,10 +182,17 @@ def certificate_problems(
 def certificate_check(
     *, certificate: x509.Certificate | asn1_x509.Certificate, at: datetime | None = None
 ) -> None:
-    """Raise ValidationError listing every problem, or return quietly if the certificate is fit."""
+    """Raise ValidationError listing every problem (in the active language), or return quietly
+    if the certificate is fit."""
     problems = certificate_problems(certificate=certificate, at=at)
     if problems:
-        raise ValidationError(problems, code="certificate_unfit")
+        raise ValidationError(
+            [_translated(problem) for problem in problems], code="certificate_unfit"
+        )
+
+
+def _translated(problem: str) -> str:
+    return problem.translated() if isinstance(problem, Problem) else problem
 
 
 # --- Standing with the CA: chain and revocation -----------------------------------------------
@@ -182,7 +237,11 @@ def fingerprint(certificate: asn1_x509.Certificate) -> str:
 
 
 def _moment(value: datetime) -> str:
-    return value.astimezone(VIETNAM).strftime("%H:%M:%S ngày %d/%m/%Y (giờ Việt Nam)")
+    local = value.astimezone(VIETNAM)
+    return gettext("%(time)s ngày %(day)s (giờ Việt Nam)") % {
+        "time": local.strftime("%H:%M:%S"),
+        "day": local.strftime("%d/%m/%Y"),
+    }
 
 
 @dataclass(frozen=True)

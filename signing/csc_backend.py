@@ -18,6 +18,7 @@ from contextlib import asynccontextmanager
 
 import aiohttp
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_noop
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers.csc_signer import (
     CSCAuthorizationInfo,
@@ -39,6 +40,7 @@ from signing.bulk import (
 )
 from signing.certcheck import CertificateStatus
 from signing.external import MD_ALGORITHM, PreparedSignature, external_finish, external_prepare
+from signing.i18n import gettext
 from signing.pades import (
     PadesLevel,
     SigningServices,
@@ -48,7 +50,7 @@ from signing.pades import (
 )
 
 DEFAULT_TIMEOUT = 30
-SERVICE_DOWN = (
+SERVICE_DOWN = gettext_noop(
     "Dịch vụ ký số từ xa (CSC) không phản hồi hoặc từ chối yêu cầu. Vui lòng thử lại sau."
 )
 
@@ -91,7 +93,8 @@ class PinAuthorizationManager(CSCAuthorizationManager):
         except aiohttp.ClientResponseError as exc:
             if exc.status in (401, 403):
                 raise ValidationError(
-                    "Dịch vụ ký số từ xa không chấp nhận mã PIN/OTP.", code="wrong_passphrase"
+                    gettext("Dịch vụ ký số từ xa không chấp nhận mã PIN/OTP."),
+                    code="wrong_passphrase",
                 ) from exc
             raise SigningError(f"credentials/authorize: HTTP {exc.status}") from exc
         except aiohttp.ClientError as exc:
@@ -122,7 +125,7 @@ async def csc_signer(
         try:
             credential = await fetch_certs_in_csc_credential(http, info, timeout=int(timeout))
         except SigningError as exc:
-            raise SigningUnavailable(SERVICE_DOWN) from exc
+            raise SigningUnavailable(gettext(SERVICE_DOWN)) from exc
         manager = PinAuthorizationManager(info, credential, http=http, pin=pin, timeout=timeout)
         yield CSCSigner(http, manager, sign_timeout=int(timeout), prefer_pss=prefer_pss)
 
@@ -187,7 +190,9 @@ async def csc_bulk_sign(
                 values = await _sign_chunk(signer, [p for _item, p in chunk])
             except (SigningError, ValidationError) as exc:
                 # The authorisation or signHash call failed: the whole chunk is unsigned.
-                message = SERVICE_DOWN if isinstance(exc, SigningError) else error_message(exc)
+                message = (
+                    gettext(SERVICE_DOWN) if isinstance(exc, SigningError) else error_message(exc)
+                )
                 for item, _p in chunk:
                     failed = BulkResult(key=item.key, error=message)
                     results[item.key] = await reporter.report(failed)

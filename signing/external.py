@@ -30,6 +30,7 @@ from asn1crypto import algos, cms, pem
 from asn1crypto import x509 as asn1_x509
 from cryptography.exceptions import InvalidSignature
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_noop
 from pyhanko.sign.general import (
     CMSExtractionError,
     SigningError,
@@ -46,7 +47,9 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.sig_validate import DefaultSignatureValidator
 
 from signing.certcheck import CertificateStatus
+from signing.i18n import gettext
 from signing.pades import (
+    TSA_UNAVAILABLE,
     PadesLevel,
     SigningServices,
     SigningUnavailable,
@@ -63,10 +66,11 @@ MD_ALGORITHM = "sha256"
 DEFAULT_RESERVED = 32 * 1024
 SUPPORTED_LEVELS = (PadesLevel.B_B, PadesLevel.B_T)
 
-DOCUMENT_CHANGED = (
+# For the signer, translated when raised.
+DOCUMENT_CHANGED = gettext_noop(
     "Tài liệu đã chuẩn bị để ký không còn nguyên vẹn (đã bị thay đổi). Vui lòng chuẩn bị ký lại."
 )
-SIGNATURE_MISMATCH = (
+SIGNATURE_MISMATCH = gettext_noop(
     "Chữ ký nhận được không khớp với tài liệu đã chuẩn bị để ký "
     "(sai tài liệu, sai khóa hoặc chữ ký bị hỏng). Tài liệu chưa được ký."
 )
@@ -150,15 +154,18 @@ def _check_document(prepared: PreparedSignature) -> None:
         digest.update(memoryview(doc)[prepared.reserved_end :])
         ok = digest.digest() == prepared.document_digest
     if not ok:
-        raise ValidationError(DOCUMENT_CHANGED, code="document_changed")
+        raise ValidationError(gettext(DOCUMENT_CHANGED), code="document_changed")
 
 
 def _level(level: PadesLevel) -> PadesLevel:
     level = PadesLevel(level)
     if level not in SUPPORTED_LEVELS:
         raise ValidationError(
-            f"Ký qua thiết bị hoặc dịch vụ bên ngoài hiện chỉ hỗ trợ mức B-B và B-T, "
-            f"chưa hỗ trợ {level}.",
+            gettext(
+                "Ký qua thiết bị hoặc dịch vụ bên ngoài hiện chỉ hỗ trợ mức B-B và B-T, "
+                "chưa hỗ trợ %(level)s."
+            )
+            % {"level": level},
             code="unsupported_level",
         )
     return level
@@ -234,7 +241,7 @@ def _verify_value(prepared: PreparedSignature, signature_value: bytes) -> None:
             prepared.signature_mechanism,
         )
     except (InvalidSignature, AlgorithmNotSupported, ValueError) as exc:
-        raise ValidationError(SIGNATURE_MISMATCH, code="signature_mismatch") from exc
+        raise ValidationError(gettext(SIGNATURE_MISMATCH), code="signature_mismatch") from exc
 
 
 def _timestamper(level: PadesLevel, services: SigningServices | None) -> HTTPTimeStamper | None:
@@ -246,7 +253,7 @@ def _timestamper(level: PadesLevel, services: SigningServices | None) -> HTTPTim
 async def _embed(prepared: PreparedSignature, signature_cms: cms.ContentInfo) -> bytes:
     if len(signature_cms.dump()) * 2 > prepared.reserved_end - prepared.reserved_start - 2:
         raise ValidationError(
-            "Chữ ký quá lớn so với chỗ đã dành trong tài liệu. Vui lòng chuẩn bị ký lại.",
+            gettext("Chữ ký quá lớn so với chỗ đã dành trong tài liệu. Vui lòng chuẩn bị ký lại."),
             code="signature_too_large",
         )
     output = BytesIO(prepared.document)
@@ -290,9 +297,7 @@ async def external_finish(
             timestamper=timestamper,
         )
     except (TimestampRequestError, SigningError) as exc:
-        raise SigningUnavailable(
-            "Không lấy được dấu thời gian từ dịch vụ cấp dấu thời gian (TSA). Vui lòng thử lại sau."
-        ) from exc
+        raise SigningUnavailable(gettext(TSA_UNAVAILABLE)) from exc
     return await _embed(prepared, signature_cms)
 
 
@@ -307,12 +312,12 @@ def _load_cms(data: bytes) -> cms.SignedData:
         signed_data.native  # noqa: B018 - parse everything now, not halfway through embedding
     except (ValueError, TypeError) as exc:
         raise ValidationError(
-            "Tệp chữ ký không đọc được: cần một chữ ký CMS/PKCS#7 tách rời (.p7s).",
+            gettext("Tệp chữ ký không đọc được: cần một chữ ký CMS/PKCS#7 tách rời (.p7s)."),
             code="unreadable_cms",
         ) from exc
     if signed_data["encap_content_info"]["content"].native is not None:
         raise ValidationError(
-            "Tệp chữ ký chứa cả nội dung được ký: cần chữ ký tách rời (detached).",
+            gettext("Tệp chữ ký chứa cả nội dung được ký: cần chữ ký tách rời (detached)."),
             code="attached_cms",
         )
     return signed_data
@@ -324,7 +329,7 @@ def _uploaded_signer(signed_data: cms.SignedData) -> tuple[cms.SignerInfo, asn1_
         certificate = extract_certificate_info(signed_data).signer_cert
     except (CMSExtractionError, ValueError) as exc:
         raise ValidationError(
-            "Tệp chữ ký phải có đúng một người ký và kèm chứng thư số của người ký.",
+            gettext("Tệp chữ ký phải có đúng một người ký và kèm chứng thư số của người ký."),
             code="bad_cms_signer",
         ) from exc
     return signer_info, certificate
@@ -347,7 +352,9 @@ async def external_embed_cms(
     signer_info, certificate = _uploaded_signer(signed_data)
     if certificate.dump() != prepared.certificate:
         raise ValidationError(
-            "Chữ ký được tạo bằng chứng thư số khác với chứng thư đã chọn khi chuẩn bị ký.",
+            gettext(
+                "Chữ ký được tạo bằng chứng thư số khác với chứng thư đã chọn khi chuẩn bị ký."
+            ),
             code="other_certificate",
         )
     await _recheck(prepared, None, services)
@@ -356,9 +363,9 @@ async def external_embed_cms(
             signer_info, certificate, "data", prepared.document_digest
         )
     except (SigningError, ValueError) as exc:
-        raise ValidationError(SIGNATURE_MISMATCH, code="signature_mismatch") from exc
+        raise ValidationError(gettext(SIGNATURE_MISMATCH), code="signature_mismatch") from exc
     if not (intact and valid):
-        raise ValidationError(SIGNATURE_MISMATCH, code="signature_mismatch")
+        raise ValidationError(gettext(SIGNATURE_MISMATCH), code="signature_mismatch")
     if prepared.level.needs_timestamp and not _has_signature_timestamp(signer_info):
         await _add_signature_timestamp(signer_info, _timestamper(prepared.level, services))
     content = cms.ContentInfo({"content_type": "signed_data", "content": signed_data})
@@ -395,9 +402,7 @@ async def _add_signature_timestamp(
     try:
         token = await timestamper.async_timestamp(imprint, MD_ALGORITHM)
     except (TimestampRequestError, SigningError) as exc:
-        raise SigningUnavailable(
-            "Không lấy được dấu thời gian từ dịch vụ cấp dấu thời gian (TSA). Vui lòng thử lại sau."
-        ) from exc
+        raise SigningUnavailable(gettext(TSA_UNAVAILABLE)) from exc
     attribute = cms.CMSAttribute({"type": "signature_time_stamp_token", "values": [token]})
     existing = list(signer_info["unsigned_attrs"]) if signer_info["unsigned_attrs"].native else []
     signer_info["unsigned_attrs"] = cms.CMSAttributes([*existing, attribute])

@@ -18,6 +18,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 from pyhanko.sign.signers import Signer
 
 from accounts.models import Body, Membership, Role, User, nfc
@@ -52,7 +53,7 @@ def _certificate_fields(cert: x509.Certificate) -> dict[str, object]:
 
 def _check_owner(owner_user: User | None, owner_body: Body | None) -> None:
     if (owner_user is None) == (owner_body is None):
-        raise ValidationError("Chứng thư phải thuộc về đúng một người hoặc một cơ quan.")
+        raise ValidationError(gettext("Chứng thư phải thuộc về đúng một người hoặc một cơ quan."))
 
 
 def may_manage_identity(
@@ -84,12 +85,14 @@ def identity_import_pkcs12(
     _check_owner(owner_user, owner_body)
     if not may_manage_identity(actor, owner_user=owner_user, owner_body=owner_body):
         raise PermissionDenied(
-            "Bạn không có quyền thêm chứng thư ký số cho người hoặc cơ quan này."
+            gettext("Bạn không có quyền thêm chứng thư ký số cho người hoặc cơ quan này.")
         )
     if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,99}", name):
-        raise ValidationError("Mã định danh chỉ gồm chữ thường không dấu, số, “.”, “_”, “-”.")
+        raise ValidationError(
+            gettext("Mã định danh chỉ gồm chữ thường không dấu, số, “.”, “_”, “-”.")
+        )
     if len(pkcs12_bytes) > PKCS12_MAX_BYTES:
-        raise ValidationError("Tệp PKCS#12 quá lớn.")
+        raise ValidationError(gettext("Tệp PKCS#12 quá lớn."))
     signer = signer_from_pkcs12(data=pkcs12_bytes, passphrase=passphrase, identity=name)
     cert = as_cryptography(signer.signing_cert)
     certificate_check(certificate=cert)
@@ -128,7 +131,10 @@ def identity_signer(*, identity: SigningIdentity, passphrase: str) -> Signer:
     :func:`identity_signing`; an external identity signs elsewhere (upload of a signature).
     """
     if not identity.is_active:
-        raise ValidationError(f"Chứng thư “{identity.name}” đã ngừng sử dụng.", code="inactive")
+        raise ValidationError(
+            gettext("Chứng thư “%(name)s” đã ngừng sử dụng.") % {"name": identity.name},
+            code="inactive",
+        )
     if identity.kind == IdentityKind.PKCS11:
         # The location comes from this row, not from a query in the backend: this may run
         # inside an event loop (bulk signing), where the ORM must not be called.
@@ -140,8 +146,8 @@ def identity_signer(*, identity: SigningIdentity, passphrase: str) -> Signer:
         return pkcs11_backend().signer(identity=identity.name, passphrase=passphrase)
     if identity.kind != IdentityKind.PKCS12 or not identity.pkcs12:
         raise ValidationError(
-            f"Chứng thư “{identity.name}” ({identity.get_kind_display()}) không ký trực tiếp "
-            "trên máy chủ được.",
+            gettext("Chứng thư “%(name)s” (%(kind)s) không ký trực tiếp trên máy chủ được.")
+            % {"name": identity.name, "kind": gettext(identity.get_kind_display())},
             code="not_server_signable",
         )
     data = bytes(identity.pkcs12)
@@ -197,7 +203,7 @@ def identity_image_set(*, actor: User, identity: SigningIdentity, image: bytes) 
     if not may_manage_identity(
         actor, owner_user=identity.owner_user, owner_body=identity.owner_body
     ):
-        raise PermissionDenied("Bạn không có quyền thay ảnh chữ ký của chứng thư này.")
+        raise PermissionDenied(gettext("Bạn không có quyền thay ảnh chữ ký của chứng thư này."))
     appearances.signature_image_check(image)
     identity = SigningIdentity.objects.select_for_update().get(pk=identity.pk)
     identity.signature_image = image

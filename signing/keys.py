@@ -40,6 +40,8 @@ from pyhanko.sign.signers import Signer, SimpleSigner
 from pyhanko.sign.signers.pdf_cms import process_pss_params
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from signing.i18n import gettext
+
 IDENTITY_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 CACHE_SIZE = 128
 
@@ -202,18 +204,23 @@ def signer_from_pkcs12(
         # cryptography cannot tell a wrong passphrase from a damaged file; the former is the
         # overwhelmingly common case, so the message leads with it.
         raise ValidationError(
-            f"Mật khẩu (mã PIN) của khóa ký “{identity}” không đúng, "
-            "hoặc tệp khóa (PKCS#12) bị hỏng.",
+            gettext(
+                "Mật khẩu (mã PIN) của khóa ký “%(identity)s” không đúng, "
+                "hoặc tệp khóa (PKCS#12) bị hỏng."
+            )
+            % {"identity": identity},
             code="wrong_passphrase",
         ) from exc
     if key is None or cert is None:
         raise ValidationError(
-            f"Tệp khóa của “{identity}” không chứa khóa bí mật và chứng thư số.",
+            gettext("Tệp khóa của “%(identity)s” không chứa khóa bí mật và chứng thư số.")
+            % {"identity": identity},
             code="incomplete_pkcs12",
         )
     if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
         raise ValidationError(
-            f"Khóa của “{identity}” không phải RSA hoặc ECDSA.", code="unsupported_key"
+            gettext("Khóa của “%(identity)s” không phải RSA hoặc ECDSA.") % {"identity": identity},
+            code="unsupported_key",
         )
     return ParsedKeySigner(
         private_key=key,
@@ -283,7 +290,10 @@ class Pkcs12KeyBackend:
     def path_for(self, identity: str) -> Path:
         # The name becomes a file name: refuse anything that could leave the directory.
         if not IDENTITY_NAME.match(identity):
-            raise ValidationError(f"Tên khóa ký “{identity}” không hợp lệ.", code="bad_identity")
+            raise ValidationError(
+                gettext("Tên khóa ký “%(identity)s” không hợp lệ.") % {"identity": identity},
+                code="bad_identity",
+            )
         return self.directory / f"{identity}.p12"
 
     def signer(self, *, identity: str, passphrase: str) -> ParsedKeySigner:
@@ -292,7 +302,8 @@ class Pkcs12KeyBackend:
             data = path.read_bytes()
         except FileNotFoundError as exc:
             raise ValidationError(
-                f"Không tìm thấy khóa ký “{identity}”.", code="unknown_identity"
+                gettext("Không tìm thấy khóa ký “%(identity)s”.") % {"identity": identity},
+                code="unknown_identity",
             ) from exc
         variant = f"{identity}|pss" if self.prefer_pss else identity
         key = _cache.key(identity=variant, data=data, passphrase=passphrase)

@@ -9,6 +9,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User, nfc
 from documents.models import Document, DocumentVersion
@@ -34,14 +35,14 @@ def request_number_assign(
     or None for a document numbered in its metadata only."""
     request = _locked(request)
     if not request_may_manage(actor, request):
-        raise PermissionDenied("Chỉ văn thư trình ký mới cấp số cho văn bản này.")
+        raise PermissionDenied(gettext("Chỉ văn thư trình ký mới cấp số cho văn bản này."))
     number = nfc(number).strip()
     if not number or not number.isdigit():
-        raise ValidationError({"number": "Số văn bản phải là số (ví dụ: 45)."})
+        raise ValidationError({"number": gettext("Số văn bản phải là số (ví dụ: 45).")})
     if request.status != RequestStatus.IN_PROGRESS or request.numbered_at is not None:
-        raise ValidationError("Văn bản này không ở bước cấp số.")
+        raise ValidationError(gettext("Văn bản này không ở bước cấp số."))
     if request.steps.filter(kind=StepKind.MAIN).exclude(status=StepStatus.DONE).exists():
-        raise ValidationError("Chỉ cấp số sau khi người có thẩm quyền đã ký.")
+        raise ValidationError(gettext("Chỉ cấp số sau khi người có thẩm quyền đã ký."))
     base = request.current_version
     _require_latest(request, base)
     document = Document.objects.select_for_update().get(pk=request.document_id)
@@ -50,6 +51,7 @@ def request_number_assign(
     document.save(update_fields=["number", "issued_on", "updated_at"])
     version = None
     if request.number_field_rect or request.date_field_rect:
+        # What goes into the document (number, date line) and its version note stay Vietnamese.
         place = request.body.place_name
         values = {
             appearances.NUMBER_FIELD: FieldValue(

@@ -34,6 +34,7 @@ from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_noop
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
@@ -52,12 +53,22 @@ from pyhanko_certvalidator.fetchers.api import OwnedFetcherBackend
 
 from signing import pki
 from signing.certcheck import CertificateStatus, certificate_check, certificate_status
+from signing.i18n import gettext
 
 logger = logging.getLogger(__name__)
 
 # ISO 8601 with the offset, e.g. 2026-02-05T09:30:00+07:00 (Decree 30 asks for this form).
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S%:z"
+# Part of the signed document: Vietnamese whoever signs.
 DEFAULT_STAMP_TEXT = "Ký bởi: %(signer)s\nThời gian ký: %(ts)s"
+# For the signer, translated when raised (``signing.i18n``: this also runs in worker processes).
+TSA_UNAVAILABLE = gettext_noop(
+    "Không lấy được dấu thời gian từ dịch vụ cấp dấu thời gian (TSA). Vui lòng thử lại sau."
+)
+CHECK_UNAVAILABLE = gettext_noop(
+    "Không kiểm tra được chứng thư số hoặc trạng thái thu hồi (OCSP/CRL) nên chưa ký được. "
+    "Vui lòng thử lại sau; nếu vẫn lỗi, hãy báo quản trị hệ thống."
+)
 # Any of these suffices; Circular 15/2025 names both for signing certificates.
 SIGNER_KEY_USAGE = {"digital_signature", "non_repudiation"}
 
@@ -272,11 +283,11 @@ def _open_writer(source: BinaryIO) -> IncrementalPdfFileWriter:
         writer = IncrementalPdfFileWriter(source)
     except (PdfError, ValueError) as exc:
         raise ValidationError(
-            "Không đọc được tệp PDF, hoặc tệp không cho phép ký bằng cập nhật gia tăng.",
+            gettext("Không đọc được tệp PDF, hoặc tệp không cho phép ký bằng cập nhật gia tăng."),
             code="unreadable_pdf",
         ) from exc
     if writer.prev.encrypted:
-        raise ValidationError("Không ký được tệp PDF đã mã hóa.", code="encrypted_pdf")
+        raise ValidationError(gettext("Không ký được tệp PDF đã mã hóa."), code="encrypted_pdf")
     return writer
 
 
@@ -294,7 +305,10 @@ def _field_spec(
     existing = {name: value for name, value, _ref in fields.enumerate_sig_fields(writer.prev)}
     if field_name and field_name in existing:
         if existing[field_name] is not None:
-            raise ValidationError(f"Ô chữ ký “{field_name}” đã được ký.", code="field_signed")
+            raise ValidationError(
+                gettext("Ô chữ ký “%(name)s” đã được ký.") % {"name": field_name},
+                code="field_signed",
+            )
         return field_name, None
     name = field_name or _free_field_name(existing)
     if appearance is None:
@@ -374,16 +388,11 @@ async def _sign_stream(
             appearance_text_params={"signer": _common_name(signer)},
         )
     except TimestampRequestError as exc:
-        raise SigningUnavailable(
-            "Không lấy được dấu thời gian từ dịch vụ cấp dấu thời gian (TSA). Vui lòng thử lại sau."
-        ) from exc
+        raise SigningUnavailable(gettext(TSA_UNAVAILABLE)) from exc
     except SigningError as exc:
         # pyHanko's reason is English and technical: keep it for the operator, not the signer.
         logger.warning("Ký PAdES %s thất bại: %s", level, exc)
-        raise SigningUnavailable(
-            "Không kiểm tra được chứng thư số hoặc trạng thái thu hồi (OCSP/CRL) nên chưa ký "
-            "được. Vui lòng thử lại sau; nếu vẫn lỗi, hãy báo quản trị hệ thống."
-        ) from exc
+        raise SigningUnavailable(gettext(CHECK_UNAVAILABLE)) from exc
     finally:
         if context is not None:
             await context.aclose()
@@ -536,15 +545,10 @@ async def async_sign_pdf_stream(
             appearance_text_params=prepared.appearance_text_params,
         )
     except TimestampRequestError as exc:
-        raise SigningUnavailable(
-            "Không lấy được dấu thời gian từ dịch vụ cấp dấu thời gian (TSA). Vui lòng thử lại sau."
-        ) from exc
+        raise SigningUnavailable(gettext(TSA_UNAVAILABLE)) from exc
     except SigningError as exc:
         logger.warning("Ký PAdES %s thất bại: %s", level, exc)
-        raise SigningUnavailable(
-            "Không kiểm tra được chứng thư số hoặc trạng thái thu hồi (OCSP/CRL) nên chưa ký "
-            "được. Vui lòng thử lại sau; nếu vẫn lỗi, hãy báo quản trị hệ thống."
-        ) from exc
+        raise SigningUnavailable(gettext(CHECK_UNAVAILABLE)) from exc
     finally:
         if prepared.context is not None:
             await prepared.context.aclose()
@@ -664,14 +668,9 @@ async def async_extend_to_level(
             )
         return extended.getvalue()
     except TimestampRequestError as exc:
-        raise SigningUnavailable(
-            "Không lấy được dấu thời gian từ dịch vụ cấp dấu thời gian (TSA). Vui lòng thử lại sau."
-        ) from exc
+        raise SigningUnavailable(gettext(TSA_UNAVAILABLE)) from exc
     except (SigningError, ValidationError, PathBuildingError, PathValidationError) as exc:
         logger.warning("Không bổ sung được dữ liệu kiểm tra lâu dài (%s): %s", level, exc)
-        raise SigningUnavailable(
-            "Không kiểm tra được chứng thư số hoặc trạng thái thu hồi (OCSP/CRL) nên chưa ký "
-            "được. Vui lòng thử lại sau; nếu vẫn lỗi, hãy báo quản trị hệ thống."
-        ) from exc
+        raise SigningUnavailable(gettext(CHECK_UNAVAILABLE)) from exc
     finally:
         await context.aclose()

@@ -27,6 +27,8 @@ from pyhanko.config.pkcs11 import TokenCriteria
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.pkcs11 import PKCS11Error, PKCS11Signer, open_pkcs11_session
 
+from signing.i18n import gettext
+
 logger = logging.getLogger(__name__)
 
 WRONG_PIN_ERRORS = (p11_errors.PinIncorrect, p11_errors.PinLenRange, p11_errors.PinInvalid)
@@ -53,7 +55,8 @@ def location_from_identity(identity: str) -> Pkcs11Location:
         row = SigningIdentity.objects.get(name=identity, kind=IdentityKind.PKCS11, is_active=True)
     except SigningIdentity.DoesNotExist as exc:
         raise ValidationError(
-            f"Không tìm thấy khóa ký “{identity}” trên token.", code="unknown_identity"
+            gettext("Không tìm thấy khóa ký “%(identity)s” trên token.") % {"identity": identity},
+            code="unknown_identity",
         ) from exc
     return Pkcs11Location(
         module=row.pkcs11_module, token_label=row.pkcs11_token_label, key_label=row.pkcs11_key_label
@@ -125,8 +128,8 @@ class Pkcs11KeyBackend:
             ec = _is_ec(signer)  # loads the certificate and key handle now, not mid-signature
         except (PKCS11Error, SigningError, p11_errors.PKCS11Error) as exc:
             raise ValidationError(
-                f"Không tìm thấy khóa hoặc chứng thư “{where.key_label}” trên token "
-                f"“{where.token_label}”.",
+                gettext("Không tìm thấy khóa hoặc chứng thư “%(key)s” trên token “%(token)s”.")
+                % {"key": where.key_label, "token": where.token_label},
                 code="key_not_on_token",
             ) from exc
         if ec:
@@ -150,12 +153,16 @@ def _open(where: Pkcs11Location, pin: str) -> Session:
         )
     except WRONG_PIN_ERRORS as exc:
         raise ValidationError(
-            f"Mã PIN của token “{where.token_label}” không đúng.", code="wrong_passphrase"
+            gettext("Mã PIN của token “%(token)s” không đúng.") % {"token": where.token_label},
+            code="wrong_passphrase",
         ) from exc
     except p11_errors.PinLocked as exc:
         raise ValidationError(
-            f"Token “{where.token_label}” đã bị khóa do nhập sai mã PIN quá số lần cho phép. "
-            "Hãy liên hệ người quản lý token để mở khóa.",
+            gettext(
+                "Token “%(token)s” đã bị khóa do nhập sai mã PIN quá số lần cho phép. "
+                "Hãy liên hệ người quản lý token để mở khóa."
+            )
+            % {"token": where.token_label},
             code="pin_locked",
         ) from exc
     except (PKCS11Error, p11_errors.PKCS11Error, OSError) as exc:
@@ -163,7 +170,10 @@ def _open(where: Pkcs11Location, pin: str) -> Session:
         # signer can only check the same three things, so one message; the detail is logged.
         logger.warning("Không mở được token %s (%s): %s", where.token_label, where.module, exc)
         raise ValidationError(
-            f"Không mở được token “{where.token_label}”. Hãy kiểm tra token đã được cắm, "
-            "đúng nhãn token và đúng thư viện PKCS#11.",
+            gettext(
+                "Không mở được token “%(token)s”. Hãy kiểm tra token đã được cắm, "
+                "đúng nhãn token và đúng thư viện PKCS#11."
+            )
+            % {"token": where.token_label},
             code="token_unavailable",
         ) from exc

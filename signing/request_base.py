@@ -5,6 +5,7 @@ lock, the "still the latest version" check, audit entries and who may act on a s
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.models import Body, User
 from audit.services import audit_record
@@ -23,7 +24,8 @@ from signing.models import (
 )
 from signing.selectors import assignee_may_act
 
-CHANGED = "Văn bản đã thay đổi, vui lòng thử lại."
+# The Vietnamese text (what tests and callers compare with); translated when raised.
+CHANGED = gettext_noop("Văn bản đã thay đổi, vui lòng thử lại.")
 
 
 PDF_MIME = "application/pdf"
@@ -66,9 +68,9 @@ def _locked(request: SigningRequest) -> SigningRequest:
 def _require_latest(request: SigningRequest, version: DocumentVersion | None) -> None:
     latest = document_latest_version(request.document)
     if version is None or latest is None or latest.pk != version.pk:
-        raise ValidationError(CHANGED, code="document_changed")
+        raise ValidationError(gettext(CHANGED), code="document_changed")
     if request.current_version_id not in (None, version.pk):
-        raise ValidationError(CHANGED, code="document_changed")
+        raise ValidationError(gettext(CHANGED), code="document_changed")
 
 
 def _level_for(body: Body) -> str:
@@ -82,10 +84,10 @@ def _acting_assignee(actor: User, assignee: StepAssignee) -> StepAssignee:
         "step__request__document", "user", "seal_body"
     ).get(pk=assignee.pk)
     if not assignee_may_act(actor, assignee):
-        raise PermissionDenied("Bạn không phải người xử lý bước này.")
+        raise PermissionDenied(gettext("Bạn không phải người xử lý bước này."))
     request = assignee.step.request
     if request.status != RequestStatus.IN_PROGRESS or assignee.step.status != StepStatus.ACTIVE:
-        raise ValidationError("Bước ký này chưa đến lượt hoặc đã kết thúc.")
+        raise ValidationError(gettext("Bước ký này chưa đến lượt hoặc đã kết thúc."))
     if assignee.status != AssigneeStatus.WAITING:
-        raise ValidationError("Bạn đã xử lý bước này rồi.")
+        raise ValidationError(gettext("Bạn đã xử lý bước này rồi."))
     return assignee

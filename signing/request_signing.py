@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields
 
@@ -50,10 +51,12 @@ from signing.request_steps import _step_advance
 def _identity_of(actor: User, assignee: StepAssignee) -> SigningIdentity:
     if assignee.seal_body_id:
         identity = identity_for_body(assignee.seal_body)
-        missing = f"{assignee.seal_body} chưa có chứng thư ký số của cơ quan (con dấu số)."
+        missing = gettext("%(body)s chưa có chứng thư ký số của cơ quan (con dấu số).") % {
+            "body": assignee.seal_body
+        }
     else:
         identity = identity_for_user(actor)
-        missing = "Bạn chưa có chứng thư ký số. Hãy liên hệ quản trị hệ thống."
+        missing = gettext("Bạn chưa có chứng thư ký số. Hãy liên hệ quản trị hệ thống.")
     if identity is None:
         raise ValidationError(missing, code="no_identity")
     return identity
@@ -74,13 +77,15 @@ def _require_main_signed(request: SigningRequest, data: bytes) -> None:
     )
     if not main_fields or not main_fields <= _signed_field_names(data):
         raise ValidationError(
-            "Chưa thể đóng dấu: văn bản chưa có chữ ký số của người có thẩm quyền "
-            "(Nghị định 30/2020/NĐ-CP, Điều 32 khoản 2 điểm d).",
+            gettext(
+                "Chưa thể đóng dấu: văn bản chưa có chữ ký số của người có thẩm quyền "
+                "(Nghị định 30/2020/NĐ-CP, Điều 32 khoản 2 điểm d)."
+            ),
             code="seal_before_main",
         )
     if (request.number_field_rect or request.date_field_rect) and request.numbered_at is None:
         raise ValidationError(
-            "Chưa thể đóng dấu: văn thư chưa cấp số và ngày ban hành cho văn bản.",
+            gettext("Chưa thể đóng dấu: văn thư chưa cấp số và ngày ban hành cho văn bản."),
             code="not_numbered",
         )
 
@@ -90,6 +95,7 @@ def _now_vietnam() -> str:
 
 
 def _stamp_for(kind: str, request: SigningRequest, identity: SigningIdentity, actor: User):
+    # The appearance is part of the signed document: Vietnamese, whoever signs.
     image = bytes(identity.signature_image) if identity.signature_image else None
     if kind == StepKind.SEAL and request.is_attachment:
         text = appearances.attachment_text(
@@ -213,12 +219,13 @@ def _signature_commit(
     request = _locked(assignee.step.request)
     # The lock is held: whoever committed first is now visible, and nobody can slip in.
     if request.current_version_id != base.pk:
-        raise ValidationError(CHANGED, code="document_changed")
+        raise ValidationError(gettext(CHANGED), code="document_changed")
     _require_latest(request, base)
     assignee = StepAssignee.objects.select_related("step").get(pk=assignee.pk)
     if assignee.status != AssigneeStatus.WAITING:
-        raise ValidationError("Bạn đã xử lý bước này rồi.")
+        raise ValidationError(gettext("Bạn đã xử lý bước này rồi."))
     step = assignee.step
+    # The version note ("Ký chính: …", the label untranslated) is the document's history.
     version = _store(
         actor=actor,
         request=request,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User, nfc
 from documents.models import Document, DocumentStatus
@@ -22,6 +23,9 @@ from signing.models import (
 )
 from signing.request_base import _acting_assignee, _audit, _locked
 from signing.request_notices import _notify, _seal_clerks
+
+# Notices (on screen and by e-mail) go to other people and stay Vietnamese; refusals to the
+# person acting are in their language.
 
 
 def _step_activate(step: SigningStep | None) -> None:
@@ -66,7 +70,7 @@ def step_return(*, actor: User, assignee: StepAssignee, reason: str) -> SigningR
     """Return the document to the clerk with a reason; the request stops here."""
     reason = nfc(reason)
     if not reason:
-        raise ValidationError({"reason": "Hãy ghi lý do trả lại."})
+        raise ValidationError({"reason": gettext("Hãy ghi lý do trả lại.")})
     assignee = _acting_assignee(actor, assignee)
     request = _locked(assignee.step.request)
     assignee.status = AssigneeStatus.RETURNED
@@ -96,11 +100,13 @@ def step_delegate(
     """Hand one's place in a step to someone else, who signs in the same field."""
     assignee = _acting_assignee(actor, assignee)
     if assignee.seal_body_id:
-        raise ValidationError("Không ủy quyền được bước đóng dấu của cơ quan.")
+        raise ValidationError(gettext("Không ủy quyền được bước đóng dấu của cơ quan."))
     if to_user.pk == actor.pk or not to_user.is_active:
-        raise ValidationError({"to_user": "Hãy chọn một người khác để ủy quyền."})
+        raise ValidationError({"to_user": gettext("Hãy chọn một người khác để ủy quyền.")})
     if identity_for_user(to_user) is None:
-        raise ValidationError({"to_user": f"{to_user} chưa có chứng thư ký số."})
+        raise ValidationError(
+            {"to_user": gettext("%(name)s chưa có chứng thư ký số.") % {"name": to_user}}
+        )
     request = _locked(assignee.step.request)
     assignee.status = AssigneeStatus.DELEGATED
     assignee.acted_at, assignee.acted_by = timezone.now(), actor

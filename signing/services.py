@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Body, User, nfc
 from documents.models import DocumentVersion
@@ -82,23 +83,27 @@ class StepSpec:
 def _check_steps(steps: list[StepSpec], *, is_attachment: bool) -> None:
     kinds = [spec.kind for spec in steps]
     if not steps or any(not spec.assignees for spec in steps):
-        raise ValidationError("Mỗi bước ký phải có ít nhất một người xử lý.")
+        raise ValidationError(gettext("Mỗi bước ký phải có ít nhất một người xử lý."))
     if is_attachment:
         if kinds != [StepKind.SEAL]:
-            raise ValidationError("Phụ lục tách tệp chỉ có một bước: cơ quan ký (đóng dấu).")
+            raise ValidationError(
+                gettext("Phụ lục tách tệp chỉ có một bước: cơ quan ký (đóng dấu).")
+            )
         return
     if StepKind.MAIN not in kinds:
-        raise ValidationError("Phải có bước ký của người có thẩm quyền.")
+        raise ValidationError(gettext("Phải có bước ký của người có thẩm quyền."))
     order = {StepKind.INITIAL: 0, StepKind.MAIN: 1, StepKind.SEAL: 2}
     if [order[k] for k in kinds] != sorted(order[k] for k in kinds):
         # Decree 30 Art. 32.2(d): the seal goes on only after the competent person has signed.
-        raise ValidationError("Thứ tự bước không hợp lệ: ký nháy, rồi ký chính, rồi đóng dấu.")
+        raise ValidationError(
+            gettext("Thứ tự bước không hợp lệ: ký nháy, rồi ký chính, rồi đóng dấu.")
+        )
     for spec in steps:
         for assignee in spec.assignees:
             if spec.kind == StepKind.SEAL and assignee.seal_body is None:
-                raise ValidationError("Bước đóng dấu phải chọn con dấu của cơ quan.")
+                raise ValidationError(gettext("Bước đóng dấu phải chọn con dấu của cơ quan."))
             if spec.kind != StepKind.SEAL and assignee.user is None:
-                raise ValidationError("Bước ký nháy và ký chính phải chọn người ký.")
+                raise ValidationError(gettext("Bước ký nháy và ký chính phải chọn người ký."))
 
 
 @transaction.atomic
@@ -117,12 +122,12 @@ def request_create(
     """A draft request for *version* (a PDF, the document's latest) along *steps*."""
     document = version.document
     if not document_can_add_version(actor, document):
-        raise PermissionDenied("Bạn không có quyền trình ký văn bản này.")
+        raise PermissionDenied(gettext("Bạn không có quyền trình ký văn bản này."))
     if version.blob.mime != PDF_MIME:
-        raise ValidationError("Chỉ trình ký được phiên bản PDF.")
+        raise ValidationError(gettext("Chỉ trình ký được phiên bản PDF."))
     latest = document_latest_version(document)
     if latest is None or latest.pk != version.pk:
-        raise ValidationError("Chỉ trình ký được phiên bản mới nhất của văn bản.")
+        raise ValidationError(gettext("Chỉ trình ký được phiên bản mới nhất của văn bản."))
     _check_steps(steps, is_attachment=is_attachment)
     body = document.issuing_body or document.owning_body
     request = SigningRequest(
@@ -173,9 +178,9 @@ def request_send(*, actor: User, request: SigningRequest) -> SigningRequest:
     disturbed by adding them."""
     request = _locked(request)
     if not request_may_manage(actor, request):
-        raise PermissionDenied("Chỉ người trình mới gửi được yêu cầu này.")
+        raise PermissionDenied(gettext("Chỉ người trình mới gửi được yêu cầu này."))
     if request.status != RequestStatus.DRAFT:
-        raise ValidationError("Yêu cầu này đã được gửi.")
+        raise ValidationError(gettext("Yêu cầu này đã được gửi."))
     _require_latest(request, request.source_version)
     data = _read(request.source_version)
     prepared = _plan_fields(request, data)
@@ -186,9 +191,12 @@ def request_send(*, actor: User, request: SigningRequest) -> SigningRequest:
     except Exception as exc:  # pyHanko raises many types for unusual files; the user needs one
         logger.warning("Không chuẩn bị được ô ký cho văn bản %s: %s", request.document_id, exc)
         raise ValidationError(
-            "Không chuẩn bị được ô chữ ký trên tệp PDF này (tệp hỏng hoặc không cho phép cập "
-            "nhật gia tăng)."
+            gettext(
+                "Không chuẩn bị được ô chữ ký trên tệp PDF này (tệp hỏng hoặc không cho phép "
+                "cập nhật gia tăng)."
+            )
         ) from exc
+    # The version note is the document's history, read by everyone: it stays Vietnamese.
     version = _store(actor=actor, request=request, data=prepared_pdf, note="Chuẩn bị trình ký")
     request.current_version = version
     request.status = RequestStatus.IN_PROGRESS
@@ -230,9 +238,9 @@ def request_viewed(*, actor: User, request: SigningRequest) -> None:
 def request_cancel(*, actor: User, request: SigningRequest) -> SigningRequest:
     request = _locked(request)
     if not request_may_manage(actor, request):
-        raise PermissionDenied("Chỉ người trình mới hủy được yêu cầu này.")
+        raise PermissionDenied(gettext("Chỉ người trình mới hủy được yêu cầu này."))
     if request.status in (RequestStatus.COMPLETED, RequestStatus.CANCELLED):
-        raise ValidationError("Yêu cầu này đã kết thúc.")
+        raise ValidationError(gettext("Yêu cầu này đã kết thúc."))
     request.status = RequestStatus.CANCELLED
     request.save(update_fields=["status"])
     _audit(actor, "request_cancelled", request)

@@ -17,6 +17,7 @@ from asn1crypto import x509 as asn1_x509
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from signing import pki
 from signing.models import TrustRoot
@@ -52,14 +53,14 @@ def trust_anchors() -> list[Anchor]:
 
 
 def load_certificate(data: bytes) -> asn1_x509.Certificate:
-    """A certificate from PEM or DER bytes, or a Vietnamese ValidationError."""
+    """A certificate from PEM or DER bytes, or a ValidationError (in the active language)."""
     if pem.detect(data):
         data = pem.unarmor(data)[2]
     try:
         cert = asn1_x509.Certificate.load(data)
         cert.native  # noqa: B018 - asn1crypto parses lazily; force it to fail here
     except ValueError as exc:
-        raise ValidationError("Tệp không phải chứng thư X.509 (PEM hoặc DER).") from exc
+        raise ValidationError(gettext("Tệp không phải chứng thư X.509 (PEM hoặc DER).")) from exc
     return cert
 
 
@@ -104,6 +105,7 @@ def trust_root_register(*, certificate: bytes, name: str = "", note: str = "") -
 
 def trust_root_register_dev() -> TrustRoot:
     root = pki.trust_roots(settings.KYHOP_PKI_DIR)[0]
+    # The note is stored on the row, read by every administrator: Vietnamese.
     return trust_root_register(
         certificate=root.dump(), note="Gốc của PKI phát triển — chỉ dùng cho bản demo."
     )

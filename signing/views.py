@@ -59,14 +59,14 @@ def _people_of(request: SigningRequest | None, *, body_ids: list[int]) -> QueryS
 def _visible_request(http: HttpRequest, pk: int) -> SigningRequest:
     found = request_for(http.user, pk)
     if found is None:
-        raise Http404("Không tìm thấy yêu cầu trình ký.")
+        raise Http404(gettext("Không tìm thấy yêu cầu trình ký."))
     return found
 
 
 def _assignee_for(http: HttpRequest, pk: int) -> StepAssignee:
     assignee = get_object_or_404(StepAssignee.objects.select_related("step__request"), pk=pk)
     if request_for(http.user, assignee.step.request_id) is None:
-        raise Http404("Không tìm thấy yêu cầu trình ký.")
+        raise Http404(gettext("Không tìm thấy yêu cầu trình ký."))
     return assignee
 
 
@@ -95,7 +95,7 @@ def inbox(http: HttpRequest) -> HttpResponse:
 def request_new(http: HttpRequest, pk: int, number: int) -> HttpResponse:
     version = document_version_for(http.user, document_id=pk, number=number)
     if version is None:
-        raise Http404("Không tìm thấy văn bản.")
+        raise Http404(gettext("Không tìm thấy văn bản."))
     document = version.document
     body = document.issuing_body or document.owning_body
     people = _people_of(None, body_ids=[document.owning_body_id, body.pk])
