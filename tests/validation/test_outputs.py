@@ -120,3 +120,26 @@ def test_pdfsig_reports_our_signatures_valid(signed_lta, tmp_path, pdfsig_verdic
     # pdfsig lists the document time-stamp too but cannot check it: only our signature counts.
     assert verdicts[0] == "Signature is Valid."
     assert subprocess.run(["pdfsig", "-v"], capture_output=True, check=False).returncode == 0
+
+
+def test_verify_pdf_text_in_vietnamese_by_default_and_in_english_on_request(
+    validation_settings, signed_lta, tmp_path, capsys
+):
+    path = tmp_path / "to-trinh.pdf"
+    path.write_bytes(signed_lta)
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("verify_pdf", str(path))
+    assert exit_info.value.code == 0
+    vietnamese = capsys.readouterr().out
+    assert "to-trinh.pdf: HỢP LỆ" in vietnamese
+    assert "Chữ ký “" in vietnamese
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("verify_pdf", str(path), "--language", "en")
+    assert exit_info.value.code == 0
+    english = capsys.readouterr().out
+    assert "to-trinh.pdf: VALID" in english
+    assert "Signature “" in english
+    assert "Hợp lệ" not in english and "Chữ ký" not in english
+    # The same checks, by code, in both.
+    codes = [line.split("]")[0] for line in vietnamese.splitlines() if line.startswith("  [")]
+    assert codes == [line.split("]")[0] for line in english.splitlines() if line.startswith("  [")]

@@ -1,5 +1,8 @@
-"""``manage.py verify_pdf FILE [--json] [--pdf OUT.pdf]``: the validation report on the command
-line, and optionally as a PDF report sealed by the platform.
+"""``manage.py verify_pdf FILE [--json] [--pdf OUT.pdf] [--language vi|en]``: the validation
+report on the command line, and optionally as a PDF report sealed by the platform.
+
+The text and the PDF follow ``--language`` (Vietnamese by default); the JSON is the documented
+schema whatever the language (Vietnamese sentences, ISO 8601 times), like the web's JSON.
 
 Exit codes: 0 passed, 1 failed, 2 indeterminate, 3 the file could not be read or checked.
 """
@@ -9,10 +12,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils import translation
+from django.utils.translation import gettext
 
 from signing.report_pdf import report_pdf
-from signing.validation.report import Outcome, Report
+from signing.validation.presentation import localize
+from signing.validation.report import Outcome
 from signing.validation.runner import validate_pdf
 
 EXIT_CODES = {Outcome.PASSED: 0, Outcome.FAILED: 1, Outcome.INDETERMINATE: 2}
@@ -31,6 +38,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--pdf", type=Path, metavar="OUT.pdf", help="Ghi thêm báo cáo dạng PDF vào tệp này."
         )
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=settings.LANGUAGE_CODE,
+            help="Ngôn ngữ của báo cáo dạng chữ và PDF (mặc định: tiếng Việt).",
+        )
 
     def handle(self, *args, **options) -> None:
         path: Path = options["file"]
@@ -40,21 +53,30 @@ class Command(BaseCommand):
             self.stderr.write(f"Không đọc được tệp {path}: {exc.strerror}")
             raise SystemExit(UNREADABLE) from exc
         report = validate_pdf(data, file_name=path.name)
-        if options["json"]:
-            self.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
-        else:
-            self.stdout.write(_text(report))
-        if options["pdf"]:
-            options["pdf"].write_bytes(report_pdf(report.as_json()))
+        with translation.override(options["language"]):
+            if options["json"]:
+                self.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+            else:
+                self.stdout.write(_text(localize(report.as_json())))
+            if options["pdf"]:
+                options["pdf"].write_bytes(report_pdf(report.as_json()))
         raise SystemExit(UNREADABLE if not report.readable else EXIT_CODES[report.outcome])
 
 
-def _text(report: Report) -> str:
-    lines = [f"{report.file_name}: {report.outcome_label.upper()}", report.summary]
-    for result in report.signatures + report.timestamps:
-        who = result.signer.common_name if result.signer else ""
-        kind = "Chữ ký" if result.kind == "signature" else "Dấu thời gian tài liệu"
-        lines.append(f"\n{kind} “{result.field_name}” {who} — {result.outcome.value}")
-        lines += [f"  [{c.status}] {c.title}: {c.message}" for c in result.checks]
-    lines += [f"\nGhi chú: {note}" for note in report.notes]
+def _text(shown: dict) -> str:
+    """*shown*: the report's JSON after ``localize`` (sentences in the active language).
+
+    Outcomes and statuses stay codes (passed, failed…), the same in every language, for
+    scripts that read this output."""
+    lines = [f"{shown['file_name']}: {shown['outcome_label'].upper()}", shown["summary"]]
+    for result in shown["results"]:
+        who = (result.get("signer") or {}).get("common_name", "")
+        kind = (
+            gettext("Chữ ký")
+            if result["kind"] == "signature"
+            else gettext("Dấu thời gian tài liệu")
+        )
+        lines.append(f"\n{kind} “{result['field_name']}” {who} — {result['outcome']}")
+        lines += [f"  [{c['status']}] {c['title']}: {c['message']}" for c in result["checks"]]
+    lines += [f"\n{gettext('Ghi chú')}: {note}" for note in shown["notes"]]
     return "\n".join(lines)
