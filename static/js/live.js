@@ -60,7 +60,21 @@ const LABELS = {
   },
   mode: { in_person: gettext("Trực tiếp"), remote: gettext("Trực tuyến") },
 };
+const BASES = {
+  all_members: gettext("Tổng số thành viên"),
+  members_present: gettext("Số thành viên có mặt"),
+  votes_cast: gettext("Số phiếu biểu quyết (kể cả không biểu quyết)"),
+};
 const label = (group, code, fallback) => LABELS[group][code] ?? fallback;
+
+// The result's sentence is the legal wording kept for the minutes (Vietnamese); a screen in
+// another language states the verdict and the numbers it rests on instead.
+function verdictText(r) {
+  if ((document.documentElement.lang || "vi").startsWith("vi")) return r.explanation;
+  const verdict = r.passed ? gettext("Thông qua") : gettext("Không thông qua");
+  const base = BASES[r.base] ?? r.base;
+  return interpolate(gettext("%(verdict)s (cần %(required)s; cơ sở tính: %(base)s = %(base_count)s)."), { verdict, required: r.required, base, base_count: r.base_count }, true);
+}
 const optionLabel = (o) => label("option", o.key, o.label);
 
 function h(tag, attrs = {}, ...children) {
@@ -454,7 +468,7 @@ function resultView(poll) {
   return h(
     "div",
     { className: `result ${r.passed ? "passed" : "failed"}` },
-    h("p", { className: "verdict", text: r.explanation }),
+    h("p", { className: "verdict", text: verdictText(r) }),
     h("ul", {}, ...r.options.map((o) => h("li", { text: `${optionLabel(o)}: ${o.count} (${o.percent})` }))),
     h("p", { className: "small muted", text: interpolate(gettext("Có mặt %(present)s, đã bỏ phiếu %(cast)s, tổng số thành viên %(total_members)s."), r, true) }),
   );

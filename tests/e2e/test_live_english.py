@@ -69,3 +69,47 @@ def test_the_live_page_in_english_and_back(browser: Browser, server_process: str
     expect(attendance).to_have_text("Bạn chưa điểm danh.", timeout=WAIT)
     expect(polls).to_have_text("Chưa có biểu quyết.")
     context.close()
+
+
+def test_a_closed_vote_reads_in_english(browser: Browser, server_process: str) -> None:
+    """The stored result sentence is the Vietnamese legal wording (it goes into the minutes);
+    an English screen states the verdict and its numbers from the result's codes instead."""
+    from meetings import voting
+    from meetings.models import ParticipantRole
+
+    body = make_body(name="Ủy ban nhân dân huyện Quế Võ", symbol="UBND", total_members=3)
+    clerk = make_user(full_name="Lê Thị Văn Thư", body=body, role="clerk")
+    chair = make_user(full_name="Nguyễn Văn Chủ Tịch", body=body, role="chair")
+    an = make_user(full_name="Trần Văn An", body=body, role="member")
+    now = timezone.now()
+    meeting = Meeting.objects.create(
+        body=body,
+        title="Phiên họp bất thường",
+        starts_at=now,
+        ends_at=now + timedelta(hours=2),
+        place="Phòng họp tầng 2",
+        status="in_progress",
+        created_by=clerk,
+    )
+    Participant.objects.create(
+        meeting=meeting, user=chair, role=ParticipantRole.CHAIR, checked_in_at=now
+    )
+    Participant.objects.create(meeting=meeting, user=an, role="voting", checked_in_at=now)
+    item = AgendaItem.objects.create(meeting=meeting, title="Tờ trình dự toán", position=0)
+    poll = voting.poll_create(actor=clerk, item=item, title="Thông qua dự toán")
+    poll = voting.poll_open(actor=chair, poll=poll)
+    yes = poll.options.get(key="yes").pk
+    voting.ballot_cast(actor=an, poll=poll, option_ids=[yes])
+    voting.poll_close(actor=chair, poll=poll)
+
+    context = browser.new_context(viewport=TABLET_PORTRAIT, locale="vi-VN")
+    context.add_cookies([{"name": "sessionid", "value": session_cookie(an), "url": server_process}])
+    page = context.new_page()
+    page.goto(f"{server_process}/hop/{meeting.pk}/truc-tiep/")
+    page.locator("#live[data-seq]").wait_for(state="attached", timeout=2 * WAIT)
+    verdict = page.locator("[data-role=polls] .verdict")
+    expect(verdict).to_contain_text("Không thông qua: 1/3 thành viên tán thành")
+    _switch(page, "en")
+    expect(verdict).to_have_text("Not passed (2 needed; base: All members = 3).", timeout=WAIT)
+    expect(page.locator("[data-role=polls] .result li").first).to_have_text("For: 1 (33,33%)")
+    context.close()
