@@ -48,6 +48,7 @@ migrate: venv
 
 demo: venv
 	$(MANAGE) seed_demo
+	$(MANAGE) seed_demo_meeting
 
 # The PKI, then the demo signers' identities (certificates, signature and seal images) so the
 # demo users can sign straight away. Both are idempotent.
