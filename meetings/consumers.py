@@ -158,7 +158,8 @@ class HopConsumer(AsyncWebsocketConsumer):
         if self._held is None:
             self._held = deque()
         assert self.access is not None
-        data = await database_sync_to_async(snapshot)(self.meeting_id, self.access)
+        with translation.override(self.language):  # its label table is in the socket's language
+            data = await database_sync_to_async(snapshot)(self.meeting_id, self.access)
         await self.send(envelope("snapshot", data["seq"], data["state"]))
         while self._held:
             await self.push(self._held.popleft())

@@ -12,22 +12,29 @@ from datetime import datetime
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from documents.selectors import document_latest_version
+from meetings import rules
 from meetings.attendance import quorum_state
 from meetings.invitations import agenda_rows
 from meetings.live import current_seq
 from meetings.models import (
     AgendaDocument,
+    AttendanceMode,
     Ballot,
     CheckInWindow,
     ItemConclusion,
     LiveState,
     Meeting,
+    MeetingStatus,
     Participant,
     ParticipantRole,
     Poll,
+    PollKind,
     PollStatus,
+    RuleBase,
+    SpeakerKind,
     SpeakerRequest,
     SpeakerStatus,
     VoteReceipt,
@@ -263,6 +270,31 @@ def _me(access: LiveAccess, meeting: Meeting) -> dict[str, Any]:
     }
 
 
+_LABELLED_CODES = {
+    "status": MeetingStatus,
+    "speaker": SpeakerKind,
+    "poll": PollKind,
+    "role": ParticipantRole,
+    "mode": AttendanceMode,
+    "base": RuleBase,
+}
+
+
+def screen_labels() -> dict[str, dict[str, str]]:
+    """The labels of the codes events carry, in the active language (the socket's).
+
+    An event is serialised once for every screen, so it carries codes beside Vietnamese
+    labels; each screen gets this table with its snapshot and shows a code in its own language.
+    """
+    labels = {
+        group: {code: gettext(label) for code, label in choices.choices}
+        for group, choices in _LABELLED_CODES.items()
+    }
+    fixed = {**rules.MOTION_LABELS, **rules.CONFIDENCE_LABELS}
+    labels["option"] = {key: gettext(label) for key, label in fixed.items()}
+    return labels
+
+
 def snapshot(meeting_id: int, access: LiveAccess) -> dict[str, Any]:
     """Everything a screen needs, with the sequence number it is current to.
 
@@ -292,6 +324,7 @@ def snapshot(meeting_id: int, access: LiveAccess) -> dict[str, Any]:
         "speakers": speakers_payload(state),
         "polls": [poll_payload(poll) for poll in polls],
         "me": _me(access, meeting),
+        "labels": screen_labels(),
     }
     if access.is_staff:
         data["roll"] = roll_payload(meeting)

@@ -20,6 +20,8 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 
 class Base(StrEnum):
     ALL_MEMBERS = "all_members"
@@ -47,8 +49,18 @@ class PollKind(StrEnum):
 
 YES, NO, ABSTAIN = "yes", "no", "abstain"
 HIGH, MEDIUM, LOW = "high", "medium", "low"
-MOTION_LABELS = {YES: "Tán thành", NO: "Không tán thành", ABSTAIN: "Không biểu quyết"}
-CONFIDENCE_LABELS = {HIGH: "Tín nhiệm cao", MEDIUM: "Tín nhiệm", LOW: "Tín nhiệm thấp"}
+# Marked for translation only: results and minutes keep them in Vietnamese; screens show them
+# in their own language (live_selectors.screen_labels).
+MOTION_LABELS = {
+    YES: gettext_noop("Tán thành"),
+    NO: gettext_noop("Không tán thành"),
+    ABSTAIN: gettext_noop("Không biểu quyết"),
+}
+CONFIDENCE_LABELS = {
+    HIGH: gettext_noop("Tín nhiệm cao"),
+    MEDIUM: gettext_noop("Tín nhiệm"),
+    LOW: gettext_noop("Tín nhiệm thấp"),
+}
 
 
 @dataclass(frozen=True)

@@ -23,59 +23,19 @@ let refCounter = 0;
 
 const $ = (role) => root.querySelector(`[data-role="${role}"]`);
 
-// One broadcast serves every screen, so events carry codes beside Vietnamese labels; each
-// screen shows the code's label in its own language, and the server's label for anything else
-// (options a clerk typed, for instance).
-const LABELS = {
-  status: {
-    draft: gettext("Dự thảo"),
-    invited: gettext("Đã gửi giấy mời"),
-    in_progress: gettext("Đang họp"),
-    closed: gettext("Đã kết thúc"),
-    minutes_signed: gettext("Đã ký biên bản"),
-    archived: gettext("Đã lưu trữ"),
-    cancelled: gettext("Đã hủy"),
-  },
-  speaker: { speech: gettext("Phát biểu"), question: gettext("Chất vấn"), point_of_order: gettext("Kiến nghị về thủ tục") },
-  poll: {
-    yes_no_abstain: gettext("Tán thành / Không tán thành / Không biểu quyết"),
-    one_of_n: gettext("Chọn một phương án"),
-    several_of_n: gettext("Chọn nhiều phương án"),
-    confidence: gettext("Lấy phiếu tín nhiệm"),
-  },
-  option: {
-    yes: gettext("Tán thành"),
-    no: gettext("Không tán thành"),
-    abstain: gettext("Không biểu quyết"),
-    high: gettext("Tín nhiệm cao"),
-    medium: gettext("Tín nhiệm"),
-    low: gettext("Tín nhiệm thấp"),
-  },
-  role: {
-    chair: gettext("Chủ trì"),
-    secretary: gettext("Thư ký"),
-    voting: gettext("Thành viên (có biểu quyết)"),
-    guest: gettext("Khách mời (không biểu quyết)"),
-    observer: gettext("Dự thính"),
-  },
-  mode: { in_person: gettext("Trực tiếp"), remote: gettext("Trực tuyến") },
-};
-const BASES = {
-  all_members: gettext("Tổng số thành viên"),
-  members_present: gettext("Số thành viên có mặt"),
-  votes_cast: gettext("Số phiếu biểu quyết (kể cả không biểu quyết)"),
-};
-const label = (group, code, fallback) => LABELS[group][code] ?? fallback;
+// One broadcast serves every screen, so events carry codes beside Vietnamese labels; the
+// snapshot brings this screen's table of labels in its own language (live_selectors).
+const label = (group, code, fallback) => state?.labels?.[group]?.[code] ?? fallback;
+const optionLabel = (o) => label("option", o.key, o.label);
 
 // The result's sentence is the legal wording kept for the minutes (Vietnamese); a screen in
 // another language states the verdict and the numbers it rests on instead.
 function verdictText(r) {
   if ((document.documentElement.lang || "vi").startsWith("vi")) return r.explanation;
   const verdict = r.passed ? gettext("Thông qua") : gettext("Không thông qua");
-  const base = BASES[r.base] ?? r.base;
+  const base = label("base", r.base, r.base);
   return interpolate(gettext("%(verdict)s (cần %(required)s; cơ sở tính: %(base)s = %(base_count)s)."), { verdict, required: r.required, base, base_count: r.base_count }, true);
 }
-const optionLabel = (o) => label("option", o.key, o.label);
 
 function h(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);

@@ -289,3 +289,23 @@ def test_broadcasts_stay_vietnamese_with_codes_whoever_caused_them(room, monkeyp
     row = roll_payload(room.meeting)[0]
     assert (row["role"], row["role_code"]) == ("Chủ trì", "chair")
     assert (row["mode"], row["mode_code"]) == ("Trực tiếp", "in_person")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("_fresh_layers")
+async def test_the_snapshot_brings_the_label_table_in_the_sockets_language(room):
+    official = (await db(add_participant)(room.meeting, name="Trần Thị Đại Biểu")).user
+    en_socket, english = await _socket(official, room.meeting.pk, cookie="django_language=en")
+    vi_socket, vietnamese = await _socket(room.chair, room.meeting.pk)
+    for first, status, yes, chair in (
+        (english, "In session", "For", "Chair"),
+        (vietnamese, "Đang họp", "Tán thành", "Chủ trì"),
+    ):
+        labels = first["payload"]["labels"]
+        assert labels["status"]["in_progress"] == status
+        assert labels["option"]["yes"] == yes
+        assert labels["role"]["chair"] == chair
+        # The shared part of the snapshot stays Vietnamese, whatever the socket's language.
+        assert first["payload"]["meeting"]["status_label"] == "Đang họp"
+    await en_socket.disconnect()
+    await vi_socket.disconnect()
