@@ -20,14 +20,13 @@ from signing.services import AssigneeSpec, StepSpec, request_create, request_sen
 from tests.e2e.conftest import TABLET_LANDSCAPE
 from tests.live import free_port, start_server, wait_until_healthy
 from tests.signing import conftest as signing_fixtures
-from tests.signing import test_requests_support as support
-from tests.signing.test_requests_support import register, to_trinh
+from tests.signing.helpers import PASSWORD, register, to_trinh
 
 # The signing tests' fixtures (the in-process PKI), visible here by module-level names.
 test_pki = signing_fixtures.test_pki
 pki_settings = signing_fixtures.pki_settings
-signing_storage = support.signing_storage
-province = support.province
+signing_storage = signing_fixtures.signing_storage
+province = signing_fixtures.province
 
 pytestmark = [pytest.mark.e2e]
 
@@ -77,7 +76,7 @@ def _login(browser, base: str, username: str):
     page = context.new_page()
     page.goto(f"{base}/dang-nhap/")
     page.fill("#id_username", username)
-    page.fill("#id_password", support.PASSWORD)
+    page.fill("#id_password", PASSWORD)
     page.click("button[type=submit].primary")
     page.wait_for_selector("h1")
     return page

@@ -28,14 +28,7 @@ from signing.models import SigningNotice, SigningRequest, StepAssignee, StepKind
 from signing.pades import TSA_UNAVAILABLE, PadesLevel
 from signing.selectors import waiting_for
 from signing.services import AssigneeSpec, StepSpec, request_create, request_send
-from tests.signing import test_requests_support as support
-from tests.signing.conftest import REVOKED
-from tests.signing.test_certcheck import NOW, make_cert
-from tests.signing.test_requests_support import register, to_trinh
-from tests.signing.test_revocation import REVOKED_TEXT
-
-province = support.province
-signing_storage = support.signing_storage
+from tests.signing.helpers import NOW, REVOKED, REVOKED_TEXT, make_cert, register, to_trinh
 
 WRONG_PASSPHRASE_EN = (
     "The passphrase (PIN) of the signing key “chutich” is wrong, or the key file (PKCS#12) is "

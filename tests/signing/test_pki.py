@@ -15,7 +15,7 @@ from django.core.management import call_command
 
 from accounts import demo_data
 from signing import pki
-from tests.signing.conftest import REVOKED
+from tests.signing.helpers import REVOKED
 
 
 def _fetch(url: str) -> bytes:
@@ -35,7 +35,7 @@ def test_every_demo_signer_and_top_body_has_an_identity(test_pki):
     names = {name for name, *_ in demo_data.DEMO_LOGINS} | {"ubnd-tinh", "hdnd-tinh"}
 
     assert {i.name for i in pki.demo_identities()} == names
-    # The test PKI adds one revoked signer to the demo's (tests/signing/conftest.py).
+    # The test PKI adds one revoked signer to the demo's (tests/signing/helpers.py).
     assert {p.stem for p in test_pki.layout.identities.glob("*.p12")} == names | {REVOKED}
 
 

@@ -9,13 +9,13 @@ import pytest
 
 from signing.pades import PadesLevel, SigningServices, sign_pdf_bytes
 from tests.signing.conftest import (  # noqa: F401 - fixtures reused by name
-    TestPki,
-    _make_pdf,
     make_pdf,
     pdfsig_verdicts,
     pki_settings,
     test_pki,
 )
+from tests.signing.helpers import TestPki
+from tests.signing.helpers import blank_pdf as _make_pdf
 
 
 def first_identity(pki_: TestPki) -> str:

@@ -18,15 +18,9 @@ from signing.bulk_pool import Pkcs12SignerSpec, bulk_sign_processes
 from signing.certcheck import RevocationState, certificate_status_cache_clear
 from signing.external import external_prepare
 from signing.pades import PadesLevel, async_certificate_clear, sign_pdf_bytes
-from tests.signing.conftest import REVOKED
+from tests.signing.helpers import REVOKED, REVOKED_TEXT, UNKNOWN_TEXT
 
 pytestmark = pytest.mark.usefixtures("pki_settings")
-
-REVOKED_TEXT = (
-    "Chứng thư số đã bị thu hồi từ 15:30:00 ngày 01/07/2025 (giờ Việt Nam), "
-    "lý do: khóa bí mật bị lộ."
-)
-UNKNOWN_TEXT = "Không xác định được chứng thư số còn hiệu lực hay đã bị thu hồi"
 
 
 def _signer(test_pki, name: str):

@@ -17,14 +17,8 @@ from signing.bulk_services import steps_sign_bulk
 from signing.models import IdentityKind, SigningIdentity, StepKind
 from signing.selectors import waiting_for
 from signing.services import AssigneeSpec, StepSpec, request_create, request_send, step_sign
-from tests.signing import test_csc, test_pkcs11
-from tests.signing import test_requests_support as support
-from tests.signing.test_requests_support import register, to_trinh
-
-province = support.province
-signing_storage = support.signing_storage
-softhsm_token = test_pkcs11.softhsm_token
-csc_service = test_csc.csc_service
+from tests.signing.backends.helpers import MODULE, PIN, TOKEN
+from tests.signing.helpers import register, to_trinh
 
 pytestmark = pytest.mark.django_db
 
@@ -81,22 +75,22 @@ def test_a_step_is_signed_with_the_key_on_a_pkcs11_token(province, softhsm_token
         province,
         pki_settings,
         IdentityKind.PKCS11,
-        pkcs11_module=test_pkcs11.MODULE,
-        pkcs11_token_label=test_pkcs11.TOKEN,
+        pkcs11_module=MODULE,
+        pkcs11_token_label=TOKEN,
         pkcs11_key_label="chutich",
     )
     alone = _sent(province, "B-T")
     step_sign(
         actor=province.chair,
         assignee=waiting_for(province.chair).get(step__request=alone),
-        passphrase=test_pkcs11.PIN,
+        passphrase=PIN,
     )
     assert _valid(alone, pki_settings)
     batch = [_sent(province, "B-T") for _ in range(2)]
     outcomes = steps_sign_bulk(
         actor=province.chair,
         assignees=list(waiting_for(province.chair)),
-        passphrase=test_pkcs11.PIN,
+        passphrase=PIN,
     )
     assert [o.ok for o in outcomes] == [True, True]
     assert all(_valid(request, pki_settings) for request in batch)
@@ -109,8 +103,8 @@ def test_a_wrong_token_pin_signs_nothing(province, softhsm_token, pki_settings):
         province,
         pki_settings,
         IdentityKind.PKCS11,
-        pkcs11_module=test_pkcs11.MODULE,
-        pkcs11_token_label=test_pkcs11.TOKEN,
+        pkcs11_module=MODULE,
+        pkcs11_token_label=TOKEN,
         pkcs11_key_label="chutich",
     )
     _sent(province, "B-B")

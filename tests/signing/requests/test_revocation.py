@@ -14,13 +14,7 @@ from signing.identities import identity_import_pkcs12
 from signing.models import AssigneeStatus, SigningNotice, SigningRequest, StepKind
 from signing.selectors import waiting_for
 from signing.services import AssigneeSpec, StepSpec, request_create, request_send, step_sign
-from tests.signing import test_requests_support as support
-from tests.signing.conftest import REVOKED
-from tests.signing.test_requests_support import register, to_trinh
-from tests.signing.test_revocation import REVOKED_TEXT, UNKNOWN_TEXT
-
-province = support.province
-signing_storage = support.signing_storage
+from tests.signing.helpers import REVOKED, REVOKED_TEXT, UNKNOWN_TEXT, register, to_trinh
 
 pytestmark = pytest.mark.django_db
 

@@ -26,11 +26,7 @@ from signing.bulk_services import BulkStepProgress, steps_sign_bulk
 from signing.models import AssigneeStatus, SigningRequest, StepKind
 from signing.selectors import waiting_for
 from signing.services import AssigneeSpec, StepSpec, request_create, request_send
-from tests.signing import test_requests_support as support
-from tests.signing.test_requests_support import register, to_trinh
-
-province = support.province
-signing_storage = support.signing_storage
+from tests.signing.helpers import register, to_trinh
 
 
 @cache

@@ -7,12 +7,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from signing.models import RequestStatus, SigningRequest
-from tests.signing import test_requests_support as support
-from tests.signing.test_requests_support import register, to_trinh
-
-# Fixtures shared by the request tests (a module-level name is how pytest finds them).
-province = support.province
-signing_storage = support.signing_storage
+from tests.signing.helpers import register, to_trinh
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.layout import BoxConstraints
 
 from signing import appearances
-from tests.signing.test_requests_support import count_pixels, render_page
+from tests.signing.helpers import count_pixels, render_page
 
 
 def _png(mode: str = "RGBA", size=(200, 80)) -> bytes:

@@ -26,8 +26,7 @@ from signing.services import (
     request_send,
     step_sign,
 )
-from tests.signing import test_requests_support as support
-from tests.signing.test_requests_support import (
+from tests.signing.helpers import (
     count_pixels,
     is_blue,
     is_red,
@@ -35,10 +34,6 @@ from tests.signing.test_requests_support import (
     render_page,
     to_trinh,
 )
-
-# Fixtures shared by the request tests (a module-level name is how pytest finds them).
-province = support.province
-signing_storage = support.signing_storage
 
 pytestmark = pytest.mark.django_db
 

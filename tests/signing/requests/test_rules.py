@@ -35,12 +35,7 @@ from signing.services import (
     step_return,
     step_sign,
 )
-from tests.signing import test_requests_support as support
-from tests.signing.test_requests_support import register, to_trinh
-
-# Fixtures shared by the request tests (a module-level name is how pytest finds them).
-province = support.province
-signing_storage = support.signing_storage
+from tests.signing.helpers import register, to_trinh
 
 
 def _pass() -> str:

@@ -6,11 +6,7 @@ import pytest
 from django.urls import reverse
 
 from signing.models import RequestStatus, SigningRequest, StepKind
-from tests.signing import test_requests_support as support
-from tests.signing.test_requests_support import register, to_trinh
-
-province = support.province
-signing_storage = support.signing_storage
+from tests.signing.helpers import register, to_trinh
 
 pytestmark = pytest.mark.django_db
 

@@ -1,24 +1,12 @@
-"""Remote signing through the CSC API against certomancer's CSC dummy, served in-process.
-
-The dummy signs with the test PKI's own keys and requires hash pinning (SCAL 2), so a SAD is
-only good for the hashes it was issued for. It runs on its own event loop in a thread, on a
-free loopback port; a middleware counts the calls so the tests can check "one authorisation
-for the batch".
-"""
+"""Remote signing through the CSC API against certomancer's CSC dummy, served in-process
+(see conftest.py): one document, a batch under one authorisation, refusals."""
 
 from __future__ import annotations
 
-import asyncio
 import io
-import threading
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
-from aiohttp import web
-from certomancer.registry import CertomancerConfig
-from csc_dummy.csc_dummy_server import CSCWithCertomancer, DummyServiceParams
 from django.core.exceptions import ValidationError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import async_validate_pdf_signature
@@ -28,59 +16,14 @@ from signing import pki
 from signing.bulk import BulkItem, bulk_sign
 from signing.csc_backend import csc_signer
 from signing.pades import PadesLevel, async_sign_pdf_bytes
-from tests.signing.conftest import REVOKED
+from tests.signing.backends.helpers import MULTISIGN
+from tests.signing.helpers import REVOKED
 
 pytestmark = [
     pytest.mark.usefixtures("pki_settings"),
     # The dummy service (not our code) stores its settings under plain string app keys.
     pytest.mark.filterwarnings("ignore:It is recommended to use web.AppKey"),
 ]
-
-MULTISIGN = 4
-
-
-@dataclass
-class CscService:
-    url: str
-    calls: Counter
-
-    def credential(self, label: str) -> str:
-        return f"{pki.ARCH}/{label}"
-
-
-@pytest.fixture(scope="session")
-def csc_service(test_pki) -> Iterator[CscService]:
-    config = CertomancerConfig.from_file(
-        str(test_pki.layout.config),
-        key_search_dir=str(test_pki.directory),
-        allow_external_config=False,
-    )
-    dummy = CSCWithCertomancer(
-        config, service_params=DummyServiceParams(hash_pinning_required=True, multisign=MULTISIGN)
-    )
-    dummy.register_routes()
-    calls: Counter = Counter()
-
-    @web.middleware
-    async def count(request: web.Request, handler):
-        calls[request.path.removeprefix("/csc/v1/")] += 1
-        return await handler(request)
-
-    dummy.app.middlewares.append(count)
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, name="csc-dummy", daemon=True)
-    thread.start()
-    runner = web.AppRunner(dummy.app)
-    asyncio.run_coroutine_threadsafe(runner.setup(), loop).result()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    asyncio.run_coroutine_threadsafe(site.start(), loop).result()
-    port = site._server.sockets[0].getsockname()[1]
-    try:
-        yield CscService(url=f"http://127.0.0.1:{port}", calls=calls)
-    finally:
-        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result()
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=10)
 
 
 async def _status(data: bytes, test_pki):

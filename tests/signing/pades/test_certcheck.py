@@ -1,6 +1,7 @@
 """Certificate checks before signing (Circular 15/2025), each failure with its Vietnamese reason.
 
-The bad certificates are made here with cryptography, each wrong in exactly one way.
+The bad certificates are made with cryptography (``helpers.make_cert``), each wrong in exactly
+one way.
 """
 
 from __future__ import annotations
@@ -11,66 +12,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.exceptions import ValidationError
 
 from signing import pki
 from signing.certcheck import certificate_check, certificate_problems
-
-NOW = datetime(2026, 6, 1, tzinfo=UTC)
-_KEYS: dict[tuple[str, int], object] = {}
-
-
-def _key(kind: str = "rsa", size: int = 2048):
-    # Key generation is the slow part; the same key serves every certificate of its kind.
-    if (kind, size) not in _KEYS:
-        _KEYS[kind, size] = (
-            rsa.generate_private_key(public_exponent=65537, key_size=size)
-            if kind == "rsa"
-            else ec.generate_private_key({256: ec.SECP256R1(), 192: ec.SECP192R1()}[size])
-        )
-    return _KEYS[kind, size]
-
-
-def make_cert(
-    *,
-    key=None,
-    not_before: datetime = NOW - timedelta(days=365),
-    not_after: datetime = NOW + timedelta(days=365),
-    usage: dict[str, bool] | None = None,
-    hash_algorithm: hashes.HashAlgorithm | None = None,
-) -> x509.Certificate:
-    key = key or _key()
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Nguyễn Văn Thử")])
-    flags = dict.fromkeys(
-        (
-            "digital_signature",
-            "content_commitment",
-            "key_encipherment",
-            "data_encipherment",
-            "key_agreement",
-            "key_cert_sign",
-            "crl_sign",
-            "encipher_only",
-            "decipher_only",
-        ),
-        False,
-    )
-    flags |= {"digital_signature": True, "content_commitment": True} if usage is None else usage
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(not_after)
-    )
-    if usage != {}:
-        builder = builder.add_extension(x509.KeyUsage(**flags), critical=True)
-    return builder.sign(key, hash_algorithm or hashes.SHA256())
+from tests.signing.helpers import NOW, certificate_key, make_cert
 
 
 def test_a_sound_certificate_passes():
@@ -115,15 +63,15 @@ def test_non_repudiation_alone_is_enough():
 
 
 def test_short_rsa_key_is_refused():
-    cert = make_cert(key=_key("rsa", 1024))
+    cert = make_cert(key=certificate_key("rsa", 1024))
     assert certificate_problems(certificate=cert, at=NOW) == [
         "Khóa RSA 1024 bit quá ngắn: cần tối thiểu 2048 bit."
     ]
 
 
 def test_ecdsa_p256_passes_and_p192_is_refused():
-    assert certificate_problems(certificate=make_cert(key=_key("ec", 256)), at=NOW) == []
-    cert = make_cert(key=_key("ec", 192))
+    assert certificate_problems(certificate=make_cert(key=certificate_key("ec", 256)), at=NOW) == []
+    cert = make_cert(key=certificate_key("ec", 192))
     assert certificate_problems(certificate=cert, at=NOW) == [
         "Khóa ECDSA 192 bit quá ngắn: cần tối thiểu 256 bit."
     ]
@@ -152,14 +100,14 @@ def _resign_with_sha1(cert: x509.Certificate, key: rsa.RSAPrivateKey) -> x509.Ce
 
 
 def test_sha1_signed_certificate_is_refused():
-    cert = _resign_with_sha1(make_cert(), _key())
+    cert = _resign_with_sha1(make_cert(), certificate_key())
     assert certificate_problems(certificate=cert, at=NOW) == [
         "Chứng thư số được ký bằng hàm băm SHA1 yếu: cần SHA-256 hoặc mạnh hơn."
     ]
 
 
 def test_every_problem_is_reported_at_once():
-    cert = make_cert(key=_key("rsa", 1024), not_after=NOW - timedelta(days=1), usage={})
+    cert = make_cert(key=certificate_key("rsa", 1024), not_after=NOW - timedelta(days=1), usage={})
     with pytest.raises(ValidationError) as caught:
         certificate_check(certificate=cert, at=NOW)
     assert len(caught.value.messages) == 3
