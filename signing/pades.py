@@ -51,7 +51,7 @@ from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from pyhanko_certvalidator.fetchers.api import OwnedFetcherBackend
 
-from signing import pki
+from signing import devpki
 from signing.certcheck import CertificateStatus, certificate_check, certificate_status
 from signing.i18n import gettext
 
@@ -139,7 +139,7 @@ def _load_roots(paths: list[Path]) -> tuple[asn1_x509.Certificate, ...]:
 
 def _dev_roots() -> tuple[asn1_x509.Certificate, ...]:
     try:
-        return tuple(pki.trust_roots(settings.KYHOP_PKI_DIR))
+        return tuple(devpki.trust_roots(settings.KYHOP_PKI_DIR))
     except OSError:
         # No roots configured and no development PKI: nothing is trusted, and the signer is
         # told so (certificate_untrusted) instead of meeting a server error.

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext
 
-from signing import pki
+from signing import devpki
 from signing.models import TrustRoot
 
 
@@ -37,7 +37,7 @@ def _dev_root_anchor() -> Anchor | None:
     if settings.PRODUCTION:
         return None
     try:
-        root = pki.trust_roots(settings.KYHOP_PKI_DIR)[0]
+        root = devpki.trust_roots(settings.KYHOP_PKI_DIR)[0]
     except (OSError, IndexError):
         return None  # no development PKI made yet: nothing is trusted, and the report says so
     return Anchor(name=root.subject.native.get("common_name", "Dev root"), der=root.dump())
@@ -104,7 +104,7 @@ def trust_root_register(*, certificate: bytes, name: str = "", note: str = "") -
 
 
 def trust_root_register_dev() -> TrustRoot:
-    root = pki.trust_roots(settings.KYHOP_PKI_DIR)[0]
+    root = devpki.trust_roots(settings.KYHOP_PKI_DIR)[0]
     # The note is stored on the row, read by every administrator: Vietnamese.
     return trust_root_register(
         certificate=root.dump(), note="Gốc của PKI phát triển — chỉ dùng cho bản demo."

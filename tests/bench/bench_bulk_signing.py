@@ -116,9 +116,9 @@ def check(data: bytes, pki: BenchPki) -> bool:
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
-    from signing import pki as dev_pki
+    from signing import devpki
 
-    context = ValidationContext(trust_roots=dev_pki.trust_roots(pki.directory), allow_fetching=True)
+    context = ValidationContext(trust_roots=devpki.trust_roots(pki.directory), allow_fetching=True)
     status = validate_pdf_signature(PdfFileReader(io.BytesIO(data)).embedded_signatures[0], context)
     return bool(
         status.bottom_line and status.timestamp_validity and status.timestamp_validity.valid

@@ -92,9 +92,9 @@ def child(source: Path, target: Path, mode: str) -> None:
     django.setup()
     from bench_signing_pki import PASSPHRASE
 
+    from signing.devpki import PkiLayout
     from signing.keys import Pkcs12KeyBackend
     from signing.pades import PadesLevel, sign_pdf_file, sign_pdf_file_in_place
-    from signing.pki import PkiLayout
 
     signer = Pkcs12KeyBackend(PkiLayout(Path(os.environ["KYHOP_PKI_DIR"])).identities).signer(
         identity="chutich", passphrase=PASSPHRASE
@@ -134,9 +134,9 @@ def valid(path: Path, directory: Path) -> bool:
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
-    from signing import pki
+    from signing import devpki
 
-    context = ValidationContext(trust_roots=pki.trust_roots(directory), allow_fetching=True)
+    context = ValidationContext(trust_roots=devpki.trust_roots(directory), allow_fetching=True)
     with open(path, "rb") as handle:
         status = validate_pdf_signature(PdfFileReader(handle).embedded_signatures[0], context)
     return bool(status.bottom_line)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import kyhop.settings as configured
-from signing import pki
+from signing import devpki
 from signing.models import RequestStatus, SigningRequest, StepKind
 from signing.services import AssigneeSpec, StepSpec, request_create, request_send
 from tests.e2e.conftest import TABLET_LANDSCAPE
@@ -43,7 +43,7 @@ def signing_server(
         "KYHOP_PKI_DIR": str(pki_settings.directory),
         "KYHOP_PKI_URL": pki_settings.base_url,
         "KYHOP_PKI_PASSPHRASE": pki_settings.passphrase,
-        "KYHOP_SIGN_TSA_URL": pki.service_urls(pki_settings.base_url)["tsa"],
+        "KYHOP_SIGN_TSA_URL": devpki.service_urls(pki_settings.base_url)["tsa"],
         "KYHOP_SIGN_TRUST_ROOTS": "",
     }
     port = free_port()

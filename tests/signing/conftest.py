@@ -24,7 +24,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from accounts.models import Body, User
 from accounts.services import body_create, membership_set, user_create
-from signing import appearances, pki
+from signing import appearances, devpki
 from signing.certcheck import certificate_status_cache_clear
 from signing.identities import identity_import_pkcs12
 from tests.signing.helpers import (
@@ -69,13 +69,13 @@ def test_pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestPki]:
     server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
     base_url = f"http://127.0.0.1:{server.server_port}"
     directory = tmp_path_factory.mktemp("pki") / "pki"
-    pki.pki_create(
+    devpki.pki_create(
         directory=directory,
         base_url=base_url,
         passphrase=PASSPHRASE,
-        identities=[*pki.demo_identities(), REVOKED_IDENTITY],
+        identities=[*devpki.demo_identities(), REVOKED_IDENTITY],
     )
-    app.target = pki.animator(directory)
+    app.target = devpki.animator(directory)
     thread = threading.Thread(target=server.serve_forever, name="test-pki", daemon=True)
     thread.start()
     try:
@@ -95,8 +95,8 @@ def unreachable_pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestPk
     holder.bind(("127.0.0.1", 0))  # held, so no other process takes the port meanwhile
     base_url = f"http://127.0.0.1:{holder.getsockname()[1]}"
     directory = tmp_path_factory.mktemp("pki-down") / "pki"
-    chair = next(i for i in pki.demo_identities() if i.name == "chutich")
-    pki.pki_create(
+    chair = next(i for i in devpki.demo_identities() if i.name == "chutich")
+    devpki.pki_create(
         directory=directory, base_url=base_url, passphrase=PASSPHRASE, identities=[chair]
     )
     try:
@@ -122,7 +122,7 @@ def pki_settings(settings, test_pki: TestPki) -> TestPki:
     settings.KYHOP_PKI_DIR = test_pki.directory
     settings.KYHOP_PKI_URL = test_pki.base_url
     settings.KYHOP_PKI_PASSPHRASE = test_pki.passphrase
-    settings.KYHOP_SIGN_TSA_URL = pki.service_urls(test_pki.base_url)["tsa"]
+    settings.KYHOP_SIGN_TSA_URL = devpki.service_urls(test_pki.base_url)["tsa"]
     settings.KYHOP_SIGN_TRUST_ROOTS = []
     settings.KYHOP_SIGN_TSA_TIMEOUT = 10
     settings.KYHOP_SIGN_FETCH_TIMEOUT = 10

@@ -38,7 +38,7 @@ from accounts.models import Body, User
 from documents.models import DocumentVersion
 from documents.rendering import AdministrativeDocument, Signer, render
 from documents.services import document_create
-from signing import pki
+from signing import devpki
 from signing.appearances import Placement
 from signing.keys import Pkcs12KeyBackend
 
@@ -48,7 +48,7 @@ PASSPHRASE = "Mật-khẩu thử 2026"  # non-ASCII on purpose: PKCS#12 passphra
 # A signer whose certificate the CA has revoked: its OCSP responder and CRL say so.
 REVOKED = "thu-hoi"
 REVOKED_SINCE = "2025-07-01T08:30:00+0000"  # 15:30 in Vietnam
-REVOKED_IDENTITY = pki.DevIdentity(
+REVOKED_IDENTITY = devpki.DevIdentity(
     name=REVOKED,
     common_name="Ngô Văn Thu Hồi",
     organisation="Ủy ban nhân dân tỉnh Bắc Ninh",
@@ -73,8 +73,8 @@ class TestPki:
     hits: Counter[str] = field(default_factory=Counter, compare=False)
 
     @property
-    def layout(self) -> pki.PkiLayout:
-        return pki.PkiLayout(self.directory)
+    def layout(self) -> devpki.PkiLayout:
+        return devpki.PkiLayout(self.directory)
 
     def backend(self) -> Pkcs12KeyBackend:
         return Pkcs12KeyBackend(self.layout.identities)

@@ -54,7 +54,7 @@ def signed_lta(test_pki: TestPki) -> bytes:  # noqa: F811
 
 def sign_lta(test_pki: TestPki) -> bytes:  # noqa: F811
     """A one-page PDF signed at B-LTA by the test PKI's first demo signer."""
-    from signing import pki
+    from signing import devpki as pki
 
     signer = test_pki.backend().signer(
         identity=first_identity(test_pki), passphrase=test_pki.passphrase

@@ -15,9 +15,9 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from signing.devpki import PkiLayout
 from signing.keys import Pkcs12KeyBackend
 from signing.pades import PadesLevel, SigningUnavailable, sign_pdf_file
-from signing.pki import PkiLayout
 
 PIN_ENV = "KYHOP_SIGN_PIN"
 

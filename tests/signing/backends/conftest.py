@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from csc_dummy.csc_dummy_server import CSCWithCertomancer, DummyServiceParams
 
-from signing import pki
+from signing import devpki
 from signing.pkcs11_backend import Pkcs11Location
 from tests.signing.backends.helpers import (
     MODULE,
@@ -119,12 +119,12 @@ def softhsm_token(tmp_path_factory, test_pki) -> Iterator[Token]:
                 (layout.keys / f"{name}.key.pem").read_bytes(), password=None
             )
             _write("privkey", rsa_key.private_bytes(der, pkcs8, plain), name, object_id, folder)
-            cert = pki.read_certificate(test_pki.directory, name).dump()
+            cert = devpki.read_certificate(test_pki.directory, name).dump()
             _write("cert", cert, name, object_id, folder)
         ec_key, ec_cert = _issue_ec_certificate(test_pki)
         _write("privkey", ec_key.private_bytes(der, pkcs8, plain), "ec-signer", "02", folder)
         _write("cert", ec_cert.public_bytes(der), "ec-signer", "02", folder)
-        interm = pki.read_certificate(test_pki.directory, "interm").dump()
+        interm = devpki.read_certificate(test_pki.directory, "interm").dump()
         _write("cert", interm, "interm", "03", folder)
         for path in folder.glob("*.der"):
             path.unlink()  # the private keys now live only on the token

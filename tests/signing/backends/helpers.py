@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from signing import pki
+from signing import devpki
 from signing.pkcs11_backend import Pkcs11KeyBackend, Pkcs11Location
 
 # The SoftHSM2 token of the test session.
@@ -32,4 +32,4 @@ class CscService:
     calls: Counter
 
     def credential(self, label: str) -> str:
-        return f"{pki.ARCH}/{label}"
+        return f"{devpki.ARCH}/{label}"

@@ -12,7 +12,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from signing import pki
+from signing import devpki
 from signing.bulk import BulkItem, bulk_sign
 from signing.csc_backend import csc_signer
 from signing.pades import PadesLevel, async_sign_pdf_bytes
@@ -28,7 +28,7 @@ pytestmark = [
 
 async def _status(data: bytes, test_pki):
     context = ValidationContext(
-        trust_roots=pki.trust_roots(test_pki.directory),
+        trust_roots=devpki.trust_roots(test_pki.directory),
         allow_fetching=True,
         revocation_mode="hard-fail",
     )
@@ -100,7 +100,7 @@ async def test_an_unknown_credential_gives_a_clear_message(csc_service):
 
     with pytest.raises(SigningUnavailable, match="CSC"):
         async with csc_signer(
-            service_url=csc_service.url, credential_id=f"{pki.ARCH}/nobody", pin="1"
+            service_url=csc_service.url, credential_id=f"{devpki.ARCH}/nobody", pin="1"
         ):
             pass
 

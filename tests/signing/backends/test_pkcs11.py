@@ -13,7 +13,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from signing import pki
+from signing import devpki
 from signing.pades import PadesLevel, async_sign_pdf_bytes
 from signing.pkcs11_backend import Pkcs11KeyBackend, Pkcs11Location
 from tests.signing.backends.helpers import MODULE, PIN, TOKEN
@@ -27,7 +27,7 @@ pytestmark = [
 
 async def _status(data: bytes, test_pki):
     context = ValidationContext(
-        trust_roots=pki.trust_roots(test_pki.directory),
+        trust_roots=devpki.trust_roots(test_pki.directory),
         allow_fetching=True,
         revocation_mode="hard-fail",
     )
@@ -107,7 +107,7 @@ def test_the_default_backend_reads_the_location_from_the_signing_identity(
 ):
     from signing.models import IdentityKind, SigningIdentity
 
-    cert = pki.read_certificate(test_pki.directory, "chutich")
+    cert = devpki.read_certificate(test_pki.directory, "chutich")
     user = django_user_model.objects.create_user(username="hung", password="x")
     SigningIdentity.objects.create(
         name="hung-token",

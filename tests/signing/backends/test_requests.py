@@ -12,7 +12,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from documents.storage import blob_open
-from signing import pki
+from signing import devpki
 from signing.bulk_services import steps_sign_bulk
 from signing.models import IdentityKind, SigningIdentity, StepKind
 from signing.selectors import waiting_for
@@ -31,7 +31,7 @@ def _pdf() -> bytes:
 def _identity(world, test_pki, kind: str, **where) -> SigningIdentity:
     """The chair's certificate, now held by a token or a remote service instead of a file."""
     SigningIdentity.objects.filter(owner_user=world.chair).update(is_active=False)
-    cert = pki.read_certificate(test_pki.directory, "chutich")
+    cert = devpki.read_certificate(test_pki.directory, "chutich")
     return SigningIdentity.objects.create(
         name=f"chutich-{kind}",
         kind=kind,
@@ -63,7 +63,7 @@ def _data(request) -> bytes:
 def _valid(request, test_pki) -> bool:
     data = _data(request)
     context = ValidationContext(
-        trust_roots=pki.trust_roots(test_pki.directory), allow_fetching=True
+        trust_roots=devpki.trust_roots(test_pki.directory), allow_fetching=True
     )
     signature = PdfFileReader(io.BytesIO(data)).embedded_regular_signatures[-1]
     status = validate_pdf_signature(signature, context)

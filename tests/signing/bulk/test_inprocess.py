@@ -10,7 +10,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from signing import pki
+from signing import devpki
 from signing.bulk import BulkItem, BulkProgress, bulk_sign
 from signing.pades import PadesLevel
 
@@ -25,7 +25,7 @@ def _factory(test_pki, passphrase: str | None = None):
 
 async def _status(data: bytes, test_pki):
     context = ValidationContext(
-        trust_roots=pki.trust_roots(test_pki.directory), allow_fetching=True
+        trust_roots=devpki.trust_roots(test_pki.directory), allow_fetching=True
     )
     try:
         reader = PdfFileReader(io.BytesIO(data))

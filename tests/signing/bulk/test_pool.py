@@ -12,7 +12,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from signing import pki
+from signing import devpki
 from signing.bulk import BulkItem, BulkProgress
 from signing.bulk_pool import Pkcs12SignerSpec, bulk_sign_processes
 from signing.pades import PadesLevel
@@ -50,7 +50,7 @@ async def test_documents_are_signed_in_workers_and_a_broken_one_fails_alone(test
     assert [r.key for r in results if not r.ok] == ["broken"]
     assert sorted(p.done for p in progress) == list(range(1, 8))
     context = ValidationContext(
-        trust_roots=pki.trust_roots(test_pki.directory), allow_fetching=True
+        trust_roots=devpki.trust_roots(test_pki.directory), allow_fetching=True
     )
     try:
         for result in results:

@@ -20,7 +20,7 @@ from audit.models import AuditEvent
 from documents.services import document_version_add
 from documents.storage import blob_open
 from kyhop.asgi import application
-from signing import pki
+from signing import devpki
 from signing.bulk_jobs import jobs
 from signing.bulk_services import BulkStepProgress, steps_sign_bulk
 from signing.models import AssigneeStatus, SigningRequest, StepKind
@@ -81,7 +81,7 @@ def test_one_passphrase_signs_many_and_a_changed_document_fails_alone(province, 
     failed = [o for o in outcomes if not o.ok]
     assert len(failed) == 1 and "thay đổi" in failed[0].message
     assert [p.done for p in progress] == [1, 2, 3, 4] and {p.total for p in progress} == {4}
-    roots = pki.trust_roots(pki_settings.directory)
+    roots = devpki.trust_roots(pki_settings.directory)
     for request in requests:
         request.refresh_from_db()
         if request.pk == changed.pk:
@@ -206,7 +206,7 @@ def test_a_large_batch_is_signed_in_worker_processes_with_the_same_rules(
         passphrase=pki_settings.passphrase,
     )
     assert [o.ok for o in outcomes] == [True, True, True]
-    roots = pki.trust_roots(pki_settings.directory)
+    roots = devpki.trust_roots(pki_settings.directory)
     for request in requests:
         request.refresh_from_db()
         assert request.status == "completed"

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.exceptions import ValidationError
 
-from signing import pki
+from signing import devpki
 from signing.certcheck import certificate_check, certificate_problems
 from tests.signing.helpers import NOW, certificate_key, make_cert
 
@@ -28,7 +28,7 @@ def test_a_sound_certificate_passes():
 
 def test_the_development_pki_certificates_pass(test_pki):
     for name in ("chutich", "lanhdao", "ubnd-tinh", "hdnd-tinh"):
-        cert = pki.read_certificate(test_pki.directory, name)
+        cert = devpki.read_certificate(test_pki.directory, name)
         assert certificate_problems(certificate=cert) == []
 
 

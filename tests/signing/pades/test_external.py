@@ -23,7 +23,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from signing import pki
+from signing import devpki
 from signing.external import (
     PreparedSignature,
     external_embed_cms,
@@ -36,7 +36,7 @@ pytestmark = pytest.mark.usefixtures("pki_settings")
 
 
 def _cert(test_pki, label: str) -> asn1_x509.Certificate:
-    return pki.read_certificate(test_pki.directory, label)
+    return devpki.read_certificate(test_pki.directory, label)
 
 
 def _key(test_pki, label: str):
@@ -59,7 +59,7 @@ def _agent_sign(test_pki, prepared: PreparedSignature, who="chutich") -> bytes:
 
 async def _status(data: bytes, test_pki):
     context = ValidationContext(
-        trust_roots=pki.trust_roots(test_pki.directory),
+        trust_roots=devpki.trust_roots(test_pki.directory),
         allow_fetching=True,
         revocation_mode="hard-fail",
     )

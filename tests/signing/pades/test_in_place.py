@@ -10,7 +10,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from signing import pki
+from signing import devpki
 from signing.pades import PadesLevel, async_sign_pdf_file_in_place
 
 pytestmark = pytest.mark.usefixtures("pki_settings")
@@ -30,7 +30,7 @@ async def test_in_place_signing_leaves_the_source_untouched_and_validates(
     signed = target.read_bytes()
     assert signed.startswith(original)
     context = ValidationContext(
-        trust_roots=pki.trust_roots(test_pki.directory), allow_fetching=True
+        trust_roots=devpki.trust_roots(test_pki.directory), allow_fetching=True
     )
     try:
         reader = PdfFileReader(io.BytesIO(signed))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from signing import certcheck, pki
+from signing import certcheck, devpki
 from signing.bulk import BulkItem, BulkProgress, bulk_sign
 from signing.bulk_pool import Pkcs12SignerSpec, bulk_sign_processes
 from signing.certcheck import RevocationState, certificate_status_cache_clear
@@ -67,8 +67,8 @@ def test_a_good_certificate_signs_and_the_ca_is_asked_once_per_cache_period(
 async def test_a_status_names_its_state_and_the_certificate_it_covers(test_pki):
     good = await async_certificate_clear(signer=_signer(test_pki, "chutich"))
     assert good.state is RevocationState.GOOD
-    assert good.covers(pki.read_certificate(test_pki.directory, "chutich"))
-    assert not good.covers(pki.read_certificate(test_pki.directory, "vanthu"))
+    assert good.covers(devpki.read_certificate(test_pki.directory, "chutich"))
+    assert not good.covers(devpki.read_certificate(test_pki.directory, "vanthu"))
 
 
 @pytest.mark.parametrize("level", [PadesLevel.B_B, PadesLevel.B_T])
@@ -165,15 +165,17 @@ async def test_worker_processes_sign_under_the_parents_single_check(test_pki, ma
 
 
 async def test_external_signing_refuses_a_revoked_certificate_before_preparing(test_pki, pdf_bytes):
-    certificate = pki.read_certificate(test_pki.directory, REVOKED)
-    chain = tuple(pki.read_certificate(test_pki.directory, label) for label in ("interm", "root"))
+    certificate = devpki.read_certificate(test_pki.directory, REVOKED)
+    chain = tuple(
+        devpki.read_certificate(test_pki.directory, label) for label in ("interm", "root")
+    )
     with pytest.raises(ValidationError) as caught:
         await external_prepare(
             data=pdf_bytes, certificate=certificate, chain=chain, level=PadesLevel.B_T
         )
     assert caught.value.messages[0].startswith(REVOKED_TEXT)
 
-    good = pki.read_certificate(test_pki.directory, "chutich")
+    good = devpki.read_certificate(test_pki.directory, "chutich")
     prepared = await external_prepare(
         data=pdf_bytes, certificate=good, chain=chain, level=PadesLevel.B_T
     )

@@ -25,7 +25,7 @@ from pyhanko_certvalidator.context import CertValidationPolicySpec
 from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
-from signing import pki
+from signing import devpki
 from signing.pades import (
     PadesLevel,
     SigningUnavailable,
@@ -40,7 +40,7 @@ pytestmark = pytest.mark.usefixtures("pki_settings")
 
 
 def _roots(test_pki) -> list:
-    return pki.trust_roots(test_pki.directory)
+    return devpki.trust_roots(test_pki.directory)
 
 
 async def _basic_status(data: bytes, test_pki, index: int = 0):

@@ -15,7 +15,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from audit.models import AuditEvent
 from documents.storage import blob_open
-from signing import pki
+from signing import devpki
 from signing.models import RequestStatus, SigningNotice, StepAssignee, StepKind
 from signing.selectors import waiting_for
 from signing.services import (
@@ -131,7 +131,7 @@ def test_to_trinh_goes_through_initials_signature_numbering_and_seal(
 
     import asyncio
 
-    roots = pki.trust_roots(province_pki_dir(province))
+    roots = devpki.trust_roots(province_pki_dir(province))
     results = asyncio.run(_validate_all(data, roots))
     assert [name for name, _ in results] == [
         "ky_nhay_1_1",

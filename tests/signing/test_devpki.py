@@ -14,7 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
 from accounts import demo_data
-from signing import pki
+from signing import devpki
 from tests.signing.helpers import REVOKED
 
 
@@ -34,24 +34,24 @@ def _tree_digest(directory) -> dict[str, str]:
 def test_every_demo_signer_and_top_body_has_an_identity(test_pki):
     names = {name for name, *_ in demo_data.DEMO_LOGINS} | {"ubnd-tinh", "hdnd-tinh"}
 
-    assert {i.name for i in pki.demo_identities()} == names
+    assert {i.name for i in devpki.demo_identities()} == names
     # The test PKI adds one revoked signer to the demo's (tests/signing/helpers.py).
     assert {p.stem for p in test_pki.layout.identities.glob("*.p12")} == names | {REVOKED}
 
 
 def test_personal_certificates_carry_the_full_vietnamese_name_in_nfc(test_pki):
     for username, full_name, position, *_ in demo_data.DEMO_LOGINS:
-        subject = pki.read_certificate(test_pki.directory, username).subject.native
+        subject = devpki.read_certificate(test_pki.directory, username).subject.native
         assert subject["common_name"] == unicodedata.normalize("NFC", full_name)
         assert unicodedata.is_normalized("NFC", subject["common_name"])
         assert subject["title"] == position
-    seal = pki.read_certificate(test_pki.directory, "hdnd-tinh").subject.native
+    seal = devpki.read_certificate(test_pki.directory, "hdnd-tinh").subject.native
     assert seal["common_name"] == "Hội đồng nhân dân tỉnh Bắc Ninh"
 
 
 def test_certificates_are_long_lived_and_strong(test_pki):
     for label in ("root", "interm", "tsa", "ocsp", "chutich", "ubnd-tinh"):
-        cert = pki.read_certificate(test_pki.directory, label)
+        cert = devpki.read_certificate(test_pki.directory, label)
         validity = cert["tbs_certificate"]["validity"]
         assert validity["not_after"].native > datetime(2039, 1, 1, tzinfo=UTC)
         assert cert.public_key.bit_size >= 2048
@@ -61,7 +61,7 @@ def test_certificates_are_long_lived_and_strong(test_pki):
 def test_pkcs12_holds_the_same_certificate_the_animator_serves(test_pki):
     data = test_pki.layout.identity_file("chutich").read_bytes()
     _key, cert, chain = pkcs12.load_key_and_certificates(data, test_pki.passphrase.encode())
-    url = f"{test_pki.base_url}/{pki.ARCH}/certs/interm/issued/chutich.crt"
+    url = f"{test_pki.base_url}/{devpki.ARCH}/certs/interm/issued/chutich.crt"
 
     assert cert is not None
     assert _fetch(url) == cert.public_bytes(Encoding.DER)
@@ -69,8 +69,8 @@ def test_pkcs12_holds_the_same_certificate_the_animator_serves(test_pki):
 
 
 def test_certificate_urls_point_at_the_served_base_url_and_answer(test_pki):
-    cert = pki.read_certificate(test_pki.directory, "chutich")
-    urls = pki.service_urls(test_pki.base_url)
+    cert = devpki.read_certificate(test_pki.directory, "chutich")
+    urls = devpki.service_urls(test_pki.base_url)
 
     assert cert.ocsp_urls == [urls["ocsp"]]
     assert cert.crl_distribution_points[0]["distribution_point"].native == [urls["crl_interm"]]
@@ -82,13 +82,13 @@ def test_certificate_urls_point_at_the_served_base_url_and_answer(test_pki):
         if access["access_method"].native == "ca_issuers"
     ]
     issuer = x509.Certificate.load(_fetch(ca_issuers))
-    assert issuer.subject == pki.read_certificate(test_pki.directory, "interm").subject
+    assert issuer.subject == devpki.read_certificate(test_pki.directory, "interm").subject
 
 
 def test_creating_again_changes_nothing(test_pki):
     before = _tree_digest(test_pki.directory)
 
-    result = pki.pki_create(
+    result = devpki.pki_create(
         directory=test_pki.directory, base_url=test_pki.base_url, passphrase="khác"
     )
 
@@ -98,7 +98,9 @@ def test_creating_again_changes_nothing(test_pki):
 
 def test_a_pki_made_for_another_address_is_not_silently_reused(test_pki):
     with pytest.raises(ImproperlyConfigured, match="được tạo cho"):
-        pki.pki_create(directory=test_pki.directory, base_url="http://127.0.0.1:1", passphrase="x")
+        devpki.pki_create(
+            directory=test_pki.directory, base_url="http://127.0.0.1:1", passphrase="x"
+        )
 
 
 def test_pki_init_command_is_idempotent(pki_settings, capsys):
@@ -114,5 +116,5 @@ def test_a_non_pki_directory_is_left_alone(tmp_path):
     (tmp_path / "something.txt").write_text("x")
 
     with pytest.raises(ImproperlyConfigured, match="không phải PKI"):
-        pki.pki_create(directory=tmp_path, base_url="http://127.0.0.1:9100", passphrase="x")
+        devpki.pki_create(directory=tmp_path, base_url="http://127.0.0.1:9100", passphrase="x")
     assert [p.name for p in tmp_path.iterdir()] == ["something.txt"]
