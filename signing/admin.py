@@ -9,7 +9,7 @@ from signing.models import (
     StepAssignee,
     TrustRoot,
 )
-from signing.trust import certificate_facts
+from signing.pades.trust import certificate_facts
 
 
 @admin.register(SigningIdentity)

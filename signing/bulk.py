@@ -32,9 +32,9 @@ from pyhanko.sign.signers import Signer
 from pyhanko.sign.signers.csc_signer import CSCSigner
 from pyhanko.sign.timestamps import TimestampRequestError
 
-from signing.certcheck import CertificateStatus
 from signing.i18n import gettext
-from signing.pades import (
+from signing.pades.certcheck import CertificateStatus
+from signing.pades.sign import (
     PadesLevel,
     SigningServices,
     SigningUnavailable,

@@ -38,10 +38,10 @@ from accounts.models import User
 from audit.services import audit_record
 from signing.bulk import DEFAULT_CONCURRENCY, BulkItem, BulkProgress, bulk_sign, error_message
 from signing.bulk_pool import Pkcs12SignerSpec, bulk_sign_processes
-from signing.certcheck import CertificateStatus
 from signing.identities import identity_signing
 from signing.models import IdentityKind, StepAssignee
-from signing.pades import PadesLevel, async_certificate_status, signer_intermediates
+from signing.pades.certcheck import CertificateStatus
+from signing.pades.sign import PadesLevel, async_certificate_status, signer_intermediates
 from signing.services import SignPlan, step_sign_plan, step_signature_store
 
 logger = logging.getLogger(__name__)

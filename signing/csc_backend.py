@@ -38,10 +38,15 @@ from signing.bulk import (
     error_message,
     failed_result,
 )
-from signing.certcheck import CertificateStatus
-from signing.external import MD_ALGORITHM, PreparedSignature, external_finish, external_prepare
 from signing.i18n import gettext
-from signing.pades import (
+from signing.pades.certcheck import CertificateStatus
+from signing.pades.external import (
+    MD_ALGORITHM,
+    PreparedSignature,
+    external_finish,
+    external_prepare,
+)
+from signing.pades.sign import (
     PadesLevel,
     SigningServices,
     SigningUnavailable,

@@ -2,7 +2,7 @@
 
 The PKCS#12 is kept as the passphrase-encrypted bytes it arrived in; the passphrase is checked
 at import (it must open the file) and asked again at every signature, never stored. Parsed
-signers are cached by ``signing.keys`` (per identity, file content and an HMAC of the
+signers are cached by ``signing.pades.keys`` (per identity, file content and an HMAC of the
 passphrase), so a signer signing many documents pays for PBKDF2 and key parsing once.
 """
 
@@ -23,10 +23,10 @@ from pyhanko.sign.signers import Signer
 
 from accounts.models import Body, Membership, Role, User, nfc
 from audit.services import audit_record
-from signing import appearances
-from signing.certcheck import as_cryptography, certificate_check
-from signing.keys import _cache, signer_from_pkcs12
 from signing.models import IdentityKind, SigningIdentity
+from signing.pades import appearances
+from signing.pades.certcheck import as_cryptography, certificate_check
+from signing.pades.keys import _cache, signer_from_pkcs12
 from signing.pkcs11_backend import Pkcs11KeyBackend, Pkcs11Location
 
 PKCS12_MAX_BYTES = 64 * 1024

@@ -158,7 +158,7 @@ class ValidationReport(models.Model):
 
 
 class PadesLevelChoice(models.TextChoices):
-    """The PAdES levels a body may choose; the values match ``signing.pades.PadesLevel``."""
+    """The PAdES levels a body may choose; the values match ``signing.pades.sign.PadesLevel``."""
 
     B_B = "B-B", gettext_noop("PAdES B-B (chữ ký cơ bản)")
     B_T = "B-T", gettext_noop("PAdES B-T (có dấu thời gian)")

@@ -14,14 +14,14 @@ from django.utils.translation import gettext
 from accounts.models import User, nfc
 from documents.models import Document, DocumentVersion
 from documents.rendering import vietnamese_date_line
-from signing import appearances
-from signing.appearances import FieldValue
 from signing.models import (
     RequestStatus,
     SigningRequest,
     StepKind,
     StepStatus,
 )
+from signing.pades import appearances
+from signing.pades.appearances import FieldValue
 from signing.request_base import _audit, _locked, _read, _require_latest, _store
 from signing.selectors import request_may_manage
 

@@ -1,5 +1,5 @@
 """Where the fields of a signing request go, decided when it is sent: signature fields
-(main, initials, seal; see signing.appearances) and the numbering fields.
+(main, initials, seal; see signing.pades.appearances) and the numbering fields.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields
 from pypdf import PdfReader
 
-from signing import appearances
-from signing.appearances import Placement, SigFieldPlan
 from signing.identities import identity_for_user
 from signing.models import (
     SigningIdentity,
@@ -21,6 +19,8 @@ from signing.models import (
     StepAssignee,
     StepKind,
 )
+from signing.pades import appearances
+from signing.pades.appearances import Placement, SigFieldPlan
 
 DEFAULT_SIGNATURE_ASPECT = (600, 240)  # when the signer has no image yet
 
@@ -83,7 +83,7 @@ def _image_size(identity: SigningIdentity | None) -> tuple[int, int]:
 
 
 def _plan_fields(request: SigningRequest, data: bytes) -> _Prepared:
-    """Where each signature field and the numbering fields go (see signing.appearances)."""
+    """Where each signature field and the numbering fields go (see signing.pades.appearances)."""
     sizes = _page_sizes(data)
     existing = _existing_field_rects(data)
     steps = list(request.steps.order_by("order").prefetch_related("assignees"))

@@ -17,8 +17,6 @@ from pyhanko.sign import fields
 
 from accounts.models import User, nfc
 from documents.models import DocumentVersion
-from signing import appearances
-from signing.certcheck import CertificateStatus
 from signing.identities import identity_for_body, identity_for_user, identity_signing
 from signing.models import (
     AssigneeStatus,
@@ -28,7 +26,9 @@ from signing.models import (
     StepAssignee,
     StepKind,
 )
-from signing.pades import (
+from signing.pades import appearances
+from signing.pades.certcheck import CertificateStatus
+from signing.pades.sign import (
     TIME_FORMAT,
     PadesLevel,
     SignOptions,

@@ -27,8 +27,6 @@ from django.utils.translation import gettext
 from accounts.models import Body, User, nfc
 from documents.models import DocumentVersion
 from documents.selectors import document_can_add_version, document_latest_version
-from signing import appearances
-from signing.appearances import Placement
 from signing.models import (
     RequestReader,
     RequestStatus,
@@ -39,6 +37,8 @@ from signing.models import (
     StepKind,
 )
 from signing.numbering import request_number_assign
+from signing.pades import appearances
+from signing.pades.appearances import Placement
 from signing.request_base import (
     CHANGED,
     PDF_MIME,

@@ -22,7 +22,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.models import Membership, User
 from documents.selectors import document_version_for
 from signing import services
-from signing.appearances import Placement
 from signing.bulk_jobs import bulk_job_start
 from signing.forms import (
     BulkSignForm,
@@ -35,7 +34,8 @@ from signing.forms import (
 )
 from signing.identities import identity_image_set
 from signing.models import SigningIdentity, SigningNotice, SigningRequest, StepAssignee, StepKind
-from signing.pades import SigningUnavailable
+from signing.pades.appearances import Placement
+from signing.pades.sign import SigningUnavailable
 from signing.selectors import (
     acted_by,
     my_action,

@@ -35,7 +35,7 @@ from bench_signing_pki import BenchPki, load, one_page_pdf
 def bare_signer(signer):
     """The baseline's signer: pyHanko's own SimpleSigner (its own CMS assembly) with the same
     key, parsed once. That is generous to the baseline — a bare SimpleSigner re-parses the key
-    for every signature (+~80 ms) — but it keeps out our own CMS caching (signing.keys), which
+    for every signature (+~80 ms) — but it keeps out our own CMS caching (signing.pades.keys), which
     is part of what is measured on the other side."""
     from cryptography.hazmat.primitives.asymmetric import padding
     from pyhanko.sign.general import get_pyca_cryptography_hash
@@ -79,7 +79,7 @@ def sequential(documents: list[bytes], signer, tsa_url: str) -> list[bytes]:
 
 def bulk(documents: list[bytes], signer, concurrency: int):
     from signing.bulk import BulkItem, bulk_sign
-    from signing.pades import PadesLevel
+    from signing.pades.sign import PadesLevel
 
     items = [BulkItem(key=str(n), data=data) for n, data in enumerate(documents)]
     return asyncio.run(
@@ -95,7 +95,7 @@ def bulk(documents: list[bytes], signer, concurrency: int):
 
 def _services():
     # From the settings BenchPki has just pointed at this run's PKI (see bench_signing_pki).
-    from signing.pades import signing_services
+    from signing.pades.sign import signing_services
 
     return signing_services()
 
@@ -103,7 +103,7 @@ def _services():
 def processes(documents: list[bytes], spec, concurrency: int):
     from signing.bulk import BulkItem
     from signing.bulk_pool import bulk_sign_processes
-    from signing.pades import PadesLevel
+    from signing.pades.sign import PadesLevel
 
     items = [BulkItem(key=str(n), data=data) for n, data in enumerate(documents)]
     return asyncio.run(
@@ -130,7 +130,7 @@ def run(count: int, delay: float) -> bool:
     try:
         from signing.bulk import DEFAULT_CONCURRENCY
         from signing.bulk_pool import pool_warm, worker_count
-        from signing.certcheck import certificate_status_cache_clear
+        from signing.pades.certcheck import certificate_status_cache_clear
 
         signer = pki.signer()
         baseline_signer = bare_signer(signer)

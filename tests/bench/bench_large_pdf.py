@@ -2,7 +2,7 @@
 
 The PDF is generated here: pages of uncompressed random RGB image data (incompressible, like a
 scan), written straight to disk. Baseline: ``cp`` of the file then ``sha256sum`` of the copy,
-in the same run. Ours: ``signing.pades.sign_pdf_file`` in a child process that reports its
+in the same run. Ours: ``signing.pades.sign.sign_pdf_file`` in a child process that reports its
 idle RSS (after imports and key loading) and its peak RSS during signing (VmHWM, reset via
 /proc/self/clear_refs just before signing). Targets: peak over idle ≤ 0.5× the file size, time
 ≤ 3× the baseline, and a valid signature (checked afterwards, not timed).
@@ -93,8 +93,8 @@ def child(source: Path, target: Path, mode: str) -> None:
     from bench_signing_pki import PASSPHRASE
 
     from signing.devpki import PkiLayout
-    from signing.keys import Pkcs12KeyBackend
-    from signing.pades import PadesLevel, sign_pdf_file, sign_pdf_file_in_place
+    from signing.pades.keys import Pkcs12KeyBackend
+    from signing.pades.sign import PadesLevel, sign_pdf_file, sign_pdf_file_in_place
 
     signer = Pkcs12KeyBackend(PkiLayout(Path(os.environ["KYHOP_PKI_DIR"])).identities).signer(
         identity="chutich", passphrase=PASSPHRASE

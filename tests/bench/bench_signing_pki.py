@@ -105,7 +105,7 @@ class BenchPki:
 
     def signer(self, identity: str = "chutich"):
         from signing.devpki import PkiLayout
-        from signing.keys import Pkcs12KeyBackend
+        from signing.pades.keys import Pkcs12KeyBackend
 
         backend = Pkcs12KeyBackend(PkiLayout(self.directory).identities)
         return backend.signer(identity=identity, passphrase=PASSPHRASE)

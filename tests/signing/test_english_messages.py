@@ -22,10 +22,10 @@ from django.utils import translation
 from signing import bulk_pool, i18n
 from signing.bulk import BulkItem, BulkResult
 from signing.bulk_jobs import jobs
-from signing.certcheck import certificate_check, certificate_problems
 from signing.identities import identity_import_pkcs12
 from signing.models import SigningNotice, SigningRequest, StepAssignee, StepKind
-from signing.pades import TSA_UNAVAILABLE, PadesLevel
+from signing.pades.certcheck import certificate_check, certificate_problems
+from signing.pades.sign import TSA_UNAVAILABLE, PadesLevel
 from signing.selectors import waiting_for
 from signing.services import AssigneeSpec, StepSpec, request_create, request_send
 from tests.signing.helpers import NOW, REVOKED, REVOKED_TEXT, make_cert, register, to_trinh

@@ -13,8 +13,8 @@ from cryptography.hazmat.primitives.serialization import BestAvailableEncryption
 from cryptography.x509.oid import NameOID
 from django.core.exceptions import ValidationError
 
-from signing.keys import ParsedKeySigner, Pkcs12KeyBackend, signer_from_pkcs12
-from signing.pades import PadesLevel, async_certificate_clear, sign_pdf_bytes
+from signing.pades.keys import ParsedKeySigner, Pkcs12KeyBackend, signer_from_pkcs12
+from signing.pades.sign import PadesLevel, async_certificate_clear, sign_pdf_bytes
 
 
 def _p12(*, bits: int = 2048, not_after: datetime | None = None, passphrase: str) -> bytes:

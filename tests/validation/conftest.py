@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from signing.pades import PadesLevel, SigningServices, sign_pdf_bytes
+from signing.pades.sign import PadesLevel, SigningServices, sign_pdf_bytes
 from tests.signing.conftest import (  # noqa: F401 - fixtures reused by name
     make_pdf,
     pdfsig_verdicts,

@@ -23,8 +23,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from audit.models import AuditEvent
-from signing import certcheck
 from signing.models import ValidationReport
+from signing.pades import certcheck
 from signing.report_pdf import report_html, report_pdf
 from signing.validation import checks, texts
 from signing.validation.presentation import localize

@@ -14,9 +14,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Body, User
-from signing import appearances, devpki
+from signing import devpki
 from signing.identities import identity_import_pkcs12
 from signing.models import SigningIdentity
+from signing.pades import appearances
 
 
 def _owner(identity: devpki.DevIdentity) -> dict[str, Any] | None:

@@ -16,8 +16,8 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from signing.devpki import PkiLayout
-from signing.keys import Pkcs12KeyBackend
-from signing.pades import PadesLevel, SigningUnavailable, sign_pdf_file
+from signing.pades.keys import Pkcs12KeyBackend
+from signing.pades.sign import PadesLevel, SigningUnavailable, sign_pdf_file
 
 PIN_ENV = "KYHOP_SIGN_PIN"
 

@@ -15,7 +15,7 @@ from pyhanko_certvalidator import ValidationContext
 from signing import devpki
 from signing.bulk import BulkItem, bulk_sign
 from signing.csc_backend import csc_signer
-from signing.pades import PadesLevel, async_sign_pdf_bytes
+from signing.pades.sign import PadesLevel, async_sign_pdf_bytes
 from tests.signing.backends.helpers import MULTISIGN
 from tests.signing.helpers import REVOKED
 
@@ -96,7 +96,7 @@ async def test_a_batch_larger_than_multisign_is_split_and_a_bad_pdf_stays_alone(
 
 
 async def test_an_unknown_credential_gives_a_clear_message(csc_service):
-    from signing.pades import SigningUnavailable
+    from signing.pades.sign import SigningUnavailable
 
     with pytest.raises(SigningUnavailable, match="CSC"):
         async with csc_signer(

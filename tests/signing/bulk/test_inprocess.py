@@ -12,7 +12,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from signing import devpki
 from signing.bulk import BulkItem, BulkProgress, bulk_sign
-from signing.pades import PadesLevel
+from signing.pades.sign import PadesLevel
 
 pytestmark = pytest.mark.usefixtures("pki_settings")
 

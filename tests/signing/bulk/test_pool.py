@@ -15,7 +15,7 @@ from pyhanko_certvalidator import ValidationContext
 from signing import devpki
 from signing.bulk import BulkItem, BulkProgress
 from signing.bulk_pool import Pkcs12SignerSpec, bulk_sign_processes
-from signing.pades import PadesLevel
+from signing.pades.sign import PadesLevel
 
 pytestmark = pytest.mark.usefixtures("pki_settings")
 

@@ -10,7 +10,7 @@ from PIL import Image
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.layout import BoxConstraints
 
-from signing import appearances
+from signing.pades import appearances
 from tests.signing.helpers import count_pixels, render_page
 
 

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.exceptions import ValidationError
 
 from signing import devpki
-from signing.certcheck import certificate_check, certificate_problems
+from signing.pades.certcheck import certificate_check, certificate_problems
 from tests.signing.helpers import NOW, certificate_key, make_cert
 
 

@@ -24,13 +24,13 @@ from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from signing import devpki
-from signing.external import (
+from signing.pades.external import (
     PreparedSignature,
     external_embed_cms,
     external_finish,
     external_prepare,
 )
-from signing.pades import PadesLevel
+from signing.pades.sign import PadesLevel
 
 pytestmark = pytest.mark.usefixtures("pki_settings")
 

@@ -11,7 +11,7 @@ from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from signing import devpki
-from signing.pades import PadesLevel, async_sign_pdf_file_in_place
+from signing.pades.sign import PadesLevel, async_sign_pdf_file_in_place
 
 pytestmark = pytest.mark.usefixtures("pki_settings")
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from signing import certcheck, devpki
+from signing import devpki
 from signing.bulk import BulkItem, BulkProgress, bulk_sign
 from signing.bulk_pool import Pkcs12SignerSpec, bulk_sign_processes
-from signing.certcheck import RevocationState, certificate_status_cache_clear
-from signing.external import external_prepare
-from signing.pades import PadesLevel, async_certificate_clear, sign_pdf_bytes
+from signing.pades import certcheck
+from signing.pades.certcheck import RevocationState, certificate_status_cache_clear
+from signing.pades.external import external_prepare
+from signing.pades.sign import PadesLevel, async_certificate_clear, sign_pdf_bytes
 from tests.signing.helpers import REVOKED, REVOKED_TEXT, UNKNOWN_TEXT
 
 pytestmark = pytest.mark.usefixtures("pki_settings")

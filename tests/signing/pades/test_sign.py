@@ -26,7 +26,7 @@ from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolic
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
 from signing import devpki
-from signing.pades import (
+from signing.pades.sign import (
     PadesLevel,
     SigningUnavailable,
     TextAppearance,

@@ -15,7 +15,7 @@ Two kinds of check:
   (good, revoked), never "could not be determined".
 
 Which of these a signature needs, and whether an undetermined status blocks it, is decided by
-``signing.pades`` (every signing path goes through it).
+``signing.pades.sign`` (every signing path goes through it).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ Every path checks the certificate first, so an unfit certificate never signs: th
 (``certcheck.certificate_check``) and then its chain and revocation status with the CA
 (:func:`async_certificate_clear`), at every level — B-B included, which needs no other outside
 service. A caller that signs many documents with one certificate checks once and hands the
-:class:`~signing.certcheck.CertificateStatus` to each (``certificate_status``); anything else
+:class:`~signing.pades.certcheck.CertificateStatus` to each (``certificate_status``); anything else
 gets the per-certificate cache of ``certcheck.certificate_status``.
 """
 
@@ -52,8 +52,8 @@ from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBacken
 from pyhanko_certvalidator.fetchers.api import OwnedFetcherBackend
 
 from signing import devpki
-from signing.certcheck import CertificateStatus, certificate_check, certificate_status
 from signing.i18n import gettext
+from signing.pades.certcheck import CertificateStatus, certificate_check, certificate_status
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ class SignOptions(TypedDict, total=False):
     reason: str | None
     location: str | None
     services: SigningServices | None
-    # A ready-made appearance (e.g. a signature image, signing.appearances); wins over
+    # A ready-made appearance (e.g. a signature image, signing.pades.appearances); wins over
     # ``appearance``, whose box is still used when a new field is made.
     stamp_style: BaseStampStyle | None
     # The signer's certificate already checked by the caller (once for a batch); without it,

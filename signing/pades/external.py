@@ -46,9 +46,9 @@ from pyhanko_certvalidator.errors import AlgorithmNotSupported
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.sig_validate import DefaultSignatureValidator
 
-from signing.certcheck import CertificateStatus
 from signing.i18n import gettext
-from signing.pades import (
+from signing.pades.certcheck import CertificateStatus
+from signing.pades.sign import (
     TSA_UNAVAILABLE,
     PadesLevel,
     SigningServices,
