@@ -162,7 +162,7 @@ async def bulk_sign(
     if level.needs_timestamp:
         services = services or signing_services()
     if isinstance(signer, CSCSigner):
-        from signing.csc_backend import csc_bulk_sign  # csc_backend imports this module
+        from signing.backends.csc import csc_bulk_sign  # csc_backend imports this module
 
         return await csc_bulk_sign(
             items,

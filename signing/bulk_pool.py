@@ -9,7 +9,7 @@ has seen: a signer is built once per worker from a picklable :class:`Pkcs12Signe
 
 The spec carries the PKCS#12 bytes and the passphrase to the worker through the pool's pipe
 only (never a file, never a log): the same secret the web process already holds in memory
-while the batch runs, and the parsed key is cached the same way as ``signing.pades.keys`` does.
+while the batch runs, and the parsed key is cached the same way as ``signing.backends.pkcs12`` does.
 
 Documents are sent in chunks, a few per worker, so that progress comes back while the batch
 runs; each chunk's results are reported one per document, like ``bulk_sign``. A failed
@@ -37,6 +37,7 @@ from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers import Signer
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
 
+from signing.backends.pkcs12 import signer_from_pkcs12
 from signing.bulk import (
     DEFAULT_CONCURRENCY,
     BulkItem,
@@ -47,7 +48,6 @@ from signing.bulk import (
 )
 from signing.i18n import gettext
 from signing.pades.certcheck import CertificateStatus
-from signing.pades.keys import signer_from_pkcs12
 from signing.pades.sign import (
     PadesLevel,
     SigningServices,

@@ -36,9 +36,9 @@ from django.utils.translation import gettext, gettext_noop
 
 from accounts.models import User
 from audit.services import audit_record
+from signing.backends.identities import identity_signing
 from signing.bulk import DEFAULT_CONCURRENCY, BulkItem, BulkProgress, bulk_sign, error_message
 from signing.bulk_pool import Pkcs12SignerSpec, bulk_sign_processes
-from signing.identities import identity_signing
 from signing.models import IdentityKind, StepAssignee
 from signing.pades.certcheck import CertificateStatus
 from signing.pades.sign import PadesLevel, async_certificate_status, signer_intermediates

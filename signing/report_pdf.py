@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from pyhanko.sign.signers import Signer
 from weasyprint.urls import URLFetcher
 
-from signing.pades.keys import signer_from_pkcs12
+from signing.backends.pkcs12 import signer_from_pkcs12
 from signing.pades.sign import PadesLevel, sign_pdf_bytes
 from signing.validation.presentation import localize
 

@@ -11,7 +11,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields
 from pypdf import PdfReader
 
-from signing.identities import identity_for_user
+from signing.backends.identities import identity_for_user
 from signing.models import (
     SigningIdentity,
     SigningRequest,

@@ -17,7 +17,7 @@ from pyhanko.sign import fields
 
 from accounts.models import User, nfc
 from documents.models import DocumentVersion
-from signing.identities import identity_for_body, identity_for_user, identity_signing
+from signing.backends.identities import identity_for_body, identity_for_user, identity_signing
 from signing.models import (
     AssigneeStatus,
     SigningIdentity,

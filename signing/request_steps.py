@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 
 from accounts.models import User, nfc
 from documents.models import Document, DocumentStatus
-from signing.identities import identity_for_user
+from signing.backends.identities import identity_for_user
 from signing.models import (
     AssigneeStatus,
     RequestStatus,

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.models import Membership, User
 from documents.selectors import document_version_for
 from signing import services
+from signing.backends.identities import identity_image_set
 from signing.bulk_jobs import bulk_job_start
 from signing.forms import (
     BulkSignForm,
@@ -32,7 +33,6 @@ from signing.forms import (
     ReturnForm,
     SignForm,
 )
-from signing.identities import identity_image_set
 from signing.models import SigningIdentity, SigningNotice, SigningRequest, StepAssignee, StepKind
 from signing.pades.appearances import Placement
 from signing.pades.sign import SigningUnavailable

@@ -92,8 +92,8 @@ def child(source: Path, target: Path, mode: str) -> None:
     django.setup()
     from bench_signing_pki import PASSPHRASE
 
+    from signing.backends.pkcs12 import Pkcs12KeyBackend
     from signing.devpki import PkiLayout
-    from signing.pades.keys import Pkcs12KeyBackend
     from signing.pades.sign import PadesLevel, sign_pdf_file, sign_pdf_file_in_place
 
     signer = Pkcs12KeyBackend(PkiLayout(Path(os.environ["KYHOP_PKI_DIR"])).identities).signer(

@@ -66,8 +66,8 @@ def main() -> int:
         from bench_signing_pki import PASSPHRASE
 
         from documents.storage import blob_write
+        from signing.backends.pkcs12 import Pkcs12KeyBackend
         from signing.devpki import PkiLayout
-        from signing.pades.keys import Pkcs12KeyBackend
 
         data = one_page_pdf("overhead")
         source, _ = blob_write(io.BytesIO(data), sha256=hashlib.sha256(data).hexdigest())

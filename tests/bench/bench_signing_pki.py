@@ -104,8 +104,8 @@ class BenchPki:
         raise RuntimeError("PKI server did not start")
 
     def signer(self, identity: str = "chutich"):
+        from signing.backends.pkcs12 import Pkcs12KeyBackend
         from signing.devpki import PkiLayout
-        from signing.pades.keys import Pkcs12KeyBackend
 
         backend = Pkcs12KeyBackend(PkiLayout(self.directory).identities)
         return backend.signer(identity=identity, passphrase=PASSPHRASE)

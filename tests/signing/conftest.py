@@ -25,7 +25,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from accounts.models import Body, User
 from accounts.services import body_create, membership_set, user_create
 from signing import devpki
-from signing.identities import identity_import_pkcs12
+from signing.backends.identities import identity_import_pkcs12
 from signing.pades import appearances
 from signing.pades.certcheck import certificate_status_cache_clear
 from tests.signing.helpers import (

@@ -39,8 +39,8 @@ from documents.models import DocumentVersion
 from documents.rendering import AdministrativeDocument, Signer, render
 from documents.services import document_create
 from signing import devpki
+from signing.backends.pkcs12 import Pkcs12KeyBackend
 from signing.pades.appearances import Placement
-from signing.pades.keys import Pkcs12KeyBackend
 
 # --- The test PKI ---------------------------------------------------------------------------
 

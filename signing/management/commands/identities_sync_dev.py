@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Body, User
 from signing import devpki
-from signing.identities import identity_import_pkcs12
+from signing.backends.identities import identity_import_pkcs12
 from signing.models import SigningIdentity
 from signing.pades import appearances
 

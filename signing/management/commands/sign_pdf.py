@@ -15,8 +15,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from signing.backends.pkcs12 import Pkcs12KeyBackend
 from signing.devpki import PkiLayout
-from signing.pades.keys import Pkcs12KeyBackend
 from signing.pades.sign import PadesLevel, SigningUnavailable, sign_pdf_file
 
 PIN_ENV = "KYHOP_SIGN_PIN"

@@ -32,7 +32,7 @@ from cryptography.x509.oid import NameOID
 from csc_dummy.csc_dummy_server import CSCWithCertomancer, DummyServiceParams
 
 from signing import devpki
-from signing.pkcs11_backend import Pkcs11Location
+from signing.backends.pkcs11 import Pkcs11Location
 from tests.signing.backends.helpers import (
     MODULE,
     MULTISIGN,

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from signing import devpki
-from signing.pkcs11_backend import Pkcs11KeyBackend, Pkcs11Location
+from signing.backends.pkcs11 import Pkcs11KeyBackend, Pkcs11Location
 
 # The SoftHSM2 token of the test session.
 MODULE = "/usr/lib/softhsm/libsofthsm2.so"

@@ -13,8 +13,8 @@ from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from signing import devpki
+from signing.backends.csc import csc_signer
 from signing.bulk import BulkItem, bulk_sign
-from signing.csc_backend import csc_signer
 from signing.pades.sign import PadesLevel, async_sign_pdf_bytes
 from tests.signing.backends.helpers import MULTISIGN
 from tests.signing.helpers import REVOKED

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from accounts.services import body_create, user_create
-from signing.identities import identity_import_pkcs12, identity_signer
+from signing.backends.identities import identity_import_pkcs12, identity_signer
 from signing.models import SigningIdentity
 
 pytestmark = pytest.mark.django_db

@@ -14,8 +14,8 @@ from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from signing import devpki
+from signing.backends.pkcs11 import Pkcs11KeyBackend, Pkcs11Location
 from signing.pades.sign import PadesLevel, async_sign_pdf_bytes
-from signing.pkcs11_backend import Pkcs11KeyBackend, Pkcs11Location
 from tests.signing.backends.helpers import MODULE, PIN, TOKEN
 from tests.signing.helpers import REVOKED
 

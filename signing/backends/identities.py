@@ -2,7 +2,7 @@
 
 The PKCS#12 is kept as the passphrase-encrypted bytes it arrived in; the passphrase is checked
 at import (it must open the file) and asked again at every signature, never stored. Parsed
-signers are cached by ``signing.pades.keys`` (per identity, file content and an HMAC of the
+signers are cached by ``signing.backends.pkcs12`` (per identity, file content and an HMAC of the
 passphrase), so a signer signing many documents pays for PBKDF2 and key parsing once.
 """
 
@@ -23,11 +23,11 @@ from pyhanko.sign.signers import Signer
 
 from accounts.models import Body, Membership, Role, User, nfc
 from audit.services import audit_record
+from signing.backends.pkcs11 import Pkcs11KeyBackend, Pkcs11Location
+from signing.backends.pkcs12 import _cache, signer_from_pkcs12
 from signing.models import IdentityKind, SigningIdentity
 from signing.pades import appearances
 from signing.pades.certcheck import as_cryptography, certificate_check
-from signing.pades.keys import _cache, signer_from_pkcs12
-from signing.pkcs11_backend import Pkcs11KeyBackend, Pkcs11Location
 
 PKCS12_MAX_BYTES = 64 * 1024
 # Who may set a body's seal image or import its seal certificate.
@@ -185,7 +185,7 @@ async def identity_signing(*, identity: SigningIdentity, passphrase: str) -> Asy
     the ``async with``. For CSC the passphrase is the PIN/OTP sent with the authorisation
     request: it is checked by the service when the first hashes are authorised."""
     if identity.kind == IdentityKind.CSC and identity.is_active:
-        from signing.csc_backend import csc_signer  # csc_backend pulls in the bulk engine
+        from signing.backends.csc import csc_signer  # csc_backend pulls in the bulk engine
 
         async with csc_signer(
             service_url=identity.csc_service_url,
