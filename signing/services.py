@@ -36,10 +36,9 @@ from signing.models import (
     StepAssignee,
     StepKind,
 )
-from signing.numbering import request_number_assign
 from signing.pades import appearances
 from signing.pades.appearances import Placement
-from signing.request_base import (
+from signing.requests.base import (
     CHANGED,
     PDF_MIME,
     _audit,
@@ -49,15 +48,16 @@ from signing.request_base import (
     _require_latest,
     _store,
 )
-from signing.request_fields import (
+from signing.requests.fields import (
     DEFAULT_SIGNATURE_ASPECT,
     _plan_fields,
     _rect_json,
     main_placement_for,
 )
-from signing.request_notices import _notify
-from signing.request_signing import SignPlan, step_sign, step_sign_plan, step_signature_store
-from signing.request_steps import _step_activate, step_delegate, step_return
+from signing.requests.notices import _notify
+from signing.requests.numbering import request_number_assign
+from signing.requests.signing import SignPlan, step_sign, step_sign_plan, step_signature_store
+from signing.requests.steps import _step_activate, step_delegate, step_return
 from signing.selectors import request_may_manage
 
 logger = logging.getLogger(__name__)

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from signing import views
+from signing.backends import views as identity_views
+from signing.requests import views
 
 app_name = "signing"
 
@@ -15,5 +16,5 @@ urlpatterns = [
     path("buoc/<int:pk>/ky/", views.step_sign_view, name="step_sign"),
     path("buoc/<int:pk>/tra-lai/", views.step_return_view, name="step_return"),
     path("buoc/<int:pk>/uy-quyen/", views.step_delegate_view, name="step_delegate"),
-    path("chung-thu/<int:pk>/anh/", views.identity_image_view, name="identity_image"),
+    path("chung-thu/<int:pk>/anh/", identity_views.identity_image_view, name="identity_image"),
 ]

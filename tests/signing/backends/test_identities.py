@@ -1,14 +1,18 @@
-"""Identities: PKCS#12 import, signer cache, and the demo sync command."""
+"""Identities: PKCS#12 import, signer cache, the demo sync command, the image screen."""
 
 from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.urls import reverse
 
 from accounts.services import body_create, user_create
+from audit.models import AuditEvent
 from signing.backends.identities import identity_import_pkcs12, identity_signer
 from signing.models import SigningIdentity
+from signing.pades import appearances
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +50,21 @@ def test_sync_dev_imports_demo_identities_once_with_images(pki_settings):
     before = list(SigningIdentity.objects.values_list("pk", "fingerprint_sha256"))
     call_command("identities_sync_dev")
     assert list(SigningIdentity.objects.values_list("pk", "fingerprint_sha256")) == before
+
+
+def test_a_signer_replaces_their_image_on_the_screen_and_nobody_else_sees_it(client, province):
+    identity = SigningIdentity.objects.get(owner_user=province.chair)
+    url = reverse("signing:identity_image", args=[identity.pk])
+    image = appearances.signature_scribble_png("Hùng")
+    client.force_login(province.chair)
+    assert client.get(url).status_code == 200
+    upload = SimpleUploadedFile("chu-ky.png", image, content_type="image/png")
+    response = client.post(url, {"image": upload})
+    assert response.status_code == 302
+    identity.refresh_from_db()
+    assert bytes(identity.signature_image) == image
+    assert AuditEvent.objects.filter(verb="signing.identity_image_set").count() == 1
+    refused = client.post(url, {"image": SimpleUploadedFile("x.png", b"not a png")})
+    assert refused.status_code == 400
+    client.force_login(province.outsider)
+    assert client.get(url).status_code == 404

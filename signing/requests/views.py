@@ -12,7 +12,7 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
@@ -22,18 +22,16 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.models import Membership, User
 from documents.selectors import document_version_for
 from signing import services
-from signing.backends.identities import identity_image_set
 from signing.bulk_jobs import bulk_job_start
 from signing.forms import (
     BulkSignForm,
     DelegateForm,
-    ImageForm,
     NumberForm,
     RequestForm,
     ReturnForm,
     SignForm,
 )
-from signing.models import SigningIdentity, SigningNotice, SigningRequest, StepAssignee, StepKind
+from signing.models import SigningNotice, SigningRequest, StepAssignee, StepKind
 from signing.pades.appearances import Placement
 from signing.pades.sign import SigningUnavailable
 from signing.selectors import (
@@ -249,27 +247,6 @@ def step_delegate_view(http: HttpRequest, pk: int) -> HttpResponse:
     except (ValidationError, PermissionDenied) as exc:
         _refused(http, exc)
     return redirect("signing:inbox")
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def identity_image_view(http: HttpRequest, pk: int) -> HttpResponse:
-    mine = SigningIdentity.objects.filter(
-        Q(owner_user=http.user) | Q(owner_body__memberships__user=http.user)
-    ).distinct()
-    identity = get_object_or_404(mine, pk=pk)
-    form = ImageForm(http.POST or None, http.FILES or None)
-    if http.method == "POST" and form.is_valid():
-        try:
-            identity_image_set(actor=http.user, identity=identity, image=form.cleaned_data["image"])
-            messages.success(http, gettext("Đã cập nhật ảnh."))
-            return redirect("signing:inbox")
-        except (ValidationError, PermissionDenied) as exc:
-            _refused(http, exc)
-    status = 400 if http.method == "POST" else 200
-    return render(
-        http, "signing/image_form.html", {"form": form, "identity": identity}, status=status
-    )
 
 
 @login_required

@@ -21,8 +21,8 @@ from signing.models import (
     StepKind,
     StepStatus,
 )
-from signing.request_base import _acting_assignee, _audit, _locked
-from signing.request_notices import _notify, _seal_clerks
+from signing.requests.base import _acting_assignee, _audit, _locked
+from signing.requests.notices import _notify, _seal_clerks
 
 # Notices (on screen and by e-mail) go to other people and stay Vietnamese; refusals to the
 # person acting are in their language.

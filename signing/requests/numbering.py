@@ -22,7 +22,7 @@ from signing.models import (
 )
 from signing.pades import appearances
 from signing.pades.appearances import FieldValue
-from signing.request_base import _audit, _locked, _read, _require_latest, _store
+from signing.requests.base import _audit, _locked, _read, _require_latest, _store
 from signing.selectors import request_may_manage
 
 

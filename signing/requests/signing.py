@@ -36,7 +36,7 @@ from signing.pades.sign import (
     async_sign_pdf_bytes,
     revocation_unknown_allowed,
 )
-from signing.request_base import (
+from signing.requests.base import (
     CHANGED,
     _acting_assignee,
     _audit,
@@ -45,7 +45,7 @@ from signing.request_base import (
     _require_latest,
     _store,
 )
-from signing.request_steps import _step_advance
+from signing.requests.steps import _step_advance
 
 
 def _identity_of(actor: User, assignee: StepAssignee) -> SigningIdentity:
