@@ -23,6 +23,7 @@ from pyhanko.sign.signers import Signer
 
 from accounts.models import Body, Membership, Role, User, nfc
 from audit.services import audit_record
+from signing.backends.csc import csc_signer
 from signing.backends.pkcs11 import Pkcs11KeyBackend, Pkcs11Location
 from signing.backends.pkcs12 import _cache, signer_from_pkcs12
 from signing.models import IdentityKind, SigningIdentity
@@ -185,8 +186,6 @@ async def identity_signing(*, identity: SigningIdentity, passphrase: str) -> Asy
     the ``async with``. For CSC the passphrase is the PIN/OTP sent with the authorisation
     request: it is checked by the service when the first hashes are authorised."""
     if identity.kind == IdentityKind.CSC and identity.is_active:
-        from signing.backends.csc import csc_signer  # csc_backend pulls in the bulk engine
-
         async with csc_signer(
             service_url=identity.csc_service_url,
             credential_id=identity.csc_credential_id,

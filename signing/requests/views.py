@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.debug import sensitive_post_parameters
@@ -22,7 +22,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.models import Membership, User
 from documents.selectors import document_version_for
 from signing import services
-from signing.bulk_jobs import bulk_job_start
 from signing.forms import (
     BulkSignForm,
     DelegateForm,
@@ -259,41 +258,3 @@ def request_cancel_view(http: HttpRequest, pk: int) -> HttpResponse:
     except (ValidationError, PermissionDenied) as exc:
         _refused(http, exc)
     return redirect("signing:request_detail", pk=pk)
-
-
-def _wants_json(http: HttpRequest) -> bool:
-    return "application/json" in http.headers.get("Accept", "")
-
-
-@sensitive_post_parameters("passphrase")
-@login_required
-@require_POST
-def bulk_sign_view(http: HttpRequest) -> HttpResponse:
-    """Start signing the selected documents and answer at once (202): the signatures are made
-    in the background and their progress arrives on the signer's socket. Without script the
-    form still works: the inbox then shows the outcome when reloaded."""
-    form = BulkSignForm(http.POST, assignees=waiting_for(http.user))
-    try:
-        if not form.is_valid():
-            raise ValidationError(_form_errors(form))
-        job = bulk_job_start(
-            actor=http.user,
-            assignees=list(form.cleaned_data["assignees"]),
-            passphrase=form.cleaned_data["passphrase"],
-        )
-    except ValidationError as exc:
-        if _wants_json(http):
-            return JsonResponse({"error": " ".join(exc.messages)}, status=400)
-        _refused(http, exc)
-        return redirect("signing:inbox")
-    if _wants_json(http):
-        return JsonResponse({"job": job.id, "total": job.total}, status=202)
-    messages.info(
-        http,
-        gettext("Đang ký %(count)s văn bản; tải lại trang để xem kết quả.") % {"count": job.total},
-    )
-    return redirect("signing:inbox")
-
-
-def _form_errors(form: BulkSignForm) -> list[str]:
-    return [str(error) for errors in form.errors.values() for error in errors]

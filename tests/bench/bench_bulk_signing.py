@@ -3,9 +3,9 @@
 Both use the same key and the same certomancer TSA (a separate process on loopback).
 Baseline: for each document, pyHanko's ``sign_pdf`` with one HTTPTimeStamper made before the
 loop, and pyHanko's own SimpleSigner with the key parsed once (see ``bare_signer``).
-Ours: ``signing.bulk_pool.bulk_sign_processes`` under one confirmation (one worker
+Ours: ``signing.bulk.pool.bulk_sign_processes`` under one confirmation (one worker
 process per core, each signing many documents concurrently with a shared TSA session); the
-single-process ``signing.bulk.bulk_sign`` is shown for comparison. Target: ≥ 5× faster.
+single-process ``signing.bulk.inprocess.bulk_sign`` is shown for comparison. Target: ≥ 5× faster.
 Each bulk arm starts with the certificate-status cache empty, so it pays, as a real batch may,
 for its one check of the signer's certificate with the CA (OCSP + CRL, same PKI server); the
 bare baseline checks nothing.
@@ -78,7 +78,8 @@ def sequential(documents: list[bytes], signer, tsa_url: str) -> list[bytes]:
 
 
 def bulk(documents: list[bytes], signer, concurrency: int):
-    from signing.bulk import BulkItem, bulk_sign
+    from signing.bulk.inprocess import bulk_sign
+    from signing.bulk.types import BulkItem
     from signing.pades.sign import PadesLevel
 
     items = [BulkItem(key=str(n), data=data) for n, data in enumerate(documents)]
@@ -101,8 +102,8 @@ def _services():
 
 
 def processes(documents: list[bytes], spec, concurrency: int):
-    from signing.bulk import BulkItem
-    from signing.bulk_pool import bulk_sign_processes
+    from signing.bulk.pool import bulk_sign_processes
+    from signing.bulk.types import BulkItem
     from signing.pades.sign import PadesLevel
 
     items = [BulkItem(key=str(n), data=data) for n, data in enumerate(documents)]
@@ -128,8 +129,8 @@ def check(data: bytes, pki: BenchPki) -> bool:
 def run(count: int, delay: float) -> bool:
     pki = BenchPki(remote_tsa_delay=delay)
     try:
-        from signing.bulk import DEFAULT_CONCURRENCY
-        from signing.bulk_pool import pool_warm, worker_count
+        from signing.bulk.pool import pool_warm, worker_count
+        from signing.bulk.types import DEFAULT_CONCURRENCY
         from signing.pades.certcheck import certificate_status_cache_clear
 
         signer = pki.signer()

@@ -112,7 +112,7 @@ class BenchPki:
 
     def signer_spec(self, identity: str = "chutich"):
         """The same key as :meth:`signer`, as a picklable recipe for worker processes."""
-        from signing.bulk_pool import Pkcs12SignerSpec
+        from signing.bulk.pool import Pkcs12SignerSpec
         from signing.devpki import PkiLayout
 
         data = (PkiLayout(self.directory).identities / f"{identity}.p12").read_bytes()

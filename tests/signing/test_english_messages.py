@@ -19,10 +19,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from signing import bulk_pool, i18n
+from signing import i18n
 from signing.backends.identities import identity_import_pkcs12
-from signing.bulk import BulkItem, BulkResult
-from signing.bulk_jobs import jobs
+from signing.bulk import pool as bulk_pool
+from signing.bulk.jobs import jobs
+from signing.bulk.types import BulkItem, BulkResult
 from signing.models import SigningNotice, SigningRequest, StepAssignee, StepKind
 from signing.pades.certcheck import certificate_check, certificate_problems
 from signing.pades.sign import TSA_UNAVAILABLE, PadesLevel

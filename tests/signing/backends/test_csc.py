@@ -14,7 +14,8 @@ from pyhanko_certvalidator import ValidationContext
 
 from signing import devpki
 from signing.backends.csc import csc_signer
-from signing.bulk import BulkItem, bulk_sign
+from signing.bulk.inprocess import bulk_sign
+from signing.bulk.types import BulkItem
 from signing.pades.sign import PadesLevel, async_sign_pdf_bytes
 from tests.signing.backends.helpers import MULTISIGN
 from tests.signing.helpers import REVOKED

@@ -13,7 +13,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from documents.storage import blob_open
 from signing import devpki
-from signing.bulk_services import steps_sign_bulk
+from signing.bulk.services import steps_sign_bulk
 from signing.models import IdentityKind, SigningIdentity, StepKind
 from signing.selectors import waiting_for
 from signing.services import AssigneeSpec, StepSpec, request_create, request_send, step_sign

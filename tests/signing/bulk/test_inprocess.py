@@ -11,7 +11,8 @@ from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from signing import devpki
-from signing.bulk import BulkItem, BulkProgress, bulk_sign
+from signing.bulk.inprocess import bulk_sign
+from signing.bulk.types import BulkItem, BulkProgress
 from signing.pades.sign import PadesLevel
 
 pytestmark = pytest.mark.usefixtures("pki_settings")

@@ -13,8 +13,8 @@ from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from signing import devpki
-from signing.bulk import BulkItem, BulkProgress
-from signing.bulk_pool import Pkcs12SignerSpec, bulk_sign_processes
+from signing.bulk.pool import Pkcs12SignerSpec, bulk_sign_processes
+from signing.bulk.types import BulkItem, BulkProgress
 from signing.pades.sign import PadesLevel
 
 pytestmark = pytest.mark.usefixtures("pki_settings")

@@ -21,8 +21,8 @@ from documents.services import document_version_add
 from documents.storage import blob_open
 from kyhop.asgi import application
 from signing import devpki
-from signing.bulk_jobs import jobs
-from signing.bulk_services import BulkStepProgress, steps_sign_bulk
+from signing.bulk.jobs import jobs
+from signing.bulk.services import BulkStepProgress, steps_sign_bulk
 from signing.models import AssigneeStatus, SigningRequest, StepKind
 from signing.selectors import waiting_for
 from signing.services import AssigneeSpec, StepSpec, request_create, request_send

@@ -13,8 +13,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from signing import devpki
-from signing.bulk import BulkItem, BulkProgress, bulk_sign
-from signing.bulk_pool import Pkcs12SignerSpec, bulk_sign_processes
+from signing.bulk.inprocess import bulk_sign
+from signing.bulk.pool import Pkcs12SignerSpec, bulk_sign_processes
+from signing.bulk.types import BulkItem, BulkProgress
 from signing.pades import certcheck
 from signing.pades.certcheck import RevocationState, certificate_status_cache_clear
 from signing.pades.external import external_prepare

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from signing.backends.identities import identity_import_pkcs12
-from signing.bulk_services import steps_sign_bulk
+from signing.bulk.services import steps_sign_bulk
 from signing.models import AssigneeStatus, SigningNotice, SigningRequest, StepKind
 from signing.selectors import waiting_for
 from signing.services import AssigneeSpec, StepSpec, request_create, request_send, step_sign

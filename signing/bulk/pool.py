@@ -38,13 +38,13 @@ from pyhanko.sign.signers import Signer
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
 
 from signing.backends.pkcs12 import signer_from_pkcs12
-from signing.bulk import (
+from signing.bulk.inprocess import _sign_one
+from signing.bulk.types import (
     DEFAULT_CONCURRENCY,
     BulkItem,
     BulkResult,
     ProgressCallback,
     ProgressReporter,
-    _sign_one,
 )
 from signing.i18n import gettext
 from signing.pades.certcheck import CertificateStatus

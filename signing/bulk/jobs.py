@@ -33,11 +33,12 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.exceptions import ValidationError
 from django.db import connections
+from django.tasks import task
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
 from accounts.models import User
-from signing.bulk_services import BulkStepProgress, StepOutcome, batch_check
+from signing.bulk.services import BulkStepProgress, StepOutcome, batch_check, steps_sign_bulk
 from signing.models import StepAssignee
 
 logger = logging.getLogger(__name__)
@@ -201,8 +202,6 @@ def bulk_job_start(*, actor: User, assignees: list[StepAssignee], passphrase: st
 
 
 def _thread_main(job_id: str) -> None:
-    from signing.tasks import steps_sign_bulk_task  # tasks import this module
-
     job = jobs.get(job_id)
     # A new thread starts in the default language (Vietnamese): use the signer's instead.
     with translation.override(job.language if job is not None else None):
@@ -218,10 +217,17 @@ def _thread_main(job_id: str) -> None:
             connections.close_all()  # this thread's database connections end with it
 
 
+@task(backend="signing")
+def steps_sign_bulk_task(*, job_id: str) -> dict[str, int]:
+    """Sign a bulk job's documents, reporting progress on the signer's socket.
+
+    On the "signing" backend, always immediate: it runs in the job's thread, where the
+    passphrase handed over in memory is. Its arguments stay JSON-simple and never carry it."""
+    return job_run(job_id)
+
+
 def job_run(job_id: str) -> dict[str, int]:
     """The task's body: sign, reporting each document; returns the counts."""
-    from signing.bulk_services import steps_sign_bulk
-
     job = jobs.get(job_id)
     passphrase = jobs.take_secret(job_id)
     if job is None:

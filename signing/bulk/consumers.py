@@ -1,7 +1,7 @@
 """The signer's progress socket: /ws/ky-so/tien-do/, one group per user.
 
 Server → client: ``bulk.snapshot`` on connect and on request, then the job's numbered events
-(``bulk.started``, ``bulk.progress``, ``bulk.finished``, ``bulk.failed``; see bulk_jobs),
+(``bulk.started``, ``bulk.progress``, ``bulk.finished``, ``bulk.failed``; see ``jobs``),
 ``pong`` and ``error``. Client → server: ``snapshot.get`` and ``ping`` only: starting a batch
 is an HTTP POST (it carries the passphrase and the CSRF check), never a socket message.
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from signing.bulk_jobs import envelope, job_snapshot_text, progress_group, server_loop_remember
+from signing.bulk.jobs import envelope, job_snapshot_text, progress_group, server_loop_remember
 
 CLOSE_FORBIDDEN = 4403
 CLOSE_BAD_MESSAGE = 4400

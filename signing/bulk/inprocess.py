@@ -11,112 +11,41 @@ never stops, delays or corrupts the others (each is signed into its own buffer).
 reported once per finished document, in completion order, for the live progress bar.
 
 No models here: the caller loads the versions, stores the results and writes the audit rows.
-A CSC signer takes another route (``csc_backend.csc_bulk_sign``) so that the whole batch needs
+A CSC signer takes another route (``signing.bulk.csc.csc_bulk_sign``) so that the whole batch needs
 one authorisation for all its hashes instead of one per document.
 """
 
 from __future__ import annotations
 
 import asyncio
-import inspect
-import logging
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from io import BytesIO
 
 import aiohttp
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_noop
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers import Signer
 from pyhanko.sign.signers.csc_signer import CSCSigner
 from pyhanko.sign.timestamps import TimestampRequestError
 
-from signing.i18n import gettext
+from signing.bulk.csc import csc_bulk_sign
+from signing.bulk.types import (
+    DEFAULT_CONCURRENCY,
+    BulkItem,
+    BulkResult,
+    ProgressCallback,
+    ProgressReporter,
+    failed_result,
+)
 from signing.pades.certcheck import CertificateStatus
 from signing.pades.sign import (
     PadesLevel,
     SigningServices,
-    SigningUnavailable,
-    SignOptions,
     async_sign_pdf_stream,
     reservation_for,
     signer_cleared,
     signing_services,
     timestamper_for,
 )
-
-logger = logging.getLogger(__name__)
-
-# Enough to hide TSA/OCSP latency; small enough that 100 documents are not all held open at once.
-DEFAULT_CONCURRENCY = 8
-UNEXPECTED = gettext_noop(
-    "Lỗi không mong đợi khi ký tài liệu này; các tài liệu khác không bị ảnh hưởng."
-)
-
-
-@dataclass(frozen=True)
-class BulkItem:
-    """One document to sign; ``key`` is the caller's handle (e.g. the version id)."""
-
-    key: str
-    data: bytes
-    options: SignOptions = field(default_factory=lambda: SignOptions())
-
-
-@dataclass(frozen=True)
-class BulkResult:
-    key: str
-    data: bytes | None = None
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-
-@dataclass(frozen=True)
-class BulkProgress:
-    done: int
-    total: int
-    result: BulkResult
-
-
-ProgressCallback = Callable[[BulkProgress], Awaitable[None] | None]
-
-
-def error_message(exc: BaseException) -> str:
-    """The message for a document that could not be signed, in the active language (in a
-    worker process, Vietnamese: the parent translates it, see ``signing.i18n``)."""
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    if isinstance(exc, SigningUnavailable):
-        return str(exc)
-    return gettext(UNEXPECTED)
-
-
-def failed_result(key: str, exc: BaseException) -> BulkResult:
-    """The result of a document that failed; unexpected errors are logged in full."""
-    if not isinstance(exc, ValidationError | SigningUnavailable):
-        logger.error("Ký hàng loạt: lỗi không mong đợi với tài liệu %s", key, exc_info=exc)
-    return BulkResult(key=key, error=error_message(exc))
-
-
-class ProgressReporter:
-    """Counts finished documents and calls the callback (sync or async) for each."""
-
-    def __init__(self, total: int, callback: ProgressCallback | None) -> None:
-        self.total = total
-        self.done = 0
-        self.callback = callback
-
-    async def report(self, result: BulkResult) -> BulkResult:
-        self.done += 1
-        if self.callback is not None:
-            outcome = self.callback(BulkProgress(done=self.done, total=self.total, result=result))
-            if inspect.isawaitable(outcome):
-                await outcome
-        return result
 
 
 async def _sign_one(item: BulkItem, *, signer: Signer, level: PadesLevel, **shared) -> BulkResult:
@@ -162,8 +91,6 @@ async def bulk_sign(
     if level.needs_timestamp:
         services = services or signing_services()
     if isinstance(signer, CSCSigner):
-        from signing.backends.csc import csc_bulk_sign  # csc_backend imports this module
-
         return await csc_bulk_sign(
             items,
             signer=signer,

@@ -2,12 +2,13 @@
 
 One confirmation (one passphrase or PIN; for a CSC identity one authorisation for the batch's
 hashes) signs many documents. Every document goes through the same checks, appearances and
-storing as a signature made alone (``services.step_sign_plan`` / ``step_signature_store``):
-only the signing in the middle is shared, through ``signing.bulk.bulk_sign``, which overlaps
-the time-stamp waits and sizes the signature placeholder once.
+storing as a signature made alone (``signing.requests.signing``: ``step_sign_plan`` /
+``step_signature_store``): only the signing in the middle is shared, through the engines
+(``inprocess.bulk_sign``, ``pool.bulk_sign_processes``), which overlap the time-stamp waits
+and size the signature placeholder once.
 
 Isolation: a document that cannot be signed or stored becomes its own failed outcome with a
-message in the active language (the signer's: see ``bulk_jobs``); the others go on. Each
+message in the active language (the signer's: see ``signing.bulk.jobs``); the others go on. Each
 signed document is stored as soon as its signature is ready (its own short transaction, with
 the request row locked and the version re-checked), so progress means "signed and stored", and
 a crash half-way loses nothing already reported.
@@ -37,12 +38,13 @@ from django.utils.translation import gettext, gettext_noop
 from accounts.models import User
 from audit.services import audit_record
 from signing.backends.identities import identity_signing
-from signing.bulk import DEFAULT_CONCURRENCY, BulkItem, BulkProgress, bulk_sign, error_message
-from signing.bulk_pool import Pkcs12SignerSpec, bulk_sign_processes
+from signing.bulk.inprocess import bulk_sign
+from signing.bulk.pool import Pkcs12SignerSpec, bulk_sign_processes
+from signing.bulk.types import DEFAULT_CONCURRENCY, BulkItem, BulkProgress, error_message
 from signing.models import IdentityKind, StepAssignee
 from signing.pades.certcheck import CertificateStatus
 from signing.pades.sign import PadesLevel, async_certificate_status, signer_intermediates
-from signing.services import SignPlan, step_sign_plan, step_signature_store
+from signing.requests.signing import SignPlan, step_sign_plan, step_signature_store
 
 logger = logging.getLogger(__name__)
 
