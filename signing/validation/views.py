@@ -29,9 +29,9 @@ from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from documents.selectors import document_version_for
-from signing.report_pdf import report_pdf
 from signing.validation.presentation import localize
 from signing.validation.report import Report
+from signing.validation.report_pdf import report_pdf
 from signing.validation.runner import validate_pdf
 from signing.validation.selectors import version_report_latest
 from signing.validation.services import version_validate
