@@ -10,10 +10,12 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from accounts.models import Membership, Role
+from accounts.models import Body, Membership, Role
 from documents.models import Document
 from signing.models import (
     AssigneeStatus,
+    BodySigningSettings,
+    PadesLevelChoice,
     RequestStatus,
     SigningRequest,
     StepAssignee,
@@ -103,6 +105,13 @@ def my_action(user: Any, request: SigningRequest) -> StepAssignee | None:
 
 def requests_created_by(user: Any) -> QuerySet[SigningRequest]:
     return SigningRequest.objects.filter(created_by=user).select_related("document")
+
+
+def default_level_for(body: Body) -> str:
+    """The PAdES level a request of *body* gets unless the clerk chooses: the body's setting,
+    B-LTA for a body without one."""
+    settings_row = BodySigningSettings.objects.filter(body=body).first()
+    return settings_row.pades_level if settings_row else PadesLevelChoice.B_LTA
 
 
 def next_number_suggestion(*, document: Document) -> str:

@@ -25,7 +25,7 @@ from accounts.models import Body, Membership, Role, User, nfc
 from audit.services import audit_record
 from signing.backends.csc import csc_signer
 from signing.backends.pkcs11 import Pkcs11KeyBackend, Pkcs11Location
-from signing.backends.pkcs12 import _cache, signer_from_pkcs12
+from signing.backends.pkcs12 import signer_cache, signer_from_pkcs12
 from signing.models import IdentityKind, SigningIdentity
 from signing.pades import appearances
 from signing.pades.certcheck import as_cryptography, certificate_check
@@ -154,14 +154,14 @@ def identity_signer(*, identity: SigningIdentity, passphrase: str) -> Signer:
     data = bytes(identity.pkcs12)
     # "db:" keeps these entries apart from the file-based backend's ones of the same name;
     # "|pss": RSASSA-PSS, as Circular 15/2025 asks (same choice as Pkcs12KeyBackend).
-    key = _cache.key(identity=f"db:{identity.name}|pss", data=data, passphrase=passphrase)
-    cached = _cache.get(key)
+    key = signer_cache.key(identity=f"db:{identity.name}|pss", data=data, passphrase=passphrase)
+    cached = signer_cache.get(key)
     if cached is not None:
         return cached
     signer = signer_from_pkcs12(
         data=data, passphrase=passphrase, identity=identity.name, prefer_pss=True
     )
-    _cache.put(key, signer)
+    signer_cache.put(key, signer)
     return signer
 
 

@@ -110,11 +110,11 @@ class _SignerCache:
             self._items.clear()
 
 
-_cache = _SignerCache(CACHE_SIZE)
+signer_cache = _SignerCache(CACHE_SIZE)
 
 
 def signer_cache_clear() -> None:
-    _cache.clear()
+    signer_cache.clear()
 
 
 class Pkcs12KeyBackend:
@@ -144,12 +144,12 @@ class Pkcs12KeyBackend:
                 code="unknown_identity",
             ) from exc
         variant = f"{identity}|pss" if self.prefer_pss else identity
-        key = _cache.key(identity=variant, data=data, passphrase=passphrase)
-        cached = _cache.get(key)
+        key = signer_cache.key(identity=variant, data=data, passphrase=passphrase)
+        cached = signer_cache.get(key)
         if cached is not None:
             return cached
         signer = signer_from_pkcs12(
             data=data, passphrase=passphrase, identity=identity, prefer_pss=self.prefer_pss
         )
-        _cache.put(key, signer)
+        signer_cache.put(key, signer)
         return signer

@@ -48,7 +48,7 @@ from signing.pades.sign import (
 )
 
 
-async def _sign_one(item: BulkItem, *, signer: Signer, level: PadesLevel, **shared) -> BulkResult:
+async def sign_one(item: BulkItem, *, signer: Signer, level: PadesLevel, **shared) -> BulkResult:
     output = BytesIO()
     try:
         await async_sign_pdf_stream(
@@ -110,7 +110,7 @@ async def bulk_sign(
 
         async def run(item: BulkItem) -> BulkResult:
             async with gate:
-                result = await _sign_one(
+                result = await sign_one(
                     item,
                     signer=signer,
                     level=level,

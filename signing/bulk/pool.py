@@ -38,7 +38,7 @@ from pyhanko.sign.signers import Signer
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
 
 from signing.backends.pkcs12 import signer_from_pkcs12
-from signing.bulk.inprocess import _sign_one
+from signing.bulk.inprocess import sign_one
 from signing.bulk.types import (
     DEFAULT_CONCURRENCY,
     BulkItem,
@@ -159,7 +159,7 @@ class _Worker:
 
         async def run(item: BulkItem) -> BulkResult:
             async with gate:
-                return await _sign_one(
+                return await sign_one(
                     item,
                     signer=signer,
                     level=level,

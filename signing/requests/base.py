@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext, gettext_noop
 
-from accounts.models import Body, User
+from accounts.models import User
 from audit.services import audit_record
 from documents import services as document_services
 from documents.models import Document, DocumentVersion
@@ -15,8 +15,6 @@ from documents.selectors import document_latest_version
 from documents.storage import blob_open
 from signing.models import (
     AssigneeStatus,
-    BodySigningSettings,
-    PadesLevelChoice,
     RequestStatus,
     SigningRequest,
     StepAssignee,
@@ -31,12 +29,14 @@ CHANGED = gettext_noop("Văn bản đã thay đổi, vui lòng thử lại.")
 PDF_MIME = "application/pdf"
 
 
-def _read(version: DocumentVersion) -> bytes:
+def version_read(version: DocumentVersion) -> bytes:
     with blob_open(version.blob.storage_name) as handle:
         return handle.read()
 
 
-def _store(*, actor: User, request: SigningRequest, data: bytes, note: str) -> DocumentVersion:
+def version_store(
+    *, actor: User, request: SigningRequest, data: bytes, note: str
+) -> DocumentVersion:
     """A new version holding *data*, numbered after the latest, with the document row locked.
 
     The right to store comes from the signing step (a leader of another body may sign), not
@@ -48,7 +48,9 @@ def _store(*, actor: User, request: SigningRequest, data: bytes, note: str) -> D
     )
 
 
-def _audit(actor: User | None, verb: str, request: SigningRequest, **details: object) -> None:
+def request_audit(
+    actor: User | None, verb: str, request: SigningRequest, **details: object
+) -> None:
     audit_record(
         actor=actor,
         verb=f"signing.{verb}",
@@ -57,7 +59,7 @@ def _audit(actor: User | None, verb: str, request: SigningRequest, **details: ob
     )
 
 
-def _locked(request: SigningRequest) -> SigningRequest:
+def request_locked(request: SigningRequest) -> SigningRequest:
     return (
         SigningRequest.objects.select_for_update(of=("self",))
         .select_related("document")
@@ -65,7 +67,7 @@ def _locked(request: SigningRequest) -> SigningRequest:
     )
 
 
-def _require_latest(request: SigningRequest, version: DocumentVersion | None) -> None:
+def require_latest(request: SigningRequest, version: DocumentVersion | None) -> None:
     latest = document_latest_version(request.document)
     if version is None or latest is None or latest.pk != version.pk:
         raise ValidationError(gettext(CHANGED), code="document_changed")
@@ -73,12 +75,7 @@ def _require_latest(request: SigningRequest, version: DocumentVersion | None) ->
         raise ValidationError(gettext(CHANGED), code="document_changed")
 
 
-def _level_for(body: Body) -> str:
-    settings_row = BodySigningSettings.objects.filter(body=body).first()
-    return settings_row.pades_level if settings_row else PadesLevelChoice.B_LTA
-
-
-def _acting_assignee(actor: User, assignee: StepAssignee) -> StepAssignee:
+def acting_assignee(actor: User, assignee: StepAssignee) -> StepAssignee:
     """The assignee row, re-read, if *actor* may act on it now; a refusal otherwise."""
     assignee = StepAssignee.objects.select_related(
         "step__request__document", "user", "seal_body"

@@ -29,12 +29,12 @@ MM = appearances.MM
 
 
 @dataclass(frozen=True)
-class _Prepared:
+class PreparedFields:
     plans: list[SigFieldPlan] = field(default_factory=list)
     text_fields: dict[str, Placement] = field(default_factory=dict)
 
 
-def _rect_json(placement: Placement | None) -> list[float] | None:
+def rect_json(placement: Placement | None) -> list[float] | None:
     if placement is None:
         return None
     return [placement.page, placement.x, placement.y, placement.width, placement.height]
@@ -82,7 +82,7 @@ def _image_size(identity: SigningIdentity | None) -> tuple[int, int]:
     return image.size
 
 
-def _plan_fields(request: SigningRequest, data: bytes) -> _Prepared:
+def fields_plan(request: SigningRequest, data: bytes) -> PreparedFields:
     """Where each signature field and the numbering fields go (see signing.pades.appearances)."""
     sizes = _page_sizes(data)
     existing = _existing_field_rects(data)
@@ -112,7 +112,7 @@ def _plan_fields(request: SigningRequest, data: bytes) -> _Prepared:
             else:
                 placement = chosen or _seal_default(request, main_image, sizes)
             plans.append(SigFieldPlan(assignee.field_name, placement, unlocked))
-    return _Prepared(plans=plans, text_fields=text_fields)
+    return PreparedFields(plans=plans, text_fields=text_fields)
 
 
 def _seal_default(

@@ -14,7 +14,7 @@ from signing.models import (
 )
 
 
-def _notify(users: list[User], request: SigningRequest, message: str) -> None:
+def notify(users: list[User], request: SigningRequest, message: str) -> None:
     """On screen now, by e-mail once the transaction has committed (never for a rollback)."""
     message = nfc(message)[:500]
     recipients = {user.pk: user for user in users if user is not None}
@@ -32,7 +32,7 @@ def _notify(users: list[User], request: SigningRequest, message: str) -> None:
         )
 
 
-def _seal_clerks(step: SigningStep) -> list[User]:
+def seal_clerks(step: SigningStep) -> list[User]:
     from accounts.models import Membership, Role
 
     bodies = [a.seal_body_id for a in step.assignees.all() if a.seal_body_id and not a.user_id]

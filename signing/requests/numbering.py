@@ -22,7 +22,13 @@ from signing.models import (
 )
 from signing.pades import appearances
 from signing.pades.appearances import FieldValue
-from signing.requests.base import _audit, _locked, _read, _require_latest, _store
+from signing.requests.base import (
+    request_audit,
+    request_locked,
+    require_latest,
+    version_read,
+    version_store,
+)
 from signing.selectors import request_may_manage
 
 
@@ -33,7 +39,7 @@ def request_number_assign(
     """Give the document its number and date by filling the prepared fields: an incremental
     update the competent person's signature permits (form filling). Returns the new version,
     or None for a document numbered in its metadata only."""
-    request = _locked(request)
+    request = request_locked(request)
     if not request_may_manage(actor, request):
         raise PermissionDenied(gettext("Chỉ văn thư trình ký mới cấp số cho văn bản này."))
     number = nfc(number).strip()
@@ -44,7 +50,7 @@ def request_number_assign(
     if request.steps.filter(kind=StepKind.MAIN).exclude(status=StepStatus.DONE).exists():
         raise ValidationError(gettext("Chỉ cấp số sau khi người có thẩm quyền đã ký."))
     base = request.current_version
-    _require_latest(request, base)
+    require_latest(request, base)
     document = Document.objects.select_for_update().get(pk=request.document_id)
     document.number, document.issued_on = number, issued_on
     document.full_clean()
@@ -63,12 +69,14 @@ def request_number_assign(
                 appearances.SERIF_ITALIC,
             ),
         }
-        filled = appearances.text_fields_fill(data=_read(base), values=values)
-        version = _store(actor=actor, request=request, data=filled, note="Cấp số, ngày văn bản")
+        filled = appearances.text_fields_fill(data=version_read(base), values=values)
+        version = version_store(
+            actor=actor, request=request, data=filled, note="Cấp số, ngày văn bản"
+        )
         request.current_version = version
     request.numbered_at = timezone.now()
     request.save(update_fields=["current_version", "numbered_at"])
-    _audit(
+    request_audit(
         actor,
         "request_numbered",
         request,

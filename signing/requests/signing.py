@@ -38,14 +38,14 @@ from signing.pades.sign import (
 )
 from signing.requests.base import (
     CHANGED,
-    _acting_assignee,
-    _audit,
-    _locked,
-    _read,
-    _require_latest,
-    _store,
+    acting_assignee,
+    request_audit,
+    request_locked,
+    require_latest,
+    version_read,
+    version_store,
 )
-from signing.requests.steps import _step_advance
+from signing.requests.steps import step_advance
 
 
 def _identity_of(actor: User, assignee: StepAssignee) -> SigningIdentity:
@@ -132,12 +132,12 @@ class SignPlan:
 def step_sign_plan(*, actor: User, assignee: StepAssignee, reason: str = "") -> SignPlan:
     """Check that *actor* may sign *assignee* now and gather what the signature needs (shared
     by one-by-one and bulk signing, so both apply the same rules and appearances)."""
-    assignee = _acting_assignee(actor, assignee)
+    assignee = acting_assignee(actor, assignee)
     step, request = assignee.step, assignee.step.request
     base = request.current_version
-    _require_latest(request, base)
+    require_latest(request, base)
     identity = _identity_of(actor, assignee)
-    data = _read(base)
+    data = version_read(base)
     if step.kind == StepKind.SEAL and not request.is_attachment:
         _require_main_signed(request, data)
     options = SignOptions(
@@ -216,17 +216,17 @@ def _signature_commit(
     identity: SigningIdentity,
     certificate_status: CertificateStatus | None = None,
 ) -> DocumentVersion:
-    request = _locked(assignee.step.request)
+    request = request_locked(assignee.step.request)
     # The lock is held: whoever committed first is now visible, and nobody can slip in.
     if request.current_version_id != base.pk:
         raise ValidationError(gettext(CHANGED), code="document_changed")
-    _require_latest(request, base)
+    require_latest(request, base)
     assignee = StepAssignee.objects.select_related("step").get(pk=assignee.pk)
     if assignee.status != AssigneeStatus.WAITING:
         raise ValidationError(gettext("Bạn đã xử lý bước này rồi."))
     step = assignee.step
     # The version note ("Ký chính: …", the label untranslated) is the document's history.
-    version = _store(
+    version = version_store(
         actor=actor,
         request=request,
         data=signed,
@@ -240,7 +240,7 @@ def _signature_commit(
     assignee.signed_version = version
     assignee.save(update_fields=["status", "acted_at", "acted_by", "signed_version"])
     verb = {StepKind.INITIAL: "initialled", StepKind.MAIN: "signed", StepKind.SEAL: "sealed"}
-    _audit(
+    request_audit(
         actor,
         f"step_{verb[step.kind]}",
         request,
@@ -260,5 +260,5 @@ def _signature_commit(
         # Signed without a definite answer from the CA (allowed by the settings): the signer
         # is told on screen, and the audit row above says "unknown".
         SigningNotice.objects.create(user=actor, request=request, message=nfc(warning)[:500])
-    _step_advance(actor, request, step)
+    step_advance(actor, request, step)
     return version

@@ -21,40 +21,40 @@ from signing.models import (
     StepKind,
     StepStatus,
 )
-from signing.requests.base import _acting_assignee, _audit, _locked
-from signing.requests.notices import _notify, _seal_clerks
+from signing.requests.base import acting_assignee, request_audit, request_locked
+from signing.requests.notices import notify, seal_clerks
 
 # Notices (on screen and by e-mail) go to other people and stay Vietnamese; refusals to the
 # person acting are in their language.
 
 
-def _step_activate(step: SigningStep | None) -> None:
+def step_activate(step: SigningStep | None) -> None:
     if step is None:
         return
     step.status = StepStatus.ACTIVE
     step.save(update_fields=["status"])
     users = [a.user for a in step.assignees.select_related("user") if a.user]
-    users += _seal_clerks(step)
+    users += seal_clerks(step)
     kind = step.get_kind_display().lower()
-    _notify(users, step.request, f"Có văn bản chờ bạn {kind}: {step.request.document}")
+    notify(users, step.request, f"Có văn bản chờ bạn {kind}: {step.request.document}")
 
 
-def _step_advance(actor: User, request: SigningRequest, step: SigningStep) -> None:
+def step_advance(actor: User, request: SigningRequest, step: SigningStep) -> None:
     if step.assignees.filter(status=AssigneeStatus.WAITING).exists():
         return
     step.status = StepStatus.DONE
     step.save(update_fields=["status"])
     following = request.steps.filter(order__gt=step.order).order_by("order").first()
     if following is not None:
-        _step_activate(following)
+        step_activate(following)
         if step.kind == StepKind.MAIN and request.number_field_rect:
-            _notify([request.created_by], request, f"Đã ký, chờ cấp số: {request.document}")
+            notify([request.created_by], request, f"Đã ký, chờ cấp số: {request.document}")
         return
     request.status = RequestStatus.COMPLETED
     request.completed_at = timezone.now()
     request.save(update_fields=["status", "completed_at"])
     Document.objects.filter(pk=request.document_id).update(status=DocumentStatus.ISSUED)
-    _audit(
+    request_audit(
         actor,
         "request_completed",
         request,
@@ -62,7 +62,7 @@ def _step_advance(actor: User, request: SigningRequest, step: SigningStep) -> No
         version=request.current_version.number,
     )
     readers = [r.user for r in request.readers.select_related("user")]
-    _notify([request.created_by, *readers], request, f"Đã ký xong: {request.document}")
+    notify([request.created_by, *readers], request, f"Đã ký xong: {request.document}")
 
 
 @transaction.atomic
@@ -71,8 +71,8 @@ def step_return(*, actor: User, assignee: StepAssignee, reason: str) -> SigningR
     reason = nfc(reason)
     if not reason:
         raise ValidationError({"reason": gettext("Hãy ghi lý do trả lại.")})
-    assignee = _acting_assignee(actor, assignee)
-    request = _locked(assignee.step.request)
+    assignee = acting_assignee(actor, assignee)
+    request = request_locked(assignee.step.request)
     assignee.status = AssigneeStatus.RETURNED
     assignee.acted_at, assignee.acted_by, assignee.reason = timezone.now(), actor, reason[:1000]
     assignee.save(update_fields=["status", "acted_at", "acted_by", "reason"])
@@ -80,7 +80,7 @@ def step_return(*, actor: User, assignee: StepAssignee, reason: str) -> SigningR
     request.status = RequestStatus.RETURNED
     request.return_reason = reason[:1000]
     request.save(update_fields=["status", "return_reason"])
-    _audit(
+    request_audit(
         actor,
         "step_returned",
         request,
@@ -89,7 +89,7 @@ def step_return(*, actor: User, assignee: StepAssignee, reason: str) -> SigningR
         sha256=request.current_version.blob.sha256,
     )
     message = f"Văn bản bị trả lại: {request.document}. Lý do: {reason}"
-    _notify([request.created_by], request, message)
+    notify([request.created_by], request, message)
     return request
 
 
@@ -98,7 +98,7 @@ def step_delegate(
     *, actor: User, assignee: StepAssignee, to_user: User, reason: str = ""
 ) -> StepAssignee:
     """Hand one's place in a step to someone else, who signs in the same field."""
-    assignee = _acting_assignee(actor, assignee)
+    assignee = acting_assignee(actor, assignee)
     if assignee.seal_body_id:
         raise ValidationError(gettext("Không ủy quyền được bước đóng dấu của cơ quan."))
     if to_user.pk == actor.pk or not to_user.is_active:
@@ -107,7 +107,7 @@ def step_delegate(
         raise ValidationError(
             {"to_user": gettext("%(name)s chưa có chứng thư ký số.") % {"name": to_user}}
         )
-    request = _locked(assignee.step.request)
+    request = request_locked(assignee.step.request)
     assignee.status = AssigneeStatus.DELEGATED
     assignee.acted_at, assignee.acted_by = timezone.now(), actor
     assignee.delegated_to, assignee.reason = to_user, nfc(reason)[:1000]
@@ -122,7 +122,7 @@ def step_delegate(
         width=assignee.width,
         height=assignee.height,
     )
-    _audit(
+    request_audit(
         actor,
         "step_delegated",
         request,
@@ -131,5 +131,5 @@ def step_delegate(
         reason=assignee.reason,
         sha256=request.current_version.blob.sha256,
     )
-    _notify([to_user], request, f"{actor} ủy quyền cho bạn xử lý văn bản: {request.document}")
+    notify([to_user], request, f"{actor} ủy quyền cho bạn xử lý văn bản: {request.document}")
     return delegate

@@ -35,6 +35,7 @@ from signing.pades.appearances import Placement
 from signing.pades.sign import SigningUnavailable
 from signing.selectors import (
     acted_by,
+    default_level_for,
     my_action,
     next_number_suggestion,
     request_for,
@@ -96,7 +97,7 @@ def request_new(http: HttpRequest, pk: int, number: int) -> HttpResponse:
     document = version.document
     body = document.issuing_body or document.owning_body
     people = _people_of(None, body_ids=[document.owning_body_id, body.pk])
-    form = RequestForm(http.POST or None, people=people, level=services._level_for(body))
+    form = RequestForm(http.POST or None, people=people, level=default_level_for(body))
     if http.method == "POST" and form.is_valid():
         try:
             created = services.request_create(
