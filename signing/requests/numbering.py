@@ -15,10 +15,7 @@ from accounts.models import User, nfc
 from documents.models import Document, DocumentVersion
 from documents.rendering import vietnamese_date_line
 from signing.models import (
-    RequestStatus,
     SigningRequest,
-    StepKind,
-    StepStatus,
 )
 from signing.pades import appearances
 from signing.pades.appearances import FieldValue
@@ -29,7 +26,7 @@ from signing.requests.base import (
     version_read,
     version_store,
 )
-from signing.selectors import request_may_manage
+from signing.selectors import request_may_manage, request_number_refusal
 
 
 @transaction.atomic
@@ -45,10 +42,9 @@ def request_number_assign(
     number = nfc(number).strip()
     if not number or not number.isdigit():
         raise ValidationError({"number": gettext("Số văn bản phải là số (ví dụ: 45).")})
-    if request.status != RequestStatus.IN_PROGRESS or request.numbered_at is not None:
-        raise ValidationError(gettext("Văn bản này không ở bước cấp số."))
-    if request.steps.filter(kind=StepKind.MAIN).exclude(status=StepStatus.DONE).exists():
-        raise ValidationError(gettext("Chỉ cấp số sau khi người có thẩm quyền đã ký."))
+    refusal = request_number_refusal(request)
+    if refusal is not None:
+        raise ValidationError(gettext(refusal))
     base = request.current_version
     require_latest(request, base)
     document = Document.objects.select_for_update().get(pk=request.document_id)

@@ -40,6 +40,7 @@ from signing.selectors import (
     next_number_suggestion,
     request_for,
     request_may_manage,
+    request_number_refusal,
     request_steps,
     requests_created_by,
     waiting_for,
@@ -157,14 +158,9 @@ def request_detail(http: HttpRequest, pk: int) -> HttpResponse:
         "number_form": NumberForm(
             initial={"number": next_number_suggestion(document=found.document)}
         ),
-        "needs_number": _needs_number(found),
+        "needs_number": request_number_refusal(found) is None,
     }
     return render(http, "signing/request_detail.html", context)
-
-
-def _needs_number(found: SigningRequest) -> bool:
-    main_open = found.steps.filter(kind=StepKind.MAIN).exclude(status="done").exists()
-    return found.status == "in_progress" and found.numbered_at is None and not main_open
 
 
 @login_required
