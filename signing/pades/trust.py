@@ -19,6 +19,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext
 
+from accounts.models import User
+from audit.services import audit_record
 from signing import devpki
 from signing.models import TrustRoot
 
@@ -80,6 +82,61 @@ def certificate_facts(data: bytes) -> dict[str, object]:
         "fingerprint_sha256": _fingerprint(der),
         "not_after": cert.not_valid_after.astimezone(UTC),
     }
+
+
+# What the administrator may change on a trusted root; the certificate facts never change.
+EDITABLE = ("name", "enabled", "note")
+
+
+@transaction.atomic
+def trust_root_add(*, actor: User | None, root: TrustRoot, certificate: bytes) -> TrustRoot:
+    """Trust a new root: *root* is the row as the administrator filled it in (name, enabled,
+    note); subject, expiry and fingerprint are read from *certificate* (PEM or DER), never
+    typed in. An unnamed root takes the certificate's common name."""
+    facts = certificate_facts(certificate)
+    name = root.name or facts["name"]
+    for field, value in facts.items():
+        setattr(root, field, value)
+    root.name = name
+    root.full_clean()
+    root.save()
+    audit_record(
+        actor=actor,
+        verb="signing.trust_root_added",
+        target=root,
+        details={
+            "name": root.name,
+            "subject": root.subject,
+            "fingerprint_sha256": root.fingerprint_sha256,
+            "enabled": root.enabled,
+        },
+    )
+    return root
+
+
+@transaction.atomic
+def trust_root_update(*, actor: User | None, root: TrustRoot) -> TrustRoot:
+    """Store the administrator's changes to *root*'s name, trust (``enabled``) and note, with
+    an audit entry naming each change; its certificate facts are kept as stored."""
+    stored = TrustRoot.objects.select_for_update().get(pk=root.pk)
+    changes = {
+        field: [getattr(stored, field), getattr(root, field)]
+        for field in EDITABLE
+        if getattr(stored, field) != getattr(root, field)
+    }
+    if not changes:
+        return stored
+    for field in changes:
+        setattr(stored, field, getattr(root, field))
+    stored.full_clean()
+    stored.save(update_fields=list(changes))
+    audit_record(
+        actor=actor,
+        verb="signing.trust_root_changed",
+        target=stored,
+        details={"fingerprint_sha256": stored.fingerprint_sha256, "changes": changes},
+    )
+    return stored
 
 
 @transaction.atomic
