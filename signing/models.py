@@ -84,10 +84,6 @@ class SigningIdentity(models.Model):
     def __str__(self) -> str:
         return f"{self.subject} ({self.get_kind_display()})"
 
-    @property
-    def is_seal(self) -> bool:
-        return self.owner_body_id is not None
-
 
 class TrustRoot(models.Model):
     """A root certificate that signatures must chain to (set by the administrator).

@@ -105,16 +105,8 @@ class _SignerCache:
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
 
 signer_cache = _SignerCache(CACHE_SIZE)
-
-
-def signer_cache_clear() -> None:
-    signer_cache.clear()
 
 
 class Pkcs12KeyBackend:

@@ -10,7 +10,6 @@ signature value arrives (``signing.pades.sign.async_extend_to_level``). The sign
 from __future__ import annotations
 
 import asyncio
-import base64
 from collections.abc import Sequence
 
 import aiohttp
@@ -43,10 +42,6 @@ from signing.pades.sign import (
     async_extend_to_level,
     timestamper_for,
 )
-
-
-def _hash_b64(prepared: PreparedSignature) -> str:
-    return base64.b64encode(prepared.to_be_signed_digest).decode("ascii")
 
 
 async def _sign_chunk(signer: CSCSigner, chunk: list[PreparedSignature]) -> list[bytes]:

@@ -54,7 +54,6 @@ SERIF_ITALIC = LIBERATION_DIR / "LiberationSerif-Italic.ttf"
 SANS_BOLD = LIBERATION_DIR / "LiberationSans-Bold.ttf"
 NUMBER_FIELD = "so_van_ban"
 DATE_FIELD = "ngay_ban_hanh"
-NUMBERING_FIELDS = (NUMBER_FIELD, DATE_FIELD)
 # Limits on uploaded signature and seal images (Decree 30 asks for transparent PNG).
 IMAGE_MAX_BYTES = 2 * 1024 * 1024
 IMAGE_MAX_SIDE = 3000

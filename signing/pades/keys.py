@@ -10,7 +10,6 @@ The PKCS#12 backend that builds these signers is ``signing.backends.pkcs12``.
 from __future__ import annotations
 
 import functools
-from typing import Protocol
 
 from asn1crypto import algos, cms
 from asn1crypto import keys as asn1_keys
@@ -24,15 +23,9 @@ from pyhanko.sign.general import (
     get_pyca_cryptography_hash,
     simple_cms_attribute,
 )
-from pyhanko.sign.signers import Signer, SimpleSigner
+from pyhanko.sign.signers import SimpleSigner
 from pyhanko.sign.signers.pdf_cms import process_pss_params
 from pyhanko_certvalidator.registry import SimpleCertificateStore
-
-
-class KeyBackend(Protocol):
-    """Gives the signer for an identity, after checking its passphrase or PIN."""
-
-    def signer(self, *, identity: str, passphrase: str) -> Signer: ...
 
 
 class ParsedKeySigner(SimpleSigner):
