@@ -1,17 +1,20 @@
-"""Signing requests (trình ký): create, send, sign, return, delegate, number, seal.
+"""Signing requests (trình ký): create, send, sign, return, delegate, number, seal — the
+facade other apps import from.
 
 Each signature is made outside any database transaction (a time-stamp or OCSP fetch may take
 seconds, and must not hold the database's write lock), then stored in a short transaction that
 locks the request row and checks that the version signed is still the document's latest. If a
 parallel signer got there first, nothing is stored and the signer is asked to try again: a
-signature is never lost and the version chain never forks (issue 5, item 9).
+signature is never lost and the version chain never forks.
 
 Every step goes to the audit trail with the SHA-256 of the versions before and after it.
 
-The work is spread over modules along its seams, re-exported here so callers keep importing
-from ``signing.services``: ``request_base`` (shared helpers), ``request_fields`` (where the
-fields go), ``request_steps`` (step transitions), ``request_signing`` (signing a step),
-``request_notices`` (notices and e-mail), ``numbering`` (number and date after signing).
+Creating, sending, viewing and cancelling a request are here; the rest lives in
+``signing.requests`` along its seams and is re-exported here, so callers keep importing from
+``signing.services``: ``base`` (reading and storing versions, the request row lock, the
+latest-version check, audit), ``fields`` (where the fields go), ``steps`` (step transitions),
+``signing`` (signing a step), ``notices`` (notices and e-mail), ``numbering`` (number and date
+after signing).
 """
 
 from __future__ import annotations

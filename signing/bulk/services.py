@@ -1,4 +1,4 @@
-"""Bulk signing of a signer's waiting steps (ký hàng loạt, issue 5 item 7).
+"""Bulk signing of a signer's waiting steps (ký hàng loạt).
 
 One confirmation (one passphrase or PIN; for a CSC identity one authorisation for the batch's
 hashes) signs many documents. Every document goes through the same checks, appearances and

@@ -595,7 +595,7 @@ RESERVATION_MARGIN = 4096
 
 
 _timestampers: dict[tuple[str, float], HTTPTimeStamper] = {}
-# Per signer *object* (keys.py keeps parsed signers): the same object always embeds the same
+# Per signer *object* (the key backends keep parsed signers): the same object always embeds the same
 # certificates and signature mechanism, which a certificate alone does not tell (a PKCS#11
 # token and a PKCS#12 file may hold the same certificate with other chains or mechanisms).
 _reservations: weakref.WeakKeyDictionary[Signer, dict[str, int]] = weakref.WeakKeyDictionary()

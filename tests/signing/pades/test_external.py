@@ -85,7 +85,7 @@ async def test_a_value_signed_outside_pyhanko_finishes_into_a_valid_b_b_signatur
 
 async def test_the_prepared_state_survives_storage_and_finishes_at_b_t(test_pki, pdf_bytes):
     prepared = await _prepare(test_pki, pdf_bytes, level=PadesLevel.B_T)
-    stored = json.dumps(prepared.state())  # what the lead's model keeps, beside the file
+    stored = json.dumps(prepared.state())  # what a database row would keep, beside the file
     restored = PreparedSignature.restore(json.loads(stored), prepared.document)
     signed = await external_finish(
         prepared=restored, signature_value=_agent_sign(test_pki, prepared)

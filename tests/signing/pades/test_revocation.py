@@ -1,4 +1,4 @@
-"""Revocation is checked before every signature (issue 5, Circular 15/2025), at every level,
+"""Revocation is checked before every signature (Circular 15/2025), at every level,
 against the in-process test PKI's real OCSP responder and CRLs.
 
 The test PKI holds a signer the CA has revoked ("thu-hoi", key compromise, 01/07/2025 08:30
