@@ -18,6 +18,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 from pyhanko.sign.signers import Signer
 
@@ -214,6 +215,14 @@ def identity_image_set(*, actor: User, identity: SigningIdentity, image: bytes) 
         details={"sha256": hashlib.sha256(image).hexdigest(), "size": len(image)},
     )
     return identity
+
+
+def identities_of(user: User) -> QuerySet[SigningIdentity]:
+    """The identities *user* may open: their own, and those of the bodies they belong to (who
+    may change them is :func:`may_manage_identity`'s rule)."""
+    return SigningIdentity.objects.filter(
+        Q(owner_user=user) | Q(owner_body__memberships__user=user)
+    ).distinct()
 
 
 def identity_for_user(user: User) -> SigningIdentity | None:

@@ -8,24 +8,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
-from signing.backends.identities import identity_image_set
+from signing.backends.identities import identities_of, identity_image_set
 from signing.forms import ImageForm
-from signing.models import SigningIdentity
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def identity_image_view(http: HttpRequest, pk: int) -> HttpResponse:
-    mine = SigningIdentity.objects.filter(
-        Q(owner_user=http.user) | Q(owner_body__memberships__user=http.user)
-    ).distinct()
-    identity = get_object_or_404(mine, pk=pk)
+    identity = get_object_or_404(identities_of(http.user), pk=pk)
     form = ImageForm(http.POST or None, http.FILES or None)
     if http.method == "POST" and form.is_valid():
         try:
