@@ -7,8 +7,6 @@ stored or sent back (the sign form does not re-render its value).
 
 from __future__ import annotations
 
-import logging
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -46,8 +44,6 @@ from signing.selectors import (
     waiting_for,
 )
 from signing.services import AssigneeSpec, StepSpec
-
-logger = logging.getLogger(__name__)
 
 
 def _people_of(request: SigningRequest | None, *, body_ids: list[int]) -> QuerySet[User]:
