@@ -45,10 +45,6 @@ def version_added_register(name: str, callback: VersionAdded) -> None:
     _version_added[name] = callback
 
 
-def version_added_unregister(name: str) -> None:
-    _version_added.pop(name, None)
-
-
 def version_added_notify(*, actor: Any, version: Any) -> None:
     """Run every callback after the current transaction commits (at once outside one)."""
     for callback in _version_added.values():
@@ -59,10 +55,6 @@ def version_added_notify(*, actor: Any, version: Any) -> None:
 
 def column_register(table: str, name: str, column: Column) -> None:
     _columns[table][name] = column
-
-
-def column_unregister(table: str, name: str) -> None:
-    _columns[table].pop(name, None)
 
 
 def columns(table: str) -> list[Column]:

@@ -4,7 +4,7 @@ from django.urls import path
 
 from kyhop.consumers import PingConsumer
 from meetings.consumers import HopConsumer
-from signing.consumers import SigningProgressConsumer
+from signing.bulk.consumers import SigningProgressConsumer
 
 websocket_urlpatterns = [
     path("ws/ping/", PingConsumer.as_asgi()),

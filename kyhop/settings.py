@@ -146,7 +146,7 @@ else:
 TASKS = {
     "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
     # Bulk signing always runs in the web process that took the passphrase (in a thread of
-    # its own, see signing/bulk_jobs.py): a queued backend would store the task's arguments
+    # its own, see signing/bulk/jobs.py): a queued backend would store the task's arguments
     # in the database or Redis, and the passphrase must never be stored anywhere.
     "signing": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
 }
@@ -300,7 +300,7 @@ KYHOP_SIGN_TSA_URL = env_str("KYHOP_SIGN_TSA_URL") or f"{KYHOP_PKI_URL}/kyhop-de
 KYHOP_SIGN_TSA_TIMEOUT = env_int("KYHOP_SIGN_TSA_TIMEOUT", 10, minimum=1)
 KYHOP_SIGN_FETCH_TIMEOUT = env_int("KYHOP_SIGN_FETCH_TIMEOUT", 10, minimum=1)
 # Bulk signing with a server-held PKCS#12 spreads batches of at least this many documents over
-# worker processes, one per core (signing/bulk_pool.py); 0 keeps every batch in one process.
+# worker processes, one per core (signing/bulk/pool.py); 0 keeps every batch in one process.
 KYHOP_SIGN_BULK_PROCESS_MIN = env_int("KYHOP_SIGN_BULK_PROCESS_MIN", 16, minimum=0)
 # PEM/DER files of the roots signatures must chain to; empty means the development PKI's root.
 KYHOP_SIGN_TRUST_ROOTS = [Path(p) for p in env_list("KYHOP_SIGN_TRUST_ROOTS", [])]

@@ -62,6 +62,6 @@ urlpatterns = [
     path("van-ban/", include("documents.urls")),
     path("hop/", include("meetings.urls")),
     path("ky-so/", include("signing.urls")),
-    path("kiem-tra/", include("signing.validation_urls")),
+    path("kiem-tra/", include("signing.validation.urls")),
     path("", include("accounts.urls")),
 ]

@@ -9,7 +9,7 @@ from signing.models import (
     StepAssignee,
     TrustRoot,
 )
-from signing.trust import certificate_facts
+from signing.pades.trust import certificate_facts, trust_root_add, trust_root_update
 
 
 @admin.register(SigningIdentity)
@@ -84,15 +84,12 @@ class TrustRootAdmin(admin.ModelAdmin):
         return [] if obj is None else self.readonly_fields
 
     def save_model(self, request, obj: TrustRoot, form, change: bool) -> None:
-        if not change:
-            facts = dict(form.cleaned_data["certificate_file"])
-            name = obj.name or facts.pop("name")
-            facts.pop("name", None)
-            for field, value in facts.items():
-                setattr(obj, field, value)
-            obj.name = name
-            obj.full_clean()
-        super().save_model(request, obj, form, change)
+        # The services check, store and audit; the admin only gathers what was typed.
+        if change:
+            trust_root_update(actor=request.user, root=obj)
+        else:
+            certificate = form.cleaned_data["certificate_file"]["certificate"]
+            trust_root_add(actor=request.user, root=obj, certificate=certificate)
 
 
 @admin.register(BodySigningSettings)

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from signing import appearances
 from signing.models import PadesLevelChoice, StepAssignee
+from signing.pades import appearances
 
 
 class RequestForm(forms.Form):

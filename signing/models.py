@@ -84,10 +84,6 @@ class SigningIdentity(models.Model):
     def __str__(self) -> str:
         return f"{self.subject} ({self.get_kind_display()})"
 
-    @property
-    def is_seal(self) -> bool:
-        return self.owner_body_id is not None
-
 
 class TrustRoot(models.Model):
     """A root certificate that signatures must chain to (set by the administrator).
@@ -158,7 +154,7 @@ class ValidationReport(models.Model):
 
 
 class PadesLevelChoice(models.TextChoices):
-    """The PAdES levels a body may choose; the values match ``signing.pades.PadesLevel``."""
+    """The PAdES levels a body may choose; the values match ``signing.pades.sign.PadesLevel``."""
 
     B_B = "B-B", gettext_noop("PAdES B-B (chữ ký cơ bản)")
     B_T = "B-T", gettext_noop("PAdES B-T (có dấu thời gian)")

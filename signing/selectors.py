@@ -9,14 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_noop
 
-from accounts.models import Membership, Role
+from accounts.models import Body, Membership, Role
 from documents.models import Document
 from signing.models import (
     AssigneeStatus,
+    BodySigningSettings,
+    PadesLevelChoice,
     RequestStatus,
     SigningRequest,
     StepAssignee,
+    StepKind,
     StepStatus,
 )
 
@@ -103,6 +107,30 @@ def my_action(user: Any, request: SigningRequest) -> StepAssignee | None:
 
 def requests_created_by(user: Any) -> QuerySet[SigningRequest]:
     return SigningRequest.objects.filter(created_by=user).select_related("document")
+
+
+# Why a request cannot be numbered now (Vietnamese source text, translated where shown).
+NOT_AT_NUMBERING = gettext_noop("Văn bản này không ở bước cấp số.")
+MAIN_NOT_SIGNED = gettext_noop("Chỉ cấp số sau khi người có thẩm quyền đã ký.")
+
+
+def request_number_refusal(request: SigningRequest) -> str | None:
+    """Why *request* cannot be given its number and date now, or None when it can: once,
+    while it runs, after every competent person's (MAIN) step is done (Decree 30 Art. 15.3).
+    The one statement of that rule: the numbering service refuses with this reason, and the
+    request page offers the form when there is none."""
+    if request.status != RequestStatus.IN_PROGRESS or request.numbered_at is not None:
+        return NOT_AT_NUMBERING
+    if request.steps.filter(kind=StepKind.MAIN).exclude(status=StepStatus.DONE).exists():
+        return MAIN_NOT_SIGNED
+    return None
+
+
+def default_level_for(body: Body) -> str:
+    """The PAdES level a request of *body* gets unless the clerk chooses: the body's setting,
+    B-LTA for a body without one."""
+    settings_row = BodySigningSettings.objects.filter(body=body).first()
+    return settings_row.pades_level if settings_row else PadesLevelChoice.B_LTA
 
 
 def next_number_suggestion(*, document: Document) -> str:

@@ -1,17 +1,20 @@
-"""Signing requests (trình ký): create, send, sign, return, delegate, number, seal.
+"""Signing requests (trình ký): create, send, sign, return, delegate, number, seal — the
+facade other apps import from.
 
 Each signature is made outside any database transaction (a time-stamp or OCSP fetch may take
 seconds, and must not hold the database's write lock), then stored in a short transaction that
 locks the request row and checks that the version signed is still the document's latest. If a
 parallel signer got there first, nothing is stored and the signer is asked to try again: a
-signature is never lost and the version chain never forks (issue 5, item 9).
+signature is never lost and the version chain never forks.
 
 Every step goes to the audit trail with the SHA-256 of the versions before and after it.
 
-The work is spread over modules along its seams, re-exported here so callers keep importing
-from ``signing.services``: ``request_base`` (shared helpers), ``request_fields`` (where the
-fields go), ``request_steps`` (step transitions), ``request_signing`` (signing a step),
-``request_notices`` (notices and e-mail), ``numbering`` (number and date after signing).
+Creating, sending, viewing and cancelling a request are here; the rest lives in
+``signing.requests`` along its seams and is re-exported here, so callers keep importing from
+``signing.services``: ``base`` (reading and storing versions, the request row lock, the
+latest-version check, audit), ``fields`` (where the fields go), ``steps`` (step transitions),
+``signing`` (signing a step), ``notices`` (notices and e-mail), ``numbering`` (number and date
+after signing).
 """
 
 from __future__ import annotations
@@ -27,8 +30,6 @@ from django.utils.translation import gettext
 from accounts.models import Body, User, nfc
 from documents.models import DocumentVersion
 from documents.selectors import document_can_add_version, document_latest_version
-from signing import appearances
-from signing.appearances import Placement
 from signing.models import (
     RequestReader,
     RequestStatus,
@@ -38,27 +39,28 @@ from signing.models import (
     StepAssignee,
     StepKind,
 )
-from signing.numbering import request_number_assign
-from signing.request_base import (
+from signing.pades import appearances
+from signing.pades.appearances import Placement
+from signing.requests.base import (
     CHANGED,
     PDF_MIME,
-    _audit,
-    _level_for,
-    _locked,
-    _read,
-    _require_latest,
-    _store,
+    request_audit,
+    request_locked,
+    require_latest,
+    version_read,
+    version_store,
 )
-from signing.request_fields import (
+from signing.requests.fields import (
     DEFAULT_SIGNATURE_ASPECT,
-    _plan_fields,
-    _rect_json,
+    fields_plan,
     main_placement_for,
+    rect_json,
 )
-from signing.request_notices import _notify
-from signing.request_signing import SignPlan, step_sign, step_sign_plan, step_signature_store
-from signing.request_steps import _step_activate, step_delegate, step_return
-from signing.selectors import request_may_manage
+from signing.requests.notices import notify
+from signing.requests.numbering import request_number_assign
+from signing.requests.signing import SignPlan, step_sign, step_sign_plan, step_signature_store
+from signing.requests.steps import step_activate, step_delegate, step_return
+from signing.selectors import default_level_for, request_may_manage
 
 logger = logging.getLogger(__name__)
 
@@ -135,10 +137,10 @@ def request_create(
         source_version=version,
         body=body,
         title=nfc(title),
-        level=level or _level_for(body),
+        level=level or default_level_for(body),
         is_attachment=is_attachment,
-        number_field_rect=_rect_json(number_placement),
-        date_field_rect=_rect_json(date_placement),
+        number_field_rect=rect_json(number_placement),
+        date_field_rect=rect_json(date_placement),
         created_by=actor,
     )
     request.full_clean()
@@ -147,7 +149,9 @@ def request_create(
         _step_create(request, order, spec)
     for reader in readers:
         RequestReader.objects.get_or_create(request=request, user=reader)
-    _audit(actor, "request_created", request, sha256=version.blob.sha256, level=request.level)
+    request_audit(
+        actor, "request_created", request, sha256=version.blob.sha256, level=request.level
+    )
     return request
 
 
@@ -176,14 +180,14 @@ def request_send(*, actor: User, request: SigningRequest) -> SigningRequest:
     """Prepare the document (signature and numbering fields, as one new version) and start
     the first step. The prepared fields exist before any signature, so no signature is ever
     disturbed by adding them."""
-    request = _locked(request)
+    request = request_locked(request)
     if not request_may_manage(actor, request):
         raise PermissionDenied(gettext("Chỉ người trình mới gửi được yêu cầu này."))
     if request.status != RequestStatus.DRAFT:
         raise ValidationError(gettext("Yêu cầu này đã được gửi."))
-    _require_latest(request, request.source_version)
-    data = _read(request.source_version)
-    prepared = _plan_fields(request, data)
+    require_latest(request, request.source_version)
+    data = version_read(request.source_version)
+    prepared = fields_plan(request, data)
     try:
         prepared_pdf = appearances.fields_prepare(
             data=data, signature_fields=prepared.plans, text_fields=prepared.text_fields
@@ -197,18 +201,20 @@ def request_send(*, actor: User, request: SigningRequest) -> SigningRequest:
             )
         ) from exc
     # The version note is the document's history, read by everyone: it stays Vietnamese.
-    version = _store(actor=actor, request=request, data=prepared_pdf, note="Chuẩn bị trình ký")
+    version = version_store(
+        actor=actor, request=request, data=prepared_pdf, note="Chuẩn bị trình ký"
+    )
     request.current_version = version
     request.status = RequestStatus.IN_PROGRESS
     request.sent_at = timezone.now()
     # Record where the numbering fields went; none means this document is numbered in the
     # metadata only (e.g. a scan without a "Số:" line).
-    request.number_field_rect = _rect_json(prepared.text_fields.get(appearances.NUMBER_FIELD))
-    request.date_field_rect = _rect_json(prepared.text_fields.get(appearances.DATE_FIELD))
+    request.number_field_rect = rect_json(prepared.text_fields.get(appearances.NUMBER_FIELD))
+    request.date_field_rect = rect_json(prepared.text_fields.get(appearances.DATE_FIELD))
     request.save()
     first = request.steps.order_by("order").first()
-    _step_activate(first)
-    _audit(
+    step_activate(first)
+    request_audit(
         actor,
         "request_sent",
         request,
@@ -216,7 +222,7 @@ def request_send(*, actor: User, request: SigningRequest) -> SigningRequest:
         prepared_sha256=version.blob.sha256,
         version=version.number,
     )
-    _notify(
+    notify(
         [r.user for r in request.readers.select_related("user")],
         request,
         f"Văn bản được trình ký (để biết): {request.document}",
@@ -228,7 +234,7 @@ def request_send(*, actor: User, request: SigningRequest) -> SigningRequest:
 def request_viewed(*, actor: User, request: SigningRequest) -> None:
     """An assignee opened the request (item 10: "viewed" is a step of the trail too)."""
     version = request.current_version or request.source_version
-    _audit(actor, "request_viewed", request, sha256=version.blob.sha256)
+    request_audit(actor, "request_viewed", request, sha256=version.blob.sha256)
     SigningNotice.objects.filter(user=actor, request=request, read_at=None).update(
         read_at=timezone.now()
     )
@@ -236,14 +242,14 @@ def request_viewed(*, actor: User, request: SigningRequest) -> None:
 
 @transaction.atomic
 def request_cancel(*, actor: User, request: SigningRequest) -> SigningRequest:
-    request = _locked(request)
+    request = request_locked(request)
     if not request_may_manage(actor, request):
         raise PermissionDenied(gettext("Chỉ người trình mới hủy được yêu cầu này."))
     if request.status in (RequestStatus.COMPLETED, RequestStatus.CANCELLED):
         raise ValidationError(gettext("Yêu cầu này đã kết thúc."))
     request.status = RequestStatus.CANCELLED
     request.save(update_fields=["status"])
-    _audit(actor, "request_cancelled", request)
+    request_audit(actor, "request_cancelled", request)
     return request
 
 

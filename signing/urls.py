@@ -1,6 +1,8 @@
 from django.urls import path
 
-from signing import views
+from signing.backends import views as identity_views
+from signing.bulk import views as bulk_views
+from signing.requests import views
 
 app_name = "signing"
 
@@ -11,9 +13,9 @@ urlpatterns = [
     path("yeu-cau/<int:pk>/gui/", views.request_send_view, name="request_send"),
     path("yeu-cau/<int:pk>/cap-so/", views.request_number_view, name="request_number"),
     path("yeu-cau/<int:pk>/huy/", views.request_cancel_view, name="request_cancel"),
-    path("ky-hang-loat/", views.bulk_sign_view, name="bulk_sign"),
+    path("ky-hang-loat/", bulk_views.bulk_sign_view, name="bulk_sign"),
     path("buoc/<int:pk>/ky/", views.step_sign_view, name="step_sign"),
     path("buoc/<int:pk>/tra-lai/", views.step_return_view, name="step_return"),
     path("buoc/<int:pk>/uy-quyen/", views.step_delegate_view, name="step_delegate"),
-    path("chung-thu/<int:pk>/anh/", views.identity_image_view, name="identity_image"),
+    path("chung-thu/<int:pk>/anh/", identity_views.identity_image_view, name="identity_image"),
 ]

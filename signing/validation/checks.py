@@ -22,7 +22,7 @@ from pyhanko.sign.fields import MDPPerm, enumerate_sig_fields
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
-from signing import certcheck
+from signing.pades import certcheck
 from signing.validation import texts
 from signing.validation.report import CheckStatus as S
 from signing.validation.report import LaterChange, Report, Revocation, SignatureResult

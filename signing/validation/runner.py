@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 
-from signing.trust import trust_anchors
+from signing.pades.trust import trust_anchors
 from signing.validation.engine import ValidationConfig, child_main
 from signing.validation.report import Refusal, Report, conclude, refusal
 

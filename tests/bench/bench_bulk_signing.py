@@ -3,9 +3,9 @@
 Both use the same key and the same certomancer TSA (a separate process on loopback).
 Baseline: for each document, pyHanko's ``sign_pdf`` with one HTTPTimeStamper made before the
 loop, and pyHanko's own SimpleSigner with the key parsed once (see ``bare_signer``).
-Ours: ``signing.bulk_pool.bulk_sign_processes`` under one confirmation (one worker
+Ours: ``signing.bulk.pool.bulk_sign_processes`` under one confirmation (one worker
 process per core, each signing many documents concurrently with a shared TSA session); the
-single-process ``signing.bulk.bulk_sign`` is shown for comparison. Target: ≥ 5× faster.
+single-process ``signing.bulk.inprocess.bulk_sign`` is shown for comparison. Target: ≥ 5× faster.
 Each bulk arm starts with the certificate-status cache empty, so it pays, as a real batch may,
 for its one check of the signer's certificate with the CA (OCSP + CRL, same PKI server); the
 bare baseline checks nothing.
@@ -35,7 +35,7 @@ from bench_signing_pki import BenchPki, load, one_page_pdf
 def bare_signer(signer):
     """The baseline's signer: pyHanko's own SimpleSigner (its own CMS assembly) with the same
     key, parsed once. That is generous to the baseline — a bare SimpleSigner re-parses the key
-    for every signature (+~80 ms) — but it keeps out our own CMS caching (signing.keys), which
+    for every signature (+~80 ms) — but it keeps out our own CMS caching (signing.pades.keys), which
     is part of what is measured on the other side."""
     from cryptography.hazmat.primitives.asymmetric import padding
     from pyhanko.sign.general import get_pyca_cryptography_hash
@@ -78,8 +78,9 @@ def sequential(documents: list[bytes], signer, tsa_url: str) -> list[bytes]:
 
 
 def bulk(documents: list[bytes], signer, concurrency: int):
-    from signing.bulk import BulkItem, bulk_sign
-    from signing.pades import PadesLevel
+    from signing.bulk.inprocess import bulk_sign
+    from signing.bulk.types import BulkItem
+    from signing.pades.sign import PadesLevel
 
     items = [BulkItem(key=str(n), data=data) for n, data in enumerate(documents)]
     return asyncio.run(
@@ -95,15 +96,15 @@ def bulk(documents: list[bytes], signer, concurrency: int):
 
 def _services():
     # From the settings BenchPki has just pointed at this run's PKI (see bench_signing_pki).
-    from signing.pades import signing_services
+    from signing.pades.sign import signing_services
 
     return signing_services()
 
 
 def processes(documents: list[bytes], spec, concurrency: int):
-    from signing.bulk import BulkItem
-    from signing.bulk_pool import bulk_sign_processes
-    from signing.pades import PadesLevel
+    from signing.bulk.pool import bulk_sign_processes
+    from signing.bulk.types import BulkItem
+    from signing.pades.sign import PadesLevel
 
     items = [BulkItem(key=str(n), data=data) for n, data in enumerate(documents)]
     return asyncio.run(
@@ -116,9 +117,9 @@ def check(data: bytes, pki: BenchPki) -> bool:
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
-    from signing import pki as dev_pki
+    from signing import devpki
 
-    context = ValidationContext(trust_roots=dev_pki.trust_roots(pki.directory), allow_fetching=True)
+    context = ValidationContext(trust_roots=devpki.trust_roots(pki.directory), allow_fetching=True)
     status = validate_pdf_signature(PdfFileReader(io.BytesIO(data)).embedded_signatures[0], context)
     return bool(
         status.bottom_line and status.timestamp_validity and status.timestamp_validity.valid
@@ -128,9 +129,9 @@ def check(data: bytes, pki: BenchPki) -> bool:
 def run(count: int, delay: float) -> bool:
     pki = BenchPki(remote_tsa_delay=delay)
     try:
-        from signing.bulk import DEFAULT_CONCURRENCY
-        from signing.bulk_pool import pool_warm, worker_count
-        from signing.certcheck import certificate_status_cache_clear
+        from signing.bulk.pool import pool_warm, worker_count
+        from signing.bulk.types import DEFAULT_CONCURRENCY
+        from signing.pades.certcheck import certificate_status_cache_clear
 
         signer = pki.signer()
         baseline_signer = bare_signer(signer)

@@ -2,7 +2,7 @@
 
 The PDF is generated here: pages of uncompressed random RGB image data (incompressible, like a
 scan), written straight to disk. Baseline: ``cp`` of the file then ``sha256sum`` of the copy,
-in the same run. Ours: ``signing.pades.sign_pdf_file`` in a child process that reports its
+in the same run. Ours: ``signing.pades.sign.sign_pdf_file`` in a child process that reports its
 idle RSS (after imports and key loading) and its peak RSS during signing (VmHWM, reset via
 /proc/self/clear_refs just before signing). Targets: peak over idle ≤ 0.5× the file size, time
 ≤ 3× the baseline, and a valid signature (checked afterwards, not timed).
@@ -92,9 +92,9 @@ def child(source: Path, target: Path, mode: str) -> None:
     django.setup()
     from bench_signing_pki import PASSPHRASE
 
-    from signing.keys import Pkcs12KeyBackend
-    from signing.pades import PadesLevel, sign_pdf_file, sign_pdf_file_in_place
-    from signing.pki import PkiLayout
+    from signing.backends.pkcs12 import Pkcs12KeyBackend
+    from signing.devpki import PkiLayout
+    from signing.pades.sign import PadesLevel, sign_pdf_file, sign_pdf_file_in_place
 
     signer = Pkcs12KeyBackend(PkiLayout(Path(os.environ["KYHOP_PKI_DIR"])).identities).signer(
         identity="chutich", passphrase=PASSPHRASE
@@ -134,9 +134,9 @@ def valid(path: Path, directory: Path) -> bool:
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
-    from signing import pki
+    from signing import devpki
 
-    context = ValidationContext(trust_roots=pki.trust_roots(directory), allow_fetching=True)
+    context = ValidationContext(trust_roots=devpki.trust_roots(directory), allow_fetching=True)
     with open(path, "rb") as handle:
         status = validate_pdf_signature(PdfFileReader(handle).embedded_signatures[0], context)
     return bool(status.bottom_line)

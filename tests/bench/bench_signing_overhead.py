@@ -1,7 +1,7 @@
 """Service-layer B-B signing of a one-page PDF vs the bare pyHanko call with the same key.
 
-Service layer: read the version's bytes from storage, sign through signing.pades (certificate
-checks, field choice) with the cached key from signing.keys, store the new bytes
+Service layer: read the version's bytes from storage, sign through signing.pades.sign (certificate
+checks, field choice) with the cached key from signing.pades.keys, store the new bytes
 (content-addressed), and append an audit row, in one transaction on a private SQLite
 database. Bare: pyHanko's ``sign_pdf`` on bytes in memory with the same parsed key.
 Interleaved, median of ROUNDS each; target ≤ 1.25×.
@@ -41,7 +41,7 @@ def service(name: str, backend, passphrase: str) -> str:
 
     from audit.services import audit_record
     from documents.storage import blob_open, blob_write
-    from signing.pades import PadesLevel, sign_pdf_bytes
+    from signing.pades.sign import PadesLevel, sign_pdf_bytes
 
     with blob_open(name) as handle:
         data = handle.read()
@@ -66,8 +66,8 @@ def main() -> int:
         from bench_signing_pki import PASSPHRASE
 
         from documents.storage import blob_write
-        from signing.keys import Pkcs12KeyBackend
-        from signing.pki import PkiLayout
+        from signing.backends.pkcs12 import Pkcs12KeyBackend
+        from signing.devpki import PkiLayout
 
         data = one_page_pdf("overhead")
         source, _ = blob_write(io.BytesIO(data), sha256=hashlib.sha256(data).hexdigest())

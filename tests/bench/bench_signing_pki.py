@@ -70,10 +70,10 @@ class BenchPki:
         django_ready()
         from django.conf import settings
 
-        from signing import pki
+        from signing import devpki
 
-        pki.pki_create(directory=self.directory, base_url=self.base_url, passphrase=PASSPHRASE)
-        self.tsa_url = pki.service_urls(self.base_url)["tsa"]
+        devpki.pki_create(directory=self.directory, base_url=self.base_url, passphrase=PASSPHRASE)
+        self.tsa_url = devpki.service_urls(self.base_url)["tsa"]
         # Django read its settings from the environment once, for the first BenchPki of this
         # process; a second one (the next TSA set-up) must replace them, or signing_services()
         # keeps naming the first PKI's TSA, stopped by then: every bulk signature then failed
@@ -104,16 +104,16 @@ class BenchPki:
         raise RuntimeError("PKI server did not start")
 
     def signer(self, identity: str = "chutich"):
-        from signing.keys import Pkcs12KeyBackend
-        from signing.pki import PkiLayout
+        from signing.backends.pkcs12 import Pkcs12KeyBackend
+        from signing.devpki import PkiLayout
 
         backend = Pkcs12KeyBackend(PkiLayout(self.directory).identities)
         return backend.signer(identity=identity, passphrase=PASSPHRASE)
 
     def signer_spec(self, identity: str = "chutich"):
         """The same key as :meth:`signer`, as a picklable recipe for worker processes."""
-        from signing.bulk_pool import Pkcs12SignerSpec
-        from signing.pki import PkiLayout
+        from signing.bulk.pool import Pkcs12SignerSpec
+        from signing.devpki import PkiLayout
 
         data = (PkiLayout(self.directory).identities / f"{identity}.p12").read_bytes()
         return Pkcs12SignerSpec(identity=identity, data=data, passphrase=PASSPHRASE)
@@ -136,7 +136,7 @@ def serve(port: int, delay: float) -> None:
     django.setup()
     from django.conf import settings
 
-    from signing.pki import animator
+    from signing.devpki import animator
 
     app = animator(settings.KYHOP_PKI_DIR)
     if delay > 0:

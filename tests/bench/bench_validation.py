@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from signing.pades import PadesLevel
+from signing.pades.sign import PadesLevel
 from signing.validation.engine import validate_bytes
 from signing.validation.runner import current_config
 from tests.bench._harness import machine

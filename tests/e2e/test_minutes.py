@@ -16,12 +16,12 @@ from signing.models import RequestStatus
 from tests.e2e.test_signing_inbox import signing_server  # noqa: F401 - fixture
 from tests.meetings.minutes_helpers import attach_document, hold_meeting
 from tests.signing import conftest as signing_fixtures
-from tests.signing import test_requests_support as support
+from tests.signing.helpers import PASSWORD
 
 test_pki = signing_fixtures.test_pki
 pki_settings = signing_fixtures.pki_settings
-signing_storage = support.signing_storage
-province = support.province
+signing_storage = signing_fixtures.signing_storage
+province = signing_fixtures.province
 
 pytestmark = [pytest.mark.e2e]
 
@@ -59,7 +59,7 @@ def _login(browser, base: str, username: str):
     page = context.new_page()
     page.goto(f"{base}/dang-nhap/")
     page.fill("#id_username", username)
-    page.fill("#id_password", support.PASSWORD)
+    page.fill("#id_password", PASSWORD)
     page.click("button[type=submit].primary")
     page.wait_for_selector("h1")
     return page

@@ -14,20 +14,19 @@ from pathlib import Path
 import pytest
 
 import kyhop.settings as configured
-from signing import pki
+from signing import devpki
 from signing.models import RequestStatus, SigningRequest, StepKind
 from signing.services import AssigneeSpec, StepSpec, request_create, request_send
 from tests.e2e.conftest import TABLET_LANDSCAPE
 from tests.live import free_port, start_server, wait_until_healthy
 from tests.signing import conftest as signing_fixtures
-from tests.signing import test_requests_support as support
-from tests.signing.test_requests_support import register, to_trinh
+from tests.signing.helpers import PASSWORD, register, to_trinh
 
 # The signing tests' fixtures (the in-process PKI), visible here by module-level names.
 test_pki = signing_fixtures.test_pki
 pki_settings = signing_fixtures.pki_settings
-signing_storage = support.signing_storage
-province = support.province
+signing_storage = signing_fixtures.signing_storage
+province = signing_fixtures.province
 
 pytestmark = [pytest.mark.e2e]
 
@@ -44,7 +43,7 @@ def signing_server(
         "KYHOP_PKI_DIR": str(pki_settings.directory),
         "KYHOP_PKI_URL": pki_settings.base_url,
         "KYHOP_PKI_PASSPHRASE": pki_settings.passphrase,
-        "KYHOP_SIGN_TSA_URL": pki.service_urls(pki_settings.base_url)["tsa"],
+        "KYHOP_SIGN_TSA_URL": devpki.service_urls(pki_settings.base_url)["tsa"],
         "KYHOP_SIGN_TRUST_ROOTS": "",
     }
     port = free_port()
@@ -77,7 +76,7 @@ def _login(browser, base: str, username: str):
     page = context.new_page()
     page.goto(f"{base}/dang-nhap/")
     page.fill("#id_username", username)
-    page.fill("#id_password", support.PASSWORD)
+    page.fill("#id_password", PASSWORD)
     page.click("button[type=submit].primary")
     page.wait_for_selector("h1")
     return page

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from signing.trust import trust_root_register
+from signing.pades.trust import trust_root_register
 from tests.e2e.conftest import TABLET_PORTRAIT
-from tests.validation.conftest import TestPki, sign_lta, test_pki  # noqa: F401 - fixture
+from tests.signing.helpers import TestPki
+from tests.validation.conftest import sign_lta, test_pki  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.e2e]
 

@@ -1,4 +1,5 @@
-"""Signing fixtures: a real test PKI served in-process, and test PDFs made on the fly.
+"""Signing fixtures: a real test PKI served in-process, test PDFs made on the fly, and the
+province committee the request tests work in (plain helpers are in ``helpers.py``).
 
 The certificates of a PKI name the URL its services answer at, so the test PKI cannot reuse
 the development one (fixed port 9100, perhaps already served by ``make run``). Instead the
@@ -10,44 +11,30 @@ aiohttp, which is why this is a real HTTP server and not a mocked ``requests``.
 
 from __future__ import annotations
 
-import io
 import socket
 import subprocess
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pypdf import PdfWriter
-from pypdf.generic import (
-    ArrayObject,
-    DictionaryObject,
-    FloatObject,
-    NameObject,
-    NumberObject,
-    TextStringObject,
-)
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from signing import pki
-from signing.certcheck import certificate_status_cache_clear
-from signing.keys import Pkcs12KeyBackend
-
-PASSPHRASE = "Mật-khẩu thử 2026"  # non-ASCII on purpose: PKCS#12 passphrases are UTF-8
-# A signer whose certificate the CA has revoked: its OCSP responder and CRL say so.
-REVOKED = "thu-hoi"
-REVOKED_SINCE = "2025-07-01T08:30:00+0000"  # 15:30 in Vietnam
-REVOKED_IDENTITY = pki.DevIdentity(
-    name=REVOKED,
-    common_name="Ngô Văn Thu Hồi",
-    organisation="Ủy ban nhân dân tỉnh Bắc Ninh",
-    title="Phó Chủ tịch Ủy ban nhân dân tỉnh",
-    kind="person",
-    revoked_since=REVOKED_SINCE,
-    revocation_reason="key_compromise",
+from accounts.models import Body, User
+from accounts.services import body_create, membership_set, user_create
+from signing import devpki
+from signing.backends.identities import identity_import_pkcs12
+from signing.pades import appearances
+from signing.pades.certcheck import certificate_status_cache_clear
+from tests.signing.helpers import (
+    PASSPHRASE,
+    PASSWORD,
+    REVOKED_IDENTITY,
+    Province,
+    TestPki,
+    blank_pdf,
 )
 
 
@@ -77,34 +64,19 @@ class _LateApp:
         return self.target(environ, start_response)
 
 
-@dataclass(frozen=True)
-class TestPki:
-    directory: Path
-    base_url: str
-    passphrase: str
-    hits: Counter[str] = field(default_factory=Counter, compare=False)
-
-    @property
-    def layout(self) -> pki.PkiLayout:
-        return pki.PkiLayout(self.directory)
-
-    def backend(self) -> Pkcs12KeyBackend:
-        return Pkcs12KeyBackend(self.layout.identities)
-
-
 @pytest.fixture(scope="session")
 def test_pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestPki]:
     app = _LateApp()
     server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
     base_url = f"http://127.0.0.1:{server.server_port}"
     directory = tmp_path_factory.mktemp("pki") / "pki"
-    pki.pki_create(
+    devpki.pki_create(
         directory=directory,
         base_url=base_url,
         passphrase=PASSPHRASE,
-        identities=[*pki.demo_identities(), REVOKED_IDENTITY],
+        identities=[*devpki.demo_identities(), REVOKED_IDENTITY],
     )
-    app.target = pki.animator(directory)
+    app.target = devpki.animator(directory)
     thread = threading.Thread(target=server.serve_forever, name="test-pki", daemon=True)
     thread.start()
     try:
@@ -124,8 +96,8 @@ def unreachable_pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestPk
     holder.bind(("127.0.0.1", 0))  # held, so no other process takes the port meanwhile
     base_url = f"http://127.0.0.1:{holder.getsockname()[1]}"
     directory = tmp_path_factory.mktemp("pki-down") / "pki"
-    chair = next(i for i in pki.demo_identities() if i.name == "chutich")
-    pki.pki_create(
+    chair = next(i for i in devpki.demo_identities() if i.name == "chutich")
+    devpki.pki_create(
         directory=directory, base_url=base_url, passphrase=PASSPHRASE, identities=[chair]
     )
     try:
@@ -151,53 +123,21 @@ def pki_settings(settings, test_pki: TestPki) -> TestPki:
     settings.KYHOP_PKI_DIR = test_pki.directory
     settings.KYHOP_PKI_URL = test_pki.base_url
     settings.KYHOP_PKI_PASSPHRASE = test_pki.passphrase
-    settings.KYHOP_SIGN_TSA_URL = pki.service_urls(test_pki.base_url)["tsa"]
+    settings.KYHOP_SIGN_TSA_URL = devpki.service_urls(test_pki.base_url)["tsa"]
     settings.KYHOP_SIGN_TRUST_ROOTS = []
     settings.KYHOP_SIGN_TSA_TIMEOUT = 10
     settings.KYHOP_SIGN_FETCH_TIMEOUT = 10
     return test_pki
 
 
-def _empty_sig_field(writer: PdfWriter, name: str, rect: tuple[int, int, int, int]) -> None:
-    page = writer.pages[0]
-    field = DictionaryObject(
-        {
-            NameObject("/FT"): NameObject("/Sig"),
-            NameObject("/T"): TextStringObject(name),
-            NameObject("/Type"): NameObject("/Annot"),
-            NameObject("/Subtype"): NameObject("/Widget"),
-            NameObject("/F"): NumberObject(4),
-            NameObject("/Rect"): ArrayObject([FloatObject(v) for v in rect]),
-            NameObject("/P"): page.indirect_reference,
-        }
-    )
-    ref = writer._add_object(field)
-    page[NameObject("/Annots")] = ArrayObject([ref])
-    writer._root_object[NameObject("/AcroForm")] = DictionaryObject(
-        {NameObject("/Fields"): ArrayObject([ref]), NameObject("/SigFlags"): NumberObject(3)}
-    )
-
-
-def _make_pdf(*, pages: int = 1, sig_field: str | None = None) -> bytes:
-    """An A4 PDF made on the fly (no binary fixtures), optionally with an empty signature field."""
-    writer = PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(width=595, height=842)
-    if sig_field:
-        _empty_sig_field(writer, sig_field, (330, 80, 560, 150))
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
 @pytest.fixture
 def make_pdf() -> Callable[..., bytes]:
-    return _make_pdf
+    return blank_pdf
 
 
 @pytest.fixture
 def pdf_bytes() -> bytes:
-    return _make_pdf()
+    return blank_pdf()
 
 
 def _pdfsig_verdicts(path: Path) -> list[str]:
@@ -213,3 +153,73 @@ def _pdfsig_verdicts(path: Path) -> list[str]:
 @pytest.fixture
 def pdfsig_verdicts() -> Callable[[Path], list[str]]:
     return _pdfsig_verdicts
+
+
+# --- The province committee of the request tests --------------------------------------------
+
+
+def _person(username: str, full_name: str, body: Body | None, role: str) -> User:
+    user = user_create(
+        actor=None,
+        username=username,
+        full_name=full_name,
+        password=PASSWORD,
+        email=f"{username}@kyhop.test",
+    )
+    if body is not None:
+        membership_set(actor=None, user=user, body=body, role=role)
+    return user
+
+
+def _identity(test_pki: TestPki, name: str, **owner) -> None:
+    data = test_pki.layout.identity_file(name).read_bytes()
+    if "owner_body" in owner:
+        image = appearances.seal_png(owner["owner_body"].name)
+    else:
+        image = appearances.signature_scribble_png(owner["owner_user"].full_name)
+    identity_import_pkcs12(
+        actor=None,
+        name=name,
+        pkcs12_bytes=data,
+        passphrase=test_pki.passphrase,
+        signature_image=image,
+        **owner,
+    )
+
+
+@pytest.fixture
+def signing_storage(settings, tmp_path: Path) -> Path:
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root)},
+        },
+    }
+    return root
+
+
+@pytest.fixture
+def province(pki_settings: TestPki, signing_storage: Path) -> Province:
+    """A province committee with a clerk, a chair, two drafters and a deputy, their identities
+    imported from the in-process test PKI, and an outsider."""
+    ubnd = body_create(
+        actor=None, code="ubnd-tinh", name="Ủy ban nhân dân tỉnh Bắc Ninh", symbol="UBND"
+    )
+    Body.objects.filter(pk=ubnd.pk).update(place_name="Bắc Ninh")
+    ubnd.refresh_from_db()
+    world = Province(
+        ubnd=ubnd,
+        clerk=_person("vanthu", "Trần Thị Thu Hà", ubnd, "clerk"),
+        chair=_person("chutich", "Nguyễn Văn Hùng", ubnd, "chair"),
+        drafter1=_person("daibieu1", "Lê Minh Đức", ubnd, "member"),
+        drafter2=_person("daibieu2", "Phạm Thị Ngọc Ánh", ubnd, "member"),
+        deputy=_person("lanhdao", "Đỗ Quang Vinh", ubnd, "vice_chair"),
+        outsider=_person("nguoingoai", "Hoàng Văn Ngoài", None, "member"),
+    )
+    for user in (world.chair, world.drafter1, world.drafter2, world.deputy):
+        _identity(pki_settings, user.username, owner_user=user)
+    _identity(pki_settings, "ubnd-tinh", owner_body=ubnd)
+    return world

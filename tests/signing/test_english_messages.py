@@ -19,23 +19,17 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from signing import bulk_pool, i18n
-from signing.bulk import BulkItem, BulkResult
-from signing.bulk_jobs import jobs
-from signing.certcheck import certificate_check, certificate_problems
-from signing.identities import identity_import_pkcs12
+from signing import i18n
+from signing.backends.identities import identity_import_pkcs12
+from signing.bulk import pool as bulk_pool
+from signing.bulk.jobs import jobs
+from signing.bulk.types import BulkItem, BulkResult
 from signing.models import SigningNotice, SigningRequest, StepAssignee, StepKind
-from signing.pades import TSA_UNAVAILABLE, PadesLevel
+from signing.pades.certcheck import certificate_check, certificate_problems
+from signing.pades.sign import TSA_UNAVAILABLE, PadesLevel
 from signing.selectors import waiting_for
 from signing.services import AssigneeSpec, StepSpec, request_create, request_send
-from tests.signing import test_requests_support as support
-from tests.signing.conftest import REVOKED
-from tests.signing.test_certcheck import NOW, make_cert
-from tests.signing.test_requests_support import register, to_trinh
-from tests.signing.test_revocation import REVOKED_TEXT
-
-province = support.province
-signing_storage = support.signing_storage
+from tests.signing.helpers import NOW, REVOKED, REVOKED_TEXT, make_cert, register, to_trinh
 
 WRONG_PASSPHRASE_EN = (
     "The passphrase (PIN) of the signing key “chutich” is wrong, or the key file (PKCS#12) is "

@@ -7,15 +7,15 @@ from collections.abc import Callable
 
 import pytest
 
-from signing.pades import PadesLevel, SigningServices, sign_pdf_bytes
+from signing.pades.sign import PadesLevel, SigningServices, sign_pdf_bytes
 from tests.signing.conftest import (  # noqa: F401 - fixtures reused by name
-    TestPki,
-    _make_pdf,
     make_pdf,
     pdfsig_verdicts,
     pki_settings,
     test_pki,
 )
+from tests.signing.helpers import TestPki
+from tests.signing.helpers import blank_pdf as _make_pdf
 
 
 def first_identity(pki_: TestPki) -> str:
@@ -54,7 +54,7 @@ def signed_lta(test_pki: TestPki) -> bytes:  # noqa: F811
 
 def sign_lta(test_pki: TestPki) -> bytes:  # noqa: F811
     """A one-page PDF signed at B-LTA by the test PKI's first demo signer."""
-    from signing import pki
+    from signing import devpki as pki
 
     signer = test_pki.backend().signer(
         identity=first_identity(test_pki), passphrase=test_pki.passphrase

@@ -11,7 +11,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign.fields import MDPPerm
 from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
 
-from signing.pades import PadesLevel
+from signing.pades.sign import PadesLevel
 from signing.validation.report import Outcome
 from signing.validation.runner import validate_pdf
 from tests.validation import attacks

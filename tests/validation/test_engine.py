@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from signing.pades import PadesLevel
+from signing.pades.sign import PadesLevel
 from signing.validation.report import Outcome
 from signing.validation.runner import validate_pdf
 

@@ -9,7 +9,7 @@ import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffResult
 
-from signing.pades import PadesLevel
+from signing.pades.sign import PadesLevel
 from signing.validation.report import CheckStatus, Outcome
 from signing.validation.runner import validate_pdf
 from tests.validation import attacks

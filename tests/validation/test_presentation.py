@@ -23,11 +23,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from audit.models import AuditEvent
-from signing import certcheck
 from signing.models import ValidationReport
-from signing.report_pdf import report_html, report_pdf
+from signing.pades import certcheck
 from signing.validation import checks, texts
 from signing.validation.presentation import localize
+from signing.validation.report_pdf import report_html, report_pdf
 from signing.validation.runner import validate_pdf
 from tests.documents.conftest import (  # noqa: F401 - fixtures reused by name
     doc_storage,

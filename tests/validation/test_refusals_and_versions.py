@@ -30,7 +30,7 @@ from tests.documents.conftest import (  # noqa: F401 - fixtures reused by name
     upload,
     world,
 )
-from tests.signing.conftest import _make_pdf
+from tests.signing.helpers import blank_pdf as _make_pdf
 
 pytestmark = pytest.mark.django_db
 

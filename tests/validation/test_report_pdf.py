@@ -13,8 +13,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from signing.report_pdf import SEAL_FIELD, report_pdf
 from signing.validation.report import CheckStatus, Outcome
+from signing.validation.report_pdf import SEAL_FIELD, report_pdf
 from signing.validation.runner import validate_pdf
 
 pytestmark = pytest.mark.django_db

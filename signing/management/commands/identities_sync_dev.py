@@ -14,12 +14,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Body, User
-from signing import appearances, pki
-from signing.identities import identity_import_pkcs12
+from signing import devpki
+from signing.backends.identities import identity_import_pkcs12
 from signing.models import SigningIdentity
+from signing.pades import appearances
 
 
-def _owner(identity: pki.DevIdentity) -> dict[str, Any] | None:
+def _owner(identity: devpki.DevIdentity) -> dict[str, Any] | None:
     if identity.kind == "seal":
         body = Body.objects.filter(code=identity.name).first()
         return {"owner_body": body} if body else None
@@ -27,7 +28,7 @@ def _owner(identity: pki.DevIdentity) -> dict[str, Any] | None:
     return {"owner_user": user} if user else None
 
 
-def _image(identity: pki.DevIdentity) -> bytes:
+def _image(identity: devpki.DevIdentity) -> bytes:
     if identity.kind == "seal":
         return appearances.seal_png(identity.common_name)
     return appearances.signature_scribble_png(identity.common_name)
@@ -37,11 +38,11 @@ class Command(BaseCommand):
     help = "Nạp các chứng thư ký số mẫu của PKI phát triển vào cơ sở dữ liệu (chạy lại an toàn)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        layout = pki.PkiLayout(settings.KYHOP_PKI_DIR)
+        layout = devpki.PkiLayout(settings.KYHOP_PKI_DIR)
         if not layout.manifest.exists():
             raise CommandError("Chưa có PKI phát triển: hãy chạy “manage.py pki_init” trước.")
         imported = skipped = 0
-        for identity in pki.demo_identities():
+        for identity in devpki.demo_identities():
             owner = _owner(identity)
             path = layout.identity_file(identity.name)
             if owner is None or not path.exists():

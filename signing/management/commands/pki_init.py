@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from signing.pki import pki_create
+from signing.devpki import pki_create
 
 
 class Command(BaseCommand):

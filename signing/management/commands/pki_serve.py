@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from werkzeug.serving import run_simple
 
-from signing.pki import animator
+from signing.devpki import animator
 
 
 class Command(BaseCommand):

@@ -15,9 +15,9 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from signing.keys import Pkcs12KeyBackend
-from signing.pades import PadesLevel, SigningUnavailable, sign_pdf_file
-from signing.pki import PkiLayout
+from signing.backends.pkcs12 import Pkcs12KeyBackend
+from signing.devpki import PkiLayout
+from signing.pades.sign import PadesLevel, SigningUnavailable, sign_pdf_file
 
 PIN_ENV = "KYHOP_SIGN_PIN"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from signing.trust import trust_root_register_dev
+from signing.pades.trust import trust_root_register_dev
 
 
 class Command(BaseCommand):

@@ -17,9 +17,9 @@ from django.core.management.base import BaseCommand
 from django.utils import translation
 from django.utils.translation import gettext
 
-from signing.report_pdf import report_pdf
 from signing.validation.presentation import localize
 from signing.validation.report import Outcome
+from signing.validation.report_pdf import report_pdf
 from signing.validation.runner import validate_pdf
 
 EXIT_CODES = {Outcome.PASSED: 0, Outcome.FAILED: 1, Outcome.INDETERMINATE: 2}

@@ -1,0 +1,84 @@
+"""Numbering after the competent person has signed (Decree 30 Art. 15.3): the number and date
+fill the prepared fields, a change the signature permits (form filling).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from accounts.models import User, nfc
+from documents.models import Document, DocumentVersion
+from documents.rendering import vietnamese_date_line
+from signing.models import (
+    SigningRequest,
+)
+from signing.pades import appearances
+from signing.pades.appearances import FieldValue
+from signing.requests.base import (
+    request_audit,
+    request_locked,
+    require_latest,
+    version_read,
+    version_store,
+)
+from signing.selectors import request_may_manage, request_number_refusal
+
+
+@transaction.atomic
+def request_number_assign(
+    *, actor: User, request: SigningRequest, number: str, issued_on: date
+) -> DocumentVersion | None:
+    """Give the document its number and date by filling the prepared fields: an incremental
+    update the competent person's signature permits (form filling). Returns the new version,
+    or None for a document numbered in its metadata only."""
+    request = request_locked(request)
+    if not request_may_manage(actor, request):
+        raise PermissionDenied(gettext("Chỉ văn thư trình ký mới cấp số cho văn bản này."))
+    number = nfc(number).strip()
+    if not number or not number.isdigit():
+        raise ValidationError({"number": gettext("Số văn bản phải là số (ví dụ: 45).")})
+    refusal = request_number_refusal(request)
+    if refusal is not None:
+        raise ValidationError(gettext(refusal))
+    base = request.current_version
+    require_latest(request, base)
+    document = Document.objects.select_for_update().get(pk=request.document_id)
+    document.number, document.issued_on = number, issued_on
+    document.full_clean()
+    document.save(update_fields=["number", "issued_on", "updated_at"])
+    version = None
+    if request.number_field_rect or request.date_field_rect:
+        # What goes into the document (number, date line) and its version note stay Vietnamese.
+        place = request.body.place_name
+        values = {
+            appearances.NUMBER_FIELD: FieldValue(
+                document.number_symbol, f"Số: {document.number_symbol}"
+            ),
+            appearances.DATE_FIELD: FieldValue(
+                issued_on.isoformat(),
+                vietnamese_date_line(place, issued_on),
+                appearances.SERIF_ITALIC,
+            ),
+        }
+        filled = appearances.text_fields_fill(data=version_read(base), values=values)
+        version = version_store(
+            actor=actor, request=request, data=filled, note="Cấp số, ngày văn bản"
+        )
+        request.current_version = version
+    request.numbered_at = timezone.now()
+    request.save(update_fields=["current_version", "numbered_at"])
+    request_audit(
+        actor,
+        "request_numbered",
+        request,
+        number_symbol=document.number_symbol,
+        issued_on=issued_on,
+        before_sha256=base.blob.sha256,
+        after_sha256=(version or base).blob.sha256,
+    )
+    return version

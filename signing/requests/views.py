@@ -1,0 +1,253 @@
+"""Signing screens: inbox, the clerk's "Trình ký", the request page and its step actions.
+
+Each view parses input, calls one service or selector, renders. What a person may not see
+answers 404. The passphrase is read from POST, handed to the service and never logged,
+stored or sent back (the sign form does not re-render its value).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts.models import Membership, User
+from documents.selectors import document_version_for
+from signing import services
+from signing.forms import (
+    BulkSignForm,
+    DelegateForm,
+    NumberForm,
+    RequestForm,
+    ReturnForm,
+    SignForm,
+)
+from signing.models import SigningNotice, SigningRequest, StepAssignee, StepKind
+from signing.pades.appearances import Placement
+from signing.pades.sign import SigningUnavailable
+from signing.selectors import (
+    acted_by,
+    default_level_for,
+    my_action,
+    next_number_suggestion,
+    request_for,
+    request_may_manage,
+    request_number_refusal,
+    request_steps,
+    requests_created_by,
+    waiting_for,
+)
+from signing.services import AssigneeSpec, StepSpec
+
+
+def _people_of(request: SigningRequest | None, *, body_ids: list[int]) -> QuerySet[User]:
+    members = Membership.objects.filter(body_id__in=body_ids).values("user_id")
+    return User.objects.filter(pk__in=members, is_active=True).order_by("full_name")
+
+
+def _visible_request(http: HttpRequest, pk: int) -> SigningRequest:
+    found = request_for(http.user, pk)
+    if found is None:
+        raise Http404(gettext("Không tìm thấy yêu cầu trình ký."))
+    return found
+
+
+def _assignee_for(http: HttpRequest, pk: int) -> StepAssignee:
+    assignee = get_object_or_404(StepAssignee.objects.select_related("step__request"), pk=pk)
+    if request_for(http.user, assignee.step.request_id) is None:
+        raise Http404(gettext("Không tìm thấy yêu cầu trình ký."))
+    return assignee
+
+
+def _refused(
+    http: HttpRequest, exc: ValidationError | PermissionDenied | SigningUnavailable
+) -> None:
+    text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    messages.error(http, text)
+
+
+@login_required
+@require_safe
+def inbox(http: HttpRequest) -> HttpResponse:
+    context = {
+        "waiting": waiting_for(http.user)[:200],
+        "done": acted_by(http.user)[:50],
+        "mine": requests_created_by(http.user)[:50],
+        "notices": SigningNotice.objects.filter(user=http.user, read_at=None)[:20],
+        "bulk_form": BulkSignForm(assignees=waiting_for(http.user)),
+    }
+    return render(http, "signing/inbox.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_new(http: HttpRequest, pk: int, number: int) -> HttpResponse:
+    version = document_version_for(http.user, document_id=pk, number=number)
+    if version is None:
+        raise Http404(gettext("Không tìm thấy văn bản."))
+    document = version.document
+    body = document.issuing_body or document.owning_body
+    people = _people_of(None, body_ids=[document.owning_body_id, body.pk])
+    form = RequestForm(http.POST or None, people=people, level=default_level_for(body))
+    if http.method == "POST" and form.is_valid():
+        try:
+            created = services.request_create(
+                actor=http.user,
+                version=version,
+                steps=_steps_from(form.cleaned_data, body),
+                readers=tuple(form.cleaned_data["readers"]),
+                level=form.cleaned_data["level"],
+                title=form.cleaned_data["title"],
+                is_attachment=form.cleaned_data["is_attachment"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _refused(http, exc)
+        else:
+            messages.success(
+                http, gettext("Đã tạo yêu cầu trình ký. Kiểm tra lại rồi bấm “Gửi trình ký”.")
+            )
+            return redirect("signing:request_detail", pk=created.pk)
+    return render(http, "signing/request_form.html", {"form": form, "version": version})
+
+
+def _steps_from(data: dict, body) -> list[StepSpec]:
+    placement = None
+    if data.get("page"):
+        placement = Placement(data["page"] - 1, data["x"], data["y"], data["width"], data["height"])
+    if data["is_attachment"]:
+        # Decree 30: an attachment in its own file is signed by the agency only (top right of
+        # page 1, no image); the services refuse any other step for it.
+        return [StepSpec(StepKind.SEAL, (AssigneeSpec(seal_body=body, placement=placement),))]
+    steps = []
+    if data["initial_signers"]:
+        initials = tuple(AssigneeSpec(user=u) for u in data["initial_signers"])
+        steps.append(StepSpec(StepKind.INITIAL, initials))
+    main = AssigneeSpec(user=data["main_signer"], placement=placement)
+    steps.append(StepSpec(StepKind.MAIN, (main,)))
+    if data["with_seal"]:
+        steps.append(StepSpec(StepKind.SEAL, (AssigneeSpec(seal_body=body),)))
+    return steps
+
+
+@login_required
+@require_safe
+def request_detail(http: HttpRequest, pk: int) -> HttpResponse:
+    found = _visible_request(http, pk)
+    action = my_action(http.user, found)
+    if action is not None:
+        services.request_viewed(actor=http.user, request=found)
+    people = _people_of(found, body_ids=[found.body_id, found.document.owning_body_id])
+    context = {
+        "req": found,
+        "steps": request_steps(found),
+        "action": action,
+        "can_manage": request_may_manage(http.user, found),
+        "sign_form": SignForm(),
+        "return_form": ReturnForm(),
+        "delegate_form": DelegateForm(people=people.exclude(pk=http.user.pk)),
+        "number_form": NumberForm(
+            initial={"number": next_number_suggestion(document=found.document)}
+        ),
+        "needs_number": request_number_refusal(found) is None,
+    }
+    return render(http, "signing/request_detail.html", context)
+
+
+@login_required
+@require_POST
+def request_send_view(http: HttpRequest, pk: int) -> HttpResponse:
+    found = _visible_request(http, pk)
+    try:
+        services.request_send(actor=http.user, request=found)
+        messages.success(http, gettext("Đã gửi trình ký."))
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(http, exc)
+    return redirect("signing:request_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def request_number_view(http: HttpRequest, pk: int) -> HttpResponse:
+    found = _visible_request(http, pk)
+    form = NumberForm(http.POST)
+    if not form.is_valid():
+        messages.error(http, gettext("Hãy nhập số và ngày ban hành hợp lệ."))
+        return redirect("signing:request_detail", pk=pk)
+    try:
+        services.request_number_assign(actor=http.user, request=found, **form.cleaned_data)
+        messages.success(http, gettext("Đã cấp số và ngày ban hành."))
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(http, exc)
+    return redirect("signing:request_detail", pk=pk)
+
+
+@sensitive_post_parameters("passphrase")
+@login_required
+@require_POST
+def step_sign_view(http: HttpRequest, pk: int) -> HttpResponse:
+    assignee = _assignee_for(http, pk)
+    form = SignForm(http.POST)
+    if not form.is_valid():
+        messages.error(http, gettext("Hãy nhập mật khẩu (mã PIN) của khóa ký."))
+        return redirect("signing:request_detail", pk=assignee.step.request_id)
+    try:
+        services.step_sign(
+            actor=http.user,
+            assignee=assignee,
+            passphrase=form.cleaned_data["passphrase"],
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(http, gettext("Đã ký số thành công."))
+    except (ValidationError, PermissionDenied, SigningUnavailable) as exc:
+        _refused(http, exc)
+    return redirect("signing:request_detail", pk=assignee.step.request_id)
+
+
+@login_required
+@require_POST
+def step_return_view(http: HttpRequest, pk: int) -> HttpResponse:
+    assignee = _assignee_for(http, pk)
+    form = ReturnForm(http.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(gettext("Hãy ghi lý do trả lại."))
+        services.step_return(actor=http.user, assignee=assignee, reason=form.cleaned_data["reason"])
+        messages.success(http, gettext("Đã trả lại văn bản cho người trình."))
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(http, exc)
+    return redirect("signing:request_detail", pk=assignee.step.request_id)
+
+
+@login_required
+@require_POST
+def step_delegate_view(http: HttpRequest, pk: int) -> HttpResponse:
+    assignee = _assignee_for(http, pk)
+    found = assignee.step.request
+    people = _people_of(found, body_ids=[found.body_id, found.document.owning_body_id])
+    form = DelegateForm(http.POST, people=people)
+    try:
+        if not form.is_valid():
+            raise ValidationError(gettext("Hãy chọn người được ủy quyền."))
+        services.step_delegate(actor=http.user, assignee=assignee, **form.cleaned_data)
+        messages.success(http, gettext("Đã ủy quyền."))
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(http, exc)
+    return redirect("signing:inbox")
+
+
+@login_required
+@require_POST
+def request_cancel_view(http: HttpRequest, pk: int) -> HttpResponse:
+    found = _visible_request(http, pk)
+    try:
+        services.request_cancel(actor=http.user, request=found)
+        messages.success(http, gettext("Đã hủy yêu cầu trình ký."))
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(http, exc)
+    return redirect("signing:request_detail", pk=pk)

@@ -1,0 +1,272 @@
+"""Plain helpers and constants shared by the signing tests (fixtures are in conftest.py).
+
+- the test PKI's description (:class:`TestPki`) and its revoked signer;
+- test PDFs made on the fly (:func:`blank_pdf`) and a Decree 30 Tờ trình (:func:`to_trinh`);
+- the province committee the request tests work in (:class:`Province`, built by the
+  ``province`` fixture) and :func:`register`, which files a PDF as its document;
+- certificates made with cryptography, each wrong in one way (:func:`make_cert`);
+- pixels of a rendered page, to look at appearances (:func:`render_page`).
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import NameOID
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.safestring import mark_safe
+from PIL import Image
+from pypdf import PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    FloatObject,
+    NameObject,
+    NumberObject,
+    TextStringObject,
+)
+
+from accounts.models import Body, User
+from documents.models import DocumentVersion
+from documents.rendering import AdministrativeDocument, Signer, render
+from documents.services import document_create
+from signing import devpki
+from signing.backends.pkcs12 import Pkcs12KeyBackend
+from signing.pades.appearances import Placement
+
+# --- The test PKI ---------------------------------------------------------------------------
+
+PASSPHRASE = "Mật-khẩu thử 2026"  # non-ASCII on purpose: PKCS#12 passphrases are UTF-8
+# A signer whose certificate the CA has revoked: its OCSP responder and CRL say so.
+REVOKED = "thu-hoi"
+REVOKED_SINCE = "2025-07-01T08:30:00+0000"  # 15:30 in Vietnam
+REVOKED_IDENTITY = devpki.DevIdentity(
+    name=REVOKED,
+    common_name="Ngô Văn Thu Hồi",
+    organisation="Ủy ban nhân dân tỉnh Bắc Ninh",
+    title="Phó Chủ tịch Ủy ban nhân dân tỉnh",
+    kind="person",
+    revoked_since=REVOKED_SINCE,
+    revocation_reason="key_compromise",
+)
+# What the signer is told about the revoked signer, and when the CA cannot be reached.
+REVOKED_TEXT = (
+    "Chứng thư số đã bị thu hồi từ 15:30:00 ngày 01/07/2025 (giờ Việt Nam), "
+    "lý do: khóa bí mật bị lộ."
+)
+UNKNOWN_TEXT = "Không xác định được chứng thư số còn hiệu lực hay đã bị thu hồi"
+
+
+@dataclass(frozen=True)
+class TestPki:
+    directory: Path
+    base_url: str
+    passphrase: str
+    hits: Counter[str] = field(default_factory=Counter, compare=False)
+
+    @property
+    def layout(self) -> devpki.PkiLayout:
+        return devpki.PkiLayout(self.directory)
+
+    def backend(self) -> Pkcs12KeyBackend:
+        return Pkcs12KeyBackend(self.layout.identities)
+
+
+# --- Test PDFs ------------------------------------------------------------------------------
+
+
+def _empty_sig_field(writer: PdfWriter, name: str, rect: tuple[int, int, int, int]) -> None:
+    page = writer.pages[0]
+    field = DictionaryObject(
+        {
+            NameObject("/FT"): NameObject("/Sig"),
+            NameObject("/T"): TextStringObject(name),
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Widget"),
+            NameObject("/F"): NumberObject(4),
+            NameObject("/Rect"): ArrayObject([FloatObject(v) for v in rect]),
+            NameObject("/P"): page.indirect_reference,
+        }
+    )
+    ref = writer._add_object(field)
+    page[NameObject("/Annots")] = ArrayObject([ref])
+    writer._root_object[NameObject("/AcroForm")] = DictionaryObject(
+        {NameObject("/Fields"): ArrayObject([ref]), NameObject("/SigFlags"): NumberObject(3)}
+    )
+
+
+def blank_pdf(*, pages: int = 1, sig_field: str | None = None) -> bytes:
+    """An A4 PDF made on the fly (no binary fixtures), optionally with an empty signature field."""
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    if sig_field:
+        _empty_sig_field(writer, sig_field, (330, 80, 560, 150))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+# --- The province the request tests work in -------------------------------------------------
+
+PASSWORD = "mat-khau-thu-1"
+
+
+@dataclass
+class Province:
+    ubnd: Body
+    clerk: User  # vanthu: routes, numbers, seals
+    chair: User  # chutich: the competent person
+    drafter1: User  # daibieu1: initials
+    drafter2: User  # daibieu2: initials
+    deputy: User  # lanhdao: a delegate
+    outsider: User
+
+
+def to_trinh() -> tuple[bytes, Placement]:
+    """A draft Tờ trình (no number, no date yet) and the chair's signature area."""
+    doc = AdministrativeDocument(
+        parent_body="",
+        issuing_body="Ủy ban nhân dân tỉnh Bắc Ninh",
+        number_symbol="/TTr-UBND",
+        date=None,
+        place_name="Bắc Ninh",
+        document_type="Tờ trình",
+        abstract="Về việc phê duyệt Kế hoạch chuyển đổi số năm 2026",
+        addressees=("Hội đồng nhân dân tỉnh Bắc Ninh",),
+        body_html=mark_safe(
+            "<p>Ủy ban nhân dân tỉnh kính trình Hội đồng nhân dân tỉnh xem xét, quyết định.</p>"
+        ),
+        signers=(
+            Signer(
+                authority=("TM. Ủy ban nhân dân",),
+                position="Chủ tịch",
+                full_name="Nguyễn Văn Hùng",
+                field_id="chu-tich",
+            ),
+        ),
+        recipients=("Như trên;", "Lưu: VT."),
+    )
+    rendered = render(doc)
+    rect = rendered.signature_rects["chu-tich"]
+    area = Placement.from_rect(rect.page_index, (rect.x1, rect.y1, rect.x2, rect.y2))
+    return rendered.pdf, area
+
+
+def register(world: Province, pdf: bytes) -> DocumentVersion:
+    document = document_create(
+        actor=world.clerk,
+        owning_body=world.ubnd,
+        doc_type="to_trinh",
+        abstract="Về việc phê duyệt Kế hoạch chuyển đổi số năm 2026",
+        symbol="TTr-UBND",
+        upload=SimpleUploadedFile("to-trinh.pdf", pdf, content_type="application/pdf"),
+    )
+    return document.versions.get()
+
+
+# --- Certificates made here, each wrong in exactly one way ----------------------------------
+
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
+_KEYS: dict[tuple[str, int], object] = {}
+
+
+def certificate_key(kind: str = "rsa", size: int = 2048):
+    # Key generation is the slow part; the same key serves every certificate of its kind.
+    if (kind, size) not in _KEYS:
+        _KEYS[kind, size] = (
+            rsa.generate_private_key(public_exponent=65537, key_size=size)
+            if kind == "rsa"
+            else ec.generate_private_key({256: ec.SECP256R1(), 192: ec.SECP192R1()}[size])
+        )
+    return _KEYS[kind, size]
+
+
+def make_cert(
+    *,
+    key=None,
+    not_before: datetime = NOW - timedelta(days=365),
+    not_after: datetime = NOW + timedelta(days=365),
+    usage: dict[str, bool] | None = None,
+    hash_algorithm: hashes.HashAlgorithm | None = None,
+) -> x509.Certificate:
+    key = key or certificate_key()
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Nguyễn Văn Thử")])
+    flags = dict.fromkeys(
+        (
+            "digital_signature",
+            "content_commitment",
+            "key_encipherment",
+            "data_encipherment",
+            "key_agreement",
+            "key_cert_sign",
+            "crl_sign",
+            "encipher_only",
+            "decipher_only",
+        ),
+        False,
+    )
+    flags |= {"digital_signature": True, "content_commitment": True} if usage is None else usage
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+    )
+    if usage != {}:
+        builder = builder.add_extension(x509.KeyUsage(**flags), critical=True)
+    return builder.sign(key, hash_algorithm or hashes.SHA256())
+
+
+# --- Looking at a rendered page -------------------------------------------------------------
+
+
+def render_page(data: bytes, tmp_path: Path, *, page: int = 1, dpi: int = 72) -> Image.Image:
+    """The page as pixels; at 72 dpi one pixel is one PDF point (origin top-left)."""
+    source = tmp_path / "render.pdf"
+    source.write_bytes(data)
+    prefix = tmp_path / f"page-{page}"
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            str(dpi),
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            "-singlefile",
+            str(source),
+            str(prefix),
+        ],
+        check=True,
+    )
+    return Image.open(io.BytesIO(prefix.with_suffix(".png").read_bytes())).convert("RGB")
+
+
+def count_pixels(image: Image.Image, box: tuple[float, float, float, float], test) -> int:
+    """Pixels in *box* (PDF points, origin bottom-left) for which *test(r, g, b)* holds."""
+    x1, y1, x2, y2 = box
+    height = image.height
+    crop = image.crop((int(x1), int(height - y2), int(x2), int(height - y1)))
+    return sum(1 for pixel in crop.get_flattened_data() if test(*pixel))
+
+
+def is_blue(r: int, g: int, b: int) -> bool:
+    return b > 150 and r < 110 and g < 130
+
+
+def is_red(r: int, g: int, b: int) -> bool:
+    return r > 150 and g < 110 and b < 110
