@@ -1,3 +1,94 @@
-"""The meetings app's models (split by domain in the next step)."""
+"""The meetings app's models, one module per domain, all importable from here.
 
-from meetings.models.meeting import *  # noqa: F403
+``meeting`` (the meeting, agenda, participants), ``voting`` (rules, polls, ballots,
+consultations), ``live`` (check-in window, live state, conclusions, speakers) and ``minutes``
+(drafts, conclusion notices, vote sheets, the work record link).
+"""
+
+from meetings.models.live import (
+    CheckInWindow,
+    ItemConclusion,
+    LiveState,
+    SpeakerKind,
+    SpeakerRequest,
+    SpeakerStatus,
+)
+from meetings.models.meeting import (
+    AgendaDocument,
+    AgendaItem,
+    AttendanceMode,
+    InvitedVia,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Participant,
+    ParticipantRole,
+    Rsvp,
+)
+from meetings.models.minutes import (
+    ConclusionNotice,
+    MeetingRecord,
+    MinutesDraft,
+    MinutesStatus,
+    VoteSheet,
+)
+from meetings.models.voting import (
+    Ballot,
+    BallotChoice,
+    Consultation,
+    ConsultationRecipient,
+    ConsultationStatus,
+    EligibleVoters,
+    Poll,
+    PollKind,
+    PollOption,
+    PollStatus,
+    RuleBase,
+    RuleThreshold,
+    RuleTiePolicy,
+    SecretChoice,
+    VoteReceipt,
+    VotingRule,
+    default_confidence_flags,
+)
+
+__all__ = [
+    "AgendaDocument",
+    "AgendaItem",
+    "AttendanceMode",
+    "Ballot",
+    "BallotChoice",
+    "CheckInWindow",
+    "ConclusionNotice",
+    "Consultation",
+    "ConsultationRecipient",
+    "ConsultationStatus",
+    "EligibleVoters",
+    "InvitedVia",
+    "ItemConclusion",
+    "LiveState",
+    "Meeting",
+    "MeetingKind",
+    "MeetingRecord",
+    "MeetingStatus",
+    "MinutesDraft",
+    "MinutesStatus",
+    "Participant",
+    "ParticipantRole",
+    "Poll",
+    "PollKind",
+    "PollOption",
+    "PollStatus",
+    "Rsvp",
+    "RuleBase",
+    "RuleThreshold",
+    "RuleTiePolicy",
+    "SecretChoice",
+    "SpeakerKind",
+    "SpeakerRequest",
+    "SpeakerStatus",
+    "VoteReceipt",
+    "VoteSheet",
+    "VotingRule",
+    "default_confidence_flags",
+]
