@@ -9,7 +9,7 @@ class MeetingsConfig(AppConfig):
         # Participants see the documents on their meeting's agenda: documents sits below
         # meetings and cannot import it, so meetings registers the grant.
         from documents.visibility import visibility_provider_register
-        from meetings.selectors import documents_granted_by_meetings
+        from meetings.access import documents_granted_by_meetings
 
         visibility_provider_register("meetings.participants", documents_granted_by_meetings)
 

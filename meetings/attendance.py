@@ -5,12 +5,10 @@ Split from ``voting.py`` (which re-exports these names) to keep each module read
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NoReturn
+from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -19,6 +17,7 @@ from django.utils.translation import gettext
 from accounts.models import Body
 from audit.services import audit_record
 from meetings import rules
+from meetings.access import FINISHED, is_clerk, refuse
 from meetings.models import (
     AttendanceMode,
     CheckInWindow,
@@ -29,24 +28,8 @@ from meetings.models import (
     Rsvp,
     VotingRule,
 )
-from meetings.selectors import meeting_manageable_by
 
 VOTING_ROLES = (ParticipantRole.CHAIR, ParticipantRole.VOTING)
-# A meeting over or called off: nobody checks in or votes any more.
-FINISHED = (
-    MeetingStatus.CLOSED,
-    MeetingStatus.MINUTES_SIGNED,
-    MeetingStatus.ARCHIVED,
-    MeetingStatus.CANCELLED,
-)
-
-
-def _nfc(value: str | None) -> str:
-    return unicodedata.normalize("NFC", value or "").strip()
-
-
-def _refuse(message: str) -> NoReturn:
-    raise ValidationError(message)
 
 
 # --- Rules of the body --------------------------------------------------------------------------
@@ -61,15 +44,6 @@ def rule_for_body(body: Body) -> VotingRule:
 # --- Attendance ---------------------------------------------------------------------------------
 
 
-def _is_clerk(actor: Any, meeting: Meeting) -> bool:
-    """Organisers of the host body, and the meeting's own secretary, keep the attendance."""
-    if meeting_manageable_by(actor, meeting):
-        return True
-    return Participant.objects.filter(
-        meeting=meeting, user=actor, role=ParticipantRole.SECRETARY
-    ).exists()
-
-
 def _self_check_in_open(meeting: Meeting) -> bool:
     if meeting.status == MeetingStatus.IN_PROGRESS:
         return True
@@ -80,10 +54,10 @@ def _self_check_in_open(meeting: Meeting) -> bool:
 @transaction.atomic
 def checkin_open(*, actor: Any, meeting: Meeting) -> CheckInWindow:
     """The clerk opens check-in (before the meeting starts, participants may then check in)."""
-    if not _is_clerk(actor, meeting):
-        _refuse(gettext("Chỉ văn thư, thư ký hoặc người chủ trì mới được mở điểm danh."))
+    if not is_clerk(actor, meeting):
+        refuse(gettext("Chỉ văn thư, thư ký hoặc người chủ trì mới được mở điểm danh."))
     if meeting.status in FINISHED:
-        _refuse(gettext("Cuộc họp đã kết thúc hoặc đã hủy."))
+        refuse(gettext("Cuộc họp đã kết thúc hoặc đã hủy."))
     window, _ = CheckInWindow.objects.update_or_create(
         meeting=meeting,
         defaults={"opened_at": timezone.now(), "opened_by": actor, "closed_at": None},
@@ -94,8 +68,8 @@ def checkin_open(*, actor: Any, meeting: Meeting) -> CheckInWindow:
 
 @transaction.atomic
 def checkin_close(*, actor: Any, meeting: Meeting) -> None:
-    if not _is_clerk(actor, meeting):
-        _refuse(gettext("Chỉ văn thư, thư ký hoặc người chủ trì mới được đóng điểm danh."))
+    if not is_clerk(actor, meeting):
+        refuse(gettext("Chỉ văn thư, thư ký hoặc người chủ trì mới được đóng điểm danh."))
     CheckInWindow.objects.filter(meeting=meeting).update(closed_at=timezone.now())
     audit_record(actor=actor, verb="attendance.checkin_closed", target=meeting)
 
@@ -116,14 +90,14 @@ def attendance_check_in(
     )
     meeting = participant.meeting
     if mode not in AttendanceMode.values:
-        _refuse(gettext("Hình thức tham dự không hợp lệ (trực tiếp hoặc trực tuyến)."))
-    clerk = _is_clerk(actor, meeting)
+        refuse(gettext("Hình thức tham dự không hợp lệ (trực tiếp hoặc trực tuyến)."))
+    clerk = is_clerk(actor, meeting)
     if not clerk:
         _check_self_check_in(actor, participant)
         if participant.checked_in_at is not None:
             return participant  # a second scan of the QR code changes nothing
     elif meeting.status == MeetingStatus.CANCELLED:
-        _refuse(gettext("Cuộc họp đã hủy."))
+        refuse(gettext("Cuộc họp đã hủy."))
     corrected = clerk and participant.checked_in_at is not None
     participant.checked_in_at = (at if clerk and at else None) or timezone.now()
     participant.attendance_mode = mode
@@ -142,16 +116,16 @@ def attendance_check_in(
 
 def _check_self_check_in(actor: Any, participant: Participant) -> None:
     if participant.user_id != getattr(actor, "pk", None):
-        _refuse(gettext("Bạn chỉ được điểm danh cho chính mình."))
+        refuse(gettext("Bạn chỉ được điểm danh cho chính mình."))
     if not _self_check_in_open(participant.meeting):
-        _refuse(gettext("Chưa mở điểm danh cho cuộc họp này."))
+        refuse(gettext("Chưa mở điểm danh cho cuộc họp này."))
 
 
 @transaction.atomic
 def attendance_clear(*, actor: Any, participant: Participant) -> Participant:
     """The clerk removes a wrong check-in (the person was not there after all)."""
-    if not _is_clerk(actor, participant.meeting):
-        _refuse(gettext("Chỉ văn thư, thư ký hoặc người chủ trì mới được sửa điểm danh."))
+    if not is_clerk(actor, participant.meeting):
+        refuse(gettext("Chỉ văn thư, thư ký hoặc người chủ trì mới được sửa điểm danh."))
     participant.checked_in_at = None
     participant.attendance_mode = ""
     participant.checked_in_by = actor

@@ -18,8 +18,9 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from accounts.models import Body, Membership, Role
+from accounts.models import Body, Membership, Role, nfc
 from audit.services import audit_record
+from meetings.access import organises_body, refuse
 from meetings.models import (
     Consultation,
     ConsultationRecipient,
@@ -31,10 +32,7 @@ from meetings.models import (
 from meetings.voting import (
     CastAck,
     _mark_open,
-    _nfc,
-    _organises_body,
     _poll_build,
-    _refuse,
     ballot_cast,
     poll_close,
     rule_for_body,
@@ -58,8 +56,8 @@ def consultation_create(
     rule: VotingRule | None = None,
 ) -> Consultation:
     """A draft consultation; nothing is sent until ``consultation_send``."""
-    if not _organises_body(actor, body):
-        _refuse(gettext("Chỉ lãnh đạo, văn thư hoặc thư ký của cơ quan mới được lấy ý kiến."))
+    if not organises_body(actor, body):
+        refuse(gettext("Chỉ lãnh đạo, văn thư hoặc thư ký của cơ quan mới được lấy ý kiến."))
     poll = _poll_build(
         actor=actor,
         body=body,
@@ -75,8 +73,8 @@ def consultation_create(
     )
     consultation = Consultation(
         body=body,
-        title=_nfc(title),
-        description=_nfc(description),
+        title=nfc(title),
+        description=nfc(description),
         deadline=deadline,
         poll=poll,
         created_by=actor,
@@ -96,19 +94,19 @@ def consultation_create(
 def consultation_send(*, actor: Any, consultation: Consultation) -> Consultation:
     """Fix the recipients (the body's members today), open the poll, mail everyone."""
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
-    if not _organises_body(actor, consultation.body):
-        _refuse(
+    if not organises_body(actor, consultation.body):
+        refuse(
             gettext("Chỉ lãnh đạo, văn thư hoặc thư ký của cơ quan mới được gửi phiếu lấy ý kiến.")
         )
     if consultation.status != ConsultationStatus.DRAFT:
-        _refuse(gettext("Phiếu lấy ý kiến này đã được gửi."))
+        refuse(gettext("Phiếu lấy ý kiến này đã được gửi."))
     if consultation.deadline <= timezone.now():
-        _refuse(gettext("Hạn trả lời phải ở sau thời điểm gửi."))
+        refuse(gettext("Hạn trả lời phải ở sau thời điểm gửi."))
     members = Membership.objects.filter(
         body=consultation.body, role__in=MEMBER_ROLES, user__is_active=True
     ).values_list("user_id", flat=True)
     if not members:
-        _refuse(gettext("Cơ quan chưa có thành viên để lấy ý kiến."))
+        refuse(gettext("Cơ quan chưa có thành viên để lấy ý kiến."))
     ConsultationRecipient.objects.bulk_create(
         ConsultationRecipient(consultation=consultation, user_id=uid) for uid in members
     )
@@ -140,7 +138,7 @@ def consultation_answer(
 ) -> CastAck:
     """A member answers; the same rules as a vote (one answer, idempotent retry)."""
     if consultation.status != ConsultationStatus.SENT:
-        _refuse(gettext("Phiếu lấy ý kiến không còn nhận trả lời."))
+        refuse(gettext("Phiếu lấy ý kiến không còn nhận trả lời."))
     return ballot_cast(actor=actor, poll=consultation.poll, option_ids=option_ids)
 
 

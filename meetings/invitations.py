@@ -26,8 +26,8 @@ from audit.services import audit_record
 from documents.models import Document, DocumentStatus, DocumentType
 from documents.rendering import AdministrativeDocument, Signer, render_pdf
 from documents.services import document_create
+from meetings.access import meeting_manageable_by
 from meetings.models import AgendaItem, Meeting, MeetingStatus, Participant, Rsvp
-from meetings.selectors import meeting_manageable_by
 
 WEEKDAYS = ["thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật"]
 # "Ủy ban nhân dân tỉnh Bắc Ninh" → "ỦY BAN NHÂN DÂN" for "TM. ỦY BAN NHÂN DÂN".

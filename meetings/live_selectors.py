@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 
 from documents.selectors import document_latest_version
 from meetings import rules
+from meetings.access import meeting_manageable_by, meeting_visible_to, participation_of
 from meetings.attendance import quorum_state
 from meetings.invitations import agenda_rows
 from meetings.live import current_seq
@@ -39,7 +40,6 @@ from meetings.models import (
     SpeakerStatus,
     VoteReceipt,
 )
-from meetings.selectors import meeting_manageable_by, meeting_visible_to, participation_of
 from meetings.voting import PollProgress, poll_progress
 
 OPEN_SPEAKER_STATUSES = (SpeakerStatus.REQUESTED, SpeakerStatus.GRANTED, SpeakerStatus.SPEAKING)

@@ -15,10 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from accounts.models import nfc
 from audit.services import audit_record
 from documents.models import Document
 from meetings import voting
-from meetings.attendance import FINISHED, _is_clerk, _nfc, _refuse
+from meetings.access import FINISHED, is_clerk, may_run, refuse, require_runner
 from meetings.live import live_publish, live_publish_staff, progress_soon
 from meetings.live_selectors import (
     attendance_payload,
@@ -42,7 +43,6 @@ from meetings.models import (
     Poll,
     PollStatus,
 )
-from meetings.speakers import _require_runner, may_run
 
 MESSAGE_MAX = 300
 EXTEND_MAX_SECONDS = 3600
@@ -62,11 +62,11 @@ def _locked_state(meeting: Meeting) -> LiveState:
 @transaction.atomic
 def meeting_start(*, actor: Any, meeting: Meeting) -> Meeting:
     """Open the session; the first agenda item becomes current if none is."""
-    _require_runner(actor, meeting)
+    require_runner(actor, meeting)
     if meeting.status not in (MeetingStatus.DRAFT, MeetingStatus.INVITED):
         if meeting.status == MeetingStatus.IN_PROGRESS:
             return meeting
-        _refuse(gettext("Cuộc họp đã kết thúc hoặc đã hủy."))
+        refuse(gettext("Cuộc họp đã kết thúc hoặc đã hủy."))
     meeting.status = MeetingStatus.IN_PROGRESS
     meeting.save(update_fields=["status", "updated_at"])
     state = _locked_state(meeting)
@@ -81,11 +81,11 @@ def meeting_start(*, actor: Any, meeting: Meeting) -> Meeting:
 
 @transaction.atomic
 def meeting_end(*, actor: Any, meeting: Meeting) -> Meeting:
-    _require_runner(actor, meeting)
+    require_runner(actor, meeting)
     if meeting.status != MeetingStatus.IN_PROGRESS:
-        _refuse(gettext("Cuộc họp không ở trạng thái đang họp."))
+        refuse(gettext("Cuộc họp không ở trạng thái đang họp."))
     if Poll.objects.filter(item__meeting=meeting, status=PollStatus.OPEN).exists():
-        _refuse(gettext("Còn biểu quyết đang mở; hãy kết thúc biểu quyết trước."))
+        refuse(gettext("Còn biểu quyết đang mở; hãy kết thúc biểu quyết trước."))
     meeting.status = MeetingStatus.CLOSED
     meeting.save(update_fields=["status", "updated_at"])
     state = _locked_state(meeting)
@@ -132,17 +132,17 @@ def _current_payload(state: LiveState) -> dict[str, Any]:
 
 def _require_live(meeting: Meeting) -> None:
     if meeting.status != MeetingStatus.IN_PROGRESS:
-        _refuse(gettext("Cuộc họp chưa bắt đầu hoặc đã kết thúc."))
+        refuse(gettext("Cuộc họp chưa bắt đầu hoặc đã kết thúc."))
 
 
 @transaction.atomic
 def item_set_current(*, actor: Any, meeting: Meeting, item_id: int) -> LiveState:
     """Move the meeting to another agenda item; its timer starts from zero, stopped."""
-    _require_runner(actor, meeting)
+    require_runner(actor, meeting)
     _require_live(meeting)
     item = AgendaItem.objects.filter(pk=item_id, meeting=meeting).first()
     if item is None:
-        _refuse(gettext("Mục chương trình không thuộc cuộc họp này."))
+        refuse(gettext("Mục chương trình không thuộc cuộc họp này."))
     state = _locked_state(meeting)
     _make_current(state, item)
     live_publish(meeting.pk, "item.current", _current_payload(state))
@@ -161,11 +161,11 @@ def _pause(state: LiveState, now: datetime) -> None:
 
 
 def _timer_change(actor: Any, meeting: Meeting, change: Any) -> LiveState:
-    _require_runner(actor, meeting)
+    require_runner(actor, meeting)
     _require_live(meeting)
     state = _locked_state(meeting)
     if state.current_item_id is None:
-        _refuse(gettext("Chưa có nội dung nào đang được thảo luận."))
+        refuse(gettext("Chưa có nội dung nào đang được thảo luận."))
     change(state, timezone.now())
     state.save()
     live_publish(meeting.pk, "item.timer", item_payload(state))
@@ -189,7 +189,7 @@ def timer_pause(*, actor: Any, meeting: Meeting) -> LiveState:
 @transaction.atomic
 def timer_extend(*, actor: Any, meeting: Meeting, seconds: int) -> LiveState:
     if not 0 < seconds <= EXTEND_MAX_SECONDS:
-        _refuse(gettext("Chỉ được gia hạn từ 1 giây đến 60 phút mỗi lần."))
+        refuse(gettext("Chỉ được gia hạn từ 1 giây đến 60 phút mỗi lần."))
 
     def extend(state: LiveState, now: datetime) -> None:
         state.timer_limit_seconds += seconds
@@ -200,15 +200,15 @@ def timer_extend(*, actor: Any, meeting: Meeting, seconds: int) -> LiveState:
 @transaction.atomic
 def conclusion_record(*, actor: Any, meeting: Meeting, item_id: int, text: str) -> ItemConclusion:
     """The chair's conclusion on an item; recording again replaces it (kept in the audit log)."""
-    _require_runner(actor, meeting)
+    require_runner(actor, meeting)
     if meeting.status in FINISHED and meeting.status != MeetingStatus.CLOSED:
-        _refuse(gettext("Cuộc họp đã hủy hoặc đã lưu trữ."))
+        refuse(gettext("Cuộc họp đã hủy hoặc đã lưu trữ."))
     item = AgendaItem.objects.filter(pk=item_id, meeting=meeting).first()
     if item is None:
-        _refuse(gettext("Mục chương trình không thuộc cuộc họp này."))
-    text = _nfc(text)
+        refuse(gettext("Mục chương trình không thuộc cuộc họp này."))
+    text = nfc(text)
     if not text:
-        _refuse(gettext("Nội dung kết luận không được để trống."))
+        refuse(gettext("Nội dung kết luận không được để trống."))
     conclusion, _ = ItemConclusion.objects.update_or_create(
         item=item,
         defaults={"text": text, "recorded_by": actor, "recorded_at": timezone.now()},
@@ -221,10 +221,10 @@ def conclusion_record(*, actor: Any, meeting: Meeting, item_id: int, text: str) 
 @transaction.atomic
 def message_send(*, actor: Any, meeting: Meeting, text: str) -> LiveState:
     """A short notice on every screen; an empty text takes it down."""
-    _require_runner(actor, meeting)
-    text = _nfc(text)
+    require_runner(actor, meeting)
+    text = nfc(text)
     if len(text) > MESSAGE_MAX:
-        _refuse(gettext("Thông báo tối đa %(count)d ký tự.") % {"count": MESSAGE_MAX})
+        refuse(gettext("Thông báo tối đa %(count)d ký tự.") % {"count": MESSAGE_MAX})
     state = _locked_state(meeting)
     state.message = text
     state.message_at = timezone.now() if text else None
@@ -250,13 +250,13 @@ def presenter_show(
     """Show a document of the agenda at a page on every following tablet; None stops."""
     state = _locked_state(meeting)
     if not _may_present(actor, meeting, state):
-        _refuse(gettext("Chỉ người chủ trì hoặc người trình bày mới được trình chiếu."))
+        refuse(gettext("Chỉ người chủ trì hoặc người trình bày mới được trình chiếu."))
     if document_id is not None:
         attached = AgendaDocument.objects.filter(item__meeting=meeting, document_id=document_id)
         if not attached.exists():
-            _refuse(gettext("Văn bản không thuộc tài liệu của cuộc họp."))
+            refuse(gettext("Văn bản không thuộc tài liệu của cuộc họp."))
         if page < 1:
-            _refuse(gettext("Số trang không hợp lệ."))
+            refuse(gettext("Số trang không hợp lệ."))
         state.presenter_document = Document.objects.get(pk=document_id)
         state.presenter_page = page
         state.presenter_user = actor
@@ -273,7 +273,7 @@ def presenter_show(
 def presenter_page(*, actor: Any, meeting: Meeting, page: int) -> LiveState:
     state = _locked_state(meeting)
     if state.presenter_document_id is None:
-        _refuse(gettext("Chưa trình chiếu văn bản nào."))
+        refuse(gettext("Chưa trình chiếu văn bản nào."))
     return presenter_show(
         actor=actor, meeting=meeting, document_id=state.presenter_document_id, page=page
     )
@@ -311,7 +311,7 @@ def live_checkin_set(*, actor: Any, meeting: Meeting, open_: bool) -> None:
 
 
 def may_keep_attendance(actor: Any, meeting: Meeting) -> bool:
-    return _is_clerk(actor, meeting)
+    return is_clerk(actor, meeting)
 
 
 # --- Votes, live ----------------------------------------------------------------------------
@@ -320,7 +320,7 @@ def may_keep_attendance(actor: Any, meeting: Meeting) -> bool:
 def _meeting_poll(meeting: Meeting, poll_id: int) -> Poll:
     poll = Poll.objects.filter(pk=poll_id, item__meeting=meeting).first()
     if poll is None:
-        _refuse(gettext("Nội dung biểu quyết không thuộc cuộc họp này."))
+        refuse(gettext("Nội dung biểu quyết không thuộc cuộc họp này."))
     return poll
 
 
@@ -340,7 +340,7 @@ def live_poll_create(
 ) -> Poll:
     item = AgendaItem.objects.filter(pk=item_id, meeting=meeting).first()
     if item is None:
-        _refuse(gettext("Mục chương trình không thuộc cuộc họp này."))
+        refuse(gettext("Mục chương trình không thuộc cuộc họp này."))
     poll = voting.poll_create(
         actor=actor,
         item=item,

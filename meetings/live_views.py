@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from meetings import live_services, qr, speakers
+from meetings.access import may_run, participation_of
 from meetings.live_selectors import live_access
 from meetings.models import (
     AgendaDocument,
@@ -27,7 +28,6 @@ from meetings.models import (
     PollKind,
     SpeakerKind,
 )
-from meetings.selectors import participation_of
 
 # A command returns a dict to add to the JSON answer; anything else (a model) is not sent.
 Command = Callable[[Any, Meeting, QueryDict], Any]
@@ -71,7 +71,7 @@ def live_page(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "meeting": meeting,
             "access": access,
-            "can_run": speakers.may_run(request.user, meeting),
+            "can_run": may_run(request.user, meeting),
             "participant": participant,
             "documents": [link.document for link in documents],
             "poll_kinds": PollKind.choices,

@@ -17,7 +17,7 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -36,6 +36,7 @@ from documents.rendering import (
     render,
 )
 from meetings import rules
+from meetings.access import meeting_manageable_by, refuse
 from meetings.charts import Bar, bar_chart_svg, svg_data_url
 from meetings.invitations import agenda_rows, time_phrase
 from meetings.models import (
@@ -55,7 +56,6 @@ from meetings.models import (
     SpeakerRequest,
     SpeakerStatus,
 )
-from meetings.selectors import meeting_manageable_by
 from meetings.voting import quorum_state
 
 SCHEMA = 1
@@ -65,10 +65,6 @@ SECRETARY_FIELD = "ThuKy"
 CHAIR_FIELD = "ChuTri"
 # Statuses in which a meeting has something to record.
 RECORDABLE = (MeetingStatus.CLOSED, MeetingStatus.MINUTES_SIGNED, MeetingStatus.ARCHIVED)
-
-
-def _refuse(message: str) -> None:
-    raise ValidationError(message)
 
 
 # --- Facts from the database ------------------------------------------------------------------
@@ -82,7 +78,7 @@ def _person(participant: Participant) -> dict[str, str]:
 def _officer(meeting: Meeting, role: str) -> dict[str, str]:
     found = [p for p in _participants(meeting) if p.role == role and p.rsvp != Rsvp.SUBSTITUTE]
     if not found:
-        _refuse(_missing_officer(role))
+        refuse(_missing_officer(role))
     return _person(found[0])
 
 
@@ -394,7 +390,7 @@ def minutes_draft_create(*, actor: User | None, meeting: Meeting) -> MinutesDraf
     if existing is not None:
         return existing
     if meeting.status not in RECORDABLE:
-        _refuse(gettext("Chỉ lập biên bản sau khi cuộc họp đã kết thúc."))
+        refuse(gettext("Chỉ lập biên bản sau khi cuộc họp đã kết thúc."))
     draft = MinutesDraft(
         meeting=meeting,
         version=1,
@@ -416,7 +412,7 @@ def minutes_draft_create(*, actor: User | None, meeting: Meeting) -> MinutesDraf
 def _narrative(value: object) -> str:
     text = nfc(str(value or "")).replace("\r\n", "\n")
     if len(text) > NARRATIVE_MAX_CHARS:
-        _refuse(
+        refuse(
             gettext("Mỗi đoạn biên bản dài tối đa %(count)d ký tự.")
             % {"count": NARRATIVE_MAX_CHARS}
         )
@@ -443,7 +439,7 @@ def narrative_merge(content: Mapping[str, Any], narrative: Mapping[str, str]) ->
         ):
             merged["items"][int(parts[1])][parts[2]] = _narrative(value)
         else:
-            _refuse(gettext("Mục “%(key)s” không có trong biên bản.") % {"key": key})
+            refuse(gettext("Mục “%(key)s” không có trong biên bản.") % {"key": key})
     return merged
 
 
@@ -465,12 +461,12 @@ def minutes_save(
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     latest = minutes_latest(meeting)
     if latest is None:
-        _refuse(gettext("Biên bản chưa được lập."))
+        refuse(gettext("Biên bản chưa được lập."))
     if latest.status == MinutesStatus.SIGNED:
-        _refuse(gettext("Biên bản đã được ký; không thể sửa."))
+        refuse(gettext("Biên bản đã được ký; không thể sửa."))
     if latest.status == MinutesStatus.IN_SIGNING:
         if not restart:
-            _refuse(
+            refuse(
                 gettext(
                     "Biên bản đang trình ký nên không thể sửa. Muốn sửa, hãy chọn “Sửa và trình "
                     "ký lại”: yêu cầu ký hiện tại sẽ bị hủy."

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -34,6 +34,7 @@ from documents.services import (
     work_record_close,
     work_record_open,
 )
+from meetings.access import meeting_manageable_by, refuse
 from meetings.charts import Bar, bar_chart_svg, svg_data_url
 from meetings.invitations import collective_name
 from meetings.minutes import (
@@ -57,7 +58,6 @@ from meetings.models import (
     Rsvp,
     VoteSheet,
 )
-from meetings.selectors import meeting_manageable_by
 from signing import appearances
 from signing.appearances import Placement
 from signing.identities import identity_for_user
@@ -71,10 +71,6 @@ from signing.services import (
 )
 
 logger = logging.getLogger(__name__)
-
-
-def _refuse(message: str) -> None:
-    raise ValidationError(message)
 
 
 def _require_clerk(actor: User, meeting: Meeting) -> None:
@@ -93,8 +89,8 @@ def _officer_user(meeting: Meeting, role: str) -> User:
     )
     if found is None:
         if role == ParticipantRole.CHAIR:
-            _refuse(gettext("Cuộc họp chưa có người chủ trì."))
-        _refuse(gettext("Cuộc họp chưa có thư ký."))
+            refuse(gettext("Cuộc họp chưa có người chủ trì."))
+        refuse(gettext("Cuộc họp chưa có thư ký."))
     return found.user
 
 
@@ -161,7 +157,7 @@ def minutes_send_for_signature(
     _require_clerk(actor, meeting)
     draft = minutes_latest(meeting)
     if draft is None or draft.status != MinutesStatus.DRAFT:
-        _refuse(gettext("Không có dự thảo biên bản nào chờ trình ký."))
+        refuse(gettext("Không có dự thảo biên bản nào chờ trình ký."))
     secretary = _officer_user(meeting, ParticipantRole.SECRETARY)
     chair = _officer_user(meeting, ParticipantRole.CHAIR)
     # Rendering takes a second or more: before any lock is taken.
@@ -169,7 +165,7 @@ def minutes_send_for_signature(
     with transaction.atomic():
         locked = MinutesDraft.objects.select_for_update().get(pk=draft.pk)
         if locked.status != MinutesStatus.DRAFT or minutes_latest(meeting).pk != locked.pk:
-            _refuse(gettext("Biên bản vừa được người khác sửa hoặc trình ký; hãy tải lại trang."))
+            refuse(gettext("Biên bản vừa được người khác sửa hoặc trình ký; hãy tải lại trang."))
         version = _register_pdf(
             actor=actor,
             meeting=meeting,
@@ -219,7 +215,7 @@ def conclusion_notice_document(meeting: Meeting, content: dict[str, Any]) -> Adm
     body = meeting.body
     concluded = [item for item in content["items"] if item["conclusion"].strip()]
     if not concluded:
-        _refuse(gettext("Chưa có kết luận nào để ra thông báo kết luận."))
+        refuse(gettext("Chưa có kết luận nào để ra thông báo kết luận."))
     html = render_to_string("meetings/minutes/notice_body.html", {"c": content, "items": concluded})
     return AdministrativeDocument(
         parent_body=body.parent.name if body.parent else "",
@@ -247,7 +243,7 @@ def conclusion_notice_send(*, actor: User, meeting: Meeting) -> ConclusionNotice
     _require_clerk(actor, meeting)
     draft = minutes_latest(meeting)
     if draft is None:
-        _refuse(gettext("Hãy lập biên bản trước khi ra thông báo kết luận."))
+        refuse(gettext("Hãy lập biên bản trước khi ra thông báo kết luận."))
     chair = _officer_user(meeting, ParticipantRole.CHAIR)
     rendered = render(conclusion_notice_document(meeting, draft.content))
     with transaction.atomic():
@@ -326,7 +322,7 @@ def _voter_names(poll: Poll) -> dict[str, list[str]]:
 
 def vote_sheet_pdf(poll: Poll) -> bytes:
     if poll.status != PollStatus.CLOSED or poll.item_id is None:
-        _refuse(gettext("Chỉ có kết quả khi biểu quyết tại cuộc họp đã kết thúc."))
+        refuse(gettext("Chỉ có kết quả khi biểu quyết tại cuộc họp đã kết thúc."))
     return render(vote_sheet_document(poll)).pdf
 
 
@@ -396,7 +392,7 @@ def minutes_file(*, draft: MinutesDraft) -> Meeting:
     meeting = Meeting.objects.select_for_update().get(pk=draft.meeting_id)
     request = draft.signing_request
     if request is None or request.status != RequestStatus.COMPLETED:
-        _refuse(gettext("Biên bản chưa được ký xong."))
+        refuse(gettext("Biên bản chưa được ký xong."))
     actor = request.created_by  # the clerk who sent it keeps the records
     if draft.status != MinutesStatus.SIGNED:
         draft.status = MinutesStatus.SIGNED
@@ -469,7 +465,7 @@ def meeting_archive(*, actor: User, meeting: Meeting) -> Meeting:
         )
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status != MeetingStatus.MINUTES_SIGNED:
-        _refuse(gettext("Chỉ lưu trữ cuộc họp đã có biên bản được ký."))
+        refuse(gettext("Chỉ lưu trữ cuộc họp đã có biên bản được ký."))
     record = meeting_record(actor=actor, meeting=meeting)
     work_record_close(actor=actor, record=record)
     meeting.status = MeetingStatus.ARCHIVED

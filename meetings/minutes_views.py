@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Body
 from meetings import pack, stats
+from meetings.access import meeting_manageable_by, meetings_visible_to
 from meetings.minutes import (
     RECORDABLE,
     minutes_draft_create,
@@ -36,7 +37,6 @@ from meetings.minutes_signing import (
     vote_sheet_pdf,
 )
 from meetings.models import Meeting, MinutesDraft, MinutesStatus, Poll, PollStatus
-from meetings.selectors import meeting_manageable_by, meetings_visible_to
 
 
 def _visible(request: HttpRequest, pk: int) -> Meeting:

@@ -16,6 +16,7 @@ from audit.services import audit_record
 from documents.models import Document
 from documents.selectors import document_visible_to
 from documents.services import document_create
+from meetings.access import meeting_manageable_by
 from meetings.models import (
     AgendaDocument,
     AgendaItem,
@@ -26,7 +27,6 @@ from meetings.models import (
     ParticipantRole,
     Rsvp,
 )
-from meetings.selectors import meeting_manageable_by
 
 MAX_AGENDA_DEPTH = 3
 # Fields whose change must be announced to invitees (an .ics update).

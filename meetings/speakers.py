@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from meetings.attendance import _is_clerk, _refuse
+from meetings.access import may_run, refuse, require_runner
 from meetings.live import live_publish
 from meetings.live_selectors import OPEN_SPEAKER_STATUSES, live_state_of, speakers_payload
 from meetings.models import (
@@ -28,19 +28,6 @@ from meetings.models import (
 )
 
 
-def may_run(actor: Any, meeting: Meeting) -> bool:
-    """The chair runs the meeting; the secretary and organisers may work the console for them."""
-    chair = Participant.objects.filter(
-        meeting=meeting, user=actor, role=ParticipantRole.CHAIR
-    ).exists()
-    return chair or _is_clerk(actor, meeting)
-
-
-def _require_runner(actor: Any, meeting: Meeting) -> None:
-    if not may_run(actor, meeting):
-        _refuse(gettext("Chỉ người chủ trì hoặc thư ký mới được điều hành phiên họp."))
-
-
 def publish_speakers(meeting: Meeting) -> None:
     live_publish(meeting.pk, "speakers", speakers_payload(live_state_of(meeting)))
 
@@ -49,15 +36,15 @@ def publish_speakers(meeting: Meeting) -> None:
 def speaker_request(*, actor: Any, meeting: Meeting, kind: str) -> SpeakerRequest:
     """A participant asks for the floor on the item under discussion."""
     if kind not in SpeakerKind.values:
-        _refuse(gettext("Loại đăng ký phát biểu không hợp lệ."))
+        refuse(gettext("Loại đăng ký phát biểu không hợp lệ."))
     participant = Participant.objects.filter(meeting=meeting, user=actor).first()
     if participant is None or participant.role == ParticipantRole.OBSERVER:
-        _refuse(gettext("Bạn không thuộc danh sách được phát biểu tại cuộc họp này."))
+        refuse(gettext("Bạn không thuộc danh sách được phát biểu tại cuộc họp này."))
     if meeting.status != MeetingStatus.IN_PROGRESS:
-        _refuse(gettext("Cuộc họp chưa bắt đầu hoặc đã kết thúc."))
+        refuse(gettext("Cuộc họp chưa bắt đầu hoặc đã kết thúc."))
     item_id = live_state_of(meeting).current_item_id
     if item_id is None:
-        _refuse(gettext("Chưa có nội dung nào đang được thảo luận."))
+        refuse(gettext("Chưa có nội dung nào đang được thảo luận."))
     last = SpeakerRequest.objects.filter(item_id=item_id).aggregate(m=Max("order"))["m"] or 0
     request = SpeakerRequest(
         participant=participant,
@@ -71,7 +58,7 @@ def speaker_request(*, actor: Any, meeting: Meeting, kind: str) -> SpeakerReques
             request.save()
     except IntegrityError:
         # The unique open-request constraint: a double tap, or a second tablet.
-        _refuse(gettext("Bạn đã đăng ký phát biểu ở nội dung này."))
+        refuse(gettext("Bạn đã đăng ký phát biểu ở nội dung này."))
     publish_speakers(meeting)
     return request
 
@@ -83,7 +70,7 @@ def _open_request(request_id: int, meeting: Meeting) -> SpeakerRequest:
         .first()
     )
     if request is None:
-        _refuse(gettext("Không tìm thấy lượt đăng ký phát biểu."))
+        refuse(gettext("Không tìm thấy lượt đăng ký phát biểu."))
     return request
 
 
@@ -92,7 +79,7 @@ def speaker_withdraw(*, actor: Any, meeting: Meeting, request_id: int) -> Speake
     """The speaker takes back their request; the chair may strike one too."""
     request = _open_request(request_id, meeting)
     if request.participant.user_id != actor.pk and not may_run(actor, meeting):
-        _refuse(gettext("Bạn chỉ được rút đăng ký của chính mình."))
+        refuse(gettext("Bạn chỉ được rút đăng ký của chính mình."))
     request.status = SpeakerStatus.WITHDRAWN
     request.ended_at = timezone.now()
     request.save(update_fields=["status", "ended_at"])
@@ -103,14 +90,14 @@ def speaker_withdraw(*, actor: Any, meeting: Meeting, request_id: int) -> Speake
 @transaction.atomic
 def speaker_reorder(*, actor: Any, meeting: Meeting, request_ids: Sequence[int]) -> None:
     """The chair sets the order of waiting requests; ids not named keep their place after."""
-    _require_runner(actor, meeting)
+    require_runner(actor, meeting)
     item_id = live_state_of(meeting).current_item_id
     waiting = {
         r.pk: r
         for r in SpeakerRequest.objects.filter(item_id=item_id, status__in=OPEN_SPEAKER_STATUSES)
     }
     if any(rid not in waiting for rid in request_ids):
-        _refuse(gettext("Danh sách sắp xếp có lượt đăng ký không hợp lệ."))
+        refuse(gettext("Danh sách sắp xếp có lượt đăng ký không hợp lệ."))
     rest = [
         rid for rid in sorted(waiting, key=lambda k: waiting[k].order) if rid not in request_ids
     ]
@@ -123,7 +110,7 @@ def speaker_reorder(*, actor: Any, meeting: Meeting, request_ids: Sequence[int])
 @transaction.atomic
 def speaker_grant(*, actor: Any, meeting: Meeting, request_id: int) -> SpeakerRequest:
     """Give the floor: the speaking timer starts; whoever was speaking is finished."""
-    _require_runner(actor, meeting)
+    require_runner(actor, meeting)
     request = _open_request(request_id, meeting)
     now = timezone.now()
     SpeakerRequest.objects.filter(item_id=request.item_id, status=SpeakerStatus.SPEAKING).exclude(
@@ -138,7 +125,7 @@ def speaker_grant(*, actor: Any, meeting: Meeting, request_id: int) -> SpeakerRe
 
 @transaction.atomic
 def speaker_end(*, actor: Any, meeting: Meeting, request_id: int) -> SpeakerRequest:
-    _require_runner(actor, meeting)
+    require_runner(actor, meeting)
     request = _open_request(request_id, meeting)
     request.status = SpeakerStatus.DONE
     request.ended_at = timezone.now()
@@ -150,9 +137,9 @@ def speaker_end(*, actor: Any, meeting: Meeting, request_id: int) -> SpeakerRequ
 @transaction.atomic
 def speaking_limit_set(*, actor: Any, meeting: Meeting, seconds: int) -> None:
     """The per-turn limit every screen counts down (the meeting's rules of procedure)."""
-    _require_runner(actor, meeting)
+    require_runner(actor, meeting)
     if not 30 <= seconds <= 3600:
-        _refuse(gettext("Thời gian phát biểu phải từ 30 giây đến 60 phút."))
+        refuse(gettext("Thời gian phát biểu phải từ 30 giây đến 60 phút."))
     state = live_state_of(meeting)
     state.speaking_limit_seconds = seconds
     state.save(update_fields=["speaking_limit_seconds", "updated_at"])

@@ -31,9 +31,9 @@ from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Body
 from documents.models import Document, DocumentStatus, DocumentVersion
+from meetings.access import ORGANISER_ROLES
 from meetings.charts import Bar, bar_chart_svg
 from meetings.models import AgendaDocument, Meeting, MeetingStatus, Rsvp
-from meetings.selectors import ORGANISER_ROLES
 from signing.models import RequestStatus, SigningRequest
 
 HELD = (MeetingStatus.CLOSED, MeetingStatus.MINUTES_SIGNED, MeetingStatus.ARCHIVED)

@@ -20,10 +20,7 @@ from accounts.selectors import colleagues_of
 from documents.models import Document, DocumentType
 from documents.selectors import documents_visible_to
 from meetings import forms, services
-from meetings.agenda_html import cached_agenda_html
-from meetings.invitations import agenda_rows, meeting_send_invitations
-from meetings.models import AgendaDocument, AgendaItem, Meeting, Participant, Rsvp
-from meetings.selectors import (
+from meetings.access import (
     agenda_documents_visible_q,
     bodies_user_can_host_for,
     meeting_access,
@@ -32,6 +29,9 @@ from meetings.selectors import (
     my_meetings,
     participation_of,
 )
+from meetings.agenda_html import cached_agenda_html
+from meetings.invitations import agenda_rows, meeting_send_invitations
+from meetings.models import AgendaDocument, AgendaItem, Meeting, Participant, Rsvp
 
 
 def _visible_meeting(request: HttpRequest, pk: int) -> Meeting:

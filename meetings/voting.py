@@ -20,18 +20,15 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from accounts.models import Body, Membership, Role
+from accounts.models import Body, Membership, Role, nfc
 from audit.services import audit_record
 from meetings import rules
+from meetings.access import FINISHED, is_chair, is_clerk, organises_body, refuse
 
 # Attendance and quorum live in meetings/attendance.py; re-exported so callers have one module.
 from meetings.attendance import (
-    FINISHED,
     VOTING_ROLES,
     QuorumState,
-    _is_clerk,
-    _nfc,
-    _refuse,
     attendance_check_in,
     attendance_clear,
     checkin_close,
@@ -45,7 +42,6 @@ from meetings.models import (
     Ballot,
     BallotChoice,
     EligibleVoters,
-    Meeting,
     MeetingStatus,
     Participant,
     ParticipantRole,
@@ -90,20 +86,14 @@ FIXED_OPTIONS: dict[str, list[tuple[str, str]]] = {
 }
 
 
-def _chair_of(meeting: Meeting, actor: Any) -> bool:
-    return Participant.objects.filter(
-        meeting=meeting, user=actor, role=ParticipantRole.CHAIR
-    ).exists()
-
-
 def _option_rows(kind: str, labels: Sequence[str] | None) -> list[tuple[str, str]]:
     if kind in FIXED_OPTIONS:
         return FIXED_OPTIONS[kind]
-    cleaned = [_nfc(label) for label in labels or []]
+    cleaned = [nfc(label) for label in labels or []]
     if len(cleaned) < 2 or any(not label for label in cleaned):
-        _refuse(gettext("Cần ít nhất hai phương án, mỗi phương án có nội dung."))
+        refuse(gettext("Cần ít nhất hai phương án, mỗi phương án có nội dung."))
     if len(set(cleaned)) != len(cleaned):
-        _refuse(gettext("Các phương án không được trùng nhau."))
+        refuse(gettext("Các phương án không được trùng nhau."))
     return [(str(n), label) for n, label in enumerate(cleaned, start=1)]
 
 
@@ -111,7 +101,7 @@ def _max_choices(kind: str, max_choices: int, option_count: int) -> int:
     if kind != PollKind.SEVERAL_OF_N:
         return 1
     if not 1 <= max_choices <= option_count:
-        _refuse(
+        refuse(
             gettext("Số phương án được chọn tối đa phải từ 1 đến %(count)d.")
             % {"count": option_count}
         )
@@ -133,21 +123,21 @@ def _poll_build(
     show_live_tally: bool,
 ) -> Poll:
     if kind not in PollKind.values:
-        _refuse(gettext("Hình thức biểu quyết không hợp lệ."))
+        refuse(gettext("Hình thức biểu quyết không hợp lệ."))
     if secret and show_live_tally:
         # Watching the tally move while ballots arrive one by one would reveal choices.
-        _refuse(gettext("Biểu quyết kín không hiển thị kết quả trong khi đang bỏ phiếu."))
+        refuse(gettext("Biểu quyết kín không hiển thị kết quả trong khi đang bỏ phiếu."))
     if rule is not None and rule.body_id != body.pk:
-        _refuse(gettext("Quy chế biểu quyết không thuộc cơ quan này."))
+        refuse(gettext("Quy chế biểu quyết không thuộc cơ quan này."))
     rows = _option_rows(kind, options)
     poll = Poll(
         body=body,
         item=item,
-        title=_nfc(title),
+        title=nfc(title),
         kind=kind,
         secret=secret,
         max_choices=_max_choices(kind, max_choices, len(rows)),
-        subject_name=_nfc(subject_name),
+        subject_name=nfc(subject_name),
         rule=rule,
         show_live_tally=show_live_tally,
         created_by=actor,
@@ -177,10 +167,10 @@ def poll_create(
 ) -> Poll:
     """A draft poll on an agenda item, prepared by the clerk or the chair."""
     meeting = item.meeting
-    if not (_is_clerk(actor, meeting) or _chair_of(meeting, actor)):
-        _refuse(gettext("Chỉ người chủ trì, thư ký hoặc văn thư mới được tạo biểu quyết."))
+    if not (is_clerk(actor, meeting) or is_chair(actor, meeting)):
+        refuse(gettext("Chỉ người chủ trì, thư ký hoặc văn thư mới được tạo biểu quyết."))
     if meeting.status in FINISHED:
-        _refuse(gettext("Cuộc họp đã kết thúc hoặc đã hủy."))
+        refuse(gettext("Cuộc họp đã kết thúc hoặc đã hủy."))
     poll = _poll_build(
         actor=actor,
         body=meeting.body,
@@ -212,20 +202,20 @@ def poll_open(*, actor: Any, poll: Poll, override_reason: str | None = None) -> 
         .get(pk=poll.pk)
     )
     if poll.item is None:
-        _refuse(gettext("Phiếu lấy ý kiến được mở khi gửi, không mở tại cuộc họp."))
+        refuse(gettext("Phiếu lấy ý kiến được mở khi gửi, không mở tại cuộc họp."))
     meeting = poll.item.meeting
-    if not _chair_of(meeting, actor):
-        _refuse(gettext("Chỉ người chủ trì mới được mở biểu quyết."))
+    if not is_chair(actor, meeting):
+        refuse(gettext("Chỉ người chủ trì mới được mở biểu quyết."))
     if meeting.status != MeetingStatus.IN_PROGRESS:
-        _refuse(gettext("Chỉ mở biểu quyết khi cuộc họp đang diễn ra."))
+        refuse(gettext("Chỉ mở biểu quyết khi cuộc họp đang diễn ra."))
     if poll.status != PollStatus.DRAFT:
-        _refuse(gettext("Biểu quyết này đã được mở."))
+        refuse(gettext("Biểu quyết này đã được mở."))
     stored = poll.rule or rule_for_body(meeting.body)
     quorum = quorum_state(meeting, stored)
-    reason = _nfc(override_reason)
+    reason = nfc(override_reason)
     if not quorum.met and not reason:
         # The explanation is the rule's own Vietnamese sentence (the minutes quote it).
-        _refuse(
+        refuse(
             gettext("Không thể mở biểu quyết. %(explanation)s")
             % {"explanation": quorum.explanation}
         )
@@ -302,16 +292,16 @@ def _chosen_options(poll: Poll, option_ids: Iterable[Any]) -> list[PollOption]:
     try:
         wanted = [int(value) for value in option_ids]
     except (TypeError, ValueError):
-        _refuse(gettext("Phương án không hợp lệ."))
+        refuse(gettext("Phương án không hợp lệ."))
     if not wanted:
-        _refuse(gettext("Bạn chưa chọn phương án nào."))
+        refuse(gettext("Bạn chưa chọn phương án nào."))
     if len(set(wanted)) != len(wanted):
-        _refuse(gettext("Mỗi phương án chỉ được chọn một lần."))
+        refuse(gettext("Mỗi phương án chỉ được chọn một lần."))
     if len(wanted) > poll.max_choices:
-        _refuse(gettext("Chỉ được chọn tối đa %(count)d phương án.") % {"count": poll.max_choices})
+        refuse(gettext("Chỉ được chọn tối đa %(count)d phương án.") % {"count": poll.max_choices})
     found = list(PollOption.objects.filter(poll=poll, pk__in=wanted))
     if len(found) != len(wanted):
-        _refuse(gettext("Phương án không thuộc nội dung biểu quyết này."))
+        refuse(gettext("Phương án không thuộc nội dung biểu quyết này."))
     return found
 
 
@@ -336,7 +326,7 @@ def _ack_existing(poll: Poll, actor: Any, chosen: Sequence[PollOption]) -> CastA
         return None
     previous = set(BallotChoice.objects.filter(ballot=ballot).values_list("option_id", flat=True))
     if previous != {option.pk for option in chosen}:
-        _refuse(gettext("Bạn đã bỏ phiếu; không thể thay đổi lựa chọn."))
+        refuse(gettext("Bạn đã bỏ phiếu; không thể thay đổi lựa chọn."))
     return CastAck(
         poll.pk, ballot.cast_at, True, gettext("Phiếu của bạn đã được ghi nhận trước đó.")
     )
@@ -358,12 +348,12 @@ def ballot_cast(*, actor: Any, poll: Poll, option_ids: Sequence[Any]) -> CastAck
     """Cast one ballot. Idempotent for an identical retry; every refusal writes nothing."""
     poll = Poll.objects.select_related("item").get(pk=poll.pk)
     if poll.status == PollStatus.DRAFT:
-        _refuse(gettext("Biểu quyết chưa được mở."))
+        refuse(gettext("Biểu quyết chưa được mở."))
     if poll.status == PollStatus.CLOSED:
-        _refuse(gettext("Biểu quyết đã kết thúc; không nhận thêm phiếu."))
+        refuse(gettext("Biểu quyết đã kết thúc; không nhận thêm phiếu."))
     problem = _eligibility_error(poll, actor)
     if problem:
-        _refuse(problem)
+        refuse(problem)
     chosen = _chosen_options(poll, option_ids)
     existing = _ack_existing(poll, actor, chosen)
     if existing:
@@ -380,7 +370,7 @@ def ballot_cast(*, actor: Any, poll: Poll, option_ids: Sequence[Any]) -> CastAck
     # Re-read after writing: a close that committed meanwhile (PostgreSQL, READ COMMITTED)
     # is seen here, and this ballot is rolled back rather than left outside the tally.
     if not Poll.objects.filter(pk=poll.pk, status=PollStatus.OPEN).exists():
-        _refuse(gettext("Biểu quyết đã kết thúc; không nhận thêm phiếu."))
+        refuse(gettext("Biểu quyết đã kết thúc; không nhận thêm phiếu."))
     details: dict[str, Any] = {"secret": poll.secret}
     if not poll.secret:
         details["options"] = sorted(option.key for option in chosen)
@@ -493,15 +483,8 @@ def _remint_secret_choices(poll: Poll) -> None:
 
 def _may_close(poll: Poll, actor: Any) -> bool:
     if poll.item_id is not None:
-        return _chair_of(poll.item.meeting, actor)
-    return actor is None or _organises_body(actor, poll.body)  # None: the deadline job
-
-
-def _organises_body(actor: Any, body: Body) -> bool:
-    if getattr(actor, "is_superuser", False):
-        return True
-    roles = (Role.CHAIR, Role.VICE_CHAIR, Role.CLERK, Role.SECRETARY)
-    return Membership.objects.filter(user=actor, body=body, role__in=roles).exists()
+        return is_chair(actor, poll.item.meeting)
+    return actor is None or organises_body(actor, poll.body)  # None: the deadline job
 
 
 @transaction.atomic
@@ -513,11 +496,11 @@ def poll_close(*, actor: Any, poll: Poll) -> Poll:
         .get(pk=poll.pk)
     )
     if not _may_close(poll, actor):
-        _refuse(gettext("Chỉ người chủ trì mới được kết thúc biểu quyết."))
+        refuse(gettext("Chỉ người chủ trì mới được kết thúc biểu quyết."))
     if poll.status == PollStatus.CLOSED:
         return poll  # a second click on "close" changes nothing
     if poll.status != PollStatus.OPEN:
-        _refuse(gettext("Biểu quyết chưa được mở."))
+        refuse(gettext("Biểu quyết chưa được mở."))
     tally = poll_tally(poll)
     decision = rules.decide(
         kind=poll.kind,

@@ -14,9 +14,9 @@ from icalendar import Calendar
 from documents.models import DocumentType
 from documents.services import document_create
 from meetings import services
+from meetings.access import meeting_visible_to, my_meetings
 from meetings.invitations import agenda_rows, meeting_send_invitations
 from meetings.models import MeetingStatus, Participant, ParticipantRole, Rsvp
-from meetings.selectors import meeting_visible_to, my_meetings
 from tests.documents.conftest import pdf_bytes
 
 

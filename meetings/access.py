@@ -1,19 +1,44 @@
-"""Who may see and manage meetings, and what a person's meetings are."""
+"""Who may see, prepare and run a meeting, and the one way a meeting service says no.
+
+Every package of the app (preparation, voting, live, minutes) asks these questions here, so a
+role rule is written once: the host body's organisers prepare a meeting and see it whatever
+its state; invitees see it once it is sent; clearance comes on top of both.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from accounts.models import Membership, Role
-from meetings.models import AgendaDocument, Meeting, MeetingStatus, Participant
+from accounts.models import Body, Membership, Role
+from meetings.models import (
+    AgendaDocument,
+    Meeting,
+    MeetingStatus,
+    Participant,
+    ParticipantRole,
+)
 
 # Roles in the host body that prepare and run its meetings.
 ORGANISER_ROLES = (Role.CHAIR, Role.VICE_CHAIR, Role.CLERK, Role.SECRETARY)
+# A meeting over or called off: nobody checks in or votes any more.
+FINISHED = (
+    MeetingStatus.CLOSED,
+    MeetingStatus.MINUTES_SIGNED,
+    MeetingStatus.ARCHIVED,
+    MeetingStatus.CANCELLED,
+)
+
+
+def refuse(message: str) -> NoReturn:
+    """A service's refusal: the message reaches the person as it is (views answer 400)."""
+    raise ValidationError(message)
 
 
 def _organised_body_ids(user: Any) -> QuerySet[Membership]:
@@ -85,16 +110,47 @@ def meeting_manageable_by(user: Any, meeting: Meeting) -> bool:
     ).exists()
 
 
-def bodies_user_can_host_for(user: Any) -> QuerySet[Any]:
-    from accounts.models import Body
-
+def bodies_user_can_host_for(user: Any) -> QuerySet[Body]:
     if user.is_superuser:
         return Body.objects.filter(is_active=True)
     return Body.objects.filter(pk__in=_organised_body_ids(user), is_active=True)
 
 
+def organises_body(actor: Any, body: Body) -> bool:
+    """Organisers of *body* (its chairs, clerks and secretaries): written consultations."""
+    if getattr(actor, "is_superuser", False):
+        return True
+    return Membership.objects.filter(user=actor, body=body, role__in=ORGANISER_ROLES).exists()
+
+
 def participation_of(user: Any, meeting: Meeting) -> Participant | None:
     return Participant.objects.filter(meeting=meeting, user=user).first()
+
+
+def is_chair(actor: Any, meeting: Meeting) -> bool:
+    """The meeting's chair (a participant's role), who opens and closes its votes."""
+    return Participant.objects.filter(
+        meeting=meeting, user=actor, role=ParticipantRole.CHAIR
+    ).exists()
+
+
+def is_clerk(actor: Any, meeting: Meeting) -> bool:
+    """Organisers of the host body, and the meeting's own secretary, keep the attendance."""
+    if meeting_manageable_by(actor, meeting):
+        return True
+    return Participant.objects.filter(
+        meeting=meeting, user=actor, role=ParticipantRole.SECRETARY
+    ).exists()
+
+
+def may_run(actor: Any, meeting: Meeting) -> bool:
+    """The chair runs the meeting; the secretary and organisers may work the console for them."""
+    return is_chair(actor, meeting) or is_clerk(actor, meeting)
+
+
+def require_runner(actor: Any, meeting: Meeting) -> None:
+    if not may_run(actor, meeting):
+        refuse(gettext("Chỉ người chủ trì hoặc thư ký mới được điều hành phiên họp."))
 
 
 def my_meetings(user: Any, *, now: datetime | None = None) -> dict[str, list[Meeting]]:
