@@ -1,22 +1,17 @@
-"""Attendance (điểm danh) and quorum: who is in the room, checked against the body's rule.
+"""Attendance (điểm danh): opening check-in, arrivals, the clerk's corrections.
 
-Split from ``voting.py`` (which re-exports these names) to keep each module readable.
-"""
+Who counts towards the quorum is read in ``meetings.voting.quorum``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from accounts.models import Body
 from audit.services import audit_record
-from meetings import rules
 from meetings.access import FINISHED, is_clerk, refuse
 from meetings.models import (
     AttendanceMode,
@@ -24,24 +19,7 @@ from meetings.models import (
     Meeting,
     MeetingStatus,
     Participant,
-    ParticipantRole,
-    Rsvp,
-    VotingRule,
 )
-
-VOTING_ROLES = (ParticipantRole.CHAIR, ParticipantRole.VOTING)
-
-
-# --- Rules of the body --------------------------------------------------------------------------
-
-
-def rule_for_body(body: Body) -> VotingRule:
-    """The body's default rule, or the law's defaults (unsaved) if the clerk has set none."""
-    stored = VotingRule.objects.filter(body=body, is_default=True).first()
-    return stored or VotingRule(body=body, name="Quy chế theo Luật Tổ chức chính quyền địa phương")
-
-
-# --- Attendance ---------------------------------------------------------------------------------
 
 
 def _self_check_in_open(meeting: Meeting) -> bool:
@@ -138,38 +116,3 @@ def attendance_clear(*, actor: Any, participant: Participant) -> Participant:
         details={"user": participant.user_id},
     )
     return participant
-
-
-def present_voters(meeting: Meeting) -> QuerySet[Participant]:
-    """Checked-in participants who hold a vote; a substitute stands for the invitee."""
-    return Participant.objects.filter(
-        meeting=meeting, role__in=VOTING_ROLES, checked_in_at__isnull=False
-    ).exclude(rsvp=Rsvp.SUBSTITUTE)
-
-
-@dataclass(frozen=True)
-class QuorumState:
-    met: bool
-    present: int
-    total_members: int
-    required: int
-    rule_name: str
-    explanation: str
-
-
-def quorum_state(meeting: Meeting, rule: VotingRule | None = None) -> QuorumState:
-    """Quorum from the database against the rule (the body's by default) and *total* members."""
-    stored = rule or rule_for_body(meeting.body)
-    check = rules.quorum_check(
-        rule=stored.as_rule(),
-        present=present_voters(meeting).count(),
-        total_members=meeting.body.total_members,
-    )
-    return QuorumState(
-        check.met,
-        check.present,
-        check.total_members,
-        check.required,
-        stored.name,
-        check.explanation,
-    )

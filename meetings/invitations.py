@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage, mailers
 from django.db import transaction
+from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -238,8 +239,6 @@ def _register(
 
 
 def _enqueue_mail(meeting_id: int, method: str) -> None:
-    from meetings.tasks import send_meeting_mail
-
     send_meeting_mail.enqueue(meeting_id=meeting_id, method=method)
 
 
@@ -321,6 +320,12 @@ def meeting_mail_send(*, meeting_id: int, method: str) -> int:
         message.attach("cuoc-hop.ics", ics, f"text/calendar; method={method.upper()}")
         messages.append(message)
     return mailers.default.send_messages(messages) or 0
+
+
+@task
+def send_meeting_mail(meeting_id: int, method: str) -> int:
+    """The background job (django.tasks): invitation, update or cancellation mail with .ics."""
+    return meeting_mail_send(meeting_id=meeting_id, method=method)
 
 
 def _pdf_attachments(meeting: Meeting) -> list[tuple[str, bytes]]:

@@ -15,9 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from documents.selectors import document_latest_version
-from meetings import rules
 from meetings.access import meeting_manageable_by, meeting_visible_to, participation_of
-from meetings.attendance import quorum_state
 from meetings.invitations import agenda_rows
 from meetings.live import current_seq
 from meetings.models import (
@@ -40,7 +38,9 @@ from meetings.models import (
     SpeakerStatus,
     VoteReceipt,
 )
-from meetings.voting import PollProgress, poll_progress
+from meetings.voting import rules
+from meetings.voting.ballots import PollProgress, poll_progress
+from meetings.voting.quorum import quorum_state
 
 OPEN_SPEAKER_STATUSES = (SpeakerStatus.REQUESTED, SpeakerStatus.GRANTED, SpeakerStatus.SPEAKING)
 STAFF_ROLES = (ParticipantRole.CHAIR, ParticipantRole.SECRETARY)

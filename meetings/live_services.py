@@ -2,7 +2,7 @@
 
 Each service changes the database and announces the change with ``live_publish`` inside the
 same transaction (sent after commit). Attendance and voting rules stay in ``attendance.py`` and
-``voting.py``; the functions here call them and publish what changed.
+``voting/ballots.py``; the functions here call them and publish what changed.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from accounts.models import nfc
 from audit.services import audit_record
 from documents.models import Document
-from meetings import voting
+from meetings import attendance
 from meetings.access import FINISHED, is_clerk, may_run, refuse, require_runner
 from meetings.live import live_publish, live_publish_staff, progress_soon
 from meetings.live_selectors import (
@@ -43,6 +43,7 @@ from meetings.models import (
     Poll,
     PollStatus,
 )
+from meetings.voting import ballots
 
 MESSAGE_MAX = 300
 EXTEND_MAX_SECONDS = 3600
@@ -289,14 +290,14 @@ def publish_attendance(meeting: Meeting) -> None:
 
 @transaction.atomic
 def live_check_in(*, actor: Any, participant: Participant, mode: str) -> Participant:
-    participant = voting.attendance_check_in(actor=actor, participant=participant, mode=mode)
+    participant = attendance.attendance_check_in(actor=actor, participant=participant, mode=mode)
     publish_attendance(participant.meeting)
     return participant
 
 
 @transaction.atomic
 def live_check_in_clear(*, actor: Any, participant: Participant) -> Participant:
-    participant = voting.attendance_clear(actor=actor, participant=participant)
+    participant = attendance.attendance_clear(actor=actor, participant=participant)
     publish_attendance(participant.meeting)
     return participant
 
@@ -304,9 +305,9 @@ def live_check_in_clear(*, actor: Any, participant: Participant) -> Participant:
 @transaction.atomic
 def live_checkin_set(*, actor: Any, meeting: Meeting, open_: bool) -> None:
     if open_:
-        voting.checkin_open(actor=actor, meeting=meeting)
+        attendance.checkin_open(actor=actor, meeting=meeting)
     else:
-        voting.checkin_close(actor=actor, meeting=meeting)
+        attendance.checkin_close(actor=actor, meeting=meeting)
     live_publish(meeting.pk, "checkin", {"open": open_})
 
 
@@ -341,7 +342,7 @@ def live_poll_create(
     item = AgendaItem.objects.filter(pk=item_id, meeting=meeting).first()
     if item is None:
         refuse(gettext("Mục chương trình không thuộc cuộc họp này."))
-    poll = voting.poll_create(
+    poll = ballots.poll_create(
         actor=actor,
         item=item,
         title=title,
@@ -360,7 +361,7 @@ def live_poll_create(
 def live_poll_open(
     *, actor: Any, meeting: Meeting, poll_id: int, override_reason: str | None = None
 ) -> Poll:
-    poll = voting.poll_open(
+    poll = ballots.poll_open(
         actor=actor, poll=_meeting_poll(meeting, poll_id), override_reason=override_reason
     )
     _publish_poll(meeting.pk, "poll.opened", poll)
@@ -370,23 +371,23 @@ def live_poll_open(
 @transaction.atomic
 def live_poll_close(*, actor: Any, meeting: Meeting, poll_id: int) -> Poll:
     """Close and put the result, with the rule applied and its numbers, on every screen."""
-    poll = voting.poll_close(actor=actor, poll=_meeting_poll(meeting, poll_id))
+    poll = ballots.poll_close(actor=actor, poll=_meeting_poll(meeting, poll_id))
     _publish_poll(meeting.pk, "poll.closed", poll)
     return poll
 
 
 def _publish_poll(meeting_id: int, kind: str, poll: Poll) -> None:
     # Progress (eligible voters, who voted) is read once for both messages.
-    progress = voting.poll_progress(poll)
+    progress = ballots.poll_progress(poll)
     live_publish(meeting_id, kind, {"poll": poll_payload(poll, progress)})
     live_publish_staff(meeting_id, "poll.voters", not_voted_payload(poll, progress))
 
 
 def live_ballot_cast(
     *, actor: Any, meeting: Meeting, poll_id: int, option_ids: Sequence[Any]
-) -> voting.CastAck:
+) -> ballots.CastAck:
     """Cast through the voting service; the progress broadcast is coalesced (see live.py)."""
-    ack = voting.ballot_cast(
+    ack = ballots.ballot_cast(
         actor=actor, poll=_meeting_poll(meeting, poll_id), option_ids=option_ids
     )
     if not ack.already_recorded:
@@ -400,7 +401,7 @@ def publish_poll_progress(poll_id: int) -> None:
     poll = Poll.objects.select_related("item", "body").filter(pk=poll_id).first()
     if poll is None or poll.status != PollStatus.OPEN:
         return  # closed meanwhile: "poll.closed" carried the final numbers
-    progress = voting.poll_progress(poll)
+    progress = ballots.poll_progress(poll)
     meeting_id = poll.item.meeting_id
     counts = poll_payload(poll, progress)["progress"]
     live_publish(meeting_id, "poll.progress", {"poll_id": poll.pk, **counts})

@@ -35,7 +35,6 @@ from documents.rendering import (
     nfc,
     render,
 )
-from meetings import rules
 from meetings.access import meeting_manageable_by, refuse
 from meetings.charts import Bar, bar_chart_svg, svg_data_url
 from meetings.invitations import agenda_rows, time_phrase
@@ -56,7 +55,8 @@ from meetings.models import (
     SpeakerRequest,
     SpeakerStatus,
 )
-from meetings.voting import quorum_state
+from meetings.voting import rules
+from meetings.voting.quorum import quorum_state
 
 SCHEMA = 1
 NARRATIVE_MAX_CHARS = 20_000

@@ -1,8 +1,8 @@
 """Votes: a body's voting rule, polls and their options, named and secret ballots, and written
 consultations (a poll sent to a body's members outside a meeting).
 
-Rule values mirror the enums in meetings/rules.py (a test keeps them equal), so a stored rule
-turns into a pure ``rules.Rule`` without a translation table.
+Rule values mirror the enums in meetings/voting/rules.py (a test keeps them equal), so a
+stored rule turns into a pure ``rules.Rule`` without a translation table.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import Body
 from meetings.models.meeting import AgendaItem
-from meetings.rules import DEFAULT_CONFIDENCE_FLAGS, Rule, rule_errors
+from meetings.voting.rules import DEFAULT_CONFIDENCE_FLAGS, Rule, rule_errors
 
 
 class RuleBase(models.TextChoices):

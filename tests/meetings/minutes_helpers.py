@@ -13,7 +13,6 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import Body, User
-from meetings import voting
 from meetings.live_services import meeting_end
 from meetings.models import (
     AgendaItem,
@@ -30,6 +29,8 @@ from meetings.models import (
     SpeakerRequest,
     SpeakerStatus,
 )
+from meetings.voting import ballots
+from meetings.voting.quorum import VOTING_ROLES
 from tests.factories import make_user
 
 
@@ -153,18 +154,18 @@ def hold_meeting(
 
 
 def _vote(item: AgendaItem, chair: User, clerk: User, *, secret: bool, title: str) -> Poll:
-    poll = voting.poll_create(
+    poll = ballots.poll_create(
         actor=clerk, item=item, title=title, kind=PollKind.YES_NO_ABSTAIN, secret=secret
     )
-    poll = voting.poll_open(actor=chair, poll=poll, override_reason="Thử nghiệm")
+    poll = ballots.poll_open(actor=chair, poll=poll, override_reason="Thử nghiệm")
     options = {o.key: o.pk for o in poll.options.all()}
     voters = Participant.objects.filter(
-        meeting=item.meeting, checked_in_at__isnull=False, role__in=voting.VOTING_ROLES
+        meeting=item.meeting, checked_in_at__isnull=False, role__in=VOTING_ROLES
     ).exclude(rsvp=Rsvp.SUBSTITUTE)
     for n, participant in enumerate(voters.order_by("id")):
         choice = "no" if n == 1 else "yes"
-        voting.ballot_cast(actor=participant.user, poll=poll, option_ids=[options[choice]])
-    return voting.poll_close(actor=chair, poll=poll)
+        ballots.ballot_cast(actor=participant.user, poll=poll, option_ids=[options[choice]])
+    return ballots.poll_close(actor=chair, poll=poll)
 
 
 def blank_pdf(pages: int = 1) -> bytes:

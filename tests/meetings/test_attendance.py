@@ -9,13 +9,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from meetings.attendance import attendance_check_in, attendance_clear, checkin_open
 from meetings.models import MeetingStatus, ParticipantRole, Rsvp, VotingRule
-from meetings.voting import (
-    attendance_check_in,
-    attendance_clear,
-    checkin_open,
-    quorum_state,
-)
+from meetings.voting.quorum import quorum_state
 from tests.meetings.conftest import add_participant
 
 

@@ -9,15 +9,15 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from meetings.consultations import (
+from meetings.models import ConsultationStatus, PollOption, PollStatus
+from meetings.voting.consultations import (
     consultation_answer,
     consultation_close_due,
     consultation_create,
     consultation_remind,
     consultation_send,
+    consultations_close_due,
 )
-from meetings.models import ConsultationStatus, PollOption, PollStatus
-from meetings.tasks import consultations_close_due
 from tests.factories import make_body, make_user
 
 

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from meetings.rules import (
+from meetings.voting.rules import (
     ABSTAIN,
     HIGH,
     LOW,

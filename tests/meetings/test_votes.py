@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditEvent
-from meetings import voting
 from meetings.models import (
     Ballot,
     BallotChoice,
@@ -26,15 +25,16 @@ from meetings.models import (
     VoteReceipt,
     VotingRule,
 )
-from meetings.rules import Base, Threshold, TiePolicy
-from meetings.rules import PollKind as RuleKind
-from meetings.voting import (
+from meetings.voting import ballots
+from meetings.voting.ballots import (
     ballot_cast,
     poll_close,
     poll_create,
     poll_open,
     poll_progress,
 )
+from meetings.voting.rules import Base, Threshold, TiePolicy
+from meetings.voting.rules import PollKind as RuleKind
 from tests.meetings.conftest import add_participant
 
 
@@ -194,14 +194,14 @@ def test_a_racing_duplicate_is_caught_by_the_constraint(room, quorate, monkeypat
     voter = quorate[1]
     rival = Ballot.objects.create(poll=poll, voter=voter.user, cast_at=timezone.now())
     BallotChoice.objects.create(ballot=rival, option_id=option(poll, "yes"))
-    real = voting._ack_existing
+    real = ballots._ack_existing
     calls = []
 
     def blind_first(*args):
         calls.append(1)
         return None if len(calls) == 1 else real(*args)
 
-    monkeypatch.setattr(voting, "_ack_existing", blind_first)
+    monkeypatch.setattr(ballots, "_ack_existing", blind_first)
     if outcome == "ack":
         assert cast(voter, poll, "yes").already_recorded
     else:

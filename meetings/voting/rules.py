@@ -50,7 +50,7 @@ class PollKind(StrEnum):
 YES, NO, ABSTAIN = "yes", "no", "abstain"
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 # Marked for translation only: results and minutes keep them in Vietnamese; screens show them
-# in their own language (live_selectors.screen_labels).
+# in their own language (live/selectors.py, ``screen_labels``).
 MOTION_LABELS = {
     YES: gettext_noop("Tán thành"),
     NO: gettext_noop("Không tán thành"),

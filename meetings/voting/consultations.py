@@ -1,8 +1,8 @@
 """Written consultation (phiếu lấy ý kiến): the same polls, sent to a body's members by e-mail
 with a deadline, closed when the deadline passes or everyone has answered.
 
-Kept apart from ``voting.py`` (which it builds on) so each module stays readable; casting,
-counting and the rules are the same code for a meeting and for a consultation.
+Built on ``ballots`` (casting, counting and the rules are the same code for a meeting and for a
+consultation). The background tasks that mail and close consultations sit at the end.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, F, Q
+from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -29,14 +30,14 @@ from meetings.models import (
     PollStatus,
     VotingRule,
 )
-from meetings.voting import (
+from meetings.voting.ballots import (
     CastAck,
-    _mark_open,
-    _poll_build,
     ballot_cast,
+    poll_build,
     poll_close,
-    rule_for_body,
+    poll_mark_open,
 )
+from meetings.voting.quorum import rule_for_body
 
 MEMBER_ROLES = (Role.CHAIR, Role.VICE_CHAIR, Role.MEMBER)
 
@@ -58,7 +59,7 @@ def consultation_create(
     """A draft consultation; nothing is sent until ``consultation_send``."""
     if not organises_body(actor, body):
         refuse(gettext("Chỉ lãnh đạo, văn thư hoặc thư ký của cơ quan mới được lấy ý kiến."))
-    poll = _poll_build(
+    poll = poll_build(
         actor=actor,
         body=body,
         item=None,
@@ -111,7 +112,7 @@ def consultation_send(*, actor: Any, consultation: Consultation) -> Consultation
         ConsultationRecipient(consultation=consultation, user_id=uid) for uid in members
     )
     poll = consultation.poll
-    _mark_open(poll, actor, poll.rule or rule_for_body(consultation.body))
+    poll_mark_open(poll, actor, poll.rule or rule_for_body(consultation.body))
     poll.save()
     consultation.status = ConsultationStatus.SENT
     consultation.sent_at = timezone.now()
@@ -128,8 +129,6 @@ def consultation_send(*, actor: Any, consultation: Consultation) -> Consultation
 
 def _mail_after_commit(consultation_id: int, purpose: str) -> None:
     """Mail goes out only for a send that committed; the task backend decides when it runs."""
-    from meetings.tasks import consultation_mail
-
     transaction.on_commit(lambda: consultation_mail.enqueue(consultation_id, purpose))
 
 
@@ -234,3 +233,28 @@ def consultation_mail_send(*, consultation: Consultation, purpose: str) -> int:
     if purpose == "invite":
         consultation.recipients.update(notified_at=timezone.now())
     return sent
+
+
+# --- Background tasks (django.tasks: immediate in development, a worker in production) ------
+
+
+@task
+def consultation_mail(consultation_id: int, purpose: str) -> int:
+    """Invitation, reminder or result mail for one consultation; arguments stay JSON-simple."""
+    consultation = Consultation.objects.filter(pk=consultation_id).first()
+    if consultation is None:
+        return 0
+    return consultation_mail_send(consultation=consultation, purpose=purpose)
+
+
+@task
+def consultations_close_due() -> int:
+    """Run periodically (cron or the worker's scheduler): close what is due."""
+    return len(consultation_close_due())
+
+
+@task
+def consultations_remind_open() -> int:
+    """Run periodically: remind every member who has not answered an open consultation."""
+    open_ones = Consultation.objects.filter(status=ConsultationStatus.SENT)
+    return sum(consultation_remind(consultation=c) for c in open_ones)

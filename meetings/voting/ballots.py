@@ -1,4 +1,5 @@
-"""Votes: the writes (services) and the reads the live screens need.
+"""Polls and ballots: creating, opening, casting, progress and closing, for a meeting's polls
+and a written consultation's alike.
 
 Counting is exact because the database does it: one ballot per voter is a unique constraint (a
 racing duplicate fails at INSERT, whatever process it came from), and tallies are aggregate
@@ -22,21 +23,7 @@ from django.utils.translation import gettext
 
 from accounts.models import Body, Membership, Role, nfc
 from audit.services import audit_record
-from meetings import rules
 from meetings.access import FINISHED, is_chair, is_clerk, organises_body, refuse
-
-# Attendance and quorum live in meetings/attendance.py; re-exported so callers have one module.
-from meetings.attendance import (
-    VOTING_ROLES,
-    QuorumState,
-    attendance_check_in,
-    attendance_clear,
-    checkin_close,
-    checkin_open,
-    present_voters,
-    quorum_state,
-    rule_for_body,
-)
 from meetings.models import (
     AgendaItem,
     Ballot,
@@ -54,25 +41,8 @@ from meetings.models import (
     VoteReceipt,
     VotingRule,
 )
-
-__all__ = [
-    "CastAck",
-    "PollProgress",
-    "QuorumState",
-    "attendance_check_in",
-    "attendance_clear",
-    "ballot_cast",
-    "checkin_close",
-    "checkin_open",
-    "poll_close",
-    "poll_create",
-    "poll_open",
-    "poll_progress",
-    "poll_tally",
-    "present_voters",
-    "quorum_state",
-    "rule_for_body",
-]
+from meetings.voting import rules
+from meetings.voting.quorum import VOTING_ROLES, present_voters, quorum_state, rule_for_body
 
 # System-secure randomness: the order secret choices are rewritten in must not be predictable.
 _shuffle = random.SystemRandom().shuffle
@@ -108,7 +78,7 @@ def _max_choices(kind: str, max_choices: int, option_count: int) -> int:
     return max_choices
 
 
-def _poll_build(
+def poll_build(
     *,
     actor: Any,
     body: Body,
@@ -171,7 +141,7 @@ def poll_create(
         refuse(gettext("Chỉ người chủ trì, thư ký hoặc văn thư mới được tạo biểu quyết."))
     if meeting.status in FINISHED:
         refuse(gettext("Cuộc họp đã kết thúc hoặc đã hủy."))
-    poll = _poll_build(
+    poll = poll_build(
         actor=actor,
         body=meeting.body,
         item=item,
@@ -222,7 +192,7 @@ def poll_open(*, actor: Any, poll: Poll, override_reason: str | None = None) -> 
     if not quorum.met:
         poll.quorum_overridden_by = actor
         poll.quorum_override_reason = reason
-    _mark_open(poll, actor, stored)
+    poll_mark_open(poll, actor, stored)
     poll.quorum_at_open = {
         "met": quorum.met,
         "present": quorum.present,
@@ -239,7 +209,7 @@ def poll_open(*, actor: Any, poll: Poll, override_reason: str | None = None) -> 
     return poll
 
 
-def _mark_open(poll: Poll, actor: Any, stored: VotingRule) -> None:
+def poll_mark_open(poll: Poll, actor: Any, stored: VotingRule) -> None:
     # The rule is copied now: a clerk editing it tomorrow must not change today's result.
     poll.rule_snapshot = stored.snapshot()
     poll.status = PollStatus.OPEN
