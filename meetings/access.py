@@ -8,12 +8,10 @@ its state; invitees see it once it is sent; clearance comes on top of both.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import Body, Membership, Role
@@ -151,29 +149,6 @@ def may_run(actor: Any, meeting: Meeting) -> bool:
 def require_runner(actor: Any, meeting: Meeting) -> None:
     if not may_run(actor, meeting):
         refuse(gettext("Chỉ người chủ trì hoặc thư ký mới được điều hành phiên họp."))
-
-
-def my_meetings(user: Any, *, now: datetime | None = None) -> dict[str, list[Meeting]]:
-    """The person's meetings split into today, upcoming and past (most recent first)."""
-    now = timezone.localtime(now or timezone.now())
-    start_of_day = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    end_of_day = start_of_day + timedelta(days=1)
-    meetings = (
-        meetings_visible_to(user)
-        .exclude(status=MeetingStatus.DRAFT)
-        .select_related("body")
-        .order_by("starts_at")
-    )
-    groups: dict[str, list[Meeting]] = {"today": [], "upcoming": [], "past": []}
-    for meeting in meetings:
-        if start_of_day <= meeting.starts_at < end_of_day:
-            groups["today"].append(meeting)
-        elif meeting.starts_at >= end_of_day:
-            groups["upcoming"].append(meeting)
-        else:
-            groups["past"].append(meeting)
-    groups["past"].reverse()
-    return groups
 
 
 def documents_granted_by_meetings(user: Any) -> Q:

@@ -16,7 +16,6 @@ from django.utils.translation import gettext
 
 from documents.selectors import document_latest_version
 from meetings.access import meeting_manageable_by, meeting_visible_to, participation_of
-from meetings.invitations import agenda_rows
 from meetings.live import current_seq
 from meetings.models import (
     AgendaDocument,
@@ -38,6 +37,7 @@ from meetings.models import (
     SpeakerStatus,
     VoteReceipt,
 )
+from meetings.preparation.agenda import agenda_rows
 from meetings.voting import rules
 from meetings.voting.ballots import PollProgress, poll_progress
 from meetings.voting.quorum import quorum_state

@@ -37,7 +37,6 @@ from documents.rendering import (
 )
 from meetings.access import meeting_manageable_by, refuse
 from meetings.charts import Bar, bar_chart_svg, svg_data_url
-from meetings.invitations import agenda_rows, time_phrase
 from meetings.models import (
     AgendaDocument,
     AttendanceMode,
@@ -55,6 +54,8 @@ from meetings.models import (
     SpeakerRequest,
     SpeakerStatus,
 )
+from meetings.preparation.agenda import agenda_rows
+from meetings.preparation.invitations import time_phrase
 from meetings.voting import rules
 from meetings.voting.quorum import quorum_state
 

@@ -36,7 +36,6 @@ from documents.services import (
 )
 from meetings.access import meeting_manageable_by, refuse
 from meetings.charts import Bar, bar_chart_svg, svg_data_url
-from meetings.invitations import collective_name
 from meetings.minutes import (
     CHAIR_FIELD,
     SECRETARY_FIELD,
@@ -58,6 +57,7 @@ from meetings.models import (
     Rsvp,
     VoteSheet,
 )
+from meetings.preparation.invitations import collective_name
 from signing import appearances
 from signing.appearances import Placement
 from signing.identities import identity_for_user

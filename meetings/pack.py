@@ -17,8 +17,8 @@ import pikepdf
 from documents.models import Document, DocumentVersion
 from documents.selectors import documents_visible_to
 from documents.storage import blob_open
-from meetings.invitations import agenda_rows
 from meetings.models import AgendaDocument, Meeting, MinutesDraft, MinutesStatus
+from meetings.preparation.agenda import agenda_rows
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _CHUNK = 64 * 1024

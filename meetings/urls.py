@@ -1,6 +1,7 @@
 from django.urls import path
 
-from meetings import live_views, views
+from meetings import live_views
+from meetings.preparation import views
 
 app_name = "meetings"
 

@@ -85,7 +85,7 @@ def host(db) -> Host:
 @pytest.fixture
 def meeting(host: Host) -> Meeting:
     """A draft regular meeting at 08:00 on Thursday 3 December 2026 (Vietnam time)."""
-    from meetings import services
+    from meetings.preparation import services
 
     starts = timezone.make_aware(datetime(2026, 12, 3, 8, 0))
     return services.meeting_create(

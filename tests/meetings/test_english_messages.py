@@ -92,7 +92,7 @@ def test_english_from_the_browsers_accept_language_too(host):
 
 
 def _invited(host, meeting, status=MeetingStatus.INVITED):
-    from meetings import services
+    from meetings.preparation import services
 
     services.participants_invite_body(actor=host.clerk, meeting=meeting, body=host.body)
     Meeting.objects.filter(pk=meeting.pk).update(status=status)
@@ -141,7 +141,7 @@ def test_organiser_actions_flash_in_english_with_their_numbers(host, meeting):
 
 @pytest.mark.usefixtures("doc_storage")
 def test_a_bad_file_for_the_agenda_is_refused_in_english(host, meeting):
-    from meetings import services
+    from meetings.preparation import services
 
     item = services.agenda_item_add(actor=host.clerk, meeting=meeting, title="Tờ trình")
     client = _client(host.clerk)

@@ -13,10 +13,12 @@ from icalendar import Calendar
 
 from documents.models import DocumentType
 from documents.services import document_create
-from meetings import services
-from meetings.access import meeting_visible_to, my_meetings
-from meetings.invitations import agenda_rows, meeting_send_invitations
+from meetings.access import meeting_visible_to
 from meetings.models import MeetingStatus, Participant, ParticipantRole, Rsvp
+from meetings.preparation import services
+from meetings.preparation.agenda import agenda_rows
+from meetings.preparation.invitations import meeting_send_invitations
+from meetings.preparation.selectors import my_meetings
 from tests.documents.conftest import pdf_bytes
 
 

@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from documents.services import document_create
-from meetings import services
-from meetings.invitations import meeting_send_invitations
 from meetings.models import AgendaItem, Participant, Rsvp
+from meetings.preparation import services
+from meetings.preparation.invitations import meeting_send_invitations
 from tests.documents.conftest import pdf_bytes
 
 

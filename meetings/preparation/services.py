@@ -130,7 +130,7 @@ def meeting_update(*, actor: User, meeting: Meeting, **changes: Any) -> tuple[Me
         details={"changed": changed, "revision": meeting.revision},
     )
     if announce:
-        from meetings.invitations import invitations_send_update
+        from meetings.preparation.invitations import invitations_send_update
 
         transaction.on_commit(lambda: invitations_send_update(meeting_id=meeting.pk))
     return meeting, announce
@@ -154,7 +154,7 @@ def meeting_cancel(*, actor: User, meeting: Meeting, reason: str) -> Meeting:
         details={"reason": meeting.cancel_reason},
     )
     if was_invited:
-        from meetings.invitations import invitations_send_cancellation
+        from meetings.preparation.invitations import invitations_send_cancellation
 
         transaction.on_commit(lambda: invitations_send_cancellation(meeting_id=meeting.pk))
     return meeting

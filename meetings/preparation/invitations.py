@@ -28,7 +28,8 @@ from documents.models import Document, DocumentStatus, DocumentType
 from documents.rendering import AdministrativeDocument, Signer, render_pdf
 from documents.services import document_create
 from meetings.access import meeting_manageable_by
-from meetings.models import AgendaItem, Meeting, MeetingStatus, Participant, Rsvp
+from meetings.models import Meeting, MeetingStatus, Participant, Rsvp
+from meetings.preparation.agenda import agenda_rows
 
 WEEKDAYS = ["thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật"]
 # "Ủy ban nhân dân tỉnh Bắc Ninh" → "ỦY BAN NHÂN DÂN" for "TM. ỦY BAN NHÂN DÂN".
@@ -43,28 +44,6 @@ def time_phrase(moment: dt.datetime) -> str:
     """'08 giờ 00 phút, thứ Năm, ngày 03/12/2026' in Vietnam time."""
     local = timezone.localtime(moment)
     return f"{local:%H} giờ {local:%M} phút, {WEEKDAYS[local.weekday()]}, ngày {local:%d/%m/%Y}"
-
-
-def agenda_rows(meeting: Meeting) -> list[dict[str, object]]:
-    """The agenda tree flattened in order, each row with its number ('2.1') and depth."""
-    items = list(
-        AgendaItem.objects.filter(meeting=meeting)
-        .select_related("presenter")
-        .order_by("position", "id")
-    )
-    children: dict[int | None, list[AgendaItem]] = {}
-    for item in items:
-        children.setdefault(item.parent_id, []).append(item)
-    rows: list[dict[str, object]] = []
-
-    def walk(parent_id: int | None, prefix: str, depth: int) -> None:
-        for index, item in enumerate(children.get(parent_id, []), start=1):
-            number = f"{prefix}{index}"
-            rows.append({"item": item, "number": number, "depth": depth})
-            walk(item.pk, f"{number}.", depth + 1)
-
-    walk(None, "", 0)
-    return rows
 
 
 def _chair(meeting: Meeting) -> User | None:

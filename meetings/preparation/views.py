@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -11,27 +10,25 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from accounts.selectors import colleagues_of
-from documents.models import Document, DocumentType
+from documents.models import Document
 from documents.selectors import documents_visible_to
-from meetings import forms, services
 from meetings.access import (
-    agenda_documents_visible_q,
     bodies_user_can_host_for,
     meeting_access,
     meeting_manageable_by,
     meetings_visible_to,
-    my_meetings,
     participation_of,
 )
-from meetings.agenda_html import cached_agenda_html
-from meetings.invitations import agenda_rows, meeting_send_invitations
-from meetings.models import AgendaDocument, AgendaItem, Meeting, Participant, Rsvp
+from meetings.models import AgendaItem, Meeting, Participant, Rsvp
+from meetings.preparation import forms, services
+from meetings.preparation.agenda import cached_agenda_html
+from meetings.preparation.invitations import meeting_send_invitations
+from meetings.preparation.selectors import agenda_tree, my_meetings
 
 
 def _visible_meeting(request: HttpRequest, pk: int) -> Meeting:
@@ -93,55 +90,6 @@ def _status(request: HttpRequest, form: Any) -> int:
     return 400 if request.method == "POST" and form.errors else 200
 
 
-@dataclass(frozen=True)
-class DocLink:
-    """What the agenda shows of a document: a label and the reader's address."""
-
-    pk: int
-    label: str
-    url: str
-
-
-def _doc_links(meeting: Meeting, user: User) -> dict[int, list[DocLink]]:
-    """Each agenda item's visible documents, in one query whatever the number of items.
-
-    The caller has checked that *user* may see *meeting*.
-
-    Labels and URLs are built here rather than in the template: a meeting pack of 200
-    documents otherwise spends most of its time in template lookups and URL reversing.
-    """
-    rows = (
-        AgendaDocument.objects.filter(agenda_documents_visible_q(user), item__meeting=meeting)
-        .order_by("position", "id")
-        .values_list(
-            "item_id",
-            "document_id",
-            "document__doc_type",
-            "document__number",
-            "document__symbol",
-            "document__abstract",
-        )
-    )
-    viewer = reverse("documents:viewer", args=[0])
-    type_labels = dict(DocumentType.choices)
-    links: dict[int, list[DocLink]] = {}
-    for item_id, doc_id, doc_type, number, symbol, abstract in rows:
-        number_symbol = "/".join(part for part in (number, symbol) if part)
-        label = f"{type_labels.get(doc_type, '')} {number_symbol}".strip() + f": {abstract}"
-        url = viewer.replace("/0/", f"/{doc_id}/", 1)
-        links.setdefault(item_id, []).append(DocLink(doc_id, label, url))
-    return links
-
-
-def _agenda_tree(meeting: Meeting, user: User) -> list[dict[str, Any]]:
-    """Agenda rows with each item's documents, in a fixed number of queries."""
-    links = _doc_links(meeting, user)
-    rows = agenda_rows(meeting)
-    for row in rows:
-        row["documents"] = links.get(row["item"].pk, [])
-    return rows
-
-
 @login_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access = meeting_access(request.user, pk)
@@ -149,7 +97,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404(gettext("Không tìm thấy cuộc họp."))
     meeting, participant = access.meeting, access.participant
     agenda_html = cached_agenda_html(
-        meeting, request.user, lambda: _agenda_tree(meeting, request.user)
+        meeting, request.user, lambda: agenda_tree(meeting, request.user)
     )
     return render(
         request,
@@ -215,7 +163,7 @@ def meeting_prepare(request: HttpRequest, pk: int) -> HttpResponse:
     items = AgendaItem.objects.filter(meeting=meeting)
     context = {
         "meeting": meeting,
-        "rows": _agenda_tree(meeting, request.user),
+        "rows": agenda_tree(meeting, request.user),
         "participants": participants,
         "items": items,
         "meeting_form": forms.MeetingForm(
