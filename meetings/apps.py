@@ -16,6 +16,6 @@ class MeetingsConfig(AppConfig):
         # Minutes (issue 7): signing never imports meetings, so meetings learns that a minutes
         # request completed from the documents app's "version added" hook and files the record.
         from documents.hooks import version_added_register
-        from meetings.minutes_signing import signing_completed
+        from meetings.minutes.signing import signing_completed
 
         version_added_register("meetings.minutes_signed", signing_completed)

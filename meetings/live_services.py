@@ -102,7 +102,7 @@ def meeting_end(*, actor: Any, meeting: Meeting) -> Meeting:
 
 
 def _minutes_draft(meeting_id: int) -> None:
-    from meetings.minutes import minutes_draft_create
+    from meetings.minutes.draft import minutes_draft_create
 
     minutes_draft_create(actor=None, meeting=Meeting.objects.get(pk=meeting_id))
 

@@ -60,7 +60,7 @@ urlpatterns += [
 ]
 
 # After the meeting (issue 7): minutes, vote sheets, the pack, archiving, statistics.
-from meetings import minutes_views  # noqa: E402
+from meetings.minutes import views as minutes_views  # noqa: E402
 
 urlpatterns += [
     path("<int:pk>/bien-ban/", minutes_views.minutes_edit, name="minutes_edit"),

@@ -1,6 +1,6 @@
 """The record a meeting leaves: drafted minutes (versions kept), the signed minutes and the
 conclusion notice as documents going through signing requests, vote-result sheets, and the
-meeting's work record. Drafting and rendering live in meetings/minutes.py.
+meeting's work record. Drafting and rendering live in meetings/minutes/draft.py.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ class MinutesStatus(models.TextChoices):
 
 
 class MinutesDraft(models.Model):
-    """One version of a meeting's minutes: structured JSON (see meetings/minutes.py).
+    """One version of a meeting's minutes: structured JSON (see meetings/minutes/draft.py).
 
     Every save writes a new row, so the clerk's earlier wording is never lost. Only the latest
     row may be in signing; the document and request it went into are kept on it.

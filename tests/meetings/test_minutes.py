@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from accounts.models import Body
 from audit.models import AuditEvent
-from meetings.minutes import (
+from meetings.minutes.draft import (
     CHAIR_FIELD,
     SECRETARY_FIELD,
     meeting_audit_events,
@@ -22,7 +22,7 @@ from meetings.minutes import (
     minutes_render,
     minutes_save,
 )
-from meetings.minutes_signing import vote_sheet_pdf
+from meetings.minutes.signing import vote_sheet_pdf
 from meetings.models import MinutesDraft, MinutesStatus, Participant, ParticipantRole
 from tests.factories import make_body, make_user
 from tests.meetings.minutes_helpers import attach_document, hold_meeting

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Body
-from meetings import stats
+from meetings.minutes import stats
 from meetings.models import MinutesDraft, Participant, ParticipantRole
 from tests.factories import make_body, make_user
 from tests.meetings.minutes_helpers import attach_document, hold_meeting

@@ -17,14 +17,14 @@ from pyhanko_certvalidator import ValidationContext
 from documents.models import WorkRecordStatus
 from documents.services import work_record_add
 from documents.storage import blob_open
-from meetings.minutes import CHAIR_FIELD, SECRETARY_FIELD, minutes_draft_create, minutes_save
-from meetings.minutes_signing import (
+from meetings.minutes.draft import CHAIR_FIELD, SECRETARY_FIELD, minutes_draft_create, minutes_save
+from meetings.minutes.pack import pack_files
+from meetings.minutes.signing import (
     conclusion_notice_send,
     meeting_archive,
     minutes_send_for_signature,
 )
 from meetings.models import MeetingRecord, MeetingStatus, MinutesStatus, VoteSheet
-from meetings.pack import pack_files
 from signing import pki
 from signing.models import RequestStatus, StepKind
 from signing.selectors import waiting_for

@@ -21,16 +21,16 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import Body
-from meetings import pack, stats
 from meetings.access import meeting_manageable_by, meetings_visible_to
-from meetings.minutes import (
+from meetings.minutes import pack, stats
+from meetings.minutes.draft import (
     RECORDABLE,
     minutes_draft_create,
     minutes_latest,
     minutes_render,
     minutes_save,
 )
-from meetings.minutes_signing import (
+from meetings.minutes.signing import (
     conclusion_notice_send,
     meeting_archive,
     minutes_send_for_signature,

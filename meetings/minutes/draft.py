@@ -36,7 +36,7 @@ from documents.rendering import (
     render,
 )
 from meetings.access import meeting_manageable_by, refuse
-from meetings.charts import Bar, bar_chart_svg, svg_data_url
+from meetings.minutes.charts import Bar, bar_chart_svg, svg_data_url
 from meetings.models import (
     AgendaDocument,
     AttendanceMode,
@@ -164,7 +164,7 @@ def _rule_text(snapshot: Mapping[str, Any] | None) -> str:
     return f"{name}: thông qua khi {rules.fraction_text(rule.fraction, strict=rule.strict)} {base}"
 
 
-def _named_voters(polls: list[Poll]) -> dict[int, dict[str, list[str]]]:
+def named_voters(polls: list[Poll]) -> dict[int, dict[str, list[str]]]:
     """poll id → option key → voters' names, for named polls only (one query)."""
     named = [poll.pk for poll in polls if not poll.secret]
     result: dict[int, dict[str, list[str]]] = {}
@@ -229,7 +229,7 @@ def _item_facts(meeting: Meeting) -> list[dict[str, Any]]:
     )
     for poll in polls:
         polls_by_item.setdefault(poll.item_id, []).append(poll)
-    names = _named_voters(polls)
+    names = named_voters(polls)
     conclusions = dict(
         ItemConclusion.objects.filter(item__meeting=meeting).values_list("item_id", "text")
     )

@@ -35,12 +35,13 @@ from documents.services import (
     work_record_open,
 )
 from meetings.access import meeting_manageable_by, refuse
-from meetings.charts import Bar, bar_chart_svg, svg_data_url
-from meetings.minutes import (
+from meetings.minutes.charts import Bar, bar_chart_svg, svg_data_url
+from meetings.minutes.draft import (
     CHAIR_FIELD,
     SECRETARY_FIELD,
     minutes_latest,
     minutes_render,
+    named_voters,
     poll_facts,
 )
 from meetings.models import (
@@ -315,9 +316,7 @@ def vote_sheet_document(poll: Poll) -> AdministrativeDocument:
 
 
 def _voter_names(poll: Poll) -> dict[str, list[str]]:
-    from meetings.minutes import _named_voters
-
-    return _named_voters([poll]).get(poll.pk, {})
+    return named_voters([poll]).get(poll.pk, {})
 
 
 def vote_sheet_pdf(poll: Poll) -> bytes:

@@ -32,7 +32,7 @@ from django.utils.safestring import SafeString, mark_safe
 from accounts.models import Body
 from documents.models import Document, DocumentStatus, DocumentVersion
 from meetings.access import ORGANISER_ROLES
-from meetings.charts import Bar, bar_chart_svg
+from meetings.minutes.charts import Bar, bar_chart_svg
 from meetings.models import AgendaDocument, Meeting, MeetingStatus, Rsvp
 from signing.models import RequestStatus, SigningRequest
 
