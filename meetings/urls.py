@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings import live_views
+from meetings.live import views as live_views
 from meetings.preparation import views
 
 app_name = "meetings"

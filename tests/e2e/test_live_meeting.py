@@ -18,7 +18,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from documents.services import document_create
-from meetings import qr
+from meetings.live import qr
 from meetings.models import AgendaDocument, AgendaItem, Meeting, Participant
 from tests.documents.conftest import pdf_bytes
 from tests.e2e.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT

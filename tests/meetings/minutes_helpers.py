@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import Body, User
-from meetings.live_services import meeting_end
+from meetings.live.services import meeting_end
 from meetings.models import (
     AgendaItem,
     AttendanceMode,

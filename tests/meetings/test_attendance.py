@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from meetings.attendance import attendance_check_in, attendance_clear, checkin_open
+from meetings.live.attendance import attendance_check_in, attendance_clear, checkin_open
 from meetings.models import MeetingStatus, ParticipantRole, Rsvp, VotingRule
 from meetings.voting.quorum import quorum_state
 from tests.meetings.conftest import add_participant

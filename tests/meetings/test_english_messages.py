@@ -17,8 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kyhop.asgi import application
-from meetings import live, live_services
-from meetings.live_selectors import roll_payload
+from meetings.live import hub
+from meetings.live import services as live_services
+from meetings.live.selectors import roll_payload
 from meetings.models import Meeting, MeetingStatus, Participant, ParticipantRole, PollKind
 from tests.documents.conftest import (
     doc_storage,  # noqa: F401 - a fixture
@@ -281,7 +282,7 @@ def test_broadcasts_stay_vietnamese_with_codes_whoever_caused_them(room, monkeyp
         message = json.loads(text)
         sent.append((message["type"], message["payload"]))
 
-    monkeypatch.setattr(live, "_broadcast", capture)
+    monkeypatch.setattr(hub, "_broadcast", capture)
     chair = _client(room.chair)
     response = chair.post(reverse("meetings:live_command", args=[room.meeting.pk, "end"]))
     assert response.json() == {"ok": True}

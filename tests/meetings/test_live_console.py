@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from documents.services import document_create
-from meetings import live, live_services, qr, speakers
+from meetings.live import hub, qr, speakers
+from meetings.live import services as live_services
 from meetings.models import (
     AgendaDocument,
     AgendaItem,
@@ -42,7 +43,7 @@ def published(monkeypatch):
         message = json.loads(text)
         sent.append((message["type"], message["seq"], message["payload"], staff))
 
-    monkeypatch.setattr(live, "_broadcast", capture)
+    monkeypatch.setattr(hub, "_broadcast", capture)
     return sent
 
 

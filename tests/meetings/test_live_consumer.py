@@ -8,9 +8,10 @@ import pytest
 from channels.db import database_sync_to_async
 from django.db import transaction
 
-from meetings import live_services, speakers
-from meetings.consumers import CLOSE_FLOOD, CLOSE_FORBIDDEN
-from meetings.live import live_publish, next_seq
+from meetings.live import services as live_services
+from meetings.live import speakers
+from meetings.live.consumers import CLOSE_FLOOD, CLOSE_FORBIDDEN
+from meetings.live.hub import live_publish, next_seq
 from meetings.models import AgendaItem, LiveState, ParticipantRole, PollKind
 from tests.factories import make_user
 from tests.meetings.conftest import add_participant
@@ -173,7 +174,7 @@ async def test_ping_reports_the_database_seq_so_a_silent_loss_is_found(room, off
 
 
 def _expire_seq_cache() -> None:
-    from meetings.live import _hubs
+    from meetings.live.hub import _hubs
 
     for found in _hubs.values():
         found._seq_cache.clear()

@@ -6,7 +6,7 @@ import asyncio
 import time
 from typing import Any
 
-from meetings.live import EVENT, PROGRESS_INTERVAL, PROGRESS_LOAD, LiveHub
+from meetings.live.hub import EVENT, PROGRESS_INTERVAL, PROGRESS_LOAD, LiveHub
 
 
 class _Screen:

@@ -21,7 +21,7 @@ import redis
 from channels.db import database_sync_to_async
 from websockets.asyncio.client import ClientConnection, connect
 
-from meetings import live_services
+from meetings.live import services as live_services
 from meetings.models import AgendaItem, Ballot, PollKind
 from tests.live import free_port, start_server, wait_until_healthy
 from tests.meetings.conftest import add_participant

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from meetings.access import may_run, refuse, require_runner
-from meetings.live import live_publish
-from meetings.live_selectors import OPEN_SPEAKER_STATUSES, live_state_of, speakers_payload
+from meetings.live.hub import live_publish
+from meetings.live.selectors import OPEN_SPEAKER_STATUSES, live_state_of, speakers_payload
 from meetings.models import (
     Meeting,
     MeetingStatus,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 
 from documents.selectors import document_latest_version
 from meetings.access import meeting_manageable_by, meeting_visible_to, participation_of
-from meetings.live import current_seq
+from meetings.live.hub import current_seq
 from meetings.models import (
     AgendaDocument,
     AttendanceMode,

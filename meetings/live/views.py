@@ -17,9 +17,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from meetings import live_services, qr, speakers
 from meetings.access import may_run, participation_of
-from meetings.live_selectors import live_access
+from meetings.live import qr, services, speakers
+from meetings.live.selectors import live_access
 from meetings.models import (
     AgendaDocument,
     AttendanceMode,
@@ -119,7 +119,7 @@ def _confirm(request: HttpRequest, participant: Participant, heading: str) -> Ht
     meeting = participant.meeting
     if request.method == "POST":
         try:
-            live_services.live_check_in(
+            services.live_check_in(
                 actor=request.user, participant=participant, mode=AttendanceMode.IN_PERSON
             )
         except ValidationError as exc:
@@ -169,7 +169,7 @@ def checkin_personal(request: HttpRequest, token: str) -> HttpResponse:
     if participant is None:
         raise Http404(gettext("Mã điểm danh không hợp lệ hoặc đã hết hạn."))
     mine = participant.user_id == request.user.pk
-    if not mine and not live_services.may_keep_attendance(request.user, participant.meeting):
+    if not mine and not services.may_keep_attendance(request.user, participant.meeting):
         raise PermissionDenied(gettext("Chỉ văn thư hoặc thư ký mới điểm danh cho người khác."))
     return _confirm(
         request, participant, gettext("Điểm danh: %(name)s") % {"name": participant.user.full_name}
@@ -185,7 +185,7 @@ def join_remote(request: HttpRequest, pk: int) -> HttpResponse:
     if participant is None:
         raise PermissionDenied(gettext("Bạn không có trong danh sách người dự họp."))
     try:
-        live_services.live_check_in(
+        services.live_check_in(
             actor=request.user, participant=participant, mode=AttendanceMode.REMOTE
         )
     except ValidationError as exc:
@@ -204,7 +204,7 @@ def _participant(meeting: Meeting, data: QueryDict) -> Participant:
 
 
 def _ballot(user: Any, meeting: Meeting, data: QueryDict) -> dict[str, Any]:
-    ack = live_services.live_ballot_cast(
+    ack = services.live_ballot_cast(
         actor=user,
         meeting=meeting,
         poll_id=_int(data, "poll_id"),
@@ -215,7 +215,7 @@ def _ballot(user: Any, meeting: Meeting, data: QueryDict) -> dict[str, Any]:
 
 def _poll_create(user: Any, meeting: Meeting, data: QueryDict) -> dict[str, Any]:
     options = [line for line in data.get("options", "").splitlines() if line.strip()]
-    poll = live_services.live_poll_create(
+    poll = services.live_poll_create(
         actor=user,
         meeting=meeting,
         item_id=_int(data, "item_id"),
@@ -232,7 +232,7 @@ def _poll_create(user: Any, meeting: Meeting, data: QueryDict) -> dict[str, Any]
 
 def _presenter_show(user: Any, meeting: Meeting, data: QueryDict) -> None:
     document = data.get("document_id")
-    live_services.presenter_show(
+    services.presenter_show(
         actor=user,
         meeting=meeting,
         document_id=int(document) if document else None,
@@ -241,37 +241,33 @@ def _presenter_show(user: Any, meeting: Meeting, data: QueryDict) -> None:
 
 
 COMMANDS: dict[str, Command] = {
-    "start": lambda u, m, d: live_services.meeting_start(actor=u, meeting=m),
-    "end": lambda u, m, d: live_services.meeting_end(actor=u, meeting=m),
-    "item": lambda u, m, d: live_services.item_set_current(
+    "start": lambda u, m, d: services.meeting_start(actor=u, meeting=m),
+    "end": lambda u, m, d: services.meeting_end(actor=u, meeting=m),
+    "item": lambda u, m, d: services.item_set_current(
         actor=u, meeting=m, item_id=_int(d, "item_id")
     ),
-    "timer-start": lambda u, m, d: live_services.timer_start(actor=u, meeting=m),
-    "timer-pause": lambda u, m, d: live_services.timer_pause(actor=u, meeting=m),
-    "timer-extend": lambda u, m, d: live_services.timer_extend(
+    "timer-start": lambda u, m, d: services.timer_start(actor=u, meeting=m),
+    "timer-pause": lambda u, m, d: services.timer_pause(actor=u, meeting=m),
+    "timer-extend": lambda u, m, d: services.timer_extend(
         actor=u, meeting=m, seconds=_int(d, "seconds")
     ),
-    "conclusion": lambda u, m, d: live_services.conclusion_record(
+    "conclusion": lambda u, m, d: services.conclusion_record(
         actor=u, meeting=m, item_id=_int(d, "item_id"), text=d.get("text", "")
     ),
-    "message": lambda u, m, d: live_services.message_send(
-        actor=u, meeting=m, text=d.get("text", "")
-    ),
-    "checkin-open": lambda u, m, d: live_services.live_checkin_set(actor=u, meeting=m, open_=True),
-    "checkin-close": lambda u, m, d: live_services.live_checkin_set(
-        actor=u, meeting=m, open_=False
-    ),
-    "check-in": lambda u, m, d: live_services.live_check_in(
+    "message": lambda u, m, d: services.message_send(actor=u, meeting=m, text=d.get("text", "")),
+    "checkin-open": lambda u, m, d: services.live_checkin_set(actor=u, meeting=m, open_=True),
+    "checkin-close": lambda u, m, d: services.live_checkin_set(actor=u, meeting=m, open_=False),
+    "check-in": lambda u, m, d: services.live_check_in(
         actor=u, participant=_participant(m, d), mode=d.get("mode", AttendanceMode.IN_PERSON)
     ),
-    "check-in-clear": lambda u, m, d: live_services.live_check_in_clear(
+    "check-in-clear": lambda u, m, d: services.live_check_in_clear(
         actor=u, participant=_participant(m, d)
     ),
     "poll-create": _poll_create,
-    "poll-open": lambda u, m, d: live_services.live_poll_open(
+    "poll-open": lambda u, m, d: services.live_poll_open(
         actor=u, meeting=m, poll_id=_int(d, "poll_id"), override_reason=d.get("reason", "")
     ),
-    "poll-close": lambda u, m, d: live_services.live_poll_close(
+    "poll-close": lambda u, m, d: services.live_poll_close(
         actor=u, meeting=m, poll_id=_int(d, "poll_id")
     ),
     "ballot": _ballot,
@@ -294,7 +290,7 @@ COMMANDS: dict[str, Command] = {
         actor=u, meeting=m, seconds=_int(d, "seconds")
     ),
     "presenter-show": _presenter_show,
-    "presenter-page": lambda u, m, d: live_services.presenter_page(
+    "presenter-page": lambda u, m, d: services.presenter_page(
         actor=u, meeting=m, page=_int(d, "page")
     ),
 }

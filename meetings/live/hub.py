@@ -250,7 +250,7 @@ class LiveHub:
 _hubs: dict[asyncio.AbstractEventLoop, LiveHub] = {}
 
 
-def hub() -> LiveHub:
+def process_hub() -> LiveHub:
     """This process's hub (one per event loop: tests run a fresh loop per test)."""
     loop = asyncio.get_running_loop()
     found = _hubs.get(loop)

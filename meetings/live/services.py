@@ -18,10 +18,10 @@ from django.utils.translation import gettext
 from accounts.models import nfc
 from audit.services import audit_record
 from documents.models import Document
-from meetings import attendance
 from meetings.access import FINISHED, is_clerk, may_run, refuse, require_runner
-from meetings.live import live_publish, live_publish_staff, progress_soon
-from meetings.live_selectors import (
+from meetings.live import attendance
+from meetings.live.hub import live_publish, live_publish_staff, progress_soon
+from meetings.live.selectors import (
     attendance_payload,
     item_payload,
     live_state_of,
@@ -386,7 +386,7 @@ def _publish_poll(meeting_id: int, kind: str, poll: Poll) -> None:
 def live_ballot_cast(
     *, actor: Any, meeting: Meeting, poll_id: int, option_ids: Sequence[Any]
 ) -> ballots.CastAck:
-    """Cast through the voting service; the progress broadcast is coalesced (see live.py)."""
+    """Cast through the voting service; the progress broadcast is coalesced (see hub.py)."""
     ack = ballots.ballot_cast(
         actor=actor, poll=_meeting_poll(meeting, poll_id), option_ids=option_ids
     )

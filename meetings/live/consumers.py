@@ -1,7 +1,7 @@
 """The live meeting socket: /ws/hop/<meeting_id>/, one per attendee.
 
 Server → client: ``snapshot`` on connect and on request, then numbered events (see
-``live_services``), ``pong``, ``ballot.ack`` and ``error`` to this socket only.
+``services``), ``pong``, ``ballot.ack`` and ``error`` to this socket only.
 Client → server: ``snapshot.get``, ``ping``, ``ballot.cast``, ``speaker.request``,
 ``speaker.withdraw``, ``presenter.page`` and ``item.set`` (the last two for the chair's side).
 Anything else is refused with an error event; a socket that floods is closed with 4429.
@@ -27,9 +27,9 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
-from meetings import live_services, speakers
-from meetings.live import LiveHub, envelope, hub
-from meetings.live_selectors import LiveAccess, live_access, snapshot
+from meetings.live import services, speakers
+from meetings.live.hub import LiveHub, envelope, process_hub
+from meetings.live.selectors import LiveAccess, live_access, snapshot
 from meetings.models import Meeting
 
 logger = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ class TokenBucket:
 
 
 class HopConsumer(AsyncWebsocketConsumer):
-    # No per-socket channel: the process's hub is the only channel-layer member (see live.py).
+    # No per-socket channel: the process's hub is the only channel-layer member (see hub.py).
     channel_layer_alias = "__kyhop_no_layer__"
     is_staff = False
     language = settings.LANGUAGE_CODE
@@ -122,7 +122,7 @@ class HopConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.is_staff = self.access.is_staff
-        self.hub = hub()
+        self.hub = process_hub()
         await self.hub.join(self.meeting_id, self)
         await self._send_snapshot()
 
@@ -233,7 +233,7 @@ class HopConsumer(AsyncWebsocketConsumer):
         if not isinstance(option_ids, list) or len(option_ids) > 50:
             raise Refused(gettext("Trường option_ids phải là danh sách."))
         ack = await self._call(
-            live_services.live_ballot_cast,
+            services.live_ballot_cast,
             poll_id=poll_id,
             option_ids=[_int(o, "option_ids") for o in option_ids],
         )
@@ -262,13 +262,13 @@ class HopConsumer(AsyncWebsocketConsumer):
     async def on_presenter_page(self, payload: dict[str, Any], ref: str | None) -> None:
         # Over the socket because page turns are the one chair action where latency shows.
         page = _int(payload.get("page"), "page")
-        await self._call(live_services.presenter_page, page=page)
+        await self._call(services.presenter_page, page=page)
 
     async def on_item_set(self, payload: dict[str, Any], ref: str | None) -> None:
         # The chair's "next item" also has an HTTP endpoint; over the socket it skips a request,
         # a session lookup and the access check: the move every screen waits for.
         item_id = _int(payload.get("item_id"), "item_id")
-        await self._call(live_services.item_set_current, item_id=item_id)
+        await self._call(services.item_set_current, item_id=item_id)
 
     async def _call(self, service: Callable[..., Any], **kwargs: Any) -> Any:
         """Run a service as the connected user, with this meeting, in the database thread."""
