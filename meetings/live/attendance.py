@@ -1,6 +1,8 @@
-"""Attendance (điểm danh): opening check-in, arrivals, the clerk's corrections.
+"""Attendance (điểm danh): opening check-in, arrivals, the clerk's corrections, and their live
+announcement (the quorum and, for the staff, the roll).
 
-Who counts towards the quorum is read in ``meetings.voting.quorum``."""
+Who counts towards the quorum is read in ``meetings.voting.quorum``.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from django.utils.translation import gettext
 
 from audit.services import audit_record
 from meetings.access import FINISHED, is_clerk, refuse
+from meetings.live.hub import live_publish, live_publish_staff
+from meetings.live.selectors import attendance_payload, roll_payload
 from meetings.models import (
     AttendanceMode,
     CheckInWindow,
@@ -116,3 +120,34 @@ def attendance_clear(*, actor: Any, participant: Participant) -> Participant:
         details={"user": participant.user_id},
     )
     return participant
+
+
+# --- Announced live ----------------------------------------------------------------------
+
+
+def publish_attendance(meeting: Meeting) -> None:
+    live_publish(meeting.pk, "attendance", attendance_payload(meeting))
+    live_publish_staff(meeting.pk, "roll", {"roll": roll_payload(meeting)})
+
+
+@transaction.atomic
+def live_check_in(*, actor: Any, participant: Participant, mode: str) -> Participant:
+    participant = attendance_check_in(actor=actor, participant=participant, mode=mode)
+    publish_attendance(participant.meeting)
+    return participant
+
+
+@transaction.atomic
+def live_check_in_clear(*, actor: Any, participant: Participant) -> Participant:
+    participant = attendance_clear(actor=actor, participant=participant)
+    publish_attendance(participant.meeting)
+    return participant
+
+
+@transaction.atomic
+def live_checkin_set(*, actor: Any, meeting: Meeting, open_: bool) -> None:
+    if open_:
+        checkin_open(actor=actor, meeting=meeting)
+    else:
+        checkin_close(actor=actor, meeting=meeting)
+    live_publish(meeting.pk, "checkin", {"open": open_})

@@ -27,7 +27,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
-from meetings.live import services, speakers
+from meetings.live import presenter, services, speakers
 from meetings.live.hub import LiveHub, envelope, process_hub
 from meetings.live.selectors import LiveAccess, live_access, snapshot
 from meetings.models import Meeting
@@ -262,7 +262,7 @@ class HopConsumer(AsyncWebsocketConsumer):
     async def on_presenter_page(self, payload: dict[str, Any], ref: str | None) -> None:
         # Over the socket because page turns are the one chair action where latency shows.
         page = _int(payload.get("page"), "page")
-        await self._call(services.presenter_page, page=page)
+        await self._call(presenter.presenter_page, page=page)
 
     async def on_item_set(self, payload: dict[str, Any], ref: str | None) -> None:
         # The chair's "next item" also has an HTTP endpoint; over the socket it skips a request,

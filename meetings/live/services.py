@@ -1,8 +1,10 @@
-"""The chair's console and the live side of attendance and votes.
+"""The chair's console: starting and ending the meeting, the current item and its timer,
+conclusions, notices, and the live side of votes.
 
 Each service changes the database and announces the change with ``live_publish`` inside the
-same transaction (sent after commit). Attendance and voting rules stay in ``attendance.py`` and
-``voting/ballots.py``; the functions here call them and publish what changed.
+same transaction (sent after commit). Voting rules stay in ``meetings.voting.ballots``; the
+functions here call them and publish what changed. Check-in is in ``attendance``, presenter
+mode in ``presenter``, the speaker queue in ``speakers``.
 """
 
 from __future__ import annotations
@@ -17,29 +19,22 @@ from django.utils.translation import gettext
 
 from accounts.models import nfc
 from audit.services import audit_record
-from documents.models import Document
-from meetings.access import FINISHED, is_clerk, may_run, refuse, require_runner
-from meetings.live import attendance
+from meetings.access import FINISHED, refuse, require_runner
 from meetings.live.hub import live_publish, live_publish_staff, progress_soon
 from meetings.live.selectors import (
-    attendance_payload,
     item_payload,
     live_state_of,
     message_payload,
     not_voted_payload,
     poll_payload,
-    presenter_payload,
-    roll_payload,
     speakers_payload,
 )
 from meetings.models import (
-    AgendaDocument,
     AgendaItem,
     ItemConclusion,
     LiveState,
     Meeting,
     MeetingStatus,
-    Participant,
     Poll,
     PollStatus,
 )
@@ -49,7 +44,8 @@ MESSAGE_MAX = 300
 EXTEND_MAX_SECONDS = 3600
 
 
-def _locked_state(meeting: Meeting) -> LiveState:
+def live_state_locked(meeting: Meeting) -> LiveState:
+    """The meeting's live state, locked for this transaction (the row is made on first use)."""
     state = LiveState.objects.select_for_update().filter(meeting=meeting).first()
     if state is None:
         live_state_of(meeting)
@@ -70,7 +66,7 @@ def meeting_start(*, actor: Any, meeting: Meeting) -> Meeting:
         refuse(gettext("Cuộc họp đã kết thúc hoặc đã hủy."))
     meeting.status = MeetingStatus.IN_PROGRESS
     meeting.save(update_fields=["status", "updated_at"])
-    state = _locked_state(meeting)
+    state = live_state_locked(meeting)
     if state.current_item_id is None:
         first = AgendaItem.objects.filter(meeting=meeting, parent=None).order_by("position", "id")
         _make_current(state, first.first())
@@ -89,7 +85,7 @@ def meeting_end(*, actor: Any, meeting: Meeting) -> Meeting:
         refuse(gettext("Còn biểu quyết đang mở; hãy kết thúc biểu quyết trước."))
     meeting.status = MeetingStatus.CLOSED
     meeting.save(update_fields=["status", "updated_at"])
-    state = _locked_state(meeting)
+    state = live_state_locked(meeting)
     _pause(state, timezone.now())
     state.save()
     audit_record(actor=actor, verb="meeting.ended", target=meeting)
@@ -144,7 +140,7 @@ def item_set_current(*, actor: Any, meeting: Meeting, item_id: int) -> LiveState
     item = AgendaItem.objects.filter(pk=item_id, meeting=meeting).first()
     if item is None:
         refuse(gettext("Mục chương trình không thuộc cuộc họp này."))
-    state = _locked_state(meeting)
+    state = live_state_locked(meeting)
     _make_current(state, item)
     live_publish(meeting.pk, "item.current", _current_payload(state))
     return state
@@ -164,7 +160,7 @@ def _pause(state: LiveState, now: datetime) -> None:
 def _timer_change(actor: Any, meeting: Meeting, change: Any) -> LiveState:
     require_runner(actor, meeting)
     _require_live(meeting)
-    state = _locked_state(meeting)
+    state = live_state_locked(meeting)
     if state.current_item_id is None:
         refuse(gettext("Chưa có nội dung nào đang được thảo luận."))
     change(state, timezone.now())
@@ -226,93 +222,12 @@ def message_send(*, actor: Any, meeting: Meeting, text: str) -> LiveState:
     text = nfc(text)
     if len(text) > MESSAGE_MAX:
         refuse(gettext("Thông báo tối đa %(count)d ký tự.") % {"count": MESSAGE_MAX})
-    state = _locked_state(meeting)
+    state = live_state_locked(meeting)
     state.message = text
     state.message_at = timezone.now() if text else None
     state.save()
     live_publish(meeting.pk, "message", message_payload(state))
     return state
-
-
-# --- Presenter mode -------------------------------------------------------------------------
-
-
-def _may_present(actor: Any, meeting: Meeting, state: LiveState) -> bool:
-    """The chair's side, or the presenter of the item under discussion."""
-    item = state.current_item
-    presenting = item is not None and item.presenter_id == getattr(actor, "pk", None)
-    return presenting or may_run(actor, meeting)
-
-
-@transaction.atomic
-def presenter_show(
-    *, actor: Any, meeting: Meeting, document_id: int | None, page: int = 1
-) -> LiveState:
-    """Show a document of the agenda at a page on every following tablet; None stops."""
-    state = _locked_state(meeting)
-    if not _may_present(actor, meeting, state):
-        refuse(gettext("Chỉ người chủ trì hoặc người trình bày mới được trình chiếu."))
-    if document_id is not None:
-        attached = AgendaDocument.objects.filter(item__meeting=meeting, document_id=document_id)
-        if not attached.exists():
-            refuse(gettext("Văn bản không thuộc tài liệu của cuộc họp."))
-        if page < 1:
-            refuse(gettext("Số trang không hợp lệ."))
-        state.presenter_document = Document.objects.get(pk=document_id)
-        state.presenter_page = page
-        state.presenter_user = actor
-    else:
-        state.presenter_document = None
-        state.presenter_page = 1
-        state.presenter_user = None
-    state.save()
-    live_publish(meeting.pk, "presenter", {"presenter": presenter_payload(state)})
-    return state
-
-
-@transaction.atomic
-def presenter_page(*, actor: Any, meeting: Meeting, page: int) -> LiveState:
-    state = _locked_state(meeting)
-    if state.presenter_document_id is None:
-        refuse(gettext("Chưa trình chiếu văn bản nào."))
-    return presenter_show(
-        actor=actor, meeting=meeting, document_id=state.presenter_document_id, page=page
-    )
-
-
-# --- Attendance, live -----------------------------------------------------------------------
-
-
-def publish_attendance(meeting: Meeting) -> None:
-    live_publish(meeting.pk, "attendance", attendance_payload(meeting))
-    live_publish_staff(meeting.pk, "roll", {"roll": roll_payload(meeting)})
-
-
-@transaction.atomic
-def live_check_in(*, actor: Any, participant: Participant, mode: str) -> Participant:
-    participant = attendance.attendance_check_in(actor=actor, participant=participant, mode=mode)
-    publish_attendance(participant.meeting)
-    return participant
-
-
-@transaction.atomic
-def live_check_in_clear(*, actor: Any, participant: Participant) -> Participant:
-    participant = attendance.attendance_clear(actor=actor, participant=participant)
-    publish_attendance(participant.meeting)
-    return participant
-
-
-@transaction.atomic
-def live_checkin_set(*, actor: Any, meeting: Meeting, open_: bool) -> None:
-    if open_:
-        attendance.checkin_open(actor=actor, meeting=meeting)
-    else:
-        attendance.checkin_close(actor=actor, meeting=meeting)
-    live_publish(meeting.pk, "checkin", {"open": open_})
-
-
-def may_keep_attendance(actor: Any, meeting: Meeting) -> bool:
-    return is_clerk(actor, meeting)
 
 
 # --- Votes, live ----------------------------------------------------------------------------

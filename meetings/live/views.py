@@ -17,8 +17,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from meetings.access import may_run, participation_of
-from meetings.live import qr, services, speakers
+from meetings.access import is_clerk, may_run, participation_of
+from meetings.live import attendance, presenter, qr, services, speakers
 from meetings.live.selectors import live_access
 from meetings.models import (
     AgendaDocument,
@@ -119,7 +119,7 @@ def _confirm(request: HttpRequest, participant: Participant, heading: str) -> Ht
     meeting = participant.meeting
     if request.method == "POST":
         try:
-            services.live_check_in(
+            attendance.live_check_in(
                 actor=request.user, participant=participant, mode=AttendanceMode.IN_PERSON
             )
         except ValidationError as exc:
@@ -169,7 +169,7 @@ def checkin_personal(request: HttpRequest, token: str) -> HttpResponse:
     if participant is None:
         raise Http404(gettext("Mã điểm danh không hợp lệ hoặc đã hết hạn."))
     mine = participant.user_id == request.user.pk
-    if not mine and not services.may_keep_attendance(request.user, participant.meeting):
+    if not mine and not is_clerk(request.user, participant.meeting):
         raise PermissionDenied(gettext("Chỉ văn thư hoặc thư ký mới điểm danh cho người khác."))
     return _confirm(
         request, participant, gettext("Điểm danh: %(name)s") % {"name": participant.user.full_name}
@@ -185,7 +185,7 @@ def join_remote(request: HttpRequest, pk: int) -> HttpResponse:
     if participant is None:
         raise PermissionDenied(gettext("Bạn không có trong danh sách người dự họp."))
     try:
-        services.live_check_in(
+        attendance.live_check_in(
             actor=request.user, participant=participant, mode=AttendanceMode.REMOTE
         )
     except ValidationError as exc:
@@ -232,7 +232,7 @@ def _poll_create(user: Any, meeting: Meeting, data: QueryDict) -> dict[str, Any]
 
 def _presenter_show(user: Any, meeting: Meeting, data: QueryDict) -> None:
     document = data.get("document_id")
-    services.presenter_show(
+    presenter.presenter_show(
         actor=user,
         meeting=meeting,
         document_id=int(document) if document else None,
@@ -255,12 +255,12 @@ COMMANDS: dict[str, Command] = {
         actor=u, meeting=m, item_id=_int(d, "item_id"), text=d.get("text", "")
     ),
     "message": lambda u, m, d: services.message_send(actor=u, meeting=m, text=d.get("text", "")),
-    "checkin-open": lambda u, m, d: services.live_checkin_set(actor=u, meeting=m, open_=True),
-    "checkin-close": lambda u, m, d: services.live_checkin_set(actor=u, meeting=m, open_=False),
-    "check-in": lambda u, m, d: services.live_check_in(
+    "checkin-open": lambda u, m, d: attendance.live_checkin_set(actor=u, meeting=m, open_=True),
+    "checkin-close": lambda u, m, d: attendance.live_checkin_set(actor=u, meeting=m, open_=False),
+    "check-in": lambda u, m, d: attendance.live_check_in(
         actor=u, participant=_participant(m, d), mode=d.get("mode", AttendanceMode.IN_PERSON)
     ),
-    "check-in-clear": lambda u, m, d: services.live_check_in_clear(
+    "check-in-clear": lambda u, m, d: attendance.live_check_in_clear(
         actor=u, participant=_participant(m, d)
     ),
     "poll-create": _poll_create,
@@ -290,7 +290,7 @@ COMMANDS: dict[str, Command] = {
         actor=u, meeting=m, seconds=_int(d, "seconds")
     ),
     "presenter-show": _presenter_show,
-    "presenter-page": lambda u, m, d: services.presenter_page(
+    "presenter-page": lambda u, m, d: presenter.presenter_page(
         actor=u, meeting=m, page=_int(d, "page")
     ),
 }

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from documents.services import document_create
-from meetings.live import hub, qr, speakers
+from meetings.live import hub, presenter, qr, speakers
 from meetings.live import services as live_services
 from meetings.models import (
     AgendaDocument,
@@ -278,25 +278,25 @@ def agenda_document(room, doc_storage):
 
 def test_presenter_shows_an_agenda_document_and_turns_pages(room, agenda_document, published):
     live_services.item_set_current(actor=room.chair, meeting=room.meeting, item_id=room.item.pk)
-    live_services.presenter_show(
+    presenter.presenter_show(
         actor=room.chair, meeting=room.meeting, document_id=agenda_document.pk, page=1
     )
-    live_services.presenter_page(actor=room.chair, meeting=room.meeting, page=3)
+    presenter.presenter_page(actor=room.chair, meeting=room.meeting, page=3)
     shown = published[-1][2]["presenter"]
     assert (shown["document_id"], shown["page"]) == (agenda_document.pk, 3)
     assert shown["pdf_url"].endswith("/tep.pdf") and shown["by_id"] == room.chair.pk
-    live_services.presenter_show(actor=room.chair, meeting=room.meeting, document_id=None)
+    presenter.presenter_show(actor=room.chair, meeting=room.meeting, document_id=None)
     assert published[-1][2]["presenter"] is None
 
 
 def test_presenter_refuses_documents_outside_the_agenda_and_officials(room, agenda_document):
     official = add_participant(room.meeting, name="Người Xem")
     with pytest.raises(ValidationError):
-        live_services.presenter_show(
+        presenter.presenter_show(
             actor=official.user, meeting=room.meeting, document_id=agenda_document.pk
         )
     AgendaDocument.objects.all().delete()
     with pytest.raises(ValidationError):
-        live_services.presenter_show(
+        presenter.presenter_show(
             actor=room.chair, meeting=room.meeting, document_id=agenda_document.pk
         )

@@ -8,8 +8,8 @@ import pytest
 from channels.db import database_sync_to_async
 from django.db import transaction
 
+from meetings.live import attendance, speakers
 from meetings.live import services as live_services
-from meetings.live import speakers
 from meetings.live.consumers import CLOSE_FLOOD, CLOSE_FORBIDDEN
 from meetings.live.hub import live_publish, next_seq
 from meetings.models import AgendaItem, LiveState, ParticipantRole, PollKind
@@ -247,11 +247,11 @@ async def test_staff_only_events_do_not_reach_officials(room, official):
     member, _ = await open_socket(official, room.meeting.pk)
     clerk, _ = await open_socket(room.clerk, room.meeting.pk)
     participant = await db(lambda: official.participations.get(meeting=room.meeting))()
-    await db(live_services.live_check_in_clear)(actor=room.clerk, participant=participant)
+    await db(attendance.live_check_in_clear)(actor=room.clerk, participant=participant)
     roll = await next_of(clerk, "roll")
     assert any(row["name"] == official.full_name for row in roll["payload"]["roll"])
-    attendance = await next_of(member, "attendance")
-    assert attendance["payload"]["present"] == 1
+    quorum = await next_of(member, "attendance")
+    assert quorum["payload"]["present"] == 1
     # The official's next message is the next numbered event, never the staff "roll".
     await db(live_services.message_send)(actor=room.chair, meeting=room.meeting, text="Tiếp tục")
     following = await member.receive_json_from(timeout=5)
