@@ -13,7 +13,7 @@ class MeetingsConfig(AppConfig):
 
         visibility_provider_register("meetings.participants", documents_granted_by_meetings)
 
-        # Minutes (issue 7): signing never imports meetings, so meetings learns that a minutes
+        # Minutes: signing never imports meetings, so meetings learns that a minutes
         # request completed from the documents app's "version added" hook and files the record.
         from documents.hooks import version_added_register
         from meetings.minutes.signing import signing_completed

@@ -90,7 +90,7 @@ def meeting_end(*, actor: Any, meeting: Meeting) -> Meeting:
     state.save()
     audit_record(actor=actor, verb="meeting.ended", target=meeting)
     _publish_status(meeting)
-    # Issue 7: the minutes are drafted from what happened as soon as the closing is committed
+    # The minutes are drafted from what happened as soon as the closing is committed
     # (facts frozen at closing). Robust: a missing secretary must not undo the closing; the
     # minutes editor drafts again and shows the reason.
     transaction.on_commit(lambda: _minutes_draft(meeting.pk), robust=True)

@@ -220,24 +220,6 @@ def agenda_item_add(
 
 
 @transaction.atomic
-def agenda_item_update(*, actor: User, item: AgendaItem, **changes: Any) -> AgendaItem:
-    _require_organiser(actor, item.meeting)
-    _require_editable(item.meeting)
-    allowed = {"title", "presenter", "presenter_name", "planned_minutes", "description"}
-    if set(changes) - allowed:
-        raise ValidationError(gettext("Trường không sửa được."))
-    for name, value in changes.items():
-        setattr(item, name, nfc(value) if isinstance(value, str) else value)
-    item.full_clean()
-    item.save()
-    _agenda_touched(item.meeting_id)
-    audit_record(
-        actor=actor, verb="agenda.item_updated", target=item, details={"changed": sorted(changes)}
-    )
-    return item
-
-
-@transaction.atomic
 def agenda_item_delete(*, actor: User, item: AgendaItem) -> None:
     _require_organiser(actor, item.meeting)
     _require_editable(item.meeting)
@@ -446,22 +428,6 @@ def participant_invite(
         verb="meeting.participant_invited",
         target=meeting,
         details={"user": user.username, "role": role},
-    )
-    return participant
-
-
-@transaction.atomic
-def participant_set_role(*, actor: User, participant: Participant, role: str) -> Participant:
-    _require_organiser(actor, participant.meeting)
-    if role not in ParticipantRole.values:
-        raise ValidationError(gettext("Vai trò trong cuộc họp không hợp lệ."))
-    participant.role = role
-    participant.save(update_fields=["role"])
-    audit_record(
-        actor=actor,
-        verb="meeting.participant_role",
-        target=participant.meeting,
-        details={"user": participant.user.username, "role": role},
     )
     return participant
 

@@ -4,10 +4,6 @@
 preparation and screen tests). ``room`` and ``voters``: a committee of 15 with a meeting in
 progress, for attendance and votes; made with the ORM so those tests do not depend on the
 preparation services.
-
-NOTE for the lead: this file was overwritten by accident by the votes work (issue 4) and the
-``host``/``meeting`` fixtures were rebuilt from what test_preparation.py and test_views.py use.
-Check them against your original.
 """
 
 from __future__ import annotations
