@@ -14,9 +14,9 @@ from django.utils.translation import gettext
 from documents.models import Document
 from meetings.access import may_run, refuse
 from meetings.live.hub import live_publish
-from meetings.live.selectors import presenter_payload
+from meetings.live.selectors import presenter_documents, presenter_payload
 from meetings.live.services import live_state_locked
-from meetings.models import AgendaDocument, LiveState, Meeting
+from meetings.models import LiveState, Meeting
 
 
 def _may_present(actor: Any, meeting: Meeting, state: LiveState) -> bool:
@@ -30,13 +30,15 @@ def _may_present(actor: Any, meeting: Meeting, state: LiveState) -> bool:
 def presenter_show(
     *, actor: Any, meeting: Meeting, document_id: int | None, page: int = 1
 ) -> LiveState:
-    """Show a document of the agenda at a page on every following tablet; None stops."""
+    """Show a document of the agenda at a page on every following tablet; None stops.
+
+    Only a document every watcher is cleared for (``selectors.presenter_documents``)."""
     state = live_state_locked(meeting)
     if not _may_present(actor, meeting, state):
         refuse(gettext("Chỉ người chủ trì hoặc người trình bày mới được trình chiếu."))
     if document_id is not None:
-        attached = AgendaDocument.objects.filter(item__meeting=meeting, document_id=document_id)
-        if not attached.exists():
+        shown = presenter_documents(actor, meeting).filter(document_id=document_id)
+        if not shown.exists():
             refuse(gettext("Văn bản không thuộc tài liệu của cuộc họp."))
         if page < 1:
             refuse(gettext("Số trang không hợp lệ."))

@@ -11,11 +11,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext
 
 from documents.selectors import document_latest_version
-from meetings.access import meeting_manageable_by, meeting_visible_to, participation_of
+from meetings.access import (
+    agenda_documents_visible_q,
+    meeting_manageable_by,
+    meeting_visible_to,
+    participation_of,
+)
 from meetings.live.hub import current_seq
 from meetings.models import (
     AgendaDocument,
@@ -77,8 +83,12 @@ def live_access(user: Any, meeting_id: int) -> LiveAccess | None:
 
 
 def live_state_of(meeting: Meeting) -> LiveState:
-    state, _ = LiveState.objects.get_or_create(meeting=meeting)
-    return state
+    """The meeting's live state; its defaults, unsaved, before anything happened live.
+
+    A read never writes: the row is made by the first service that changes it
+    (``services.live_state_ensure``).
+    """
+    return LiveState.objects.filter(meeting=meeting).first() or LiveState(meeting=meeting)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -117,6 +127,25 @@ def presenter_payload(state: LiveState) -> dict[str, Any] | None:
         "by": state.presenter_user.full_name if state.presenter_user else "",
         "by_id": state.presenter_user_id,
     }
+
+
+def presenter_documents(user: Any, meeting: Meeting) -> QuerySet[AgendaDocument]:
+    """The agenda documents *user* may put on every screen of *meeting*, in agenda order.
+
+    The meeting page's clearance rule for the person showing it (``agenda_documents_visible_q``),
+    and the meeting's own confidentiality for everyone watching: whoever may see the meeting is
+    cleared for that level, so nobody is shown a document they may not open. (A document above
+    it stays on the agenda if the meeting's confidentiality was lowered after it was attached.)
+    """
+    return (
+        AgendaDocument.objects.filter(
+            agenda_documents_visible_q(user),
+            item__meeting=meeting,
+            document__confidentiality__lte=meeting.confidentiality,
+        )
+        .select_related("document")
+        .order_by("item__position", "position")
+    )
 
 
 def message_payload(state: LiveState) -> dict[str, Any]:
@@ -302,11 +331,9 @@ def snapshot(meeting_id: int, access: LiveAccess) -> dict[str, Any]:
     number, and its event (a whole-part replacement) simply applies again.
     """
     meeting = Meeting.objects.select_related("body").get(pk=meeting_id)
-    live_state_of(meeting)
     seq = current_seq(meeting_id)
-    state = LiveState.objects.select_related("presenter_document", "presenter_user").get(
-        meeting=meeting
-    )
+    states = LiveState.objects.select_related("presenter_document", "presenter_user")
+    state = states.filter(meeting=meeting).first() or LiveState(meeting=meeting)
     polls = live_polls(meeting)
     data: dict[str, Any] = {
         "meeting": {

@@ -23,7 +23,6 @@ from meetings.access import FINISHED, refuse, require_runner
 from meetings.live.hub import live_publish, live_publish_staff, progress_soon
 from meetings.live.selectors import (
     item_payload,
-    live_state_of,
     message_payload,
     not_voted_payload,
     poll_payload,
@@ -44,11 +43,17 @@ MESSAGE_MAX = 300
 EXTEND_MAX_SECONDS = 3600
 
 
+def live_state_ensure(meeting: Meeting) -> LiveState:
+    """The meeting's live state row, made by the first change (reads never make it)."""
+    state, _ = LiveState.objects.get_or_create(meeting=meeting)
+    return state
+
+
 def live_state_locked(meeting: Meeting) -> LiveState:
     """The meeting's live state, locked for this transaction (the row is made on first use)."""
     state = LiveState.objects.select_for_update().filter(meeting=meeting).first()
     if state is None:
-        live_state_of(meeting)
+        live_state_ensure(meeting)
         state = LiveState.objects.select_for_update().get(meeting=meeting)
     return state
 

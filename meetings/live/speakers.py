@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from meetings.access import may_run, refuse, require_runner
 from meetings.live.hub import live_publish
 from meetings.live.selectors import OPEN_SPEAKER_STATUSES, live_state_of, speakers_payload
+from meetings.live.services import live_state_ensure
 from meetings.models import (
     Meeting,
     MeetingStatus,
@@ -140,7 +141,7 @@ def speaking_limit_set(*, actor: Any, meeting: Meeting, seconds: int) -> None:
     require_runner(actor, meeting)
     if not 30 <= seconds <= 3600:
         refuse(gettext("Thời gian phát biểu phải từ 30 giây đến 60 phút."))
-    state = live_state_of(meeting)
+    state = live_state_ensure(meeting)
     state.speaking_limit_seconds = seconds
     state.save(update_fields=["speaking_limit_seconds", "updated_at"])
     publish_speakers(meeting)

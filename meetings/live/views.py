@@ -19,9 +19,8 @@ from django.views.decorators.http import require_POST
 
 from meetings.access import is_clerk, may_run, participation_of
 from meetings.live import attendance, presenter, qr, services, speakers
-from meetings.live.selectors import live_access
+from meetings.live.selectors import live_access, presenter_documents
 from meetings.models import (
-    AgendaDocument,
     AttendanceMode,
     Meeting,
     Participant,
@@ -49,6 +48,24 @@ def _int(data: QueryDict, name: str) -> int:
         ) from None
 
 
+def _optional_int(data: QueryDict, name: str) -> int | None:
+    """An integer field the form may leave empty (None); anything but an integer answers 400."""
+    value = data.get(name)
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ValidationError(
+            gettext("Trường %(field)s phải là số nguyên.") % {"field": name}
+        ) from None
+
+
+def _int_or(data: QueryDict, name: str, default: int) -> int:
+    value = _optional_int(data, name)
+    return default if value is None else value
+
+
 def _ints(data: QueryDict, name: str) -> list[int]:
     try:
         return [int(value) for value in data.getlist(name)]
@@ -60,11 +77,7 @@ def _ints(data: QueryDict, name: str) -> list[int]:
 def live_page(request: HttpRequest, pk: int) -> HttpResponse:
     meeting, access = _live_meeting(request, pk)
     participant = participation_of(request.user, meeting)
-    documents = (
-        AgendaDocument.objects.filter(item__meeting=meeting)
-        .select_related("document")
-        .order_by("item__position", "position")
-    )
+    documents = presenter_documents(request.user, meeting)
     return render(
         request,
         "meetings/live/meeting.html",
@@ -223,7 +236,7 @@ def _poll_create(user: Any, meeting: Meeting, data: QueryDict) -> dict[str, Any]
         kind=data.get("kind", PollKind.YES_NO_ABSTAIN),
         secret=data.get("secret") in ("1", "on", "true"),
         options=options,
-        max_choices=int(data.get("max_choices") or 1),
+        max_choices=_int_or(data, "max_choices", 1),
         subject_name=data.get("subject_name", ""),
         show_live_tally=data.get("show_live_tally") in ("1", "on", "true"),
     )
@@ -231,12 +244,11 @@ def _poll_create(user: Any, meeting: Meeting, data: QueryDict) -> dict[str, Any]
 
 
 def _presenter_show(user: Any, meeting: Meeting, data: QueryDict) -> None:
-    document = data.get("document_id")
     presenter.presenter_show(
         actor=user,
         meeting=meeting,
-        document_id=int(document) if document else None,
-        page=int(data.get("page") or 1),
+        document_id=_optional_int(data, "document_id"),
+        page=_int_or(data, "page", 1),
     )
 
 

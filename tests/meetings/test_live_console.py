@@ -11,9 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Clearance, User
 from documents.services import document_create
 from meetings.live import hub, presenter, qr, speakers
 from meetings.live import services as live_services
+from meetings.live.selectors import live_access, live_state_of, snapshot
 from meetings.models import (
     AgendaDocument,
     AgendaItem,
@@ -300,3 +302,62 @@ def test_presenter_refuses_documents_outside_the_agenda_and_officials(room, agen
         presenter.presenter_show(
             actor=room.chair, meeting=room.meeting, document_id=agenda_document.pk
         )
+
+
+def test_presenter_offers_and_shows_only_what_everyone_in_the_room_may_read(
+    client, room, agenda_document
+):
+    """A Mật document left on the agenda of a meeting whose confidentiality was lowered."""
+    User.objects.filter(pk__in=[room.clerk.pk, room.chair.pk]).update(clearance=Clearance.SECRET)
+    room.clerk.refresh_from_db()
+    room.chair.refresh_from_db()
+    secret = document_create(
+        actor=room.clerk,
+        owning_body=room.body,
+        doc_type="to_trinh",
+        abstract="Phương án mật",
+        upload=SimpleUploadedFile("mat.pdf", pdf_bytes(1), "application/pdf"),
+        confidentiality=Clearance.SECRET,
+    )
+    AgendaDocument.objects.create(item=room.item, document=secret, position=1)
+    client.force_login(room.chair)
+    page = client.get(reverse("meetings:live", args=[room.meeting.pk]))
+    assert [d.pk for d in page.context["documents"]] == [agenda_document.pk]
+    live_services.item_set_current(actor=room.chair, meeting=room.meeting, item_id=room.item.pk)
+    with pytest.raises(ValidationError):
+        presenter.presenter_show(actor=room.chair, meeting=room.meeting, document_id=secret.pk)
+    assert LiveState.objects.get(meeting=room.meeting).presenter_document is None
+
+
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("poll-create", {"kind": "several_of_n", "options": "A\nB\nC", "max_choices": "hai"}),
+        ("presenter-show", {"document_id": "tờ trình"}),
+        ("presenter-show", {"document_id": "1", "page": "đầu"}),
+    ],
+)
+def test_a_bad_number_in_a_command_is_a_clear_400(client, room, published, action, data):
+    client.force_login(room.chair)
+    response = command(client, room.meeting, action, item_id=room.item.pk, title="Chọn", **data)
+    assert response.status_code == 400
+    assert "phải là số nguyên" in response.json()["error"]
+    assert published == []
+
+
+def test_a_max_choices_out_of_range_is_refused_by_the_service(client, room, published):
+    client.force_login(room.chair)
+    data = {"kind": "several_of_n", "options": "A\nB\nC", "max_choices": "4"}
+    response = command(client, room.meeting, "poll-create", item_id=room.item.pk, title="C", **data)
+    assert response.status_code == 400
+    assert "từ 1 đến 3" in response.json()["error"]
+
+
+def test_reading_the_live_state_writes_nothing(room, official):
+    access = live_access(official.user, room.meeting.pk)
+    state = snapshot(room.meeting.pk, access)
+    assert state["seq"] == 0 and state["state"]["item"]["item_id"] is None
+    assert live_state_of(room.meeting).speaking_limit_seconds == 300
+    assert not LiveState.objects.filter(meeting=room.meeting).exists()
+    speakers.speaking_limit_set(actor=room.chair, meeting=room.meeting, seconds=120)
+    assert LiveState.objects.get(meeting=room.meeting).speaking_limit_seconds == 120
