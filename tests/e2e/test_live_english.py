@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from meetings.models import AgendaItem, Meeting, Participant
 from tests.e2e.conftest import TABLET_PORTRAIT
 from tests.factories import make_body, make_user
-from tests.meetings.live_helpers import session_cookie
+from tests.meetings.live.helpers import session_cookie
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 WAIT = 15_000  # ms

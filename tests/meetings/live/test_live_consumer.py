@@ -14,8 +14,8 @@ from meetings.live.consumers import CLOSE_FLOOD, CLOSE_FORBIDDEN
 from meetings.live.hub import live_publish, next_seq
 from meetings.models import AgendaItem, LiveState, ParticipantRole, PollKind
 from tests.factories import make_user
-from tests.meetings.conftest import add_participant
-from tests.meetings.live_helpers import next_of, open_socket, reset_channel_layers, send
+from tests.meetings.helpers import add_participant
+from tests.meetings.live.helpers import next_of, open_socket, reset_channel_layers, send
 
 pytestmark = pytest.mark.django_db(transaction=True)
 db = database_sync_to_async

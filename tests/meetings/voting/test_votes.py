@@ -35,7 +35,7 @@ from meetings.voting.ballots import (
 )
 from meetings.voting.rules import Base, Threshold, TiePolicy
 from meetings.voting.rules import PollKind as RuleKind
-from tests.meetings.conftest import add_participant
+from tests.meetings.helpers import add_participant
 
 
 def make_poll(

@@ -17,7 +17,7 @@ from accounts.models import Body
 from meetings.minutes import stats
 from meetings.models import MinutesDraft, Participant, ParticipantRole
 from tests.factories import make_body, make_user
-from tests.meetings.minutes_helpers import attach_document, hold_meeting
+from tests.meetings.minutes.helpers import attach_document, hold_meeting
 
 pytestmark = pytest.mark.django_db
 

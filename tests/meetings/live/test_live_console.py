@@ -30,7 +30,7 @@ from meetings.models import (
 from tests.documents.conftest import doc_storage as _doc_storage
 from tests.documents.conftest import pdf_bytes
 from tests.factories import make_user
-from tests.meetings.conftest import add_participant
+from tests.meetings.helpers import add_participant
 
 # Real commits, so events go out exactly when they would in production (after commit).
 pytestmark = pytest.mark.django_db(transaction=True)

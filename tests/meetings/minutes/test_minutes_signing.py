@@ -30,7 +30,7 @@ from signing.models import RequestStatus, StepKind
 from signing.selectors import waiting_for
 from signing.services import request_number_assign, step_sign
 from signing.validation.engine import ValidationConfig, validate_bytes
-from tests.meetings.minutes_helpers import attach_document, hold_meeting
+from tests.meetings.minutes.helpers import attach_document, hold_meeting
 from tests.signing import conftest as signing_fixtures
 from tests.signing import test_requests_support as support
 

@@ -11,28 +11,22 @@ import asyncio
 import json
 import os
 import secrets
-import urllib.parse
-import urllib.request
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 import redis
 from channels.db import database_sync_to_async
-from websockets.asyncio.client import ClientConnection, connect
 
-from meetings.live import services as live_services
-from meetings.models import AgendaItem, Ballot, PollKind
+from meetings.models import AgendaItem, Ballot
 from tests.live import free_port, start_server, wait_until_healthy
-from tests.meetings.conftest import add_participant
-from tests.meetings.live_helpers import session_cookie
+from tests.meetings.helpers import add_participant
+from tests.meetings.live.helpers import open_poll, server_next, server_post, server_socket
 
 REDIS_URL = (
     os.environ.get("KYHOP_TEST_REDIS_URL")
     or os.environ.get("REDIS_URL")
     or "redis://127.0.0.1:6379/2"
 )
-TIMEOUT = 10.0
 
 
 def _redis_reachable() -> str | None:
@@ -71,55 +65,20 @@ def two_servers(transactional_db) -> Iterator[list[str]]:
             process.wait(timeout=10)
 
 
-async def _socket(base_url: str, user: Any, meeting_id: int) -> tuple[ClientConnection, dict]:
-    cookie = await database_sync_to_async(session_cookie)(user)
-    ws_url = base_url.replace("http://", "ws://") + f"/ws/hop/{meeting_id}/"
-    socket = await connect(
-        ws_url,
-        additional_headers={"Cookie": f"sessionid={cookie}"},
-        origin=base_url,
-        open_timeout=TIMEOUT,
-    )
-    return socket, await _next(socket, "snapshot")
-
-
-async def _next(socket: ClientConnection, kind: str) -> dict[str, Any]:
-    async with asyncio.timeout(TIMEOUT):
-        while True:
-            message = json.loads(await socket.recv())
-            if message["type"] == kind:
-                return message
-
-
-def _post(base_url: str, user: Any, path: str, data: dict[str, Any]) -> dict[str, Any]:
-    """A logged-in form POST with a CSRF token of our own making (cookie and header agree)."""
-    token = secrets.token_hex(16)
-    request = urllib.request.Request(
-        base_url + path,
-        data=urllib.parse.urlencode(data).encode(),
-        headers={
-            "Cookie": f"sessionid={session_cookie(user)}; csrftoken={token}",
-            "X-CSRFToken": token,
-        },
-    )
-    with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-        return json.loads(response.read())
-
-
 async def test_an_event_from_one_process_reaches_clients_of_the_other(room, two_servers):
     second = await database_sync_to_async(AgendaItem.objects.create)(
         meeting=room.meeting, title="Báo cáo kinh tế - xã hội", position=1
     )
     official = await database_sync_to_async(add_participant)(room.meeting, name="Đại Biểu B")
-    on_a, first_a = await _socket(two_servers[0], room.chair, room.meeting.pk)
-    on_b, first_b = await _socket(two_servers[1], official.user, room.meeting.pk)
+    on_a, first_a = await server_socket(two_servers[0], room.chair, room.meeting.pk)
+    on_b, first_b = await server_socket(two_servers[1], official.user, room.meeting.pk)
     path = f"/hop/{room.meeting.pk}/truc-tiep/lenh/item/"
-    answer = await database_sync_to_async(_post)(
+    answer = await database_sync_to_async(server_post)(
         two_servers[0], room.chair, path, {"item_id": second.pk}
     )
     assert answer == {"ok": True}
     for socket, first in ((on_b, first_b), (on_a, first_a)):
-        event = await _next(socket, "item.current")
+        event = await server_next(socket, "item.current")
         assert event["payload"]["item_id"] == second.pk
         assert event["seq"] == first["seq"] + 1
     await on_a.close()
@@ -128,10 +87,10 @@ async def test_an_event_from_one_process_reaches_clients_of_the_other(room, two_
 
 async def test_a_ballot_cast_through_both_processes_is_counted_once(room, two_servers):
     voter = await database_sync_to_async(add_participant)(room.meeting, name="Cử Tri Hai Máy")
-    poll = await database_sync_to_async(_open_poll)(room)
+    poll = await database_sync_to_async(open_poll)(room)
     yes = await database_sync_to_async(lambda: poll.options.get(key="yes").pk)()
-    sockets = [(await _socket(url, voter.user, room.meeting.pk))[0] for url in two_servers]
-    watcher, _ = await _socket(two_servers[1], room.chair, room.meeting.pk)
+    sockets = [(await server_socket(url, voter.user, room.meeting.pk))[0] for url in two_servers]
+    watcher, _ = await server_socket(two_servers[1], room.chair, room.meeting.pk)
     cast = {
         "type": "ballot.cast",
         "seq": None,
@@ -139,26 +98,11 @@ async def test_a_ballot_cast_through_both_processes_is_counted_once(room, two_se
     }
     # The same voter, at once, through both processes (a double tap on two tablets).
     await asyncio.gather(*(socket.send(json.dumps(cast)) for socket in sockets))
-    acks = [await _next(socket, "ballot.ack") for socket in sockets]
+    acks = [await server_next(socket, "ballot.ack") for socket in sockets]
     assert sorted(ack["payload"]["already_recorded"] for ack in acks) == [False, True]
-    progress = await _next(watcher, "poll.progress")
+    progress = await server_next(watcher, "poll.progress")
     assert progress["payload"]["cast"] == 1
     count = await database_sync_to_async(Ballot.objects.filter(poll=poll).count)()
     assert count == 1
     for socket in [*sockets, watcher]:
         await socket.close()
-
-
-def _open_poll(room):
-    live_services.item_set_current(actor=room.chair, meeting=room.meeting, item_id=room.item.pk)
-    poll = live_services.live_poll_create(
-        actor=room.chair,
-        meeting=room.meeting,
-        item_id=room.item.pk,
-        title="Thông qua kế hoạch",
-        kind=PollKind.YES_NO_ABSTAIN,
-        secret=False,
-    )
-    return live_services.live_poll_open(
-        actor=room.chair, meeting=room.meeting, poll_id=poll.pk, override_reason="Kiểm thử"
-    )

@@ -12,7 +12,7 @@ from audit.models import AuditEvent
 from meetings.live.attendance import attendance_check_in, attendance_clear, checkin_open
 from meetings.models import MeetingStatus, ParticipantRole, Rsvp, VotingRule
 from meetings.voting.quorum import quorum_state
-from tests.meetings.conftest import add_participant
+from tests.meetings.helpers import add_participant
 
 
 def test_participant_checks_in_while_the_meeting_is_in_progress(room):

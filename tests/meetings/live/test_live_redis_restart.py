@@ -23,8 +23,14 @@ from websockets.asyncio.client import ClientConnection
 
 from meetings.models import AgendaItem, Ballot
 from tests.live import free_port, start_server, wait_until_healthy
-from tests.meetings.conftest import add_participant
-from tests.meetings.test_live_scaleout import TIMEOUT, _next, _open_poll, _post, _socket
+from tests.meetings.helpers import add_participant
+from tests.meetings.live.helpers import (
+    SERVER_TIMEOUT,
+    open_poll,
+    server_next,
+    server_post,
+    server_socket,
+)
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 db = database_sync_to_async
@@ -49,7 +55,7 @@ class PrivateRedis:
             stdout=subprocess.DEVNULL,
         )
         client = redis.Redis.from_url(self.url, socket_connect_timeout=0.5)
-        deadline = time.monotonic() + TIMEOUT
+        deadline = time.monotonic() + SERVER_TIMEOUT
         while True:
             try:
                 client.ping()
@@ -62,7 +68,7 @@ class PrivateRedis:
     def stop(self) -> None:
         assert self.process is not None
         self.process.terminate()
-        self.process.wait(timeout=TIMEOUT)
+        self.process.wait(timeout=SERVER_TIMEOUT)
         self.process = None
 
 
@@ -104,26 +110,26 @@ async def _resync(socket: ClientConnection, last_seq: int) -> dict[str, Any]:
     The progress event the server could not publish is numbered when it is built (a quarter
     of a second after the ballot), and a ping answer may reuse the number for a second.
     """
-    deadline = time.monotonic() + TIMEOUT
+    deadline = time.monotonic() + SERVER_TIMEOUT
     while True:
         await socket.send(json.dumps({"type": "ping", "seq": last_seq, "payload": {}}))
-        pong = await _next(socket, "pong")
+        pong = await server_next(socket, "pong")
         if pong["payload"]["seq"] > last_seq:
             break
         assert time.monotonic() < deadline, "the server never showed the missed event"
         await asyncio.sleep(0.2)  # the page's ping interval, shortened
     await socket.send(json.dumps({"type": "snapshot.get", "seq": last_seq, "payload": {}}))
-    return await _next(socket, "snapshot")
+    return await server_next(socket, "snapshot")
 
 
 async def _until_events_cross(urls: list[str], room: Any, watcher: ClientConnection) -> None:
     """Move the item through server A until the watcher on server B hears it (pub/sub back)."""
     items = await db(lambda: list(AgendaItem.objects.filter(meeting=room.meeting)))()
     path = f"/hop/{room.meeting.pk}/truc-tiep/lenh/item/"
-    deadline = time.monotonic() + 3 * TIMEOUT
+    deadline = time.monotonic() + 3 * SERVER_TIMEOUT
     for turn in range(1000):
         item = items[turn % len(items)]
-        await db(_post)(urls[0], room.chair, path, {"item_id": item.pk})
+        await db(server_post)(urls[0], room.chair, path, {"item_id": item.pk})
         try:
             async with asyncio.timeout(0.5):
                 while True:
@@ -145,17 +151,17 @@ async def test_redis_restart_loses_no_ballot_and_screens_resynchronise(
     await db(AgendaItem.objects.create)(meeting=room.meeting, title="Báo cáo", position=1)
     an = await db(add_participant)(room.meeting, name="Trần Văn An")
     binh = await db(add_participant)(room.meeting, name="Phạm Thị Bình")
-    poll = await db(_open_poll)(room)
+    poll = await db(open_poll)(room)
     yes = await db(lambda: poll.options.get(key="yes").pk)()
-    on_a, first_a = await _socket(url_a, an.user, room.meeting.pk)
-    on_b, _ = await _socket(url_b, binh.user, room.meeting.pk)
+    on_a, first_a = await server_socket(url_a, an.user, room.meeting.pk)
+    on_b, _ = await server_socket(url_b, binh.user, room.meeting.pk)
     assert _poll_progress(first_a, poll.pk)["cast"] == 0
 
     private_redis.stop()
     # Bình votes on server B while Redis is down: the ballot is stored and acknowledged; the
     # progress event cannot be published (logged by the server), so An's screen misses it.
     await on_b.send(_cast(poll.pk, yes))
-    ack = await _next(on_b, "ballot.ack")
+    ack = await server_next(on_b, "ballot.ack")
     assert ack["payload"]["already_recorded"] is False
     private_redis.start()
 
@@ -166,12 +172,12 @@ async def test_redis_restart_loses_no_ballot_and_screens_resynchronise(
     # Both servers' hubs resubscribe by themselves: events cross processes again.
     await _until_events_cross(servers_on_private_redis, room, on_b)
     await on_a.send(_cast(poll.pk, yes))
-    assert (await _next(on_a, "ballot.ack"))["payload"]["already_recorded"] is False
+    assert (await server_next(on_a, "ballot.ack"))["payload"]["already_recorded"] is False
     close = f"/hop/{room.meeting.pk}/truc-tiep/lenh/poll-close/"
-    closed = await db(_post)(url_b, room.chair, close, {"poll_id": poll.pk})
+    closed = await db(server_post)(url_b, room.chair, close, {"poll_id": poll.pk})
     assert closed["ok"] is True
     for socket in (on_a, on_b):
-        event = await _next(socket, "poll.closed")
+        event = await server_next(socket, "poll.closed")
         assert event["payload"]["poll"]["progress"]["cast"] == 2
     assert await db(Ballot.objects.filter(poll=poll).count)() == 2
     await on_a.close()

@@ -25,7 +25,7 @@ from meetings.minutes.draft import (
 from meetings.minutes.signing import vote_sheet_pdf
 from meetings.models import MinutesDraft, MinutesStatus, Participant, ParticipantRole
 from tests.factories import make_body, make_user
-from tests.meetings.minutes_helpers import attach_document, hold_meeting
+from tests.meetings.minutes.helpers import attach_document, hold_meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +129,7 @@ def test_drafting_is_idempotent_and_refused_before_closing_and_to_outsiders(held
     with pytest.raises(PermissionDenied):
         minutes_draft_create(actor=outsider, meeting=held.meeting)
     body, _chair, clerk = ubnd
-    from tests.meetings.conftest import make_meeting
+    from tests.meetings.helpers import make_meeting
 
     open_meeting = make_meeting(body, clerk)
     with pytest.raises(ValidationError, match="sau khi cuộc họp đã kết thúc"):

@@ -27,8 +27,8 @@ from tests.documents.conftest import (
     upload,
 )
 from tests.factories import make_user
-from tests.meetings.conftest import add_participant
-from tests.meetings.live_helpers import (
+from tests.meetings.helpers import add_participant
+from tests.meetings.live.helpers import (
     ORIGIN,
     TIMEOUT,
     next_of,
