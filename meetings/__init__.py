@@ -7,7 +7,8 @@
 - ``live/``: the meeting while it runs (socket, hub, console, check-in, speakers, presenter);
 - ``minutes/``: the minutes, their signing and filing, vote sheets, the pack, statistics.
 
-Imports run one way: models ← access ← preparation, voting ← minutes ← live (each package's
-``__init__`` says what it may import; ``voting/rules.py`` is pure and the models build on it). ``apps.py`` registers what the lower apps must learn
-from meetings (document visibility, signing completed).
+Imports run one way: models ← access ← preparation, voting ← minutes ← live. Each package's
+``__init__`` says what it may import; ``voting/rules.py`` is pure and the models build on it.
+``apps.py`` registers what the lower apps must learn from meetings (document visibility,
+signing completed).
 """

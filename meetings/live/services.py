@@ -28,6 +28,7 @@ from meetings.live.selectors import (
     poll_payload,
     speakers_payload,
 )
+from meetings.minutes.draft import minutes_draft_create
 from meetings.models import (
     AgendaItem,
     ItemConclusion,
@@ -103,8 +104,6 @@ def meeting_end(*, actor: Any, meeting: Meeting) -> Meeting:
 
 
 def _minutes_draft(meeting_id: int) -> None:
-    from meetings.minutes.draft import minutes_draft_create
-
     minutes_draft_create(actor=None, meeting=Meeting.objects.get(pk=meeting_id))
 
 

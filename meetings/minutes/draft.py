@@ -58,6 +58,8 @@ from meetings.preparation.agenda import agenda_rows
 from meetings.preparation.invitations import time_phrase
 from meetings.voting import rules
 from meetings.voting.quorum import quorum_state
+from signing.models import RequestStatus
+from signing.services import request_cancel
 
 SCHEMA = 1
 NARRATIVE_MAX_CHARS = 20_000
@@ -496,9 +498,6 @@ def minutes_save(
 
 
 def _cancel_request(actor: User, draft: MinutesDraft) -> None:
-    from signing.models import RequestStatus
-    from signing.services import request_cancel
-
     request = draft.signing_request
     if request is not None and request.status not in (
         RequestStatus.COMPLETED,

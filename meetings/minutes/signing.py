@@ -45,6 +45,7 @@ from meetings.minutes.draft import (
     poll_facts,
 )
 from meetings.models import (
+    AgendaDocument,
     ConclusionNotice,
     Meeting,
     MeetingRecord,
@@ -368,8 +369,6 @@ def meeting_record(*, actor: User, meeting: Meeting) -> WorkRecord:
 
 def meeting_documents(meeting: Meeting) -> list[Document]:
     """Invitation, agenda and every agenda document, in agenda order, without repeats."""
-    from meetings.models import AgendaDocument
-
     found: list[Document] = [
         d for d in (meeting.invitation_document, meeting.agenda_document) if d is not None
     ]

@@ -29,7 +29,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from accounts.models import Body
+from accounts.models import Body, Membership
 from documents.models import Document, DocumentStatus, DocumentVersion
 from meetings.access import ORGANISER_ROLES
 from meetings.minutes.charts import Bar, bar_chart_svg
@@ -80,8 +80,6 @@ def bodies_with_statistics(user: Any) -> QuerySet[Body]:
     """The bodies whose statistics *user* may read: those they organise meetings for."""
     if getattr(user, "is_superuser", False):
         return Body.objects.filter(is_active=True).order_by("name")
-    from accounts.models import Membership
-
     organised = Membership.objects.filter(user=user, role__in=ORGANISER_ROLES)
     return Body.objects.filter(pk__in=organised.values("body_id"), is_active=True).order_by("name")
 

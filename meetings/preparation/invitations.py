@@ -26,7 +26,9 @@ from accounts.models import Body, Membership, Role, User
 from audit.services import audit_record
 from documents.models import Document, DocumentStatus, DocumentType
 from documents.rendering import AdministrativeDocument, Signer, render_pdf
+from documents.selectors import document_latest_version
 from documents.services import document_create
+from documents.storage import blob_open
 from meetings.access import meeting_manageable_by
 from meetings.models import Meeting, MeetingStatus, Participant, Rsvp
 from meetings.preparation.agenda import agenda_rows
@@ -308,9 +310,6 @@ def send_meeting_mail(meeting_id: int, method: str) -> int:
 
 
 def _pdf_attachments(meeting: Meeting) -> list[tuple[str, bytes]]:
-    from documents.selectors import document_latest_version
-    from documents.storage import blob_open
-
     files = []
     for name, document in (
         ("giay-moi.pdf", meeting.invitation_document),

@@ -27,6 +27,7 @@ from meetings.models import (
     ParticipantRole,
     Rsvp,
 )
+from meetings.preparation.invitations import invitations_send_cancellation, invitations_send_update
 
 MAX_AGENDA_DEPTH = 3
 # Fields whose change must be announced to invitees (an .ics update).
@@ -130,8 +131,6 @@ def meeting_update(*, actor: User, meeting: Meeting, **changes: Any) -> tuple[Me
         details={"changed": changed, "revision": meeting.revision},
     )
     if announce:
-        from meetings.preparation.invitations import invitations_send_update
-
         transaction.on_commit(lambda: invitations_send_update(meeting_id=meeting.pk))
     return meeting, announce
 
@@ -154,8 +153,6 @@ def meeting_cancel(*, actor: User, meeting: Meeting, reason: str) -> Meeting:
         details={"reason": meeting.cancel_reason},
     )
     if was_invited:
-        from meetings.preparation.invitations import invitations_send_cancellation
-
         transaction.on_commit(lambda: invitations_send_cancellation(meeting_id=meeting.pk))
     return meeting
 

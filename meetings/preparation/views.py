@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
@@ -185,8 +186,6 @@ def _presenters(meeting: Meeting) -> Any:
 
 
 def _meeting_initial(meeting: Meeting) -> dict[str, Any]:
-    from django.utils import timezone
-
     return {
         "body": meeting.body_id,
         "title": meeting.title,
