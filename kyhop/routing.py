@@ -3,7 +3,7 @@
 from django.urls import path
 
 from kyhop.consumers import PingConsumer
-from meetings.consumers import HopConsumer
+from meetings.live.consumers import HopConsumer
 from signing.bulk.consumers import SigningProgressConsumer
 
 websocket_urlpatterns = [

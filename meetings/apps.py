@@ -9,13 +9,13 @@ class MeetingsConfig(AppConfig):
         # Participants see the documents on their meeting's agenda: documents sits below
         # meetings and cannot import it, so meetings registers the grant.
         from documents.visibility import visibility_provider_register
-        from meetings.selectors import documents_granted_by_meetings
+        from meetings.access import documents_granted_by_meetings
 
         visibility_provider_register("meetings.participants", documents_granted_by_meetings)
 
-        # Minutes (issue 7): signing never imports meetings, so meetings learns that a minutes
+        # Minutes: signing never imports meetings, so meetings learns that a minutes
         # request completed from the documents app's "version added" hook and files the record.
         from documents.hooks import version_added_register
-        from meetings.minutes_signing import signing_completed
+        from meetings.minutes.signing import signing_completed
 
         version_added_register("meetings.minutes_signed", signing_completed)

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from meetings import live_views, views
+from meetings.live import views as live_views
+from meetings.minutes import views as minutes_views
+from meetings.preparation import views
 
 app_name = "meetings"
 
@@ -42,7 +44,7 @@ urlpatterns = [
     path("<int:pk>/chuan-bi/huy/", views.cancel, name="cancel"),
 ]
 
-# The live meeting (issue 4): the meeting page, the chair's commands, QR check-in.
+# The live meeting: the meeting page, the chair's commands, QR check-in.
 urlpatterns += [
     path("<int:pk>/truc-tiep/", live_views.live_page, name="live"),
     path("<int:pk>/truc-tiep/man-hinh/", live_views.room_screen, name="live_screen"),
@@ -58,9 +60,7 @@ urlpatterns += [
     path("diem-danh/ca-nhan/<str:token>/", live_views.checkin_personal, name="checkin_personal"),
 ]
 
-# After the meeting (issue 7): minutes, vote sheets, the pack, archiving, statistics.
-from meetings import minutes_views  # noqa: E402
-
+# After the meeting: minutes, vote sheets, the pack, archiving, statistics.
 urlpatterns += [
     path("<int:pk>/bien-ban/", minutes_views.minutes_edit, name="minutes_edit"),
     path("<int:pk>/bien-ban/xem.pdf", minutes_views.minutes_preview, name="minutes_preview"),

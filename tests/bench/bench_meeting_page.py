@@ -28,8 +28,8 @@ def build() -> tuple[int, str, str]:
 
     from accounts.services import body_create, membership_set, user_create
     from documents.services import document_create
-    from meetings import services
     from meetings.models import MeetingStatus
+    from meetings.preparation import services
 
     body = body_create(
         actor=None,

@@ -141,7 +141,7 @@ def _item(n: int, voters: list[str]) -> dict:
 
 def document(items: int):
     from accounts.models import Body
-    from meetings.minutes import minutes_document
+    from meetings.minutes.draft import minutes_document
     from meetings.models import Meeting
 
     body = Body(name="Hội đồng nhân dân tỉnh Bắc Ninh", symbol="HĐND", place_name="Bắc Ninh")

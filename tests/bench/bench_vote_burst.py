@@ -43,7 +43,7 @@ KEYS = ("yes", "no", "abstain")
 
 def draft_poll(meeting: Meeting) -> int:
     from meetings.models import AgendaItem, Participant
-    from meetings.voting import poll_create
+    from meetings.voting.ballots import poll_create
 
     chair = Participant.objects.get(meeting_id=meeting.meeting_id, role="chair").user
     item = AgendaItem.objects.get(pk=meeting.item_ids[0])

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from meetings.models import AgendaItem, Meeting, Participant
 from tests.e2e.conftest import TABLET_PORTRAIT
 from tests.factories import make_body, make_user
-from tests.meetings.live_helpers import session_cookie
+from tests.meetings.live.helpers import session_cookie
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 WAIT = 15_000  # ms
@@ -74,8 +74,8 @@ def test_the_live_page_in_english_and_back(browser: Browser, server_process: str
 def test_a_closed_vote_reads_in_english(browser: Browser, server_process: str) -> None:
     """The stored result sentence is the Vietnamese legal wording (it goes into the minutes);
     an English screen states the verdict and its numbers from the result's codes instead."""
-    from meetings import voting
     from meetings.models import ParticipantRole
+    from meetings.voting import ballots
 
     body = make_body(name="Ủy ban nhân dân huyện Quế Võ", symbol="UBND", total_members=3)
     clerk = make_user(full_name="Lê Thị Văn Thư", body=body, role="clerk")
@@ -96,11 +96,11 @@ def test_a_closed_vote_reads_in_english(browser: Browser, server_process: str) -
     )
     Participant.objects.create(meeting=meeting, user=an, role="voting", checked_in_at=now)
     item = AgendaItem.objects.create(meeting=meeting, title="Tờ trình dự toán", position=0)
-    poll = voting.poll_create(actor=clerk, item=item, title="Thông qua dự toán")
-    poll = voting.poll_open(actor=chair, poll=poll)
+    poll = ballots.poll_create(actor=clerk, item=item, title="Thông qua dự toán")
+    poll = ballots.poll_open(actor=chair, poll=poll)
     yes = poll.options.get(key="yes").pk
-    voting.ballot_cast(actor=an, poll=poll, option_ids=[yes])
-    voting.poll_close(actor=chair, poll=poll)
+    ballots.ballot_cast(actor=an, poll=poll, option_ids=[yes])
+    ballots.poll_close(actor=chair, poll=poll)
 
     context = browser.new_context(viewport=TABLET_PORTRAIT, locale="vi-VN")
     context.add_cookies([{"name": "sessionid", "value": session_cookie(an), "url": server_process}])

@@ -18,13 +18,13 @@ from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from documents.services import document_create
-from meetings import qr
+from meetings.live import qr
 from meetings.models import AgendaDocument, AgendaItem, Meeting, Participant
 from tests.documents.conftest import pdf_bytes
 from tests.e2e.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT
 from tests.factories import make_body, make_user
 from tests.live import free_port, start_server, wait_until_healthy
-from tests.meetings.live_helpers import session_cookie
+from tests.meetings.live.helpers import session_cookie
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 WAIT = 15_000  # ms, for anything that crosses the server and comes back on another page

@@ -1,6 +1,6 @@
 """A clerk prepares a meeting in the browser; an official reads the invitation and replies.
 
-Covers issue 3's path at tablet and desktop sizes: a three-level agenda, a Word file and two
+Covers the preparation path at tablet and desktop sizes: a three-level agenda, a Word file and two
 PDFs attached, a whole body invited, invitations issued; the official finds the meeting,
 opens the invitation in the reader and sends a substitute; the clerk sees the reply.
 """

@@ -14,7 +14,7 @@ import pytest
 from meetings.models import MinutesDraft, MinutesStatus
 from signing.models import RequestStatus
 from tests.e2e.test_signing_inbox import signing_server  # noqa: F401 - fixture
-from tests.meetings.minutes_helpers import attach_document, hold_meeting
+from tests.meetings.minutes.helpers import attach_document, hold_meeting
 from tests.signing import conftest as signing_fixtures
 from tests.signing.helpers import PASSWORD
 

@@ -72,7 +72,7 @@ def _page(client: Client, url: str) -> str:
 
 @pytest.fixture
 def screens(world, make_document, doc_storage):  # noqa: F811
-    from meetings import services
+    from meetings.preparation import services
 
     document = make_document()
     starts = timezone.make_aware(datetime(2026, 12, 3, 8, 0))

@@ -4,10 +4,6 @@
 preparation and screen tests). ``room`` and ``voters``: a committee of 15 with a meeting in
 progress, for attendance and votes; made with the ORM so those tests do not depend on the
 preparation services.
-
-NOTE for the lead: this file was overwritten by accident by the votes work (issue 4) and the
-``host``/``meeting`` fixtures were rebuilt from what test_preparation.py and test_views.py use.
-Check them against your original.
 """
 
 from __future__ import annotations
@@ -23,11 +19,11 @@ from accounts.models import Body, User
 from meetings.models import (
     AgendaItem,
     Meeting,
-    MeetingStatus,
     Participant,
     ParticipantRole,
 )
 from tests.factories import make_body, make_user
+from tests.meetings.helpers import add_participant, make_meeting
 
 # --- Preparing a meeting (host, meeting) ---------------------------------------------------
 
@@ -85,7 +81,7 @@ def host(db) -> Host:
 @pytest.fixture
 def meeting(host: Host) -> Meeting:
     """A draft regular meeting at 08:00 on Thursday 3 December 2026 (Vietnam time)."""
-    from meetings import services
+    from meetings.preparation import services
 
     starts = timezone.make_aware(datetime(2026, 12, 3, 8, 0))
     return services.meeting_create(
@@ -109,39 +105,6 @@ class Room:
     clerk: User
     chair: User
     chair_participant: Participant
-
-
-def add_participant(
-    meeting: Meeting,
-    *,
-    name: str = "Trần Văn Bình",
-    role: str = ParticipantRole.VOTING,
-    checked_in: bool = True,
-    user: User | None = None,
-    **extra: object,
-) -> Participant:
-    user = user or make_user(full_name=name, body=meeting.body, role="member")
-    return Participant.objects.create(
-        meeting=meeting,
-        user=user,
-        role=role,
-        checked_in_at=timezone.now() if checked_in else None,
-        attendance_mode="in_person" if checked_in else "",
-        **extra,
-    )
-
-
-def make_meeting(body: Body, creator: User, status: str = MeetingStatus.IN_PROGRESS) -> Meeting:
-    now = timezone.now()
-    return Meeting.objects.create(
-        body=body,
-        title="Phiên họp thường kỳ tháng 11",
-        starts_at=now - timedelta(hours=1),
-        ends_at=now + timedelta(hours=2),
-        place="Phòng họp số 1",
-        status=status,
-        created_by=creator,
-    )
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import itertools
 
 import pytest
 
+from meetings.access import meeting_access, meetings_visible_to
 from meetings.models import MeetingStatus, Participant, ParticipantRole
-from meetings.selectors import meeting_access, meetings_visible_to
 from tests.factories import make_user
 
 STATUSES = [MeetingStatus.DRAFT, MeetingStatus.INVITED, MeetingStatus.CLOSED]

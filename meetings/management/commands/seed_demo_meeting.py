@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from accounts.models import Body, User
 from documents.services import document_create
-from meetings import services
-from meetings.invitations import meeting_send_invitations
 from meetings.models import Meeting
+from meetings.preparation import services
+from meetings.preparation.invitations import meeting_send_invitations
 
 TITLE = "Phiên họp thường kỳ Ủy ban nhân dân tỉnh tháng 12 năm 2026"
 PLACE = "Phòng họp số 1, Trụ sở Ủy ban nhân dân tỉnh"

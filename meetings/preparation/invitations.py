@@ -1,0 +1,323 @@
+"""Invitations (giấy mời) and agendas (chương trình) as Decree 30 PDFs, e-mailed with .ics.
+
+Sending renders both PDFs, registers them as issued documents of the host body, numbers the
+invitation, and e-mails every participant the PDFs and a calendar entry. A later change of time
+or place sends an update (same UID, higher SEQUENCE); cancelling sends a cancellation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage, mailers
+from django.db import transaction
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from accounts.models import Body, Membership, Role, User
+from audit.services import audit_record
+from documents.models import Document, DocumentStatus, DocumentType
+from documents.rendering import AdministrativeDocument, Signer, render_pdf
+from documents.selectors import document_latest_version
+from documents.services import document_create
+from documents.storage import blob_open
+from meetings.access import meeting_manageable_by
+from meetings.models import Meeting, MeetingStatus, Participant, Rsvp
+from meetings.preparation.agenda import agenda_rows
+
+WEEKDAYS = ["thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật"]
+# "Ủy ban nhân dân tỉnh Bắc Ninh" → "ỦY BAN NHÂN DÂN" for "TM. ỦY BAN NHÂN DÂN".
+_PLACE_SUFFIX = re.compile(r"\s+(tỉnh|thành phố|huyện|thị xã|xã|phường|thị trấn)\s.*$")
+
+
+def collective_name(body: Body) -> str:
+    return _PLACE_SUFFIX.sub("", body.name).upper()
+
+
+def time_phrase(moment: dt.datetime) -> str:
+    """'08 giờ 00 phút, thứ Năm, ngày 03/12/2026' in Vietnam time."""
+    local = timezone.localtime(moment)
+    return f"{local:%H} giờ {local:%M} phút, {WEEKDAYS[local.weekday()]}, ngày {local:%d/%m/%Y}"
+
+
+def _chair(meeting: Meeting) -> User | None:
+    chair = Participant.objects.filter(meeting=meeting, role="chair").select_related("user")
+    if chair.exists():
+        return chair.first().user
+    membership = (
+        Membership.objects.filter(body=meeting.body, role=Role.CHAIR).select_related("user").first()
+    )
+    return membership.user if membership else None
+
+
+def _signer(meeting: Meeting, field_id: str) -> Signer:
+    chair = _chair(meeting)
+    if chair is None:
+        raise ValidationError(
+            gettext(
+                "Cơ quan chưa có Chủ tịch/chủ trì để ký giấy mời. Hãy chỉ định người chủ trì "
+                "cuộc họp."
+            )
+        )
+    return Signer(
+        authority=(f"TM. {collective_name(meeting.body)}",),
+        position=_short_position(chair),
+        full_name=chair.full_name,
+        field_id=field_id,
+    )
+
+
+def _short_position(user: User) -> str:
+    """'Chủ tịch Ủy ban nhân dân tỉnh' → 'CHỦ TỊCH' (the body is already named above)."""
+    position = user.position or "Chủ tịch"
+    for marker in (" Ủy ban", " Hội đồng", " Sở", " Văn phòng", " Ban "):
+        if marker in position:
+            position = position.split(marker)[0]
+    return position.upper()
+
+
+def _recipients(meeting: Meeting) -> tuple[str, ...]:
+    return ("Như thành phần mời;", "Lưu: VT.")
+
+
+def _next_invitation_number(meeting: Meeting) -> str:
+    year = timezone.localdate().year
+    issued = Document.objects.filter(
+        owning_body=meeting.body, doc_type=DocumentType.INVITATION, issued_on__year=year
+    ).count()
+    return f"{issued + 1}/GM-{meeting.body.symbol}"
+
+
+@dataclass(frozen=True)
+class InvitationPdfs:
+    invitation: bytes
+    agenda: bytes
+
+
+def invitation_pdfs(meeting: Meeting, number_symbol: str, issued_on: dt.date) -> InvitationPdfs:
+    participants = meeting.participants.select_related("user").exclude(rsvp=Rsvp.SUBSTITUTE)
+    context = {
+        "meeting": meeting,
+        "time": time_phrase(meeting.starts_at),
+        "end_time": time_phrase(meeting.ends_at),
+        "rows": agenda_rows(meeting),
+        "participants": participants,
+    }
+    common = {
+        "issuing_body": meeting.body.name.upper(),
+        "parent_body": meeting.body.parent.name.upper() if meeting.body.parent else "",
+        "place_name": meeting.body.place_name or "Bắc Ninh",
+        "date": issued_on,
+        "recipients": _recipients(meeting),
+    }
+    invitation = AdministrativeDocument(
+        number_symbol=number_symbol,
+        document_type="GIẤY MỜI",
+        abstract=meeting.title,
+        body_html=render_to_string("meetings/pdf/invitation_body.html", context),
+        signers=(_signer(meeting, "ChuTich"),),
+        **common,
+    )
+    agenda = AdministrativeDocument(
+        number_symbol=number_symbol.replace("GM-", "CTr-"),
+        document_type="CHƯƠNG TRÌNH",
+        abstract=meeting.title,
+        body_html=render_to_string("meetings/pdf/agenda_body.html", context),
+        signers=(_signer(meeting, "ChuTich"),),
+        **common,
+    )
+    return InvitationPdfs(invitation=render_pdf(invitation), agenda=render_pdf(agenda))
+
+
+def meeting_send_invitations(*, actor: User, meeting: Meeting) -> Meeting:
+    """Render, register and e-mail the invitation and agenda; the meeting becomes 'invited'."""
+    if not meeting_manageable_by(actor, meeting):
+        raise PermissionDenied(gettext("Bạn không có quyền gửi giấy mời cuộc họp này."))
+    _check_ready(meeting)
+    issued_on = timezone.localdate()
+    number_symbol = _next_invitation_number(meeting)
+    # Rendering takes a second or two: do it before taking any lock.
+    pdfs = invitation_pdfs(meeting, number_symbol, issued_on)
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        _check_ready(meeting)
+        number, symbol = number_symbol.split("/", 1)
+        meeting.invitation_document = _register(
+            actor,
+            meeting,
+            pdfs.invitation,
+            number,
+            symbol,
+            DocumentType.INVITATION,
+            issued_on,
+            "giay-moi",
+        )
+        meeting.agenda_document = _register(
+            actor,
+            meeting,
+            pdfs.agenda,
+            number,
+            symbol.replace("GM-", "CTr-"),
+            DocumentType.PLAN,
+            issued_on,
+            "chuong-trinh",
+        )
+        meeting.invitation_number = number_symbol
+        meeting.status = MeetingStatus.INVITED
+        meeting.invitations_sent_at = timezone.now()
+        meeting.save()
+        audit_record(
+            actor=actor,
+            verb="meeting.invitations_sent",
+            target=meeting,
+            details={"number": number_symbol, "participants": meeting.participants.count()},
+        )
+        transaction.on_commit(lambda: _enqueue_mail(meeting.pk, "request"))
+    return meeting
+
+
+def _check_ready(meeting: Meeting) -> None:
+    if meeting.status != MeetingStatus.DRAFT:
+        raise ValidationError(gettext("Giấy mời của cuộc họp này đã được gửi."))
+    if not meeting.participants.exists():
+        raise ValidationError(gettext("Hãy mời ít nhất một người trước khi gửi giấy mời."))
+    if not meeting.agenda_items.exists():
+        raise ValidationError(gettext("Hãy lập chương trình họp trước khi gửi giấy mời."))
+
+
+def _register(
+    actor: User,
+    meeting: Meeting,
+    pdf: bytes,
+    number: str,
+    symbol: str,
+    doc_type: str,
+    issued_on: dt.date,
+    slug: str,
+) -> Document:
+    chair = _chair(meeting)
+    return document_create(
+        actor=actor,
+        owning_body=meeting.body,
+        doc_type=doc_type,
+        abstract=meeting.title,
+        upload=ContentFile(pdf, name=f"{slug}-{meeting.pk}.pdf"),
+        number=number,
+        symbol=symbol,
+        issued_on=issued_on,
+        signer_name=chair.full_name if chair else "",
+        confidentiality=meeting.confidentiality,
+        status=DocumentStatus.ISSUED,
+    )
+
+
+def _enqueue_mail(meeting_id: int, method: str) -> None:
+    send_meeting_mail.enqueue(meeting_id=meeting_id, method=method)
+
+
+def invitations_send_update(*, meeting_id: int) -> None:
+    _enqueue_mail(meeting_id, "request")
+
+
+def invitations_send_cancellation(*, meeting_id: int) -> None:
+    _enqueue_mail(meeting_id, "cancel")
+
+
+# --- E-mail and calendar ----------------------------------------------------------------------
+
+
+def meeting_ics(meeting: Meeting, method: str, attendees: list[User]) -> bytes:
+    """An iCalendar entry; updates and cancellations keep the UID and raise SEQUENCE."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//KyHop//Hop khong giay//VI")
+    calendar.add("version", "2.0")
+    calendar.add("method", method.upper())
+    event = Event()
+    event.add("uid", f"meeting-{meeting.pk}@kyhop")
+    event.add("sequence", meeting.revision)
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", timezone.localtime(meeting.starts_at))
+    event.add("dtend", timezone.localtime(meeting.ends_at))
+    event.add("summary", meeting.title)
+    event.add("location", meeting.place)
+    description = f"{meeting.body.name}\nGiấy mời số {meeting.invitation_number}"
+    if meeting.video_url:
+        description += f"\nHọp trực tuyến: {meeting.video_url}"
+        event.add("url", meeting.video_url)
+    event.add("description", description)
+    event.add("status", "CANCELLED" if method == "cancel" else "CONFIRMED")
+    organizer = vCalAddress(f"mailto:{settings.DEFAULT_FROM_EMAIL.split('<')[-1].strip('>')}")
+    organizer.params["cn"] = vText(meeting.body.name)
+    event["organizer"] = organizer
+    for user in attendees:
+        if user.email:
+            attendee = vCalAddress(f"mailto:{user.email}")
+            attendee.params["cn"] = vText(user.full_name)
+            attendee.params["role"] = vText("REQ-PARTICIPANT")
+            event.add("attendee", attendee, encode=0)
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def _mail_subject(meeting: Meeting, method: str) -> str:
+    if method == "cancel":
+        return f"[Hủy họp] {meeting.title}"
+    if meeting.revision:
+        return f"[Thay đổi lịch họp] {meeting.title}"
+    return f"[Giấy mời] {meeting.title}"
+
+
+def meeting_mail_send(*, meeting_id: int, method: str) -> int:
+    """E-mail every participant (with an address); returns the number of messages sent."""
+    meeting = Meeting.objects.select_related("body", "invitation_document", "agenda_document").get(
+        pk=meeting_id
+    )
+    users = [
+        p.user
+        for p in meeting.participants.select_related("user")
+        if p.rsvp != Rsvp.SUBSTITUTE and p.user.email
+    ]
+    if not users:
+        return 0
+    ics = meeting_ics(meeting, method, users)
+    attachments = _pdf_attachments(meeting) if method != "cancel" else []
+    body = render_to_string(
+        "meetings/email/invitation.txt",
+        {"meeting": meeting, "method": method, "time": time_phrase(meeting.starts_at)},
+    )
+    messages = []
+    for user in users:
+        message = EmailMessage(subject=_mail_subject(meeting, method), body=body, to=[user.email])
+        for name, content in attachments:
+            message.attach(name, content, "application/pdf")
+        message.attach("cuoc-hop.ics", ics, f"text/calendar; method={method.upper()}")
+        messages.append(message)
+    return mailers.default.send_messages(messages) or 0
+
+
+@task
+def send_meeting_mail(meeting_id: int, method: str) -> int:
+    """The background job (django.tasks): invitation, update or cancellation mail with .ics."""
+    return meeting_mail_send(meeting_id=meeting_id, method=method)
+
+
+def _pdf_attachments(meeting: Meeting) -> list[tuple[str, bytes]]:
+    files = []
+    for name, document in (
+        ("giay-moi.pdf", meeting.invitation_document),
+        ("chuong-trinh.pdf", meeting.agenda_document),
+    ):
+        if document is None:
+            continue
+        version = document_latest_version(document)
+        with blob_open(version.blob.storage_name) as handle:
+            files.append((name, handle.read()))
+    return files

@@ -1,0 +1,404 @@
+"""Meeting screens: my meetings, the meeting page, and the organiser's preparation page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from accounts.selectors import colleagues_of
+from documents.models import Document
+from documents.selectors import documents_visible_to
+from meetings.access import (
+    bodies_user_can_host_for,
+    meeting_access,
+    meeting_manageable_by,
+    meetings_visible_to,
+    participation_of,
+)
+from meetings.models import AgendaItem, Meeting, Participant, Rsvp
+from meetings.preparation import forms, services
+from meetings.preparation.agenda import cached_agenda_html
+from meetings.preparation.invitations import meeting_send_invitations
+from meetings.preparation.selectors import agenda_tree, my_meetings
+
+
+def _visible_meeting(request: HttpRequest, pk: int) -> Meeting:
+    meeting = meetings_visible_to(request.user).select_related("body").filter(pk=pk).first()
+    if meeting is None:
+        raise Http404(gettext("Không tìm thấy cuộc họp."))
+    return meeting
+
+
+def _managed_meeting(request: HttpRequest, pk: int) -> Meeting:
+    meeting = _visible_meeting(request, pk)
+    if not meeting_manageable_by(request.user, meeting):
+        raise PermissionDenied(gettext("Bạn không có quyền chuẩn bị cuộc họp này."))
+    return meeting
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+@login_required
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    organised = (
+        Meeting.objects.filter(body__in=bodies_user_can_host_for(request.user))
+        .select_related("body")
+        .order_by("-starts_at")[:50]
+    )
+    return render(
+        request,
+        "meetings/list.html",
+        {
+            "groups": my_meetings(request.user),
+            "organised": organised,
+            "can_create": bodies_user_can_host_for(request.user).exists(),
+        },
+    )
+
+
+@login_required
+def meeting_create(request: HttpRequest) -> HttpResponse:
+    bodies = bodies_user_can_host_for(request.user)
+    if not bodies.exists():
+        raise PermissionDenied(gettext("Bạn không có quyền tạo cuộc họp."))
+    form = forms.MeetingForm(request.POST or None, bodies=bodies)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(
+                request, gettext("Đã tạo cuộc họp. Hãy lập chương trình và mời đại biểu.")
+            )
+            return redirect("meetings:prepare", pk=meeting.pk)
+    return render(request, "meetings/form.html", {"form": form}, status=_status(request, form))
+
+
+def _status(request: HttpRequest, form: Any) -> int:
+    return 400 if request.method == "POST" and form.errors else 200
+
+
+@login_required
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    access = meeting_access(request.user, pk)
+    if access is None:
+        raise Http404(gettext("Không tìm thấy cuộc họp."))
+    meeting, participant = access.meeting, access.participant
+    agenda_html = cached_agenda_html(
+        meeting, request.user, lambda: agenda_tree(meeting, request.user)
+    )
+    return render(
+        request,
+        "meetings/detail.html",
+        {
+            "meeting": meeting,
+            "participant": participant,
+            "substitute": _substitute_of(participant),
+            "agenda_html": agenda_html,
+            "answers": forms.RSVP_ANSWERS,
+            # Plain (id, name) pairs: Django's widget rendering costs a template per option.
+            "colleagues": colleagues_of(request.user)
+            if participant and participant.substitute_for_id is None
+            else [],
+            "can_manage": access.can_manage,
+        },
+    )
+
+
+def _substitute_of(participant: Participant | None) -> Participant | None:
+    """Who attends in the invitee's place; only looked up when the answer says there is one."""
+    if participant is None or participant.rsvp != Rsvp.SUBSTITUTE:
+        return None
+    return Participant.objects.select_related("user").filter(substitute_for=participant).first()
+
+
+@login_required
+@require_POST
+def rsvp(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _visible_meeting(request, pk)
+    participant = participation_of(request.user, meeting)
+    if participant is None:
+        raise Http404(gettext("Bạn không có trong danh sách mời."))
+    colleagues = User.objects.filter(is_active=True).exclude(pk=request.user.pk)
+    form = forms.RsvpForm(request.POST, colleagues=colleagues)
+    if form.is_valid():
+        try:
+            services.rsvp_reply(
+                actor=request.user,
+                participant=participant,
+                answer=form.cleaned_data["answer"],
+                reason=form.cleaned_data["reason"],
+                substitute=form.cleaned_data["substitute"],
+            )
+            messages.success(request, gettext("Đã ghi nhận trả lời của bạn."))
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+    else:
+        messages.error(
+            request,
+            gettext("Trả lời chưa hợp lệ: %(errors)s")
+            % {"errors": " ".join(str(e) for errors in form.errors.values() for e in errors)},
+        )
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@login_required
+def meeting_prepare(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _managed_meeting(request, pk)
+    participants = meeting.participants.select_related(
+        "user", "substitute_for__user", "invited_body"
+    ).order_by("role", "user__full_name")
+    items = AgendaItem.objects.filter(meeting=meeting)
+    context = {
+        "meeting": meeting,
+        "rows": agenda_tree(meeting, request.user),
+        "participants": participants,
+        "items": items,
+        "meeting_form": forms.MeetingForm(
+            bodies=bodies_user_can_host_for(request.user), initial=_meeting_initial(meeting)
+        ),
+        "item_form": forms.AgendaItemForm(presenters=_presenters(meeting)),
+        "body_form": forms.InviteBodyForm(),
+        "person_form": forms.InvitePersonForm(),
+        "cancel_form": forms.CancelForm(),
+        "attachable": documents_visible_to(request.user)
+        .filter(confidentiality__lte=meeting.confidentiality)
+        .order_by("-created_at")[:100],
+    }
+    return render(request, "meetings/prepare.html", context)
+
+
+def _presenters(meeting: Meeting) -> Any:
+    return User.objects.filter(participations__meeting=meeting).order_by("full_name")
+
+
+def _meeting_initial(meeting: Meeting) -> dict[str, Any]:
+    return {
+        "body": meeting.body_id,
+        "title": meeting.title,
+        "kind": meeting.kind,
+        "starts_at": timezone.localtime(meeting.starts_at),
+        "ends_at": timezone.localtime(meeting.ends_at),
+        "place": meeting.place,
+        "video_url": meeting.video_url,
+        "confidentiality": meeting.confidentiality,
+        "description": meeting.description,
+    }
+
+
+@login_required
+def rsvp_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The replies table, refreshed in place on the organiser's page."""
+    meeting = _managed_meeting(request, pk)
+    participants = meeting.participants.select_related("user", "substitute_for__user").order_by(
+        "role", "user__full_name"
+    )
+    return render(
+        request, "meetings/_rsvp_panel.html", {"meeting": meeting, "participants": participants}
+    )
+
+
+def _action(handler: Callable[[HttpRequest, Meeting], str | None]) -> Callable[..., HttpResponse]:
+    """Wrap an organiser POST action: permission, error message, back to the page."""
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
+        meeting = _managed_meeting(request, pk)
+        try:
+            done = handler(request, meeting, **kwargs)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            if done:
+                messages.success(request, done)
+        return redirect("meetings:prepare", pk=meeting.pk)
+
+    view.__name__ = handler.__name__
+    return view
+
+
+def _invalid(form: Any) -> ValidationError:
+    return ValidationError(
+        [
+            f"{form.fields[name].label if name in form.fields else ''}: {e}"
+            if name != "__all__"
+            else str(e)
+            for name, errors in form.errors.items()
+            for e in errors
+        ]
+    )
+
+
+@_action
+def meeting_update(request: HttpRequest, meeting: Meeting) -> str:
+    form = forms.MeetingForm(request.POST, bodies=bodies_user_can_host_for(request.user))
+    if not form.is_valid():
+        raise _invalid(form)
+    data = {k: v for k, v in form.cleaned_data.items() if k != "body"}
+    _meeting, announced = services.meeting_update(actor=request.user, meeting=meeting, **data)
+    if announced:
+        return gettext("Đã lưu. Đã gửi thông báo thay đổi cho đại biểu.")
+    return gettext("Đã lưu.")
+
+
+@_action
+def item_add(request: HttpRequest, meeting: Meeting) -> str:
+    form = forms.AgendaItemForm(request.POST, presenters=_presenters(meeting))
+    if not form.is_valid():
+        raise _invalid(form)
+    data = form.cleaned_data
+    parent = (
+        get_object_or_404(AgendaItem, pk=data["parent"], meeting=meeting)
+        if data.get("parent")
+        else None
+    )
+    services.agenda_item_add(
+        actor=request.user,
+        meeting=meeting,
+        title=data["title"],
+        parent=parent,
+        presenter=data["presenter"],
+        presenter_name=data["presenter_name"],
+        planned_minutes=data["planned_minutes"] or 0,
+        description=data["description"],
+    )
+    return gettext("Đã thêm mục vào chương trình.")
+
+
+@_action
+def item_move(request: HttpRequest, meeting: Meeting, item_id: int) -> None:
+    item = get_object_or_404(AgendaItem, pk=item_id, meeting=meeting)
+    services.agenda_item_move(
+        actor=request.user, item=item, direction=request.POST.get("direction", "")
+    )
+
+
+@_action
+def item_delete(request: HttpRequest, meeting: Meeting, item_id: int) -> str:
+    item = get_object_or_404(AgendaItem, pk=item_id, meeting=meeting)
+    services.agenda_item_delete(actor=request.user, item=item)
+    return gettext("Đã xoá mục khỏi chương trình.")
+
+
+@login_required
+@require_POST
+def agenda_reorder(request: HttpRequest, pk: int) -> JsonResponse:
+    """Drag and drop: the new order of one parent's children, as ids."""
+    meeting = _managed_meeting(request, pk)
+    try:
+        ordered = [int(x) for x in request.POST.getlist("order")]
+        parent_id = request.POST.get("parent") or None
+        parent = get_object_or_404(AgendaItem, pk=parent_id, meeting=meeting) if parent_id else None
+        services.agenda_reorder(
+            actor=request.user, meeting=meeting, parent=parent, ordered_ids=ordered
+        )
+    except ValueError:
+        return JsonResponse({"error": gettext("Dữ liệu sắp xếp không hợp lệ.")}, status=400)
+    except ValidationError as exc:
+        return JsonResponse({"error": _error_text(exc)}, status=400)
+    return JsonResponse({"ok": True})
+
+
+@_action
+def document_attach(request: HttpRequest, meeting: Meeting, item_id: int) -> str:
+    item = get_object_or_404(AgendaItem, pk=item_id, meeting=meeting)
+    document = (
+        documents_visible_to(request.user).filter(pk=request.POST.get("document") or 0).first()
+    )
+    if document is None:
+        raise ValidationError(gettext("Hãy chọn một tài liệu."))
+    services.agenda_document_attach(actor=request.user, item=item, document=document)
+    return gettext("Đã đính kèm “%(document)s”.") % {"document": document.abstract}
+
+
+@_action
+def document_upload(request: HttpRequest, meeting: Meeting, item_id: int) -> str:
+    """Upload a new file straight into an agenda item (PDF, or Word/ODT/Excel converted)."""
+    item = get_object_or_404(AgendaItem, pk=item_id, meeting=meeting)
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise ValidationError(gettext("Hãy chọn tệp để tải lên."))
+    document = services.agenda_document_upload(
+        actor=request.user,
+        item=item,
+        upload=upload,
+        abstract=request.POST.get("abstract", ""),
+        doc_type=request.POST.get("doc_type", ""),
+    )
+    return gettext("Đã tải lên và đính kèm “%(document)s”.") % {"document": document.abstract}
+
+
+@_action
+def document_detach(request: HttpRequest, meeting: Meeting, item_id: int) -> str:
+    item = get_object_or_404(AgendaItem, pk=item_id, meeting=meeting)
+    document = get_object_or_404(Document, pk=request.POST.get("document") or 0)
+    services.agenda_document_detach(actor=request.user, item=item, document=document)
+    return gettext("Đã bỏ tài liệu khỏi mục.")
+
+
+@_action
+def invite_body(request: HttpRequest, meeting: Meeting) -> str:
+    form = forms.InviteBodyForm(request.POST)
+    if not form.is_valid():
+        raise _invalid(form)
+    added = services.participants_invite_body(
+        actor=request.user,
+        meeting=meeting,
+        body=form.cleaned_data["body"],
+        role=form.cleaned_data["role"] or None,
+    )
+    return ngettext("Đã mời thêm %(count)d người.", "Đã mời thêm %(count)d người.", len(added)) % {
+        "count": len(added)
+    }
+
+
+@_action
+def invite_person(request: HttpRequest, meeting: Meeting) -> str:
+    form = forms.InvitePersonForm(request.POST)
+    if not form.is_valid():
+        raise _invalid(form)
+    participant = services.participant_invite(
+        actor=request.user,
+        meeting=meeting,
+        user=form.cleaned_data["user"],
+        role=form.cleaned_data["role"],
+    )
+    return gettext("Đã mời %(name)s.") % {"name": participant.user.full_name}
+
+
+@_action
+def participant_remove(request: HttpRequest, meeting: Meeting, participant_id: int) -> str:
+    participant = get_object_or_404(Participant, pk=participant_id, meeting=meeting)
+    services.participant_remove(actor=request.user, participant=participant)
+    return gettext("Đã bỏ khỏi danh sách mời.")
+
+
+@_action
+def send_invitations(request: HttpRequest, meeting: Meeting) -> str:
+    meeting = meeting_send_invitations(actor=request.user, meeting=meeting)
+    return gettext("Đã phát hành giấy mời số %(number)s và gửi thư cho đại biểu.") % {
+        "number": meeting.invitation_number
+    }
+
+
+@_action
+def cancel(request: HttpRequest, meeting: Meeting) -> str:
+    form = forms.CancelForm(request.POST)
+    if not form.is_valid():
+        raise _invalid(form)
+    services.meeting_cancel(actor=request.user, meeting=meeting, reason=form.cleaned_data["reason"])
+    return gettext("Đã hủy cuộc họp.")

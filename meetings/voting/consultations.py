@@ -1,0 +1,260 @@
+"""Written consultation (phiếu lấy ý kiến): the same polls, sent to a body's members by e-mail
+with a deadline, closed when the deadline passes or everyone has answered.
+
+Built on ``ballots`` (casting, counting and the rules are the same code for a meeting and for a
+consultation). The background tasks that mail and close consultations sit at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.tasks import task
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from accounts.models import Body, Membership, Role, nfc
+from audit.services import audit_record
+from meetings.access import organises_body, refuse
+from meetings.models import (
+    Consultation,
+    ConsultationRecipient,
+    ConsultationStatus,
+    PollKind,
+    PollStatus,
+    VotingRule,
+)
+from meetings.voting.ballots import (
+    CastAck,
+    ballot_cast,
+    poll_build,
+    poll_close,
+    poll_mark_open,
+)
+from meetings.voting.quorum import rule_for_body
+
+MEMBER_ROLES = (Role.CHAIR, Role.VICE_CHAIR, Role.MEMBER)
+
+
+@transaction.atomic
+def consultation_create(
+    *,
+    actor: Any,
+    body: Body,
+    title: str,
+    deadline: datetime,
+    kind: str = PollKind.YES_NO_ABSTAIN,
+    secret: bool = False,
+    options: Sequence[str] | None = None,
+    max_choices: int = 1,
+    description: str = "",
+    rule: VotingRule | None = None,
+) -> Consultation:
+    """A draft consultation; nothing is sent until ``consultation_send``."""
+    if not organises_body(actor, body):
+        refuse(gettext("Chỉ lãnh đạo, văn thư hoặc thư ký của cơ quan mới được lấy ý kiến."))
+    poll = poll_build(
+        actor=actor,
+        body=body,
+        item=None,
+        title=title,
+        kind=kind,
+        secret=secret,
+        options=options,
+        max_choices=max_choices,
+        subject_name="",
+        rule=rule,
+        show_live_tally=False,
+    )
+    consultation = Consultation(
+        body=body,
+        title=nfc(title),
+        description=nfc(description),
+        deadline=deadline,
+        poll=poll,
+        created_by=actor,
+    )
+    consultation.full_clean()
+    consultation.save()
+    audit_record(
+        actor=actor,
+        verb="consultation.created",
+        target=consultation,
+        details={"kind": kind, "secret": secret, "deadline": deadline},
+    )
+    return consultation
+
+
+@transaction.atomic
+def consultation_send(*, actor: Any, consultation: Consultation) -> Consultation:
+    """Fix the recipients (the body's members today), open the poll, mail everyone."""
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if not organises_body(actor, consultation.body):
+        refuse(
+            gettext("Chỉ lãnh đạo, văn thư hoặc thư ký của cơ quan mới được gửi phiếu lấy ý kiến.")
+        )
+    if consultation.status != ConsultationStatus.DRAFT:
+        refuse(gettext("Phiếu lấy ý kiến này đã được gửi."))
+    if consultation.deadline <= timezone.now():
+        refuse(gettext("Hạn trả lời phải ở sau thời điểm gửi."))
+    members = Membership.objects.filter(
+        body=consultation.body, role__in=MEMBER_ROLES, user__is_active=True
+    ).values_list("user_id", flat=True)
+    if not members:
+        refuse(gettext("Cơ quan chưa có thành viên để lấy ý kiến."))
+    ConsultationRecipient.objects.bulk_create(
+        ConsultationRecipient(consultation=consultation, user_id=uid) for uid in members
+    )
+    poll = consultation.poll
+    poll_mark_open(poll, actor, poll.rule or rule_for_body(consultation.body))
+    poll.save()
+    consultation.status = ConsultationStatus.SENT
+    consultation.sent_at = timezone.now()
+    consultation.save()
+    audit_record(
+        actor=actor,
+        verb="consultation.sent",
+        target=consultation,
+        details={"recipients": len(members)},
+    )
+    _mail_after_commit(consultation.pk, "invite")
+    return consultation
+
+
+def _mail_after_commit(consultation_id: int, purpose: str) -> None:
+    """Mail goes out only for a send that committed; the task backend decides when it runs."""
+    transaction.on_commit(lambda: consultation_mail.enqueue(consultation_id, purpose))
+
+
+def consultation_answer(
+    *, actor: Any, consultation: Consultation, option_ids: Sequence[Any]
+) -> CastAck:
+    """A member answers; the same rules as a vote (one answer, idempotent retry)."""
+    if consultation.status != ConsultationStatus.SENT:
+        refuse(gettext("Phiếu lấy ý kiến không còn nhận trả lời."))
+    return ballot_cast(actor=actor, poll=consultation.poll, option_ids=option_ids)
+
+
+def _answered_count(consultation: Consultation) -> int:
+    poll = consultation.poll
+    return (poll.receipts if poll.secret else poll.ballots).count()
+
+
+def consultation_close_due(*, now: datetime | None = None) -> list[Consultation]:
+    """Close every consultation past its deadline or fully answered; returns those closed."""
+    now = now or timezone.now()
+    sent = Consultation.objects.filter(status=ConsultationStatus.SENT).annotate(
+        asked=Count("recipients", distinct=True),
+        named=Count("poll__ballots", distinct=True),
+        secret=Count("poll__receipts", distinct=True),
+    )
+    due = sent.filter(Q(deadline__lte=now) | Q(named__gte=F("asked")) | Q(secret__gte=F("asked")))
+    return [_close_one(consultation) for consultation in due]
+
+
+@transaction.atomic
+def _close_one(consultation: Consultation) -> Consultation:
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if consultation.status != ConsultationStatus.SENT:
+        return consultation  # closed meanwhile by another run
+    if consultation.poll.status == PollStatus.OPEN:
+        poll_close(actor=None, poll=consultation.poll)
+    consultation.status = ConsultationStatus.CLOSED
+    consultation.closed_at = timezone.now()
+    consultation.save()
+    audit_record(
+        actor=None,
+        verb="consultation.closed",
+        target=consultation,
+        details={"answered": _answered_count(consultation)},
+    )
+    _mail_after_commit(consultation.pk, "result")
+    return consultation
+
+
+@transaction.atomic
+def consultation_remind(*, consultation: Consultation) -> int:
+    """Mail those who have not answered yet; returns how many were reminded."""
+    if consultation.status != ConsultationStatus.SENT:
+        return 0
+    Consultation.objects.filter(pk=consultation.pk).update(last_reminded_at=timezone.now())
+    audit_record(actor=None, verb="consultation.reminded", target=consultation)
+    _mail_after_commit(consultation.pk, "remind")
+    return len(_unanswered_recipients(consultation))
+
+
+def _unanswered_recipients(consultation: Consultation) -> list[ConsultationRecipient]:
+    poll = consultation.poll
+    answered = (poll.receipts if poll.secret else poll.ballots).values("voter_id")
+    recipients = consultation.recipients.exclude(user_id__in=answered).select_related("user")
+    return list(recipients)
+
+
+# --- Mail ---------------------------------------------------------------------------------------
+
+SUBJECTS = {
+    "invite": "Phiếu lấy ý kiến: {title}",
+    "remind": "Nhắc trả lời phiếu lấy ý kiến: {title}",
+    "result": "Kết quả lấy ý kiến: {title}",
+}
+
+
+def _body_text(consultation: Consultation, purpose: str) -> str:
+    deadline = timezone.localtime(consultation.deadline).strftime("%H:%M ngày %d/%m/%Y")
+    if purpose == "result":
+        result = consultation.poll.result or {}
+        return f"{consultation.title}\n\n{result.get('explanation', '')}\n"
+    return (
+        f"{consultation.body.name} lấy ý kiến về: {consultation.title}\n\n"
+        f"{consultation.description}\n\nHạn trả lời: {deadline}.\n"
+        f"Vui lòng đăng nhập KyHop để trả lời.\n"
+    )
+
+
+def consultation_mail_send(*, consultation: Consultation, purpose: str) -> int:
+    """Send one purpose's mail to the right people; returns how many messages went out."""
+    if purpose == "remind":
+        recipients = _unanswered_recipients(consultation)
+    else:
+        recipients = list(consultation.recipients.select_related("user"))
+    subject = SUBJECTS[purpose].format(title=consultation.title)
+    text = _body_text(consultation, purpose)
+    sent = 0
+    for recipient in recipients:
+        if not recipient.user.email:
+            continue
+        sent += send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [recipient.user.email])
+    if purpose == "invite":
+        consultation.recipients.update(notified_at=timezone.now())
+    return sent
+
+
+# --- Background tasks (django.tasks: immediate in development, a worker in production) ------
+
+
+@task
+def consultation_mail(consultation_id: int, purpose: str) -> int:
+    """Invitation, reminder or result mail for one consultation; arguments stay JSON-simple."""
+    consultation = Consultation.objects.filter(pk=consultation_id).first()
+    if consultation is None:
+        return 0
+    return consultation_mail_send(consultation=consultation, purpose=purpose)
+
+
+@task
+def consultations_close_due() -> int:
+    """Run periodically (cron or the worker's scheduler): close what is due."""
+    return len(consultation_close_due())
+
+
+@task
+def consultations_remind_open() -> int:
+    """Run periodically: remind every member who has not answered an open consultation."""
+    open_ones = Consultation.objects.filter(status=ConsultationStatus.SENT)
+    return sum(consultation_remind(consultation=c) for c in open_ones)
