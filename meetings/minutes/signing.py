@@ -60,10 +60,10 @@ from meetings.models import (
     VoteSheet,
 )
 from meetings.preparation.invitations import collective_name
-from signing import appearances
-from signing.appearances import Placement
-from signing.identities import identity_for_user
+from signing.backends.identities import identity_for_user
 from signing.models import RequestStatus, SigningRequest, StepKind
+from signing.pades import appearances
+from signing.pades.appearances import Placement
 from signing.services import (
     DEFAULT_SIGNATURE_ASPECT,
     AssigneeSpec,

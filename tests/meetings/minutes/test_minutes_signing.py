@@ -25,20 +25,20 @@ from meetings.minutes.signing import (
     minutes_send_for_signature,
 )
 from meetings.models import MeetingRecord, MeetingStatus, MinutesStatus, VoteSheet
-from signing import pki
+from signing import devpki as pki
 from signing.models import RequestStatus, StepKind
 from signing.selectors import waiting_for
 from signing.services import request_number_assign, step_sign
 from signing.validation.engine import ValidationConfig, validate_bytes
 from tests.meetings.minutes.helpers import attach_document, hold_meeting
 from tests.signing import conftest as signing_fixtures
-from tests.signing import test_requests_support as support
+from tests.signing.helpers import render_page
 
 # The signing suite's fixtures (test PKI served on loopback, identities, storage).
 test_pki = signing_fixtures.test_pki
 pki_settings = signing_fixtures.pki_settings
-province = support.province
-signing_storage = support.signing_storage
+province = signing_fixtures.province
+signing_storage = signing_fixtures.signing_storage
 
 pytestmark = pytest.mark.django_db
 
@@ -160,7 +160,7 @@ def test_minutes_are_signed_sealed_filed_and_archived(
         ["pdftotext", "-l", "1", "-", "-"], input=data, capture_output=True, check=True
     ).stdout.decode()
     assert "Số: 12/BB-UBND" in " ".join(text.split())
-    support.render_page(data, tmp_path, page=1, dpi=60).save(tmp_path / "signed-page-1.png")
+    render_page(data, tmp_path, page=1, dpi=60).save(tmp_path / "signed-page-1.png")
 
     # Participants now take the signed minutes away with the pack.
     titles = [f.title for f in pack_files(held.members[0], meeting)]
