@@ -180,7 +180,7 @@ export class Notes {
       this.save(() => this.request(this.noteUrl(note.id), { text: area.value }));
     });
     item.querySelector(".viewer-note-tools").replaceWith(editor);
-    area.focus();
+    area.focus({ preventScroll: true });
   }
 
   // --- Highlights on the page ----------------------------------------------------------------

@@ -158,10 +158,10 @@ def assert_no_english(page: Page) -> None:
 def axe_violations(page: Page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict]:
     """Runs axe-core (static/vendor/axe, installed by bin/build-assets) on the page as it is now
     and returns the violations of those impacts, each with its rule, help and offending nodes.
-    The script is added through Playwright, not by the page, so the CSP does not stand in the
-    way and no page loads it."""
+    The script is evaluated through the DevTools protocol, not loaded by the page: the CSP
+    (scripts from the site only, no inline script) stays as it is, and no page refers to it."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")
     results = page.evaluate(
         """async () => {
           const result = await axe.run(document, {resultTypes: ["violations"]});
