@@ -21,7 +21,13 @@ from django.core.management import call_command
 from playwright.sync_api import Browser, Page
 
 from tests.e2e.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT
-from tests.e2e.helpers import assert_no_english, axe_violations, collect_js_errors, screenshot
+from tests.e2e.helpers import (
+    assert_no_english,
+    axe_violations,
+    collect_js_errors,
+    english_words,
+    screenshot,
+)
 from tests.live import free_port, start_server, wait_until_healthy
 from tests.meetings.live_helpers import session_cookie
 
@@ -241,3 +247,17 @@ def test_every_main_screen_on_a_tablet_both_ways(browser: Browser, demo: Demo) -
                     problems += _reader_drawer(page, size_name)
         context.close()
     assert problems == [], "\n".join(problems)
+
+
+def test_the_english_check_sees_an_english_screen(browser: Browser, demo: Demo) -> None:
+    """The check above is only worth something if it fails on English: a visitor who chose
+    English gets the same screen with its English words found."""
+    context = browser.new_context(viewport=TABLET_PORTRAIT, locale="en-GB")
+    cookie = session_cookie(demo.users["daibieu1"])
+    context.add_cookies([{"name": "sessionid", "value": cookie, "url": demo.base}])
+    page = context.new_page()
+    page.goto(f"{demo.base}/hop/")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    found = " ".join(english_words(page))
+    assert "'Meetings'" in found and "'Upcoming'" in found
+    context.close()
