@@ -199,6 +199,12 @@ def _visit(
     width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     if width[0] > width[1]:
         problems.append(f"{width[0]} px wide in {width[1]} px")
+    bar = page.evaluate(
+        "(n => n && [n.scrollWidth, n.parentElement.clientWidth])"
+        "(document.querySelector('.kh-nav .nav'))"
+    )
+    if bar and bar[0] > bar[1]:
+        problems.append(f"the navigation needs {bar[0]} px of {bar[1]}")
     try:
         assert_no_english(page)
     except AssertionError as english:
