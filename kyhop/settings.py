@@ -99,6 +99,16 @@ TEMPLATES = [
     },
 ]
 
+# --- Front end: forms and error pages ------------------------------------------------------
+# Every form renders through templates/django/forms/ (Bootstrap classes on every widget, the
+# label above its control); TemplatesSetting looks there first, then in django.forms.
+INSTALLED_APPS += ["django.forms"]
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Our Vietnamese 404 and 500 pages in development too (kyhop/errors.py, innermost middleware);
+# on, Django's technical pages (URL patterns, traceback) come back.
+KYHOP_TECHNICAL_ERROR_PAGES = env_bool("KYHOP_TECHNICAL_ERROR_PAGES", False)
+MIDDLEWARE += ["kyhop.errors.ErrorPageMiddleware"]
+
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'kyhop.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}

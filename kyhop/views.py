@@ -1,10 +1,11 @@
-"""Project-level views: health probe."""
+"""Project-level views: health probe, the site icon."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
-from django.views.decorators.cache import never_cache
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
 
@@ -22,3 +23,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if database_ok else "degraded", "database": database_ok}, status=status
     )
+
+
+_FAVICON = settings.BASE_DIR / "static" / "img" / "favicon.ico"
+
+
+@require_GET
+@cache_control(public=True, max_age=7 * 24 * 3600)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin, PDFs, JSON)."""
+    return HttpResponse(_FAVICON.read_bytes(), content_type="image/x-icon")

@@ -8,6 +8,7 @@ const MIN_DRAG_PX = 6;
 function button(label, onClick) {
   const node = document.createElement("button");
   node.type = "button";
+  node.className = "btn btn-outline-secondary btn-sm";
   node.textContent = label;
   node.addEventListener("click", onClick);
   return node;
@@ -154,6 +155,7 @@ export class Notes {
         this.save(() => this.request(this.noteUrl(note.id, "xoa/"), {}));
       } else {
         node.dataset.armed = "1";
+        node.classList.replace("btn-outline-secondary", "btn-danger");
         node.textContent = gettext("Bấm lần nữa để xoá");
       }
     });
@@ -164,11 +166,13 @@ export class Notes {
     const editor = document.createElement("form");
     editor.className = "viewer-note-edit";
     const area = document.createElement("textarea");
+    area.className = "form-control";
     area.value = note.text;
     area.rows = 3;
     area.setAttribute("aria-label", gettext("Nội dung ghi chú"));
     const save = document.createElement("button");
     save.type = "submit";
+    save.className = "btn btn-primary btn-sm";
     save.textContent = gettext("Lưu");
     editor.append(area, save, button(gettext("Huỷ"), () => this.renderList()));
     editor.addEventListener("submit", (event) => {
@@ -176,7 +180,7 @@ export class Notes {
       this.save(() => this.request(this.noteUrl(note.id), { text: area.value }));
     });
     item.querySelector(".viewer-note-tools").replaceWith(editor);
-    area.focus();
+    area.focus({ preventScroll: true });
   }
 
   // --- Highlights on the page ----------------------------------------------------------------

@@ -53,7 +53,7 @@ export class Search {
       this.run(this.input.value);
     });
     reader.root.addEventListener("viewer:panel", (event) => {
-      if (event.detail.name === "search") this.input.focus();
+      if (event.detail.name === "search") this.input.focus({ preventScroll: true });
     });
     reader.root.addEventListener("viewer:rendered", () => this.drawCurrent());
   }

@@ -30,7 +30,7 @@ export class Thumbnails {
     const height = Math.round((THUMB_WIDTH * first.height) / first.width);
     // The root must be the element that scrolls (the panel), or every placeholder "intersects".
     this.observer = new IntersectionObserver((entries) => this.onVisible(entries), {
-      root: this.container.closest(".viewer-panel") ?? this.container,
+      root: this.container.closest(".viewer-panel-scroll, .viewer-panel") ?? this.container,
       rootMargin: "100px 0px",
     });
     const fragment = document.createDocumentFragment();
@@ -102,6 +102,18 @@ export class Thumbnails {
     const current = this.container.querySelector(`.viewer-thumb[data-page="${number}"]`);
     if (!current) return;
     current.setAttribute("aria-current", "page");
-    if (!this.container.closest("[hidden]")) current.scrollIntoView({ block: "nearest" });
+    const panel = this.container.closest(".viewer-panel");
+    if (panel?.classList.contains("show")) this.reveal(current);
+  }
+
+  // Scrolls the drawer only: scrollIntoView would also move the page behind it while the drawer
+  // slides in.
+  reveal(node) {
+    const scroller = this.container.closest(".viewer-panel-scroll") ?? this.container;
+    const box = scroller.getBoundingClientRect();
+    const own = node.getBoundingClientRect();
+    if (own.top < box.top || own.bottom > box.bottom) {
+      scroller.scrollTop += own.top - box.top - (box.height - own.height) / 2;
+    }
   }
 }

@@ -37,6 +37,10 @@ export function setStatus(root, text) {
   status.hidden = !text;
 }
 
+export function panelOpen(panel) {
+  return panel.classList.contains("offcanvas") ? panel.classList.contains("show") : !panel.hidden;
+}
+
 function clamp(value, low, high) {
   return Math.min(high, Math.max(low, value));
 }
@@ -127,6 +131,7 @@ export class Reader {
       "zoom-out": () => this.step(-1),
       fit: () => this.setZoom(null),
       panel: (button) => this.togglePanel(button.dataset.panel),
+      "panel-close": () => this.closePanels(),
     };
     this.root.querySelectorAll("[data-action]").forEach((button) => {
       const action = actions[button.dataset.action];
@@ -142,6 +147,10 @@ export class Reader {
   }
 
   onKey(event, actions) {
+    if (event.key === "Escape" && this.root.querySelector("[data-panel-name].show")) {
+      this.closePanels();
+      return;
+    }
     const target = event.target;
     const typing =
       target instanceof HTMLInputElement ||
@@ -289,21 +298,31 @@ export class Reader {
     }
   }
 
+  // The panels are drawers over the page (Bootstrap's offcanvas classes, toggled here rather
+  // than by Bootstrap's script: the page stays usable beside an open drawer, so it is no modal
+  // dialog). One drawer at a time; Escape or its close button shuts it.
   togglePanel(name) {
-    this.root.querySelectorAll("[data-panel-name]").forEach((panel) => {
-      const open = panel.dataset.panelName === name && panel.hidden;
-      panel.hidden = !open;
-      if (open) this.root.dispatchEvent(new CustomEvent("viewer:panel", { detail: { name } }));
-    });
-    this.root.querySelectorAll('[data-action="panel"]').forEach((button) => {
-      const panel = this.root.querySelector(`[data-panel-name="${button.dataset.panel}"]`);
-      button.setAttribute("aria-pressed", String(Boolean(panel && !panel.hidden)));
-    });
-    this.root.classList.toggle(
-      "has-panel",
-      [...this.root.querySelectorAll("[data-panel-name]")].some((panel) => !panel.hidden),
-    );
-    if (this.zoom === null) this.show(this.pageNumber); // the stage changed width
+    for (const panel of this.root.querySelectorAll("[data-panel-name]")) {
+      this.setPanel(panel, panel.dataset.panelName === name && !panelOpen(panel));
+    }
+  }
+
+  setPanel(panel, open) {
+    const name = panel.dataset.panelName;
+    if (panelOpen(panel) === open) return;
+    if (panel.classList.contains("offcanvas")) panel.classList.toggle("show", open);
+    else panel.hidden = !open;
+    const button = this.root.querySelector(`[data-action="panel"][data-panel="${name}"]`);
+    button?.setAttribute("aria-pressed", String(open));
+    if (open) {
+      this.root.dispatchEvent(new CustomEvent("viewer:panel", { detail: { name } }));
+    } else if (panel.contains(document.activeElement)) {
+      button?.focus(); // focus must not stay on something that is no longer shown
+    }
+  }
+
+  closePanels() {
+    this.root.querySelectorAll("[data-panel-name]").forEach((panel) => this.setPanel(panel, false));
   }
 
   currentScale(page) {

@@ -78,7 +78,7 @@ def measure(base: str, document_id: int) -> tuple[int, int, float]:
         page.goto(f"{base}/dang-nhap/")
         page.fill("#id_username", "daibieu")
         page.fill("#id_password", "bench-pass-123")
-        page.click("button[type=submit].primary")
+        page.click("button[type=submit].btn-primary")
         page.on("requestfinished", on_finished)
         page.on("requestfailed", on_failed)
         started = time.perf_counter()

@@ -28,7 +28,7 @@ def test_each_demo_user_logs_in_on_a_tablet(browser, demo_server, viewport, tmp_
         assert "/dang-nhap/" in page.url
         page.fill("#id_username", username)
         page.fill("#id_password", demo_data.DEMO_PASSWORD)
-        page.click("button[type=submit].primary")
+        page.click("button[type=submit].btn-primary")
         page.wait_for_selector("h1")
         assert full_name in page.inner_text("h1")
         assert "Ủy ban nhân dân tỉnh Bắc Ninh" in page.inner_text("main")
@@ -44,6 +44,6 @@ def test_wrong_password_shows_vietnamese_error(browser, demo_server):
     page.goto(f"{demo_server}/dang-nhap/")
     page.fill("#id_username", "chutich")
     page.fill("#id_password", "sai-mat-khau")
-    page.click("button[type=submit].primary")
+    page.click("button[type=submit].btn-primary")
     assert "Tên đăng nhập hoặc mật khẩu không đúng." in page.inner_text("[role=alert]")
     page.close()

@@ -70,7 +70,7 @@ def _login(browser, base: str, username: str, viewport: dict):
     page.goto(f"{base}/dang-nhap/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].primary")
+    page.click("button[type=submit].btn-primary")
     page.wait_for_selector("h1")
     return page
 
@@ -94,7 +94,7 @@ def test_clerk_prepares_and_official_replies(browser, province):
     clerk.fill("#id_starts_at", "2026-12-03T08:00")
     clerk.fill("#id_ends_at", "2026-12-03T11:30")
     clerk.fill("#id_place", "Phòng họp số 1, trụ sở UBND tỉnh")
-    clerk.click("button[type=submit].primary")
+    clerk.click("button[type=submit].btn-primary")
     clerk.wait_for_selector("text=Đã tạo cuộc họp")
 
     for title in ("Khai mạc", "Thảo luận các tờ trình"):

@@ -92,7 +92,7 @@ def _login(browser: Browser, base_url: str, username: str) -> Page:
     page.goto(f"{base_url}/dang-nhap/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].primary")
+    page.click("button[type=submit].btn-primary")
     page.wait_for_selector("h1")
     return page
 
@@ -184,6 +184,8 @@ def test_an_official_reads_a_300_page_pdf_with_notes_on_a_tablet(browser, scene)
     # After a reload both notes are there, and the highlight is back on page 151.
     page.reload()
     page.wait_for_selector("#pdf-viewer[data-notes-loaded='1']")
+    page.click("[data-action=panel][data-panel=notes]")  # the notes are in their drawer
+    page.wait_for_selector("#viewer-notes.show")
     texts = page.locator(".viewer-note").all_inner_texts()
     assert len(texts) == 2
     assert any(NOTE_TEXT in text and "Trang 151" in text for text in texts)

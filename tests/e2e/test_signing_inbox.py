@@ -77,7 +77,7 @@ def _login(browser, base: str, username: str):
     page.goto(f"{base}/dang-nhap/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].primary")
+    page.click("button[type=submit].btn-primary")
     page.wait_for_selector("h1")
     return page
 

@@ -98,7 +98,7 @@ def screens(world, make_document, doc_storage):  # noqa: F811
 # Per screen: what it says in English, and the Vietnamese it must no longer show.
 ENGLISH = {
     "meetings": (
-        ["My meetings", "Meetings my body prepares", "Draft", "Upcoming", ">Meetings</a>"],
+        ["My meetings", "Meetings my body prepares", "Draft", "Upcoming", ">Meetings</span></a>"],
         ["Cuộc họp của tôi", "Dự thảo", "Sắp tới"],
     ),
     "meeting": (

@@ -1,0 +1,191 @@
+"""Checks for the browser tests, on a Playwright page: accessibility (axe-core), English words on a
+Vietnamese screen, JavaScript errors, screenshots kept as artefacts.
+
+Plain functions, imported where needed (fixtures stay in conftest.py):
+
+    errors = collect_js_errors(page)      # before the first goto
+    page.goto(url)
+    assert_no_english(page)
+    assert axe_violations(page) == []
+    screenshot(page, "meeting-list-portrait")
+    assert errors == []
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import Page
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "static" / "vendor" / "axe" / "axe.min.js"
+SCREENS = ROOT / "test-results" / "screens"
+
+# Words of an English user interface that never belong on a Vietnamese screen (Django's and the
+# browser's defaults are the usual source: "- Select an option -", "Currently", "Clear"...).
+# Whole words, case-sensitive: Vietnamese text does not contain them, acronyms (PDF, CSV, QR,
+# PAdES) are not among them.
+ENGLISH_WORDS = (
+    "Select an option",
+    "Select",
+    "Choose",
+    "Submit",
+    "Cancel",
+    "Save",
+    "Delete",
+    "Remove",
+    "Edit",
+    "Add",
+    "Search",
+    "Loading",
+    "Previous",
+    "Next",
+    "Back",
+    "Page",
+    "Close",
+    "Open",
+    "Menu",
+    "Home",
+    "Login",
+    "Log in",
+    "Logout",
+    "Log out",
+    "Sign in",
+    "Sign out",
+    "Password",
+    "Username",
+    "Upload",
+    "Download",
+    "Currently",
+    "Change",
+    "Clear",
+    "Required",
+    "required",
+    "This field",
+    "Enter a valid",
+    "Error",
+    "Not Found",
+    "Forbidden",
+    "Server Error",
+    "Bad Request",
+    "Page not found",
+    "Yes",
+    "Confirm",
+    "Settings",
+    "Help",
+    "Welcome",
+    "Hello",
+    "Meetings",
+    "Meeting",
+    "Documents",
+    "Document",
+    "Records",
+    "Signing",
+    "Signature",
+    "Status",
+    "Today",
+    "Upcoming",
+    "Past",
+    "Draft",
+    "Invited",
+    "Name",
+    "Date",
+    "Time",
+    "Show",
+    "Hide",
+    "More",
+    "Print",
+    "Send",
+    "Reply",
+    "Update",
+    "Create",
+    "January",
+    "February",
+    "March",
+    "April",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+)
+_ENGLISH = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, ENGLISH_WORDS)) + r")(?![\w-])")
+
+# Everything a person reads or hears: the text, the options of selects, and the attributes
+# screen readers and tooltips announce.
+_VISIBLE_TEXT = """() => {
+  const parts = [document.title, document.body.innerText];
+  for (const node of document.querySelectorAll("option")) parts.push(node.textContent);
+  for (const node of document.querySelectorAll("[placeholder], [aria-label], [title], [alt]")) {
+    for (const name of ["placeholder", "aria-label", "title", "alt"]) {
+      if (node.hasAttribute(name)) parts.push(node.getAttribute(name));
+    }
+  }
+  for (const node of document.querySelectorAll("input[type=submit], input[type=button]")) {
+    parts.push(node.value);
+  }
+  return parts.join("\\n");
+}"""
+
+
+def english_words(page: Page) -> list[str]:
+    """The English words found on the page, each with the line it stands in."""
+    text = page.evaluate(_VISIBLE_TEXT)
+    return [
+        f"{match.group(1)!r} in {line.strip()[:120]!r}"
+        for line in text.splitlines()
+        for match in _ENGLISH.finditer(line)
+    ]
+
+
+def assert_no_english(page: Page) -> None:
+    """Fails when a Vietnamese screen shows an English word (see ENGLISH_WORDS)."""
+    assert page.evaluate("document.documentElement.lang") == "vi", page.url
+    found = english_words(page)
+    assert found == [], f"English on {page.url}: {found}"
+
+
+def axe_violations(page: Page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict]:
+    """Runs axe-core (static/vendor/axe, installed by bin/build-assets) on the page as it is now
+    and returns the violations of those impacts, each with its rule, help and offending nodes.
+    The script is evaluated through the DevTools protocol, not loaded by the page: the CSP
+    (scripts from the site only, no inline script) stays as it is, and no page refers to it."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")
+    results = page.evaluate(
+        """async () => {
+          const result = await axe.run(document, {resultTypes: ["violations"]});
+          return result.violations.map((v) => ({
+            id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map((n) => ({target: n.target.join(" "), summary: n.failureSummary})),
+          }));
+        }"""
+    )
+    return [violation for violation in results if violation["impact"] in impacts]
+
+
+def collect_js_errors(page: Page) -> list[str]:
+    """A list that fills with the page's console errors and uncaught exceptions (CSP refusals
+    included: Chromium reports them as console errors). Call it before the first navigation."""
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+    return errors
+
+
+def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
+    """Saves test-results/screens/<name>.png (git-ignored, kept by CI as an artefact)."""
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    path = SCREENS / f"{re.sub(r'[^A-Za-z0-9._-]+', '-', name)}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
