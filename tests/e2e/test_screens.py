@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import Browser, Page
+from tests.meetings.live_helpers import session_cookie
 
 from tests.e2e.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT
 from tests.e2e.helpers import (
@@ -29,7 +30,6 @@ from tests.e2e.helpers import (
     screenshot,
 )
 from tests.live import free_port, start_server, wait_until_healthy
-from tests.meetings.live_helpers import session_cookie
 
 pytestmark = [pytest.mark.e2e]
 
@@ -65,13 +65,14 @@ def _in_own_thread(work: Callable[[], object]) -> object:
 
 
 def _province() -> dict[str, int]:
+    from tests.meetings.minutes_helpers import attach_document, hold_meeting
+
     from accounts.models import User
     from documents.models import Document
     from documents.services import work_record_add, work_record_open
     from meetings.models import AgendaDocument, Meeting
     from signing.models import StepKind
     from signing.services import AssigneeSpec, StepSpec, request_create, request_send
-    from tests.meetings.minutes_helpers import attach_document, hold_meeting
 
     call_command("seed_demo", verbosity=0)
     call_command("seed_demo_meeting", verbosity=0)
