@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import Browser, Page
-from tests.meetings.live_helpers import session_cookie
 
 from tests.e2e.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT
 from tests.e2e.helpers import (
@@ -30,6 +29,7 @@ from tests.e2e.helpers import (
     screenshot,
 )
 from tests.live import free_port, start_server, wait_until_healthy
+from tests.meetings.live.helpers import session_cookie
 
 pytestmark = [pytest.mark.e2e]
 
@@ -65,7 +65,7 @@ def _in_own_thread(work: Callable[[], object]) -> object:
 
 
 def _province() -> dict[str, int]:
-    from tests.meetings.minutes_helpers import attach_document, hold_meeting
+    from tests.meetings.minutes.helpers import attach_document, hold_meeting
 
     from accounts.models import User
     from documents.models import Document
