@@ -308,6 +308,8 @@ LOGGING = {
         "weasyprint.progress": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "pikepdf": {"level": "WARNING"},
+        # django-axes logs every login at INFO; its failures and lockouts are WARNINGs.
+        "axes": {"level": "WARNING"},
     },
 }
 
@@ -315,9 +317,6 @@ LOGGING = {
 # Upload limits: refused before anything is stored. Raise them for scanned archives if needed.
 KYHOP_UPLOAD_MAX_BYTES = env_int("KYHOP_UPLOAD_MAX_BYTES", 200 * 1024 * 1024, minimum=1)
 KYHOP_UPLOAD_MAX_PAGES = env_int("KYHOP_UPLOAD_MAX_PAGES", 2000, minimum=1)
-# LibreOffice converts DOCX/ODT/XLSX; a hostile or huge file must not hold a worker forever.
-KYHOP_SOFFICE_BINARY = env_str("KYHOP_SOFFICE_BINARY", "soffice")
-KYHOP_SOFFICE_TIMEOUT = env_int("KYHOP_SOFFICE_TIMEOUT", 120, minimum=1)
 # pypdf strict parsing refuses malformed files; some real-world tools write slightly broken
 # PDFs (hybrid xref, wrong offsets) that a deployment may decide to accept.
 KYHOP_UPLOAD_PDF_STRICT = env_bool("KYHOP_UPLOAD_PDF_STRICT", True)
@@ -325,6 +324,23 @@ KYHOP_UPLOAD_PDF_STRICT = env_bool("KYHOP_UPLOAD_PDF_STRICT", True)
 KYHOP_SEARCH_TEXT_MAX_CHARS = env_int("KYHOP_SEARCH_TEXT_MAX_CHARS", 500_000, minimum=0)
 # PDFs from this size on get a reading copy packed for range requests (documents.ReadingCopy).
 KYHOP_READING_COPY_MIN_BYTES = env_int("KYHOP_READING_COPY_MIN_BYTES", 4 * 1024 * 1024, minimum=0)
+
+# --- Office conversion (issue 12) -----------------------------------------------------------
+# LibreOffice converts DOCX/ODT/XLSX (documents/conversion.py, through the watchdog
+# documents/soffice_guard.py); a hostile or huge file must not hold a worker, a core or the
+# disk. Wall-clock limit, CPU seconds and address space of LibreOffice; its PDF may not exceed
+# KYHOP_UPLOAD_MAX_BYTES either.
+KYHOP_SOFFICE_BINARY = env_str("KYHOP_SOFFICE_BINARY", "soffice")
+KYHOP_SOFFICE_TIMEOUT = env_int("KYHOP_SOFFICE_TIMEOUT", 120, minimum=1)
+KYHOP_SOFFICE_CPU_SECONDS = env_int("KYHOP_SOFFICE_CPU_SECONDS", 120, minimum=1)
+KYHOP_SOFFICE_MEMORY_MB = env_int("KYHOP_SOFFICE_MEMORY_MB", 2048, minimum=0)  # 0: no cap
+# An office file is a ZIP: refused before conversion when its members unpack to more than this
+# many bytes, or to more than this many times the uploaded size, or when it has more members.
+KYHOP_OFFICE_MAX_UNPACKED_BYTES = env_int(
+    "KYHOP_OFFICE_MAX_UNPACKED_BYTES", 200 * 1024 * 1024, minimum=1
+)
+KYHOP_OFFICE_MAX_RATIO = env_int("KYHOP_OFFICE_MAX_RATIO", 100, minimum=1)
+KYHOP_OFFICE_MAX_MEMBERS = env_int("KYHOP_OFFICE_MAX_MEMBERS", 10_000, minimum=1)
 
 # --- Signing (dev PKI) ----------------------------------------------------------------------
 # The development PKI (``manage.py pki_init``) lives here; ``manage.py pki_serve`` serves its

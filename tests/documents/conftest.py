@@ -111,6 +111,11 @@ def encrypted_pdf_bytes() -> bytes:
 
 def docx_bytes(text: str) -> bytes:
     """The smallest DOCX Word and LibreOffice open: content types, package rels, one paragraph."""
+    return docx_from_body(f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>")
+
+
+def docx_from_body(body: str, *, extra: dict[str, bytes] | None = None) -> bytes:
+    """A DOCX whose ``w:body`` is *body* (WordprocessingML), with *extra* ZIP members."""
     content_types = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -131,14 +136,48 @@ def docx_bytes(text: str) -> bytes:
     document = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-        f"<w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>"
+        f"<w:body>{body}</w:body></w:document>"
     )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", content_types)
         archive.writestr("_rels/.rels", rels)
         archive.writestr("word/document.xml", document)
+        for name, data in (extra or {}).items():
+            archive.writestr(name, data)
     return buffer.getvalue()
+
+
+def long_docx_bytes(paragraphs: int) -> bytes:
+    """A large but ordinary DOCX: *paragraphs* of varied Vietnamese words (about 7x packed),
+    which LibreOffice takes long to lay out (30,000 paragraphs: tens of seconds)."""
+    import random
+
+    words = [
+        "Kế",
+        "hoạch",
+        "chuyển",
+        "đổi",
+        "số",
+        "năm",
+        "tỉnh",
+        "Bắc",
+        "Ninh",
+        "ủy",
+        "ban",
+        "nhân",
+        "dân",
+        "báo",
+        "cáo",
+        "quyết",
+        "định",
+    ]
+    rng = random.Random(12)
+    body = "".join(
+        f"<w:p><w:r><w:t>{' '.join(rng.choice(words) for _ in range(40))}</w:t></w:r></w:p>"
+        for _ in range(paragraphs)
+    )
+    return docx_from_body(body)
 
 
 def upload(name: str, data: bytes) -> SimpleUploadedFile:
