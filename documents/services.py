@@ -23,6 +23,7 @@ from audit.services import audit_record
 from documents import hooks, reading
 from documents.conversion import office_to_pdf
 from documents.models import (
+    ActiveContent,
     Blob,
     Document,
     DocumentNote,
@@ -42,7 +43,7 @@ from documents.selectors import (
     user_may_keep_records,
 )
 from documents.storage import blob_delete, blob_open, blob_write, digest
-from documents.validation import MIME_TYPES, UploadKind, pdf_check, upload_kind
+from documents.validation import MIME_TYPES, UploadKind, pdf_inspect, upload_kind
 
 # --- Uploads ----------------------------------------------------------------------------------
 
@@ -56,6 +57,7 @@ class _Prepared:
     original: File | None
     original_mime: str
     file_name: str
+    active_content: list[str]  # what the PDF could run by itself (kept, shown as a warning)
 
 
 @contextmanager
@@ -64,13 +66,15 @@ def _prepared(upload: File) -> Iterator[_Prepared]:
     kind = upload_kind(upload)
     file_name = nfc(PurePath(upload.name or "").name)[:255]
     if kind is UploadKind.PDF:
-        page_count = pdf_check(upload, label=file_name)
-        yield _Prepared(upload, page_count, None, "", file_name)
+        facts = pdf_inspect(upload, label=file_name)
+        yield _Prepared(upload, facts.page_count, None, "", file_name, facts.active_content)
         return
     with office_to_pdf(upload, suffix=kind.value) as pdf:
         label = gettext("%(name)s (bản PDF chuyển đổi)") % {"name": file_name}
-        page_count = pdf_check(pdf, label=label)
-        yield _Prepared(pdf, page_count, upload, MIME_TYPES[kind], file_name)
+        facts = pdf_inspect(pdf, label=label)
+        yield _Prepared(
+            pdf, facts.page_count, upload, MIME_TYPES[kind], file_name, facts.active_content
+        )
 
 
 @contextmanager
@@ -253,6 +257,10 @@ def _version_create(
                 % {"number": latest.number}
             )
         _reading_copy_ensure(pdf_blob, written=written)
+        if prepared.active_content:
+            ActiveContent.objects.get_or_create(
+                blob=pdf_blob, defaults={"kinds": prepared.active_content}
+            )
         original = None
         if prepared.original is not None:
             original = _blob_store(
@@ -279,6 +287,7 @@ def _version_create(
             "pages": pdf_blob.page_count,
             "original_sha256": original.sha256 if original else None,
             "file_name": version.file_name,
+            "active_content": prepared.active_content,
         },
     )
     # Apps above documents react once the version is committed (signing checks incoming PDFs).

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import zipfile
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import PurePath
 from typing import IO
@@ -20,6 +21,8 @@ from django.utils import formats
 from django.utils.translation import gettext
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
+
+from documents.active_content import pdf_active_content
 
 logger = logging.getLogger(__name__)
 
@@ -225,9 +228,28 @@ def _refuse_expansion(upload: File, limit: int) -> None:
     )
 
 
+@dataclass(frozen=True)
+class PdfFacts:
+    page_count: int
+    active_content: list[str]  # ActiveContentKind values; empty when none was found
+
+
 def pdf_check(stream: IO[bytes], *, label: str) -> int:
     """Refuse a truncated, malformed, encrypted, empty or over-long PDF; return its page count."""
+    return pdf_inspect(stream, label=label).page_count
+
+
+def pdf_inspect(stream: IO[bytes], *, label: str) -> PdfFacts:
+    """``pdf_check``, and what the PDF could run by itself (accepted, but flagged)."""
     _check_pdf_header_and_tail(stream, label=label)
+    try:
+        reader = _sound_reader(stream, label=label)
+        return PdfFacts(page_count=len(reader.pages), active_content=_active(reader, label))
+    finally:
+        stream.seek(0)
+
+
+def _sound_reader(stream: IO[bytes], *, label: str) -> PdfReader:
     try:
         reader = PdfReader(stream, strict=settings.KYHOP_UPLOAD_PDF_STRICT)
         if reader.is_encrypted:
@@ -238,8 +260,7 @@ def pdf_check(stream: IO[bytes], *, label: str) -> int:
                 % {"name": label},
                 code="encrypted",
             )
-        page_count = len(reader.pages)
-        _check_page_count(page_count, label=label)
+        _check_page_count(len(reader.pages), label=label)
         for page in reader.pages:
             # Loading each page's box walks its page-tree entry and resources: a page that
             # cannot load here would fail in the viewer or the signer later.
@@ -251,9 +272,16 @@ def pdf_check(stream: IO[bytes], *, label: str) -> int:
             % {"name": label},
             code="malformed",
         ) from exc
-    finally:
-        stream.seek(0)
-    return page_count
+    return reader
+
+
+def _active(reader: PdfReader, label: str) -> list[str]:
+    try:
+        return pdf_active_content(reader)
+    except PDF_PARSE_ERRORS as exc:
+        # The pages are sound; an action that cannot be read cannot be run either.
+        logger.info("active content scan of %s failed: %s: %s", label, type(exc).__name__, exc)
+        return []
 
 
 def _check_pdf_header_and_tail(stream: IO[bytes], *, label: str) -> None:

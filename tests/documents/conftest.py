@@ -15,7 +15,13 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfWriter
-from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+from pypdf.generic import (
+    DecodedStreamObject,
+    DictionaryObject,
+    NameObject,
+    PdfObject,
+    TextStringObject,
+)
 
 from accounts.models import Body, Clearance, User
 from accounts.services import body_create, membership_set, user_create
@@ -203,3 +209,35 @@ def make_document(world: World) -> Callable[..., object]:
         return document_create(**fields)
 
     return build
+
+
+def pdf_changed(
+    change: Callable[[PdfWriter], None], *, text: str = "Van ban den", pages: int = 1
+) -> bytes:
+    """``pdf_bytes(pages, text)`` after *change* edited its objects (actions, annotations...)."""
+    writer = PdfWriter(clone_from=io.BytesIO(pdf_bytes(pages, text=text)))
+    change(writer)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def pdf_action(kind: str, **entries: object) -> DictionaryObject:
+    """An action dictionary: ``pdf_action("JavaScript", JS="app.alert(1)")``."""
+    action = DictionaryObject({NameObject("/S"): NameObject(f"/{kind}")})
+    for key, value in entries.items():
+        action[NameObject(f"/{key}")] = (
+            value if isinstance(value, PdfObject) else TextStringObject(value)
+        )
+    return action
+
+
+def pdf_with_open_script(script: str) -> bytes:
+    """A PDF whose /OpenAction runs *script* when a reader that runs JavaScript opens it."""
+
+    def open_action(writer: PdfWriter) -> None:
+        writer._root_object[NameObject("/OpenAction")] = writer._add_object(
+            pdf_action("JavaScript", JS=script)
+        )
+
+    return pdf_changed(open_action)
