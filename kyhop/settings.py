@@ -325,7 +325,13 @@ KYHOP_SEARCH_TEXT_MAX_CHARS = env_int("KYHOP_SEARCH_TEXT_MAX_CHARS", 500_000, mi
 # PDFs from this size on get a reading copy packed for range requests (documents.ReadingCopy).
 KYHOP_READING_COPY_MIN_BYTES = env_int("KYHOP_READING_COPY_MIN_BYTES", 4 * 1024 * 1024, minimum=0)
 
-# --- Office conversion (issue 12) -----------------------------------------------------------
+# --- Uploads and office conversion (issue 12) -----------------------------------------------
+# Uploads too large for memory are streamed to unnamed temporary files, which a killed server
+# cannot leave behind (documents/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "documents.uploads.UnnamedTemporaryFileUploadHandler",
+]
 # LibreOffice converts DOCX/ODT/XLSX (documents/conversion.py, through the watchdog
 # documents/soffice_guard.py); a hostile or huge file must not hold a worker, a core or the
 # disk. Wall-clock limit, CPU seconds and address space of LibreOffice; its PDF may not exceed

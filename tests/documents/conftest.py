@@ -154,9 +154,10 @@ def docx_from_body(body: str, *, extra: dict[str, bytes] | None = None) -> bytes
     return buffer.getvalue()
 
 
-def long_docx_bytes(paragraphs: int) -> bytes:
+def long_docx_bytes(paragraphs: int, *, photo_bytes: int = 0) -> bytes:
     """A large but ordinary DOCX: *paragraphs* of varied Vietnamese words (about 7x packed),
-    which LibreOffice takes long to lay out (30,000 paragraphs: tens of seconds)."""
+    which LibreOffice takes long to lay out (30,000 paragraphs: tens of seconds), and an
+    unreferenced, incompressible "photo" of *photo_bytes*."""
     import random
 
     words = [
@@ -183,7 +184,8 @@ def long_docx_bytes(paragraphs: int) -> bytes:
         f"<w:p><w:r><w:t>{' '.join(rng.choice(words) for _ in range(40))}</w:t></w:r></w:p>"
         for _ in range(paragraphs)
     )
-    return docx_from_body(body)
+    extra = {"word/media/image1.bin": rng.randbytes(photo_bytes)} if photo_bytes else {}
+    return docx_from_body(body, extra=extra)
 
 
 def upload(name: str, data: bytes) -> SimpleUploadedFile:

@@ -267,3 +267,49 @@ def test_the_conversion_runs_before_the_database_transaction(make_document, monk
     make_document(upload=upload("ke-hoach.docx", docx_bytes("Kế hoạch")))
     assert seen == [False]
     assert Document.objects.count() == 1
+
+
+def test_a_large_upload_is_streamed_to_an_unnamed_file(
+    client, world, private_tmp, settings, monkeypatch
+):
+    """Past FILE_UPLOAD_MAX_MEMORY_SIZE the upload goes to disk, in a file with no name that a
+    killed server cannot leave behind (documents/uploads.py)."""
+    from pypdf.generic import DecodedStreamObject
+
+    from documents import services
+    from documents.uploads import UnnamedTemporaryUploadedFile
+    from tests.documents.conftest import pdf_changed
+
+    received: list[object] = []
+    create = services.document_create
+
+    def watched(**fields):
+        received.append(fields["upload"])
+        assert list(private_tmp.iterdir()) == []  # on disk, yet under no name
+        return create(**fields)
+
+    monkeypatch.setattr(services, "document_create", watched)
+
+    def pad(writer) -> None:
+        filler = DecodedStreamObject()
+        filler.set_data(os.urandom(settings.FILE_UPLOAD_MAX_MEMORY_SIZE + (1 << 20)))
+        writer._add_object(filler)
+
+    data = pdf_changed(pad)
+    assert len(data) > settings.FILE_UPLOAD_MAX_MEMORY_SIZE
+    client.force_login(world.clerk)
+    response = client.post(
+        reverse("documents:create"),
+        {
+            "owning_body": world.stttt.pk,
+            "doc_type": "bao_cao",
+            "abstract": "Báo cáo có ảnh chụp",
+            "confidentiality": 0,
+            "status": "draft",
+            "upload": upload("bao-cao.pdf", data),
+        },
+    )
+    assert response.status_code == 302
+    assert isinstance(received[0], UnnamedTemporaryUploadedFile)
+    assert Document.objects.get().versions.get().blob.size == len(data)
+    assert list(private_tmp.iterdir()) == []

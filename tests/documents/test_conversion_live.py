@@ -91,7 +91,9 @@ def test_killing_the_server_mid_conversion_leaves_no_libreoffice_and_no_file(
         browser = Browser(base_url)
         assert browser.post("/dang-nhap/", {"username": "vanthu", "password": PASSWORD}) == 200
         upload = tmp_path / "bao-cao-dai.docx"
-        upload.write_bytes(long_docx_bytes(30_000))  # tens of seconds of layout for LibreOffice
+        # Tens of seconds of layout for LibreOffice, and a photo that takes the upload past
+        # FILE_UPLOAD_MAX_MEMORY_SIZE: the server streams it to a temporary file.
+        upload.write_bytes(long_docx_bytes(30_000, photo_bytes=3 << 20))
         outcome: list[object] = []
 
         def send() -> None:
@@ -119,6 +121,7 @@ def test_killing_the_server_mid_conversion_leaves_no_libreoffice_and_no_file(
         time.sleep(1)  # LibreOffice is laying the document out
         assert soffice_processes(marker), "the conversion ended before the server was killed"
         assert list(private_tmp.iterdir()), "the conversion's directory is where we look"
+        assert upload.stat().st_size > settings.FILE_UPLOAD_MAX_MEMORY_SIZE
 
         os.kill(server.pid, signal.SIGKILL)
         server.wait(timeout=10)
