@@ -16,7 +16,7 @@ run: setup migrate demo pki
 	@$(MANAGE) pki_serve & pki_pid=$$!; \
 	trap 'kill $$pki_pid 2>/dev/null' EXIT; \
 	$(VENV)/bin/uvicorn kyhop.asgi:application --host $(HOST) --port $(PORT) --lifespan off \
-		--ws-per-message-deflate false
+		--ws-per-message-deflate false --no-proxy-headers
 
 # Browser tests run in their own pytest process: Playwright's sync API keeps an event loop
 # running in the test thread, which must not leak into the tests of async code.

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
@@ -77,3 +79,8 @@ class MembershipAdmin(AuditedAdmin):
     list_filter = ["role", "body"]
     search_fields = ["user__full_name", "user__username", "body__name"]
     autocomplete_fields = ["user", "body"]
+
+
+# django-axes' list of counted attempts (AXES_ENABLE_ADMIN is off so its empty access logs do
+# not show): an administrator unlocks a name at an address by deleting its row.
+admin.site.register(AccessAttempt, AccessAttemptAdmin)

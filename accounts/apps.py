@@ -1,4 +1,6 @@
+import axes.apps
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
@@ -7,3 +9,11 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import signals  # noqa: F401 - connects the receivers
+
+
+class AxesConfig(axes.apps.AppConfig):
+    """django-axes under a Vietnamese name in the admin (its models are translated in
+    locale/vi, since axes ships no Vietnamese)."""
+
+    default = False  # accounts' own config stays the default of this module
+    verbose_name = _("Đăng nhập sai")

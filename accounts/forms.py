@@ -2,22 +2,32 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_credentials
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.services import login_failure_record, login_is_locked, login_success_record
+from accounts.services import login_failure_record, login_success_record
+from accounts.throttle import client_address
 
 
-def client_ip(request: Any) -> str:
-    # Behind the production proxy REMOTE_ADDR is the proxy; the proxy is configured to overwrite
-    # (not append to) X-Real-IP, so it can be trusted there and nowhere else.
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR", "")
+def lockout_minutes() -> int:
+    return max(1, int(settings.AXES_COOLOFF_TIME.total_seconds()) // 60)
+
+
+def lockout_message() -> str:
+    return ThrottledAuthenticationForm.error_messages["locked"] % {"minutes": lockout_minutes()}
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
-    """Django's login form, refusing further tries after repeated failures."""
+    """Django's login form; django-axes counts the failures per user name and address.
+
+    A name locked at this address is refused before its password is checked (axes' backend
+    would refuse it too, but only after the form had counted it as a wrong password).
+    """
 
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -27,23 +37,27 @@ class ThrottledAuthenticationForm(AuthenticationForm):
     }
 
     def clean(self) -> dict[str, Any]:
-        from django.conf import settings
-
         username = self.cleaned_data.get("username") or ""
-        ip = client_ip(self.request)
-        if login_is_locked(username=username, ip=ip):
-            raise ValidationError(
-                self.error_messages["locked"],
-                code="locked",
-                params={"minutes": max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)},
-            )
+        if not AxesProxyHandler.is_allowed(self.request, get_credentials(username)):
+            self.request.axes_locked_out = True  # AxesMiddleware answers its 429 page
+            raise self._locked()
         try:
             cleaned = super().clean()
         except ValidationError:
-            login_failure_record(username=username, ip=ip)
+            locked_out = bool(getattr(self.request, "axes_locked_out", False))
+            login_failure_record(
+                username=username, ip=client_address(self.request), locked_out=locked_out
+            )
+            if locked_out:
+                raise self._locked() from None
             raise
-        login_success_record(user=self.get_user(), ip=ip)
+        login_success_record(user=self.get_user(), ip=client_address(self.request))
         return cleaned
+
+    def _locked(self) -> ValidationError:
+        return ValidationError(
+            self.error_messages["locked"], code="locked", params={"minutes": lockout_minutes()}
+        )
 
 
 class CsvImportForm(forms.Form):

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext
@@ -139,41 +136,22 @@ def audit_admin_change(*, actor: User, target: Any, verb: str, changed: list[str
     audit_record(actor=actor, verb=verb, target=target, details={"changed": changed})
 
 
-# --- Login throttling -------------------------------------------------------------------------
-# Counted per user name and per client address in the shared cache (Redis in production), so
-# guessing is slowed whichever of the two an attacker rotates.
+# --- Login events ----------------------------------------------------------------------------
+# Throttling itself is django-axes' (accounts/throttle.py, settings "Login throttling"); these
+# write what the audit trail keeps of each attempt. An attempt refused because the name is
+# locked at that address is not written: refusing it must cost nothing, and axes logs it.
 
 
-def _throttle_keys(username: str, ip: str) -> list[str]:
-    def digest(value: str) -> str:
-        return hashlib.sha256(value.encode("utf-8")).hexdigest()[:32]
-
-    return [f"login-fail:u:{digest(nfc(username).lower())}", f"login-fail:ip:{digest(ip)}"]
-
-
-def login_is_locked(*, username: str, ip: str) -> bool:
-    limit = settings.LOGIN_MAX_FAILURES
-    return any((cache.get(key) or 0) >= limit for key in _throttle_keys(username, ip))
-
-
-def login_failure_record(*, username: str, ip: str) -> None:
-    timeout = settings.LOGIN_LOCKOUT_SECONDS
-    for key in _throttle_keys(username, ip):
-        if cache.add(key, 1, timeout):
-            continue
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout)
+def login_failure_record(*, username: str, ip: str | None, locked_out: bool) -> None:
+    """A wrong password; *locked_out* when this failure used up the user's last try."""
     audit_record(
         actor=None,
         verb="login.failed",
         object_type="auth.login",
         object_id=nfc(username)[:100],
-        details={"ip": ip},
+        details={"ip": ip or "", "locked_out": locked_out},
     )
 
 
-def login_success_record(*, user: User, ip: str) -> None:
-    cache.delete(_throttle_keys(user.get_username(), ip)[0])
-    audit_record(actor=user, verb="login.succeeded", target=user, details={"ip": ip})
+def login_success_record(*, user: User, ip: str | None) -> None:
+    audit_record(actor=user, verb="login.succeeded", target=user, details={"ip": ip or ""})

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import views as auth_views
@@ -7,10 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 
 from accounts.csv_import import import_bodies_csv, import_people_csv
-from accounts.forms import CsvImportForm, ThrottledAuthenticationForm
+from accounts.forms import CsvImportForm, ThrottledAuthenticationForm, lockout_message
 from accounts.selectors import memberships_of
 
 
@@ -18,6 +21,24 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = ThrottledAuthenticationForm
     redirect_authenticated_user = True
+
+
+def login_locked_out(request: HttpRequest, *_args: Any, **_kwargs: Any) -> HttpResponse:
+    """The page django-axes answers when a user name is locked at this address (429).
+
+    Rendered afresh rather than taken from the view: axes' async middleware does not pass the
+    view's response. Also shown for the admin's login.
+    """
+    form = ThrottledAuthenticationForm(
+        request, initial={"username": request.POST.get("username", "")}
+    )
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = ""
+    context = {"form": form, "locked_message": lockout_message(), "next": next_url}
+    return render(request, "accounts/login.html", context, status=429)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

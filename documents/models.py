@@ -140,6 +140,48 @@ class ReadingCopy(models.Model):
         return f"{self.source} → {self.blob}"
 
 
+class ActiveContentKind(models.TextChoices):
+    """What a PDF carries that a PDF reader could run or follow by itself (issue 12)."""
+
+    JAVASCRIPT = "javascript", gettext_noop("mã JavaScript")
+    AUTOMATIC = (
+        "automatic",
+        gettext_noop("hành động tự chạy khi mở tệp, mở trang hoặc chạm vào trường biểu mẫu"),
+    )
+    LAUNCH = "launch", gettext_noop("lệnh mở chương trình hoặc tệp khác (Launch)")
+    SUBMIT_FORM = "submit_form", gettext_noop("lệnh gửi hoặc nhập dữ liệu biểu mẫu")
+    FILE_LINK = "file_link", gettext_noop("liên kết tới tệp bên ngoài hoặc trên máy")
+    XFA = "xfa", gettext_noop("biểu mẫu XFA (có thể chứa mã)")
+
+
+class ActiveContent(models.Model):
+    """The active content found in a stored PDF when it was uploaded; no row: none was found.
+
+    Such files are accepted and kept as they are (an incoming document from another agency is
+    a record, and may be signed), with a warning wherever they are shown or read. The reader
+    (pdf.js without scripting) never runs any of it. A table of its own, not a column of
+    ``Blob``: blobs are immutable, and adding a column to their table on SQLite would rebuild
+    it without its triggers.
+    """
+
+    blob = models.OneToOneField(
+        Blob, verbose_name="tệp PDF", on_delete=models.CASCADE, related_name="active_content"
+    )
+    kinds = models.JSONField("loại nội dung chủ động", default=list)
+    created_at = models.DateTimeField("phát hiện lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "nội dung chủ động trong PDF"
+        verbose_name_plural = "nội dung chủ động trong PDF"
+
+    def __str__(self) -> str:
+        return f"{self.blob}: {', '.join(self.kinds)}"
+
+    def labels(self) -> list[str]:
+        """The Vietnamese labels (msgids) of what was found, in a fixed order."""
+        return [kind.label for kind in ActiveContentKind if kind.value in self.kinds]
+
+
 class DocumentVersion(models.Model):
     """An immutable version: written once by ``document_version_add``, never updated.
 

@@ -49,13 +49,15 @@ def document_version_for(user: Any, *, document_id: int, number: int) -> Documen
         DocumentVersion.objects.filter(
             document__in=documents_visible_to(user), document_id=document_id, number=number
         )
-        .select_related("blob", "original", "document")
+        .select_related("blob", "blob__active_content", "original", "document")
         .first()
     )
 
 
 def document_versions(document: Document) -> QuerySet[DocumentVersion]:
-    return document.versions.select_related("blob", "original", "created_by").order_by("-number")
+    return document.versions.select_related(
+        "blob", "blob__active_content", "original", "created_by"
+    ).order_by("-number")
 
 
 def document_latest_version(document: Document) -> DocumentVersion | None:

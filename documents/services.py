@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from audit.services import audit_record
 from documents import hooks, reading
 from documents.conversion import office_to_pdf
 from documents.models import (
+    ActiveContent,
     Blob,
     Document,
     DocumentNote,
@@ -43,7 +43,7 @@ from documents.selectors import (
     user_may_keep_records,
 )
 from documents.storage import blob_delete, blob_open, blob_write, digest
-from documents.validation import MIME_TYPES, UploadKind, pdf_check, upload_kind
+from documents.validation import MIME_TYPES, UploadKind, pdf_inspect, upload_kind
 
 # --- Uploads ----------------------------------------------------------------------------------
 
@@ -57,6 +57,7 @@ class _Prepared:
     original: File | None
     original_mime: str
     file_name: str
+    active_content: list[str]  # what the PDF could run by itself (kept, shown as a warning)
 
 
 @contextmanager
@@ -65,15 +66,15 @@ def _prepared(upload: File) -> Iterator[_Prepared]:
     kind = upload_kind(upload)
     file_name = nfc(PurePath(upload.name or "").name)[:255]
     if kind is UploadKind.PDF:
-        page_count = pdf_check(upload, label=file_name)
-        yield _Prepared(upload, page_count, None, "", file_name)
+        facts = pdf_inspect(upload, label=file_name)
+        yield _Prepared(upload, facts.page_count, None, "", file_name, facts.active_content)
         return
-    with tempfile.TemporaryDirectory(prefix="kyhop-convert-") as workdir:
-        converted = office_to_pdf(upload, suffix=kind.value, workdir=Path(workdir))
-        with converted.open("rb") as pdf:
-            label = gettext("%(name)s (bản PDF chuyển đổi)") % {"name": file_name}
-            page_count = pdf_check(pdf, label=label)
-            yield _Prepared(pdf, page_count, upload, MIME_TYPES[kind], file_name)
+    with office_to_pdf(upload, suffix=kind.value) as pdf:
+        label = gettext("%(name)s (bản PDF chuyển đổi)") % {"name": file_name}
+        facts = pdf_inspect(pdf, label=label)
+        yield _Prepared(
+            pdf, facts.page_count, upload, MIME_TYPES[kind], file_name, facts.active_content
+        )
 
 
 @contextmanager
@@ -127,7 +128,6 @@ def _blob_store(
 # --- Documents --------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def document_create(
     *,
     actor: User,
@@ -144,7 +144,12 @@ def document_create(
     status: str = DocumentStatus.DRAFT,
     note: str = "",
 ) -> Document:
-    """Register a document with its first version. The issuing body defaults to the owner."""
+    """Register a document with its first version. The issuing body defaults to the owner.
+
+    The upload is checked (and an office file converted) before the transaction begins, after
+    the permission checks: a conversion can take minutes, and on SQLite an open write
+    transaction holds every other writer of the site meanwhile.
+    """
     if not bodies_user_can_file_for(actor).filter(pk=owning_body.pk).exists():
         raise PermissionDenied(
             gettext("Bạn không thuộc cơ quan này nên không thể đăng ký văn bản cho nó.")
@@ -159,22 +164,31 @@ def document_create(
                 )
             }
         )
-    document = Document(
-        number=nfc(number),
-        symbol=nfc(symbol).replace(" ", ""),
-        doc_type=doc_type,
-        abstract=nfc(abstract),
-        issuing_body=issuing_body or owning_body,
-        issued_on=issued_on,
-        signer_name=nfc(signer_name),
-        confidentiality=confidentiality,
-        status=status,
-        owning_body=owning_body,
-        created_by=actor,
-    )
+    with _prepared(upload) as prepared, transaction.atomic():
+        return _document_save(
+            actor=actor,
+            prepared=prepared,
+            note=note,
+            document=Document(
+                number=nfc(number),
+                symbol=nfc(symbol).replace(" ", ""),
+                doc_type=doc_type,
+                abstract=nfc(abstract),
+                issuing_body=issuing_body or owning_body,
+                issued_on=issued_on,
+                signer_name=nfc(signer_name),
+                confidentiality=confidentiality,
+                status=status,
+                owning_body=owning_body,
+                created_by=actor,
+            ),
+        )
+
+
+def _document_save(*, actor: User, document: Document, prepared: _Prepared, note: str) -> Document:
     document.full_clean()
     document.save()
-    version = _version_create(actor=actor, document=document, upload=upload, note=note)
+    version = _version_create(actor=actor, document=document, prepared=prepared, note=note)
     audit_record(
         actor=actor,
         verb="document.created",
@@ -182,7 +196,7 @@ def document_create(
         details={
             "number_symbol": document.number_symbol,
             "doc_type": document.doc_type,
-            "owning_body": owning_body.code,
+            "owning_body": document.owning_body.code,
             "confidentiality": document.confidentiality,
             "sha256": version.blob.sha256,
         },
@@ -190,16 +204,19 @@ def document_create(
     return document
 
 
-@transaction.atomic
 def document_version_add(
     *, actor: User, document: Document, upload: File, note: str = ""
 ) -> DocumentVersion:
-    """Add the next immutable version; refuses bytes identical to the current version."""
+    """Add the next immutable version; refuses bytes identical to the current version.
+
+    As in ``document_create``, the upload is checked and converted before the transaction.
+    """
     if not document_can_add_version(actor, document):
         raise PermissionDenied(gettext("Bạn không có quyền thêm phiên bản cho văn bản này."))
-    # Lock the document row so two uploads at once get numbers n+1 and n+2, not both n+1.
-    document = Document.objects.select_for_update().get(pk=document.pk)
-    return _version_create(actor=actor, document=document, upload=upload, note=note)
+    with _prepared(upload) as prepared, transaction.atomic():
+        # Lock the document row so two uploads at once get numbers n+1 and n+2, not both n+1.
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        return _version_create(actor=actor, document=document, prepared=prepared, note=note)
 
 
 def document_version_store_signed(
@@ -217,12 +234,17 @@ def document_version_store_signed(
     latest = document_latest_version(document)
     stem = (latest.file_name.rsplit(".", 1)[0] if latest else "") or "van-ban"
     upload = SimpleUploadedFile(f"{stem}.pdf", data, content_type=MIME_TYPES[UploadKind.PDF])
-    return _version_create(actor=actor, document=document, upload=upload, note=nfc(note)[:500])
+    with _prepared(upload) as prepared:
+        return _version_create(
+            actor=actor, document=document, prepared=prepared, note=nfc(note)[:500]
+        )
 
 
-def _version_create(*, actor: User, document: Document, upload: File, note: str) -> DocumentVersion:
+def _version_create(
+    *, actor: User, document: Document, prepared: _Prepared, note: str
+) -> DocumentVersion:
     latest = document_latest_version(document)
-    with _prepared(upload) as prepared, _removed_if_failed() as written:
+    with _removed_if_failed() as written:
         pdf_blob = _blob_store(
             prepared.pdf,
             mime=MIME_TYPES[UploadKind.PDF],
@@ -235,6 +257,10 @@ def _version_create(*, actor: User, document: Document, upload: File, note: str)
                 % {"number": latest.number}
             )
         _reading_copy_ensure(pdf_blob, written=written)
+        if prepared.active_content:
+            ActiveContent.objects.get_or_create(
+                blob=pdf_blob, defaults={"kinds": prepared.active_content}
+            )
         original = None
         if prepared.original is not None:
             original = _blob_store(
@@ -261,6 +287,7 @@ def _version_create(*, actor: User, document: Document, upload: File, note: str)
             "pages": pdf_blob.page_count,
             "original_sha256": original.sha256 if original else None,
             "file_name": version.file_name,
+            "active_content": prepared.active_content,
         },
     )
     # Apps above documents react once the version is committed (signing checks incoming PDFs).

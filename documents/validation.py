@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import zipfile
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import PurePath
 from typing import IO
@@ -20,6 +21,8 @@ from django.utils import formats
 from django.utils.translation import gettext
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
+
+from documents.active_content import pdf_active_content
 
 logger = logging.getLogger(__name__)
 
@@ -122,15 +125,16 @@ def sniff_kind(upload: File) -> UploadKind | None:
 
 
 def _sniff_zip(upload: File) -> UploadKind | None:
+    _check_member_count(upload)
     try:
         with zipfile.ZipFile(upload.file) as archive:
-            _check_unpacked_size(archive)
+            _check_unpacked_size(archive, upload=upload)
             names = set(archive.namelist())
             if "mimetype" in names and archive.read("mimetype").strip() == MIME_TYPES[
                 UploadKind.ODT
             ].encode("ascii"):
                 return UploadKind.ODT
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError):
+    except ZIP_ERRORS:
         return None
     finally:
         upload.seek(0)
@@ -141,18 +145,111 @@ def _sniff_zip(upload: File) -> UploadKind | None:
     return None
 
 
-def _check_unpacked_size(archive: zipfile.ZipFile) -> None:
-    # A small ZIP can unpack to gigabytes (a "zip bomb") and tie up LibreOffice.
-    unpacked = sum(info.file_size for info in archive.infolist())
-    if unpacked > 5 * settings.KYHOP_UPLOAD_MAX_BYTES:
+# A broken, encrypted (RuntimeError) or oddly compressed (NotImplementedError) archive is no
+# office file we can convert.
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    EOFError,
+    OSError,
+    RuntimeError,
+    NotImplementedError,
+    ValueError,
+)
+_EOCD = b"PK\x05\x06"
+_EOCD_SIZE = 22
+
+
+def _check_member_count(upload: File) -> None:
+    """Refuse an archive with too many members before Python parses its directory.
+
+    Reading the central directory builds an object per member: 200 MB of tiny members would
+    cost gigabytes of memory. The count is in the end-of-directory record, found the way
+    ``zipfile`` finds it. ZIP64 (more than 65,535 members) is never an office document.
+    """
+    upload.seek(0, 2)
+    size = upload.tell()
+    upload.seek(max(0, size - (_EOCD_SIZE + 65_535)))
+    tail = upload.read()
+    upload.seek(0)
+    at_end = tail[-_EOCD_SIZE:].startswith(_EOCD)  # no archive comment: the usual case
+    start = len(tail) - _EOCD_SIZE if at_end else tail.rfind(_EOCD)
+    if start < 0 or len(tail) < start + _EOCD_SIZE:
+        return  # no directory: zipfile refuses the file itself
+    members = int.from_bytes(tail[start + 10 : start + 12], "little")
+    if members == 0xFFFF or members > settings.KYHOP_OFFICE_MAX_MEMBERS:
         raise ValidationError(
-            gettext("Tệp nén bên trong quá lớn khi giải nén; không thể xử lý."), code="zip_bomb"
+            gettext(
+                "Tệp “%(name)s” chứa quá nhiều thành phần nén (tối đa %(limit)s); KyHop không "
+                "xử lý tệp này."
+            )
+            % {"name": _base_name(upload), "limit": settings.KYHOP_OFFICE_MAX_MEMBERS},
+            code="zip_members",
         )
+
+
+def _check_unpacked_size(archive: zipfile.ZipFile, *, upload: File) -> None:
+    """Refuse an archive that unpacks past the limits, before LibreOffice ever sees it.
+
+    A small ZIP can unpack to gigabytes (a "zip bomb"): a 194 KB file held a request for two
+    minutes. The sizes the archive declares are checked first; then every member is unpacked
+    (read and thrown away, stopping at the limit), because declared sizes can lie and zipfile
+    refuses a member whose bytes do not match its declared size and checksum.
+    """
+    packed = upload.size or 0
+    limit = min(settings.KYHOP_OFFICE_MAX_UNPACKED_BYTES, packed * settings.KYHOP_OFFICE_MAX_RATIO)
+    infos = archive.infolist()
+    if sum(info.file_size for info in infos) > limit:
+        _refuse_expansion(upload, limit)
+    unpacked = 0
+    for info in infos:
+        with archive.open(info) as member:
+            while chunk := member.read(1 << 20):
+                unpacked += len(chunk)
+                if unpacked > limit:
+                    _refuse_expansion(upload, limit)
+
+
+def _refuse_expansion(upload: File, limit: int) -> None:
+    raise ValidationError(
+        gettext(
+            "Tệp “%(name)s” là tệp nén; giải nén ra sẽ lớn hơn %(limit)s (KyHop chỉ nhận tệp giải "
+            "nén không quá %(max)s và không quá %(max_ratio)s lần dung lượng tệp). Tệp có thể đã "
+            "bị làm hỏng có chủ ý nên không được chuyển đổi; hãy mở và lưu lại tệp bằng Word "
+            "hoặc LibreOffice, hoặc tải lên bản PDF."
+        )
+        % {
+            "name": _base_name(upload),
+            "limit": _megabytes(limit),
+            "max": _megabytes(settings.KYHOP_OFFICE_MAX_UNPACKED_BYTES),
+            "max_ratio": settings.KYHOP_OFFICE_MAX_RATIO,
+        },
+        code="zip_bomb",
+    )
+
+
+@dataclass(frozen=True)
+class PdfFacts:
+    page_count: int
+    active_content: list[str]  # ActiveContentKind values; empty when none was found
 
 
 def pdf_check(stream: IO[bytes], *, label: str) -> int:
     """Refuse a truncated, malformed, encrypted, empty or over-long PDF; return its page count."""
+    return pdf_inspect(stream, label=label).page_count
+
+
+def pdf_inspect(stream: IO[bytes], *, label: str) -> PdfFacts:
+    """``pdf_check``, and what the PDF could run by itself (accepted, but flagged)."""
     _check_pdf_header_and_tail(stream, label=label)
+    try:
+        reader = _sound_reader(stream, label=label)
+        return PdfFacts(page_count=len(reader.pages), active_content=_active(reader, label))
+    finally:
+        stream.seek(0)
+
+
+def _sound_reader(stream: IO[bytes], *, label: str) -> PdfReader:
     try:
         reader = PdfReader(stream, strict=settings.KYHOP_UPLOAD_PDF_STRICT)
         if reader.is_encrypted:
@@ -163,8 +260,7 @@ def pdf_check(stream: IO[bytes], *, label: str) -> int:
                 % {"name": label},
                 code="encrypted",
             )
-        page_count = len(reader.pages)
-        _check_page_count(page_count, label=label)
+        _check_page_count(len(reader.pages), label=label)
         for page in reader.pages:
             # Loading each page's box walks its page-tree entry and resources: a page that
             # cannot load here would fail in the viewer or the signer later.
@@ -176,9 +272,16 @@ def pdf_check(stream: IO[bytes], *, label: str) -> int:
             % {"name": label},
             code="malformed",
         ) from exc
-    finally:
-        stream.seek(0)
-    return page_count
+    return reader
+
+
+def _active(reader: PdfReader, label: str) -> list[str]:
+    try:
+        return pdf_active_content(reader)
+    except PDF_PARSE_ERRORS as exc:
+        # The pages are sound; an action that cannot be read cannot be run either.
+        logger.info("active content scan of %s failed: %s: %s", label, type(exc).__name__, exc)
+        return []
 
 
 def _check_pdf_header_and_tail(stream: IO[bytes], *, label: str) -> None:

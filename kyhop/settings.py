@@ -7,7 +7,9 @@ secure cookies and HSTS; passes ``manage.py check --deploy``).
 
 from __future__ import annotations
 
+import ipaddress
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -58,6 +60,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "channels",
+    "accounts.apps.AxesConfig",  # django-axes, its admin names in Vietnamese
     "audit",
     "accounts",
     "documents",
@@ -76,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last, as axes asks: turns a locked-out login into its 429 page (accounts.views).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kyhop.urls"
@@ -176,8 +181,43 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_MAX_FAILURES = env_int("KYHOP_LOGIN_MAX_FAILURES", 5, minimum=1)
-LOGIN_LOCKOUT_SECONDS = env_int("KYHOP_LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
+AUTH_PASSWORD_VALIDATORS[0]["OPTIONS"] = {"user_attributes": ("username", "full_name", "email")}
+
+# --- Login throttling (django-axes; issue 12) -----------------------------------------------
+# Failed logins are counted per user name *and* client address together, in the database (so
+# every worker sees the same count): one person's mistakes behind an office's shared NAT
+# address lock only that name at that address, never the whole office, and an attacker who
+# rotates addresses or names gets KYHOP_LOGIN_MAX_FAILURES tries per pair.
+AUTHENTICATION_BACKENDS = [
+    "accounts.throttle.LoginThrottleBackend",  # refuses a locked name+address first
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("KYHOP_LOGIN_MAX_FAILURES", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(seconds=env_int("KYHOP_LOGIN_LOCKOUT_SECONDS", 900, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Tries while locked are refused without being counted: the lock ends when the page says.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_address"
+AXES_USERNAME_CALLABLE = "accounts.throttle.attempted_username"
+AXES_LOCKOUT_CALLABLE = "accounts.views.login_locked_out"
+# Logins and failures are in the audit chain already; axes keeps only the attempts it counts
+# (listed, and deletable to unlock, in the admin: accounts/admin.py registers that list alone).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # no banner on every start; lockouts are still logged
+AXES_ENABLE_ADMIN = False
+# Addresses or networks (CIDR) of our own reverse proxies, comma-separated; empty (the default)
+# trusts no one. Only a request whose TCP peer is one of them has its client address read
+# from KYHOP_PROXY_HEADER (see accounts/throttle.py).
+KYHOP_TRUSTED_PROXIES = env_list("KYHOP_TRUSTED_PROXIES", [])
+for _proxy in KYHOP_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"KYHOP_TRUSTED_PROXIES: “{_proxy}” không phải địa chỉ IP hay dải mạng (CIDR)."
+        ) from None
+KYHOP_PROXY_HEADER = env_str("KYHOP_PROXY_HEADER", "X-Forwarded-For")
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -278,6 +318,8 @@ LOGGING = {
         "weasyprint.progress": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "pikepdf": {"level": "WARNING"},
+        # django-axes logs every login at INFO; its failures and lockouts are WARNINGs.
+        "axes": {"level": "WARNING"},
     },
 }
 
@@ -285,9 +327,6 @@ LOGGING = {
 # Upload limits: refused before anything is stored. Raise them for scanned archives if needed.
 KYHOP_UPLOAD_MAX_BYTES = env_int("KYHOP_UPLOAD_MAX_BYTES", 200 * 1024 * 1024, minimum=1)
 KYHOP_UPLOAD_MAX_PAGES = env_int("KYHOP_UPLOAD_MAX_PAGES", 2000, minimum=1)
-# LibreOffice converts DOCX/ODT/XLSX; a hostile or huge file must not hold a worker forever.
-KYHOP_SOFFICE_BINARY = env_str("KYHOP_SOFFICE_BINARY", "soffice")
-KYHOP_SOFFICE_TIMEOUT = env_int("KYHOP_SOFFICE_TIMEOUT", 120, minimum=1)
 # pypdf strict parsing refuses malformed files; some real-world tools write slightly broken
 # PDFs (hybrid xref, wrong offsets) that a deployment may decide to accept.
 KYHOP_UPLOAD_PDF_STRICT = env_bool("KYHOP_UPLOAD_PDF_STRICT", True)
@@ -295,6 +334,29 @@ KYHOP_UPLOAD_PDF_STRICT = env_bool("KYHOP_UPLOAD_PDF_STRICT", True)
 KYHOP_SEARCH_TEXT_MAX_CHARS = env_int("KYHOP_SEARCH_TEXT_MAX_CHARS", 500_000, minimum=0)
 # PDFs from this size on get a reading copy packed for range requests (documents.ReadingCopy).
 KYHOP_READING_COPY_MIN_BYTES = env_int("KYHOP_READING_COPY_MIN_BYTES", 4 * 1024 * 1024, minimum=0)
+
+# --- Uploads and office conversion (issue 12) -----------------------------------------------
+# Uploads too large for memory are streamed to unnamed temporary files, which a killed server
+# cannot leave behind (documents/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "documents.uploads.UnnamedTemporaryFileUploadHandler",
+]
+# LibreOffice converts DOCX/ODT/XLSX (documents/conversion.py, through the watchdog
+# documents/soffice_guard.py); a hostile or huge file must not hold a worker, a core or the
+# disk. Wall-clock limit, CPU seconds and address space of LibreOffice; its PDF may not exceed
+# KYHOP_UPLOAD_MAX_BYTES either.
+KYHOP_SOFFICE_BINARY = env_str("KYHOP_SOFFICE_BINARY", "soffice")
+KYHOP_SOFFICE_TIMEOUT = env_int("KYHOP_SOFFICE_TIMEOUT", 120, minimum=1)
+KYHOP_SOFFICE_CPU_SECONDS = env_int("KYHOP_SOFFICE_CPU_SECONDS", 120, minimum=1)
+KYHOP_SOFFICE_MEMORY_MB = env_int("KYHOP_SOFFICE_MEMORY_MB", 2048, minimum=0)  # 0: no cap
+# An office file is a ZIP: refused before conversion when its members unpack to more than this
+# many bytes, or to more than this many times the uploaded size, or when it has more members.
+KYHOP_OFFICE_MAX_UNPACKED_BYTES = env_int(
+    "KYHOP_OFFICE_MAX_UNPACKED_BYTES", 200 * 1024 * 1024, minimum=1
+)
+KYHOP_OFFICE_MAX_RATIO = env_int("KYHOP_OFFICE_MAX_RATIO", 100, minimum=1)
+KYHOP_OFFICE_MAX_MEMBERS = env_int("KYHOP_OFFICE_MAX_MEMBERS", 10_000, minimum=1)
 
 # --- Signing (dev PKI) ----------------------------------------------------------------------
 # The development PKI (``manage.py pki_init``) lives here; ``manage.py pki_serve`` serves its

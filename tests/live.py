@@ -71,6 +71,9 @@ def start_server(port: int, extra_env: dict[str, str] | None = None) -> subproce
             # was most of a fan-out's cost.
             "--ws-per-message-deflate",
             "false",
+            # As deployed (README): KYHOP_TRUSTED_PROXIES alone decides whose forwarding
+            # headers count; uvicorn's own would believe any client on the loopback.
+            "--no-proxy-headers",
             "--log-level",
             "warning",
         ],

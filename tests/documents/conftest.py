@@ -15,7 +15,13 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfWriter
-from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+from pypdf.generic import (
+    DecodedStreamObject,
+    DictionaryObject,
+    NameObject,
+    PdfObject,
+    TextStringObject,
+)
 
 from accounts.models import Body, Clearance, User
 from accounts.services import body_create, membership_set, user_create
@@ -111,6 +117,11 @@ def encrypted_pdf_bytes() -> bytes:
 
 def docx_bytes(text: str) -> bytes:
     """The smallest DOCX Word and LibreOffice open: content types, package rels, one paragraph."""
+    return docx_from_body(f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>")
+
+
+def docx_from_body(body: str, *, extra: dict[str, bytes] | None = None) -> bytes:
+    """A DOCX whose ``w:body`` is *body* (WordprocessingML), with *extra* ZIP members."""
     content_types = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -131,14 +142,50 @@ def docx_bytes(text: str) -> bytes:
     document = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-        f"<w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>"
+        f"<w:body>{body}</w:body></w:document>"
     )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", content_types)
         archive.writestr("_rels/.rels", rels)
         archive.writestr("word/document.xml", document)
+        for name, data in (extra or {}).items():
+            archive.writestr(name, data)
     return buffer.getvalue()
+
+
+def long_docx_bytes(paragraphs: int, *, photo_bytes: int = 0) -> bytes:
+    """A large but ordinary DOCX: *paragraphs* of varied Vietnamese words (about 7x packed),
+    which LibreOffice takes long to lay out (30,000 paragraphs: tens of seconds), and an
+    unreferenced, incompressible "photo" of *photo_bytes*."""
+    import random
+
+    words = [
+        "Kế",
+        "hoạch",
+        "chuyển",
+        "đổi",
+        "số",
+        "năm",
+        "tỉnh",
+        "Bắc",
+        "Ninh",
+        "ủy",
+        "ban",
+        "nhân",
+        "dân",
+        "báo",
+        "cáo",
+        "quyết",
+        "định",
+    ]
+    rng = random.Random(12)
+    body = "".join(
+        f"<w:p><w:r><w:t>{' '.join(rng.choice(words) for _ in range(40))}</w:t></w:r></w:p>"
+        for _ in range(paragraphs)
+    )
+    extra = {"word/media/image1.bin": rng.randbytes(photo_bytes)} if photo_bytes else {}
+    return docx_from_body(body, extra=extra)
 
 
 def upload(name: str, data: bytes) -> SimpleUploadedFile:
@@ -164,3 +211,35 @@ def make_document(world: World) -> Callable[..., object]:
         return document_create(**fields)
 
     return build
+
+
+def pdf_changed(
+    change: Callable[[PdfWriter], None], *, text: str = "Van ban den", pages: int = 1
+) -> bytes:
+    """``pdf_bytes(pages, text)`` after *change* edited its objects (actions, annotations...)."""
+    writer = PdfWriter(clone_from=io.BytesIO(pdf_bytes(pages, text=text)))
+    change(writer)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def pdf_action(kind: str, **entries: object) -> DictionaryObject:
+    """An action dictionary: ``pdf_action("JavaScript", JS="app.alert(1)")``."""
+    action = DictionaryObject({NameObject("/S"): NameObject(f"/{kind}")})
+    for key, value in entries.items():
+        action[NameObject(f"/{key}")] = (
+            value if isinstance(value, PdfObject) else TextStringObject(value)
+        )
+    return action
+
+
+def pdf_with_open_script(script: str) -> bytes:
+    """A PDF whose /OpenAction runs *script* when a reader that runs JavaScript opens it."""
+
+    def open_action(writer: PdfWriter) -> None:
+        writer._root_object[NameObject("/OpenAction")] = writer._add_object(
+            pdf_action("JavaScript", JS=script)
+        )
+
+    return pdf_changed(open_action)
