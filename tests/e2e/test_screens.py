@@ -65,14 +65,13 @@ def _in_own_thread(work: Callable[[], object]) -> object:
 
 
 def _province() -> dict[str, int]:
-    from tests.meetings.minutes.helpers import attach_document, hold_meeting
-
     from accounts.models import User
     from documents.models import Document
     from documents.services import work_record_add, work_record_open
     from meetings.models import AgendaDocument, Meeting
     from signing.models import StepKind
     from signing.services import AssigneeSpec, StepSpec, request_create, request_send
+    from tests.meetings.minutes.helpers import attach_document, hold_meeting
 
     call_command("seed_demo", verbosity=0)
     call_command("seed_demo_meeting", verbosity=0)

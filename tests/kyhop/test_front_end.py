@@ -8,6 +8,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import axes
 import django
 import pytest
 from django import forms
@@ -160,7 +161,7 @@ def _msgids(po: Path) -> list[str]:
     return [v for v in ("".join(re.findall(r'"(.*)"', block)) for block in ids) if v]
 
 
-def test_the_vietnamese_catalogue_holds_only_djangos_own_messages_all_translated():
+def test_the_vietnamese_catalogue_holds_only_library_messages_all_translated():
     result = subprocess.run(
         ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(VI_PO)],
         capture_output=True,
@@ -168,13 +169,17 @@ def test_the_vietnamese_catalogue_holds_only_djangos_own_messages_all_translated
         check=True,
     )
     assert re.fullmatch(r"\d+ translated messages?\.", result.stderr.strip().splitlines()[-1])
-    django_root = Path(django.__file__).parent
-    djangos = set()
-    for po in django_root.glob("**/locale/en/LC_MESSAGES/django.po"):
-        djangos.update(_msgids(po))
+    # Django's and django-axes' own msgids only: KyHop's texts are written in Vietnamese. axes'
+    # catalogues lag behind its code, so its msgids are looked up in its source.
+    libraries = set()
+    for po in Path(django.__file__).parent.glob("**/locale/en/LC_MESSAGES/django.po"):
+        libraries.update(_msgids(po))
+    axes_source = "".join(p.read_text() for p in Path(axes.__file__).parent.glob("**/*.py"))
     ours = _msgids(VI_PO)
     assert "- Select an option -" in ours
-    assert [m for m in ours if m not in djangos] == [], "only Django's msgids belong in locale/vi"
+    assert [m for m in ours if m not in libraries and f'"{m}"' not in axes_source] == [], (
+        "library msgids only"
+    )
 
 
 def test_the_compiled_vietnamese_catalogue_matches_the_po_file(tmp_path):
