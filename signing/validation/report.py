@@ -115,6 +115,7 @@ class SignatureResult:
     coverage: str = "unknown"  # "entire_file" | "entire_revision" | "partial" | "unknown"
     modification_level: str = ""
     certification: str = ""  # DocMDP permission if this is a certification signature
+    signature_type: str = ""  # "certification" | "approval" | "" (time-stamps, unread)
     later_changes: list[LaterChange] = field(default_factory=list)
     revocation: Revocation | None = None
     digest_algorithm: str = ""
