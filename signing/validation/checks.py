@@ -25,7 +25,13 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from signing import certcheck
 from signing.validation import guard, texts
 from signing.validation.report import CheckStatus as S
-from signing.validation.report import LaterChange, Report, Revocation, SignatureResult
+from signing.validation.report import (
+    LaterChange,
+    Report,
+    Revocation,
+    SignatureResult,
+    VisualChange,
+)
 
 # SHAKE256 is Ed448's fixed digest (RFC 8419): 512 bits of output, as strong as SHA-512.
 STRONG_DIGESTS = {
@@ -411,6 +417,37 @@ _PROBLEM_MESSAGES = {
     certcheck._key_strength: _key_strength_message,
     certcheck._signature_hash: _signature_hash_message,
 }
+
+
+# --- Visual comparison ------------------------------------------------------------------------
+
+
+def visual(result: SignatureResult, comparison) -> None:
+    """The pages compared (``visual.compare``): the same, changed where expected, or not."""
+    result.pages_compared = comparison.pages_compared
+    result.visual_changes = [
+        VisualChange(
+            page=c.page,
+            regions=c.regions,
+            expected=c.expected,
+            presence=c.presence,
+            thumbnail_signed=c.thumbnail_signed,
+            thumbnail_now=c.thumbnail_now,
+        )
+        for c in comparison.changes
+    ]
+    unexpected = [c.page for c in comparison.changes if c.unexpected]
+    pages = comparison.pages_compared
+    if unexpected:
+        changed = ", ".join(str(p) for p in unexpected)
+        result.add("visual", S.CAUTION, "visual.changed", changed=changed)
+    elif comparison.changes:
+        changed = ", ".join(str(c.page) for c in comparison.changes)
+        result.add("visual", S.PASSED, "visual.expected_only", pages=pages, changed=changed)
+    else:
+        result.add("visual", S.PASSED, "visual.same", pages=pages)
+    if comparison.truncated:
+        result.add("visual", S.INFO, "visual.truncated", pages=pages)
 
 
 # --- PAdES level --------------------------------------------------------------------------------

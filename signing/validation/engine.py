@@ -52,7 +52,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from pyhanko_certvalidator.fetchers.api import OwnedFetcherBackend
 
-from signing.validation import checks, guard, hexstrings, structure, texts
+from signing.validation import checks, guard, hexstrings, structure, texts, visual
 from signing.validation.changes import ChangeKind, allowed, describe, revision_kinds
 from signing.validation.diffchain import ChainedDiffPolicy, Tail, can_chain
 from signing.validation.report import (
@@ -90,6 +90,8 @@ class ValidationConfig:
     fetch: bool
     fetch_timeout: float
     max_signatures: int
+    visual: bool = True  # render and compare the pages (``visual``); off only to measure it
+    visual_max_pages: int = 500
 
 
 class Refused(Exception):
@@ -326,23 +328,23 @@ def _start(kind: str, emb: EmbeddedPdfSignature, reader: PdfFileReader) -> Signa
 
 def _proven(
     result: SignatureResult, data: bytes, reader: PdfFileReader, emb: EmbeddedPdfSignature
-) -> bool:
+) -> structure.SignedBytes | None:
     """KyHop's own structural proof (``structure``), whatever pyHanko's coverage level says."""
     try:
         proof = structure.prove(data, reader, emb)
     except structure.Wrapped as wrapped:
         checks.wrapped(result, wrapped.code)
-        return False
+        return None
     except (*guard.DAMAGED, ValueError, KeyError, IndexError) as exc:
         # The signature's own bytes cannot be read the way a signature must be: not proven.
         logger.info("Không đọc được cấu trúc chữ ký %s: %r", result.field_name, exc)
         checks.wrapped(result, "unreadable")
-        return False
+        return None
     except Exception as exc:  # our own bug: this check only, logged
         guard.indeterminate(result, "structure", exc)
-        return False
+        return None
     checks.proven(result, proof)
-    return True
+    return proof
 
 
 def _unverifiable(result: SignatureResult, exc: Exception) -> None:
@@ -399,17 +401,18 @@ async def _signature(
     context: ValidationContext,
     revisions: _Revisions,
     tail: Tail | None,
-) -> tuple[SignatureResult, PdfSignatureStatus | None, Review | None]:
+) -> tuple[SignatureResult, PdfSignatureStatus | None, Review | None, int | None]:
     result = _start("signature", emb, reader)
-    if not _proven(result, data, reader, emb):
-        return result, None, None
+    proof = _proven(result, data, reader, emb)
+    if proof is None:
+        return result, None, None, None
     try:
         # The difference analysis runs apart (``_review``): a damaged later revision must not
         # read as a broken signature.
         status = await async_validate_pdf_signature(emb, context, skip_diff=True)
     except Exception as exc:  # sorted by cause in _unverifiable
         _unverifiable(result, exc)
-        return result, None, None
+        return result, None, None, None
     _describe_status(result, emb, status)
     perm = emb.docmdp_level
     review = _review(result, emb, tail)
@@ -428,7 +431,7 @@ async def _signature(
     checks.signature_type(result, signature_type(reader, emb), perm)
     if checks.already_failed(result):
         checks.trust_skipped(result)
-        return result, status, review
+        return result, status, review, proof.end
     await guard.run_async(
         result, "chain", lambda: _trust(result, status, emb=emb, config=config, embedded=embedded)
     )
@@ -436,7 +439,7 @@ async def _signature(
     guard.run(result, "algorithms", lambda: checks.algorithms(result, emb, status))
     at = result.timestamp_time or result.claimed_signing_time or datetime.now(UTC)
     guard.run(result, "certificate", lambda: checks.certificate_usage(result, emb, at))
-    return result, status, review
+    return result, status, review, proof.end
 
 
 def _diff_policy(emb: EmbeddedPdfSignature, tail: Tail | None) -> DiffPolicy | None:
@@ -514,7 +517,7 @@ async def _timestamp(
     revisions: _Revisions,
 ) -> SignatureResult:
     result = _start("timestamp", emb, reader)
-    if not _proven(result, data, reader, emb):
+    if _proven(result, data, reader, emb) is None:
         return result
     try:
         # No difference analysis here: every signature before this time-stamp already reviews
@@ -601,6 +604,7 @@ async def _validate_reader(
         id(e): signature_revisions.get(_revision_or_last(e)) == "timestamp" for e in sigs
     }
     statuses: list[tuple[SignatureResult, EmbeddedPdfSignature, PdfSignatureStatus | None]] = []
+    signed_ends: dict[int, int] = {}  # id(result) -> end of its proven signed revision
     try:
         for emb in (e for e in sigs if is_timestamp[id(e)]):
             report.timestamps.append(await _timestamp(emb, **common))
@@ -608,14 +612,62 @@ async def _validate_reader(
         # revisions after it (``diffchain``): linear instead of quadratic in the signatures.
         tail = None
         for emb in reversed([e for e in sigs if not is_timestamp[id(e)]]):
-            result, status, review = await _signature(emb, tail=tail, **common)
+            result, status, review, end = await _signature(emb, tail=tail, **common)
             tail = _tail(emb, review)
             statuses.append((result, emb, status))
+            if end is not None:
+                signed_ends[id(result)] = end
     finally:
         await context.aclose()
+    if config.visual:
+        _compare_pages(data, reader, sigs, statuses, signed_ends, config)
     for result, emb, status in reversed(statuses):
         report.signatures.append(result)
         _pades_level(result, emb, status, report.timestamps, embedded)
+
+
+def _compare_pages(data, reader, sigs, statuses, signed_ends, config: ValidationConfig) -> None:
+    """Each signature followed by later revisions: its pages as signed against the final file."""
+    renderer = visual.Renderer(data, config.visual_max_pages)
+    fields = {id(emb): _widget_refs(emb) for emb in sigs}
+    for result, emb, _status in statuses:
+        end = signed_ends.get(id(result))
+        if end is None or end == len(data):
+            continue  # not proven (nothing to compare with), or nothing came after it
+        later = [
+            ref
+            for other in sigs
+            if _revision_or_last(other) > emb.signed_revision
+            for ref in fields[id(other)]
+        ]
+
+        def compare(result=result, emb=emb, end=end, later=later) -> None:
+            expected = visual.expected_areas(
+                reader, signed_revision=emb.signed_revision, later_signature_fields=later
+            )
+            checks.visual(result, visual.compare(renderer, signed_end=end, expected=expected))
+
+        guard.run(result, "visual", compare)
+
+
+def _widget_refs(emb: EmbeddedPdfSignature) -> list[generic.Reference]:
+    """The signature field's own reference and its kids' (where a page lists its widgets)."""
+    refs = []
+    container = getattr(emb.sig_field, "container_ref", None)
+    if isinstance(container, generic.Reference):
+        refs.append(container)
+    for kid in _kids(emb):
+        refs.append(kid.reference)
+    return refs
+
+
+def _kids(emb: EmbeddedPdfSignature) -> list[generic.IndirectObject]:
+    kids = emb.sig_field.raw_get("/Kids") if "/Kids" in emb.sig_field else None
+    if isinstance(kids, generic.IndirectObject):
+        kids = kids.get_object()
+    if not isinstance(kids, generic.ArrayObject):
+        return []
+    return [k for k in kids if isinstance(k, generic.IndirectObject)]
 
 
 async def async_validate_bytes(data: bytes, *, file_name: str, config: ValidationConfig) -> Report:

@@ -47,6 +47,7 @@ def source(message: str) -> str:
 
 OUTCOME_LABELS = {
     "passed": gettext_noop("Hợp lệ"),
+    "passed_with_warnings": gettext_noop("Hợp lệ, có cảnh báo"),
     "indeterminate": gettext_noop("Chưa xác định"),
     "failed": gettext_noop("Không hợp lệ"),
 }
@@ -55,6 +56,7 @@ STATUS_LABELS = {
     "passed": gettext_noop("Đạt"),
     "info": gettext_noop("Thông tin"),
     "warning": gettext_noop("Lưu ý"),
+    "caution": gettext_noop("Cảnh báo"),
     "indeterminate": gettext_noop("Chưa xác định"),
     "failed": gettext_noop("Không đạt"),
 }
@@ -76,6 +78,7 @@ TITLES = {
     "signature_type": gettext_noop("Loại chữ ký"),
     "certificate": gettext_noop("Chứng thư số của người ký"),
     "pades_level": gettext_noop("Mức PAdES đạt được"),
+    "visual": gettext_noop("So sánh hình ảnh trang lúc ký và hiện nay"),
 }
 
 # What an incremental update after a signature did (``changes.ChangeKind`` values).
@@ -164,6 +167,11 @@ MESSAGES: dict[str, str] = {
     "summary.failed": gettext_noop(
         "Tài liệu KHÔNG hợp lệ: có chữ ký bị hỏng, bị giả mạo, bị thu hồi hoặc tài liệu "
         "đã bị sửa đổi theo cách chữ ký không cho phép. Xem lý do bên dưới."
+    ),
+    "summary.passed_with_warnings": gettext_noop(
+        "Các chữ ký đều nguyên vẹn và chỉ có những thay đổi được phép sau khi ký, NHƯNG hình "
+        "ảnh trang hiện nay khác lúc ký ở ngoài các vị trí quy trình dự kiến (ô số, ngày, chữ "
+        "ký): hãy xem ảnh so sánh bên dưới trước khi tin vào nội dung."
     ),
     "summary.indeterminate": gettext_noop(
         "Chưa xác định được tính hợp lệ: chữ ký còn nguyên vẹn nhưng có điều chưa kiểm tra "
@@ -410,6 +418,22 @@ MESSAGES: dict[str, str] = {
     ),
     "cert.weak_hash": gettext_noop(
         "Chứng thư số được ký bằng hàm băm {hash} yếu: cần SHA-256 hoặc mạnh hơn."
+    ),
+    # visual comparison
+    "visual.same": gettext_noop(
+        "Đã so sánh hình ảnh {pages} trang lúc ký với tệp hiện nay: không trang nào khác."
+    ),
+    "visual.expected_only": gettext_noop(
+        "Đã so sánh hình ảnh {pages} trang: chỉ khác ở các vị trí quy trình dự kiến (chữ ký "
+        "sau, ô số và ngày văn bản) trên trang {changed}."
+    ),
+    "visual.changed": gettext_noop(
+        "Hình ảnh trang {changed} hiện nay khác lúc ký ở ngoài các vị trí quy trình dự kiến "
+        "(xem ảnh so sánh): nội dung người đọc thấy có thể không phải nội dung đã ký."
+    ),
+    "visual.truncated": gettext_noop(
+        "Chỉ so sánh hình ảnh {pages} trang đầu (giới hạn cấu hình); các trang sau không được "
+        "so sánh."
     ),
     # PAdES level reached
     "pades.CMS": gettext_noop(

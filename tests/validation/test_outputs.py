@@ -36,7 +36,7 @@ def test_anonymous_visitor_uploads_and_reads_the_verdict(client, validation_sett
 def test_json_answer(client, validation_settings, signed_lta):
     response = _upload(client, signed_lta, query="?format=json")
     data = response.json()
-    assert data["outcome"] == "passed" and data["schema_version"] == 1
+    assert data["outcome"] == "passed" and data["schema_version"] == 2
 
 
 @pytest.mark.parametrize(
