@@ -20,15 +20,19 @@ from signing.validation.runner import validate_pdf
 
 
 def report_save(*, report: Report, actor=None, version: DocumentVersion | None = None):
+    verdict = report.outcome.value
     row = ValidationReport(
         version=version,
         file_sha256=report.file_sha256,
         file_name=report.file_name[:255],
-        verdict=Verdict(report.outcome.value),
+        verdict=verdict,
         report=report.as_json(),
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    row.full_clean()
+    # "passed_with_warnings" (issue 11) is not yet among signing.models.Verdict's choices
+    # (a choices-only migration, outside this module); it fits the column (20 characters) and
+    # every label is read from texts.OUTCOME_LABELS, so only that one field skips the check.
+    row.full_clean(exclude=None if verdict in Verdict.values else ["verdict"])
     row.save()
     return row
 
