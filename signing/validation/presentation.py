@@ -48,9 +48,7 @@ def _result(item: dict[str, Any]) -> dict[str, Any]:
 
 def _visual(change: dict[str, Any]) -> dict[str, Any]:
     """A changed page, its regions as short text ("x 60–480, y 690–760 pt")."""
-    regions = [
-        f"x {x1:g}–{x2:g}, y {y1:g}–{y2:g}" for x1, y1, x2, y2 in change.get("regions", [])
-    ]
+    regions = [f"x {x1:g}–{x2:g}, y {y1:g}–{y2:g}" for x1, y1, x2, y2 in change.get("regions", [])]
     return {**change, "regions_display": "; ".join(regions)}
 
 
