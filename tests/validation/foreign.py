@@ -121,7 +121,13 @@ def foreign_ca() -> ForeignCa:
 
 
 def _leaf_builder(
-    ca: ForeignCa, public_key, common_name: str, serial: int, *, tsa: bool = False
+    ca: ForeignCa,
+    public_key,
+    common_name: str,
+    serial: int,
+    *,
+    tsa: bool = False,
+    encipher: bool = False,
 ) -> x509.CertificateBuilder:
     return (
         x509.CertificateBuilder()
@@ -136,7 +142,7 @@ def _leaf_builder(
             x509.KeyUsage(
                 digital_signature=True,
                 content_commitment=True,
-                key_encipherment=False,
+                key_encipherment=encipher,
                 data_encipherment=False,
                 key_agreement=False,
                 key_cert_sign=False,
@@ -222,6 +228,16 @@ def foreign_signer(
         prefer_pss=pss,
     )
     return ForeignSigner(signer=signer, cert_der=der, common_name=common_name, kind=kind)
+
+
+def recipient_certificate(ca: ForeignCa) -> asn1_x509.Certificate:
+    """An RSA certificate for a recipient of public-key encryption (key encipherment)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    builder = _leaf_builder(
+        ca, key.public_key(), "Người nhận", x509.random_serial_number(), encipher=True
+    )
+    cert = builder.sign(ca.key, hashes.SHA256())
+    return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
 
 
 def _unusual(der: bytes, ca: ForeignCa, how: str) -> bytes:
