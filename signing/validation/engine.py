@@ -640,10 +640,19 @@ def _compare_pages(data, reader, sigs, statuses, signed_ends, config: Validation
             if _revision_or_last(other) > emb.signed_revision
             for ref in fields[id(other)]
         ]
+        earlier = [
+            ref
+            for other in sigs
+            if _revision_or_last(other) <= emb.signed_revision
+            for ref in fields[id(other)]
+        ]
 
-        def compare(result=result, emb=emb, end=end, later=later) -> None:
+        def compare(result=result, emb=emb, end=end, later=later, earlier=earlier) -> None:
             expected = visual.expected_areas(
-                reader, signed_revision=emb.signed_revision, later_signature_fields=later
+                reader,
+                signed_revision=emb.signed_revision,
+                earlier_signature_fields=earlier,
+                later_signature_fields=later,
             )
             checks.visual(result, visual.compare(renderer, signed_end=end, expected=expected))
 

@@ -21,12 +21,13 @@ signatures), one page at a time; only differing pages are kept as thumbnails.
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
-from PIL import Image, ImageChops, ImageDraw
+from PIL import Image, ImageChops, ImageDraw, ImageFilter
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 
@@ -120,7 +121,24 @@ def _render_page(page: pdfium.PdfPage) -> _Page:
     return _Page(image=image, scale=scale, box=(left, bottom, right, top))
 
 
-def compare(renderer: Renderer, *, signed_end: int, expected: dict[int, list[Rect]]) -> Comparison:
+@dataclass
+class Expected:
+    """Per page index, the areas the workflow expects to change after a signature.
+
+    ``free``: KyHop's number and date fields (their filling covers the draft's placeholder
+    text) and later signatures' widgets laid on an earlier signature's (the seal over the
+    signature image). ``blank``: other later signatures' widgets — expected to change only
+    where the page was blank when signed: one laid over the signed text is an overlay (the
+    "sneaky signature" of Mainka et al., S&P 2021)."""
+
+    free: dict[int, list[Rect]] = field(default_factory=dict)
+    blank: dict[int, list[Rect]] = field(default_factory=dict)
+
+
+INK = 200  # grey level under which a pixel of the signed page counts as drawn
+
+
+def compare(renderer: Renderer, *, signed_end: int, expected: Expected) -> Comparison:
     """The pages of the revision ending at *signed_end* against the final file's."""
     before = renderer.pages(signed_end)
     after = renderer.pages(len(renderer.data))
@@ -138,7 +156,13 @@ def compare(renderer: Renderer, *, signed_end: int, expected: dict[int, list[Rec
                 )
             )
             continue
-        change = _page_change(index, before[index], after[index], expected.get(index, []))
+        change = _page_change(
+            index,
+            before[index],
+            after[index],
+            free=expected.free.get(index, []),
+            blank=expected.blank.get(index, []),
+        )
         if change is not None:
             comparison.changes.append(change)
     _add_thumbnails(comparison, before, after)
@@ -146,7 +170,7 @@ def compare(renderer: Renderer, *, signed_end: int, expected: dict[int, list[Rec
 
 
 def _page_change(
-    index: int, before: _Page, after: _Page, expected: list[Rect]
+    index: int, before: _Page, after: _Page, *, free: list[Rect], blank: list[Rect]
 ) -> PageChange | None:
     if before.image.size != after.image.size or before.box != after.box:
         return PageChange(page=index + 1, regions=(after.box,))
@@ -158,10 +182,22 @@ def _page_change(
     cells = _changed_cells(diff)
     # Pixel-precise: the expected areas are blanked out of the difference, then what is left
     # is cut into cells (a cell straddling an area's edge is judged by its own pixels).
-    draw = ImageDraw.Draw(diff)
-    for rect in expected:
+    outside = diff.copy()
+    draw = ImageDraw.Draw(outside)
+    for rect in free + blank:
         draw.rectangle(_to_pixels(rect, after, margin=MARGIN), fill=0)
-    unexpected = _changed_cells(diff) if diff.getbbox() is not None else set()
+    if blank:
+        # In a "blank" area, a change over what the signed page had drawn is an overlay.
+        area = Image.new("L", diff.size, 0)
+        area_draw = ImageDraw.Draw(area)
+        for rect in blank:
+            area_draw.rectangle(_to_pixels(rect, after, margin=0), fill=255)
+        # What the signed page drew, and a few pixels around it: drawing across or beside
+        # the signed words counts too, not only covering them.
+        ink = before.image.point(lambda v: 255 if v < INK else 0).filter(ImageFilter.MaxFilter(7))
+        overlay = ImageChops.darker(ImageChops.darker(diff, ink), area)
+        outside = ImageChops.lighter(outside, overlay)
+    unexpected = _changed_cells(outside) if outside.getbbox() is not None else set()
     expected_cells = cells - unexpected
     return PageChange(
         page=index + 1,
@@ -258,34 +294,57 @@ def _thumbnail(page: _Page, regions: tuple[Rect, ...]) -> str:
 
 
 def expected_areas(
-    reader: PdfFileReader, *, signed_revision: int, later_signature_fields: list[generic.Reference]
-) -> dict[int, list[Rect]]:
-    """Per page index: the widgets of signatures made after *signed_revision* (as they are
-    now), and KyHop's number and date fields (with the rectangle they had when signed)."""
+    reader: PdfFileReader,
+    *,
+    signed_revision: int,
+    earlier_signature_fields: list[generic.Reference],
+    later_signature_fields: list[generic.Reference],
+) -> Expected:
+    """The areas expected to change after the signature of *signed_revision*: the widgets of
+    the signatures made later (as they are now), KyHop's number and date fields (with the
+    rectangle they had when signed)."""
     later = {(r.idnum, r.generation) for r in later_signature_fields}
+    earlier = {(r.idnum, r.generation) for r in earlier_signature_fields}
     signed = reader.get_historical_resolver(signed_revision)
-    found: dict[int, list[Rect]] = {}
+    expected = Expected()
     pages = reader.root["/Pages"]
     for index, ref in enumerate(_page_refs(pages)):
         page = ref.get_object()
         annots = page.get("/Annots")
         if isinstance(annots, generic.IndirectObject):
             annots = annots.get_object()
+        later_rects, earlier_rects, fields = [], [], []
         for annot_ref in annots if isinstance(annots, generic.ArrayObject) else []:
             if not isinstance(annot_ref, generic.IndirectObject):
                 continue
             key = (annot_ref.idnum, annot_ref.generation)
-            rect = None
+            widget = annot_ref.get_object()
             if key in later:
-                rect = _rect(annot_ref.get_object())
-            elif _field_name(annot_ref.get_object()) in KYHOP_TEXT_FIELDS:
-                try:
-                    rect = _rect(signed.get_object(annot_ref.reference))
-                except (KeyError, IndexError, ValueError, TypeError):
-                    rect = None  # the field did not exist when signed: not expected
+                later_rects.append(_rect(widget))
+            elif key in earlier:
+                earlier_rects.append(_rect(widget))
+            elif _field_name(widget) in KYHOP_TEXT_FIELDS:
+                # A field that did not exist when signed is not expected.
+                with contextlib.suppress(KeyError, IndexError, ValueError, TypeError):
+                    fields.append(_rect(signed.get_object(annot_ref.reference)))
+        earlier_rects = [r for r in earlier_rects if r is not None and _area(r) > 1]
+        for rect in later_rects:
+            if rect is None:
+                continue
+            on_earlier = any(_overlap(rect, other) for other in earlier_rects)
+            (expected.free if on_earlier else expected.blank).setdefault(index, []).append(rect)
+        for rect in fields:
             if rect is not None:
-                found.setdefault(index, []).append(rect)
-    return found
+                expected.free.setdefault(index, []).append(rect)
+    return expected
+
+
+def _area(rect: Rect) -> float:
+    return (rect[2] - rect[0]) * (rect[3] - rect[1])
+
+
+def _overlap(a: Rect, b: Rect) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _page_refs(node, depth: int = 0) -> Iterable[generic.IndirectObject]:

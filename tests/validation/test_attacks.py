@@ -14,7 +14,7 @@ from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
 from signing.pades import PadesLevel
-from signing.validation.report import Outcome
+from signing.validation.report import CheckStatus, Outcome
 from signing.validation.runner import validate_pdf
 from tests.validation import attacks
 
@@ -139,3 +139,29 @@ def test_certified_no_changes_refuses_a_new_form_field(validation_settings, sign
     report = validate_pdf(attacks.fake_signature_field(certified))
     assert report.outcome is Outcome.FAILED
     assert "biểu mẫu" in _failed_check(report, "changes")
+
+
+def test_sneaky_signature_over_a_certified_document_is_not_passed_plainly(
+    validation_settings, signer
+):
+    """Mainka et al. (S&P 2021), SSA: a certified document (form filling and signing allowed)
+    gets a later signature whose visible appearance is laid over the signed words."""
+    from pyhanko.sign.fields import SigFieldSpec
+
+    certified = _certify(attacks.text_pdf(["Chi 1.000 dong"]), signer, MDPPerm.FILL_FORMS)
+    meta = PdfSignatureMetadata(field_name="ChuKyChen", md_algorithm="sha256")
+    out = io.BytesIO()
+    pdf_signer = PdfSigner(
+        meta, signer, new_field_spec=SigFieldSpec("ChuKyChen", box=(60, 745, 360, 790))
+    )
+    asyncio.run(
+        pdf_signer.async_sign_pdf(IncrementalPdfFileWriter(io.BytesIO(certified)), output=out)
+    )
+    report = validate_pdf(out.getvalue())
+    assert report.outcome in (Outcome.PASSED_WITH_WARNINGS, Outcome.FAILED), report.reasons
+    first = report.signatures[0]
+    assert first.signature_type == "certification"
+    (line,) = [c for c in first.checks if c.code == "visual"]
+    assert line.status is CheckStatus.CAUTION
+    (page,) = first.visual_changes
+    assert page.regions and page.thumbnail_now
