@@ -76,7 +76,7 @@ class _Page:
 
 
 class Renderer:
-    """Pages of one file's revisions, each revision rendered at most once."""
+    """Pages of one file's revisions: the final file rendered once for all signatures."""
 
     def __init__(self, data: bytes, max_pages: int) -> None:
         self.data = data
@@ -84,9 +84,14 @@ class Renderer:
         self._cache: dict[int, list[_Page]] = {}
 
     def pages(self, end: int) -> list[_Page]:
-        if end not in self._cache:
-            self._cache[end] = list(self._render(self.data[:end]))
-        return self._cache[end]
+        """The rendered pages of the revision ending at *end*; only the final file's are kept
+        (each signed revision is compared once), so memory holds two revisions at most."""
+        if end in self._cache:
+            return self._cache[end]
+        pages = list(self._render(self.data[:end]))
+        if end == len(self.data):
+            self._cache[end] = pages
+        return pages
 
     def _render(self, data: bytes) -> Iterable[_Page]:
         document = pdfium.PdfDocument(data)

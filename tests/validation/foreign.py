@@ -382,3 +382,54 @@ def contents_empty(data: bytes) -> bytes:
 
 def sha1_hex(value: bytes) -> str:
     return hashlib.sha1(value).hexdigest().upper()  # noqa: S324 - VRI keys are SHA-1 by spec
+
+
+def add_dss_acrobat_style(data: bytes, ca: ForeignCa, who: ForeignSigner) -> bytes:
+    """Long-term validation data the way Adobe Acrobat writes it: the catalog gains
+    ``/Extensions`` (ADBE and ESIC), the DSS lists the certificates and the CRL, and the VRI
+    entry of the signature (keyed by the SHA-1 of its value) carries ``/Cert``, ``/CRL`` and a
+    ``/TU`` date; the DSS and VRI are direct dictionaries."""
+    reader = PdfFileReader(io.BytesIO(data))
+    writer = IncrementalPdfFileWriter(io.BytesIO(data))
+    certs = generic.ArrayObject(
+        writer.add_object(generic.StreamObject(stream_data=der)) for der in (ca.der, who.cert_der)
+    )
+    crls = generic.ArrayObject(
+        [writer.add_object(generic.StreamObject(stream_data=ca.asn1_crl.dump()))]
+    )
+    key = sha1_hex(reader.embedded_signatures[-1].pkcs7_content)
+    name = generic.NameObject
+    vri_entry = generic.DictionaryObject(
+        {
+            name("/Cert"): certs,
+            name("/CRL"): crls,
+            name("/TU"): generic.pdf_date(NOW),
+        }
+    )
+    writer.root[name("/DSS")] = generic.DictionaryObject(
+        {
+            name("/Certs"): certs,
+            name("/CRLs"): crls,
+            name("/VRI"): generic.DictionaryObject({name("/" + key): vri_entry}),
+        }
+    )
+    writer.root[name("/Extensions")] = generic.DictionaryObject(
+        {
+            name("/ADBE"): generic.DictionaryObject(
+                {
+                    name("/BaseVersion"): name("/1.7"),
+                    name("/ExtensionLevel"): generic.NumberObject(8),
+                }
+            ),
+            name("/ESIC"): generic.DictionaryObject(
+                {
+                    name("/BaseVersion"): name("/1.7"),
+                    name("/ExtensionLevel"): generic.NumberObject(2),
+                }
+            ),
+        }
+    )
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -224,3 +224,15 @@ def test_no_trust_root_configured_says_so_without_constraint_talk(validation_set
     assert [c.message_id for c in chain] == ["chain.no_roots_configured"]
     assert not any("ràng buộc" in c.message for c in report.signatures[0].checks)
     assert not any(c.code == "revocation" for c in report.signatures[0].checks)
+
+
+def test_acrobat_style_ltv_update_is_permitted(trusted):
+    # Direct DSS and VRI dictionaries, /TU dates, and /Extensions added to the catalog.
+    who = foreign.foreign_signer(trusted, "ec")
+    data = foreign.add_dss_acrobat_style(foreign.sign(_document(), who), trusted, who)
+    report = validate_pdf(data)
+    _answered(report)
+    assert report.outcome is Outcome.PASSED, report.reasons
+    (change,) = report.signatures[0].later_changes
+    assert "dss" in change.kinds and change.allowed
+    assert report.signatures[0].revocation.source == "embedded"
