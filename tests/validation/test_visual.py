@@ -9,6 +9,7 @@ attacks that change the page fail, and their pictures show where.
 from __future__ import annotations
 
 import io
+import subprocess
 
 import pytest
 from pyhanko.pdf_utils import generic
@@ -202,3 +203,47 @@ def test_visual_comparison_can_be_switched_off(sign, settings):
     report = validate_pdf(attacks.annotation_added(sign(level=LEVEL)))
     assert report.outcome is Outcome.FAILED
     assert report.signatures[0].visual_changes == [] and not _visual(report.signatures[0])
+
+
+@pytest.fixture
+def warned(sign) -> bytes:
+    """A permitted change that alters the page outside the expected areas."""
+    prepared = _prepared({"ghi_chu": Placement(0, 60, 720, 400, 40)})
+    signed = sign(prepared, level=LEVEL, field_name="ChuKyKhac")
+    return appearances.text_fields_fill(
+        data=signed, values={"ghi_chu": FieldValue("x", "Chi 9.000.000.000 dong")}
+    )
+
+
+def test_the_web_page_the_pdf_report_and_the_stored_row_show_the_warning(client, warned, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from signing.report_pdf import report_pdf
+    from signing.validation.services import report_save
+
+    upload = SimpleUploadedFile("canh-bao.pdf", warned, content_type="application/pdf")
+    page = client.post(reverse("validation:upload"), {"file": upload})
+    assert page.status_code == 200
+    assert "Hợp lệ, có cảnh báo" in page.text
+    assert page.text.count('src="data:image/png;base64,') == 2  # as signed, and now
+    report = validate_pdf(warned, file_name="canh-bao.pdf")
+
+    def pictures(data: dict) -> int:
+        path = tmp_path / "report.pdf"
+        path.write_bytes(report_pdf(data))
+        listed = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True)
+        return len(listed.stdout.strip().splitlines())
+
+    plain = report.as_json()
+    for item in plain["signatures"]:
+        item["visual_changes"] = []
+    assert pictures(report.as_json()) == pictures(plain) + 2  # as signed, and now
+    row = report_save(report=report)
+    assert row.verdict == "passed_with_warnings" and row.report["outcome"] == "passed_with_warnings"
+
+
+def test_the_comparison_fits_a_tight_memory_cap(warned, settings):
+    settings.KYHOP_VALIDATION_MAX_MEMORY_MB = 512
+    report = validate_pdf(warned)
+    assert report.refusal is None and report.outcome is Outcome.PASSED_WITH_WARNINGS
