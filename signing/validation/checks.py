@@ -323,12 +323,11 @@ def algorithms(result: SignatureResult, emb: EmbeddedPdfSignature, status) -> No
     eddsa = cert.public_key.algorithm in EDDSA
     # The certificate's own key and the CA's hash: the same rules that gate signing. EdDSA is
     # sound (RFC 8032, ETSI TS 119 312) but not among Circular 15's RSA/ECDSA: a note, below.
-    rules = (
-        (certcheck._signature_hash,)
-        if eddsa
-        else (certcheck._key_strength, certcheck._signature_hash)
-    )
-    problems = _certificate_problems(rules, cert, datetime.now(UTC))
+    rules: list[certcheck.Rule] = [] if eddsa else [certcheck._key_strength]
+    # A CA signing in EdDSA fixes its own hash (certcheck only knows RSA, PSS and ECDSA ones).
+    if cert["signature_algorithm"]["algorithm"].native not in EDDSA:
+        rules.append(certcheck._signature_hash)
+    problems = _certificate_problems(tuple(rules), cert, datetime.now(UTC))
     if digest.lower() not in STRONG_DIGESTS:
         problems.append(texts.text("algorithms.weak_digest", digest=digest.upper()))
     if problems:

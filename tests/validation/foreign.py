@@ -77,8 +77,13 @@ class ForeignCa:
         return asn1_crl.CertificateList.load(self.crl.public_bytes(serialization.Encoding.DER))
 
 
-def foreign_ca() -> ForeignCa:
-    key = ec.generate_private_key(ec.SECP256R1())
+def foreign_ca(kind: str = "ec") -> ForeignCa:
+    """*kind* "ec" (P-256, SHA-256) or "ed25519" (the CA signs certificates and CRLs in EdDSA)."""
+    key = (
+        ed25519.Ed25519PrivateKey.generate()
+        if kind == "ed25519"
+        else ec.generate_private_key(ec.SECP256R1())
+    )
     name = _name("CA ngoài KyHop (thử nghiệm)")
     cert = (
         x509.CertificateBuilder()
@@ -104,7 +109,7 @@ def foreign_ca() -> ForeignCa:
             critical=True,
         )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .sign(key, hashes.SHA256())
+        .sign(key, _sign_hash(key))
     )
     crl = (
         x509.CertificateRevocationListBuilder()
@@ -115,7 +120,7 @@ def foreign_ca() -> ForeignCa:
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(key.public_key()), critical=False
         )
-        .sign(key, hashes.SHA256())
+        .sign(key, _sign_hash(key))
     )
     return ForeignCa(key=key, cert=cert, crl=crl)
 
@@ -209,7 +214,7 @@ def foreign_signer(
     key = KEYS[kind]()
     common_name = f"Người ký {kind}{' PSS' if pss else ''}{' ' + unusual if unusual else ''}"
     builder = _leaf_builder(ca, key.public_key(), common_name, x509.random_serial_number())
-    cert = builder.sign(ca.key, hashes.SHA256())
+    cert = builder.sign(ca.key, _sign_hash(ca.key))
     der = cert.public_bytes(serialization.Encoding.DER)
     if unusual:
         der = _unusual(der, ca, unusual)

@@ -236,3 +236,14 @@ def test_acrobat_style_ltv_update_is_permitted(trusted):
     (change,) = report.signatures[0].later_changes
     assert "dss" in change.kinds and change.allowed
     assert report.signatures[0].revocation.source == "embedded"
+
+
+def test_a_ca_signing_in_eddsa_is_not_called_unsupported(validation_settings):
+    ca = foreign.foreign_ca("ed25519")
+    TrustRoot.objects.create(**certificate_facts(ca.der), enabled=True)
+    who = foreign.foreign_signer(ca, "ec")
+    report = validate_pdf(
+        foreign.sign(_document(), who, embed_validation=foreign.trust_context(ca))
+    )
+    _answered(report)
+    assert report.outcome is Outcome.PASSED, report.reasons
