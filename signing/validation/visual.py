@@ -21,7 +21,6 @@ signatures), one page at a time; only differing pages are kept as thumbnails.
 from __future__ import annotations
 
 import base64
-import contextlib
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from dataclasses import dataclass, field
 import pypdfium2 as pdfium
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 SCALE = 2 / 3  # 48 dpi: a digit of 10 pt text is some 7 pixels high
@@ -131,10 +131,12 @@ class Expected:
     """Per page index, the areas the workflow expects to change after a signature.
 
     ``free``: KyHop's number and date fields (their filling covers the draft's placeholder
-    text) and later signatures' widgets laid on an earlier signature's (the seal over the
-    signature image). ``blank``: other later signatures' widgets — expected to change only
-    where the page was blank when signed: one laid over the signed text is an overlay (the
-    "sneaky signature" of Mainka et al., S&P 2021)."""
+    text), later signatures in fields that already existed when this one was signed (the
+    signer saw where they go; their rectangles as signed), and new ones laid on an earlier
+    signature's widget (a seal over the signature image). ``blank``: later signatures in
+    fields made after this one — expected to change the page only where it was blank when
+    signed: one laid over the signed words is an overlay (the "sneaky signature" of Mainka et
+    al., S&P 2021)."""
 
     free: dict[int, list[Rect]] = field(default_factory=dict)
     blank: dict[int, list[Rect]] = field(default_factory=dict)
@@ -325,23 +327,32 @@ def expected_areas(
             key = (annot_ref.idnum, annot_ref.generation)
             widget = annot_ref.get_object()
             if key in later:
-                later_rects.append(_rect(widget))
+                # A field that was already there, empty, when this signature was made: the
+                # signer saw (and signed) where the next signature goes.
+                prepared = _signed_rect(signed, annot_ref)
+                later_rects.append((prepared or _rect(widget), prepared is not None))
             elif key in earlier:
                 earlier_rects.append(_rect(widget))
             elif _field_name(widget) in KYHOP_TEXT_FIELDS:
-                # A field that did not exist when signed is not expected.
-                with contextlib.suppress(KeyError, IndexError, ValueError, TypeError):
-                    fields.append(_rect(signed.get_object(annot_ref.reference)))
+                fields.append(_signed_rect(signed, annot_ref))  # None if it was not there
         earlier_rects = [r for r in earlier_rects if r is not None and _area(r) > 1]
-        for rect in later_rects:
+        for rect, prepared in later_rects:
             if rect is None:
                 continue
-            on_earlier = any(_overlap(rect, other) for other in earlier_rects)
-            (expected.free if on_earlier else expected.blank).setdefault(index, []).append(rect)
+            free = prepared or any(_overlap(rect, other) for other in earlier_rects)
+            (expected.free if free else expected.blank).setdefault(index, []).append(rect)
         for rect in fields:
             if rect is not None:
                 expected.free.setdefault(index, []).append(rect)
     return expected
+
+
+def _signed_rect(signed, ref: generic.IndirectObject) -> Rect | None:
+    """The widget's rectangle in the signed revision, or None if it did not exist then."""
+    try:
+        return _rect(signed.get_object(ref.reference))
+    except (PdfError, KeyError, IndexError, ValueError, TypeError):  # not in that revision
+        return None
 
 
 def _area(rect: Rect) -> float:
