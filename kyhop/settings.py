@@ -403,6 +403,10 @@ KYHOP_VALIDATION_MAX_BYTES = env_int("KYHOP_VALIDATION_MAX_BYTES", 100 * 1024 * 
 KYHOP_VALIDATION_MAX_SIGNATURES = env_int("KYHOP_VALIDATION_MAX_SIGNATURES", 200, minimum=1)
 # Address-space cap of the validating child process, in MiB (0: none), against zip bombs.
 KYHOP_VALIDATION_MAX_MEMORY_MB = env_int("KYHOP_VALIDATION_MAX_MEMORY_MB", 2048, minimum=0)
+# Render the pages as signed and as they are now and show what looks different (pypdfium2), up
+# to this many pages per signature.
+KYHOP_VALIDATION_VISUAL = env_bool("KYHOP_VALIDATION_VISUAL", True)
+KYHOP_VALIDATION_VISUAL_MAX_PAGES = env_int("KYHOP_VALIDATION_VISUAL_MAX_PAGES", 500, minimum=1)
 # The platform's seal on PDF validation reports: a PKCS#12 file and its passphrase (from the
 # environment only, never printed). Unset outside production: the development PKI's seal of
 # "ubnd-tinh" under KYHOP_PKI_DIR, if it exists. Unset in production: reports go unsealed.

@@ -112,6 +112,9 @@ class TrustRoot(models.Model):
 
 class Verdict(models.TextChoices):
     PASSED = "passed", gettext_noop("Hợp lệ")
+    # Every signature passed, but a permitted later change alters the page outside the areas the
+    # workflow expects (number/date fields, signature widgets): shown side by side in the report.
+    PASSED_WITH_WARNINGS = "passed_with_warnings", gettext_noop("Hợp lệ, có cảnh báo")
     INDETERMINATE = "indeterminate", gettext_noop("Chưa xác định")
     FAILED = "failed", gettext_noop("Không hợp lệ")
 

@@ -27,6 +27,7 @@ class ChangeKind(enum.StrEnum):
     ANNOTATION = "annotation"
     CONTENT = "content"
     METADATA = "metadata"
+    UNREADABLE = "unreadable"  # the update could not be read (the file is damaged there)
 
 
 # What each kind means, in words (translatable: texts.CHANGE_LABELS).

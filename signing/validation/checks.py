@@ -23,11 +23,27 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
 from signing.pades import certcheck
-from signing.validation import texts
+from signing.validation import guard, texts
 from signing.validation.report import CheckStatus as S
-from signing.validation.report import LaterChange, Report, Revocation, SignatureResult
+from signing.validation.report import (
+    LaterChange,
+    Report,
+    Revocation,
+    SignatureResult,
+    VisualChange,
+)
 
-STRONG_DIGESTS = {"sha256", "sha384", "sha512", "sha3_256", "sha3_384", "sha3_512"}
+# SHAKE256 is Ed448's fixed digest (RFC 8419): 512 bits of output, as strong as SHA-512.
+STRONG_DIGESTS = {
+    "sha256",
+    "sha384",
+    "sha512",
+    "sha3_256",
+    "sha3_384",
+    "sha3_512",
+    "shake256",
+    "shake256_len",
+}
 
 
 def coverage_code(level: SignatureCoverageLevel | None) -> str:
@@ -41,6 +57,31 @@ def coverage_code(level: SignatureCoverageLevel | None) -> str:
 
 def broken_structure(result: SignatureResult, exc: BaseException) -> None:
     result.add("structure", S.FAILED, "structure.broken", error=type(exc).__name__)
+
+
+def wrapped(result: SignatureResult, code: str) -> None:
+    """KyHop's structural proof failed at step *code* (``structure.Wrapped``)."""
+    result.add("structure", S.FAILED, "structure.wrapping", detail=texts.text(f"wrapping.{code}"))
+
+
+def proven(result: SignatureResult, proof) -> None:
+    if proof.covers_whole_file:
+        result.add("structure", S.PASSED, "structure.proven")
+    else:
+        result.add("structure", S.PASSED, "structure.proven_updates", end=proof.end)
+
+
+# A failure on these lines means the signature proves nothing; the lines after them (trust,
+# revocation, time-stamp, algorithms) would only pile unrelated reasons on top.
+_DECISIVE = ("structure", "integrity", "coverage", "changes")
+
+
+def already_failed(result: SignatureResult) -> bool:
+    return any(c.status is S.FAILED and c.code in _DECISIVE for c in result.checks)
+
+
+def trust_skipped(result: SignatureResult) -> None:
+    result.add("chain", S.INFO, "trust.skipped")
 
 
 def integrity(result: SignatureResult, status) -> None:
@@ -82,16 +123,27 @@ def _change_items(changes: list[LaterChange]) -> list[dict]:
     ]
 
 
-def changes(result: SignatureResult, status, perm: MDPPerm | None) -> None:
-    diff = status.diff_result
-    if not result.later_changes and status.coverage is SignatureCoverageLevel.ENTIRE_FILE:
+def changes(result: SignatureResult, coverage_level, diff, docmdp_ok: bool) -> None:
+    """pyHanko's difference analysis (*diff*, *docmdp_ok*), explained revision by revision."""
+    if not result.later_changes and coverage_level is SignatureCoverageLevel.ENTIRE_FILE:
         result.add("changes", S.PASSED, "changes.none")
         return
     forbidden = [c for c in result.later_changes if not c.allowed]
-    suspicious = isinstance(diff, SuspiciousModification) or status.docmdp_ok is False
-    if suspicious or forbidden:
-        detail = _change_items(forbidden) or texts.text("changes.structural")
+    unreadable = [c for c in forbidden if "unreadable" in c.kinds]
+    suspicious = isinstance(diff, SuspiciousModification) or docmdp_ok is False
+    if suspicious or len(forbidden) > len(unreadable):
+        detail = _change_items([c for c in forbidden if c not in unreadable]) or texts.text(
+            "changes.structural"
+        )
         result.add("changes", S.FAILED, "changes.forbidden", detail=detail)
+        return
+    if unreadable:
+        result.add(
+            "changes",
+            S.INDETERMINATE,
+            "changes.unreadable",
+            revisions=", ".join(str(c.revision) for c in unreadable),
+        )
         return
     result.add("changes", S.PASSED, "changes.allowed", listed=_change_items(result.later_changes))
 
@@ -129,12 +181,24 @@ def overlays(result: SignatureResult, names: list[str]) -> None:
     result.add("overlay", S.INDETERMINATE, "overlay.added", names=quoted)
 
 
-def certification(result: SignatureResult, perm: MDPPerm | None) -> None:
-    if perm is None:
-        return
-    result.certification = perm.name.lower()
-    permission = texts.text(f"perm.{result.certification}")
-    result.add("certification", S.INFO, "certification.docmdp", permission=permission)
+def signature_type(result: SignatureResult, kind: str, perm: MDPPerm | None) -> None:
+    """Certification (the catalog's /Perms /DocMDP names it) or approval, and what it allows."""
+    result.signature_type = kind
+    permission = texts.text(f"perm.{perm.name.lower()}") if perm is not None else None
+    if kind == "certification":
+        result.certification = perm.name.lower() if perm is not None else ""
+        result.add(
+            "signature_type",
+            S.INFO,
+            "signature_type.certification",
+            permission=permission or texts.text("perm.fill_forms"),
+        )
+    elif permission is not None:
+        result.add(
+            "signature_type", S.INFO, "signature_type.approval_locked", permission=permission
+        )
+    else:
+        result.add("signature_type", S.INFO, "signature_type.approval")
 
 
 # --- Trust and revocation ---------------------------------------------------------------------
@@ -166,7 +230,8 @@ def chain(
     level = _INDIC_LEVELS.get(name, S.INDETERMINATE)
     message_id = f"chain.{name}" if name in _INDIC_LEVELS else "chain.generic"
     if not root_names:
-        result.add("chain", level, "chain.no_roots", problem=texts.text(message_id))
+        # Nothing to chain to: whatever else pyHanko found about the path is beside the point.
+        result.add("chain", S.INDETERMINATE, "chain.no_roots_configured")
     else:
         result.add("chain", level, message_id)
 
@@ -238,8 +303,13 @@ def timestamp(result: SignatureResult, status) -> None:
 # --- Algorithms (Circular 15/2025) -------------------------------------------------------------
 
 
+EDDSA = {"ed25519": "Ed25519", "ed448": "Ed448"}
+
+
 def _key_label(cert: asn1_x509.Certificate) -> str:
     algo = cert.public_key.algorithm
+    if algo in EDDSA:
+        return EDDSA[algo]  # asn1crypto has no bit size for EdDSA keys (and fails asking)
     return f"{algo.upper()} {cert.public_key.bit_size} bit"
 
 
@@ -250,10 +320,14 @@ def algorithms(result: SignatureResult, emb: EmbeddedPdfSignature, status) -> No
     result.digest_algorithm = digest
     result.signature_algorithm = mechanism
     result.key = _key_label(cert)
-    # The certificate's own key and the CA's hash: the same rules that gate signing.
-    problems = _certificate_problems(
-        (certcheck._key_strength, certcheck._signature_hash), cert, datetime.now(UTC)
-    )
+    eddsa = cert.public_key.algorithm in EDDSA
+    # The certificate's own key and the CA's hash: the same rules that gate signing. EdDSA is
+    # sound (RFC 8032, ETSI TS 119 312) but not among Circular 15's RSA/ECDSA: a note, below.
+    rules: list[certcheck.Rule] = [] if eddsa else [certcheck._key_strength]
+    # A CA signing in EdDSA fixes its own hash (certcheck only knows RSA, PSS and ECDSA ones).
+    if cert["signature_algorithm"]["algorithm"].native not in EDDSA:
+        rules.append(certcheck._signature_hash)
+    problems = _certificate_problems(tuple(rules), cert, datetime.now(UTC))
     if digest.lower() not in STRONG_DIGESTS:
         problems.append(texts.text("algorithms.weak_digest", digest=digest.upper()))
     if problems:
@@ -269,6 +343,8 @@ def algorithms(result: SignatureResult, emb: EmbeddedPdfSignature, status) -> No
     )
     if mechanism == "rsassa_pkcs1v15" or mechanism.endswith("_rsa"):
         result.add("algorithms_pss", S.WARNING, "algorithms.pkcs1v15")
+    if eddsa:
+        result.add("algorithms_note", S.WARNING, "algorithms.eddsa", key=result.key)
 
 
 def certificate_usage(result: SignatureResult, emb: EmbeddedPdfSignature, at: datetime) -> None:
@@ -288,7 +364,10 @@ def _certificate_problems(
     parameters so that it can be translated. Should the two wordings ever differ, the finding is
     kept exactly as certcheck said it (then it is shown untranslated, never wrong).
     """
-    crypto_cert = certcheck.as_cryptography(cert)
+    try:
+        crypto_cert = certcheck.as_cryptography(cert)
+    except ValueError as exc:  # cryptography is stricter than asn1crypto about encodings
+        raise guard.UnusualCertificate(str(exc)) from exc
     found = []
     for rule in rules:
         problem = rule(crypto_cert, at)
@@ -337,6 +416,37 @@ _PROBLEM_MESSAGES = {
     certcheck._key_strength: _key_strength_message,
     certcheck._signature_hash: _signature_hash_message,
 }
+
+
+# --- Visual comparison ------------------------------------------------------------------------
+
+
+def visual(result: SignatureResult, comparison) -> None:
+    """The pages compared (``visual.compare``): the same, changed where expected, or not."""
+    result.pages_compared = comparison.pages_compared
+    result.visual_changes = [
+        VisualChange(
+            page=c.page,
+            regions=c.regions,
+            expected=c.expected,
+            presence=c.presence,
+            thumbnail_signed=c.thumbnail_signed,
+            thumbnail_now=c.thumbnail_now,
+        )
+        for c in comparison.changes
+    ]
+    unexpected = [c.page for c in comparison.changes if c.unexpected]
+    pages = comparison.pages_compared
+    if unexpected:
+        changed = ", ".join(str(p) for p in unexpected)
+        result.add("visual", S.CAUTION, "visual.changed", changed=changed)
+    elif comparison.changes:
+        changed = ", ".join(str(c.page) for c in comparison.changes)
+        result.add("visual", S.PASSED, "visual.expected_only", pages=pages, changed=changed)
+    else:
+        result.add("visual", S.PASSED, "visual.same", pages=pages)
+    if comparison.truncated:
+        result.add("visual", S.INFO, "visual.truncated", pages=pages)
 
 
 # --- PAdES level --------------------------------------------------------------------------------

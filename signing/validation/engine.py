@@ -19,6 +19,7 @@ import io
 import logging
 import resource
 import time
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
@@ -26,16 +27,22 @@ from multiprocessing.connection import Connection
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.crypt import PubKeySecurityHandler
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.diff_analysis import DiffPolicy, DiffResult
+from pyhanko.sign.diff_analysis import (
+    DEFAULT_DIFF_POLICY,
+    DiffPolicy,
+    DiffResult,
+    ModificationLevel,
+    SuspiciousModification,
+)
 from pyhanko.sign.fields import MDPPerm, enumerate_sig_fields
 from pyhanko.sign.validation import (
     async_validate_pdf_signature,
     async_validate_pdf_timestamp,
 )
-from pyhanko.sign.validation.dss import DocumentSecurityStore
-from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import (
     DocumentTimestampStatus,
@@ -45,11 +52,12 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from pyhanko_certvalidator.fetchers.api import OwnedFetcherBackend
 
-from signing.validation import checks, hexstrings
+from signing.validation import checks, guard, hexstrings, structure, texts, visual
 from signing.validation.changes import ChangeKind, allowed, describe, revision_kinds
 from signing.validation.diffchain import ChainedDiffPolicy, Tail, can_chain
 from signing.validation.report import (
     CertificateInfo,
+    CheckStatus,
     LaterChange,
     Report,
     SignatureResult,
@@ -71,6 +79,7 @@ PARSE_ERRORS = (
     AssertionError,
     RecursionError,
     NotImplementedError,
+    zlib.error,
 )
 
 
@@ -81,6 +90,8 @@ class ValidationConfig:
     fetch: bool
     fetch_timeout: float
     max_signatures: int
+    visual: bool = True  # render and compare the pages (``visual``); off only to measure it
+    visual_max_pages: int = 500
 
 
 class Refused(Exception):
@@ -122,6 +133,9 @@ def _open(data: bytes) -> tuple[PdfFileReader, bool]:
 def _decrypted(reader: PdfFileReader) -> PdfFileReader:
     if not reader.encrypted:
         return reader
+    if isinstance(reader.security_handler, PubKeySecurityHandler):
+        # Encrypted for its recipients' certificates: no password opens it, only their keys.
+        raise Refused("encrypted", "refusal.encrypted_pubkey")
     # Many "protected" PDFs only restrict printing: they open with the empty user password.
     with contextlib.suppress(*PARSE_ERRORS):
         if reader.decrypt(b"").status.name != "FAILED":
@@ -146,20 +160,58 @@ class _Embedded:
     crls: list[asn1_crl.CertificateList]
 
 
-def _embedded_material(reader: PdfFileReader) -> _Embedded:
+_DSS_ARRAYS = (
+    ("/Certs", "/Cert", asn1_x509.Certificate),
+    ("/OCSPs", "/OCSP", asn1_ocsp.OCSPResponse),
+    ("/CRLs", "/CRL", asn1_crl.CertificateList),
+)
+
+
+def _embedded_material(reader: PdfFileReader, report: Report) -> _Embedded:
+    """The DSS's certificates, OCSP responses and CRLs, its VRI dictionaries' included.
+
+    Read entry by entry (pyHanko's ``read_dss`` stops at the first one it cannot decode): an
+    entry that cannot be read (a stream that does not decompress, bytes that are no DER) is
+    left out, and the report says the DSS is damaged.
+    """
+    loaded: dict[type, dict[bytes, object]] = {kind: {} for _a, _b, kind in _DSS_ARRAYS}
+    damaged = False
     try:
-        dss = DocumentSecurityStore.read_dss(reader)
-    except NoDSSFoundError:
-        return _Embedded([], [], [])
-    return _Embedded(
-        certs=list(dss.load_certs()),
-        ocsps=[_load(ref, asn1_ocsp.OCSPResponse) for ref in dss.ocsps],
-        crls=[_load(ref, asn1_crl.CertificateList) for ref in dss.crls],
-    )
+        dss = _resolved(reader.root.get("/DSS"))
+        sources = [dss] if isinstance(dss, generic.DictionaryObject) else []
+        vri = _resolved(dss.get("/VRI")) if sources else None
+        if isinstance(vri, generic.DictionaryObject):
+            entries = (_resolved(v) for v in vri.values())
+            sources += [v for v in entries if isinstance(v, generic.DictionaryObject)]
+        for source_index, source in enumerate(sources):
+            for dss_key, vri_key, kind in _DSS_ARRAYS:
+                entries = _resolved(source.get(dss_key if source_index == 0 else vri_key))
+                for entry in entries if isinstance(entries, generic.ArrayObject) else []:
+                    damaged |= not _load_into(loaded[kind], entry, kind)
+    except PARSE_ERRORS as exc:
+        logger.info("Không đọc được DSS: %r", exc)
+        damaged = True
+    if damaged:
+        report.notes.append(texts.NOTES["dss_damaged"])
+    certs, ocsps, crls = (list(loaded[kind].values()) for _a, _b, kind in _DSS_ARRAYS)
+    return _Embedded(certs=certs, ocsps=ocsps, crls=crls)  # type: ignore[arg-type]
 
 
-def _load(ref, kind):
-    return kind.load(ref.get_object().data)
+def _resolved(value):
+    return value.get_object() if isinstance(value, generic.IndirectObject) else value
+
+
+def _load_into(found: dict[bytes, object], entry: generic.PdfObject, kind) -> bool:
+    try:
+        der = entry.get_object().data
+        if der not in found:
+            item = kind.load(der)
+            item.native  # noqa: B018 - asn1crypto parses lazily; fail here, not in a check
+            found[der] = item
+    except PARSE_ERRORS as exc:
+        logger.info("Bỏ qua một mục DSS không đọc được: %r", exc)
+        return False
+    return True
 
 
 def _context(
@@ -189,17 +241,21 @@ def _context(
 
 
 def certificate_info(cert: asn1_x509.Certificate) -> CertificateInfo:
-    subject = cert.subject.native
-    return CertificateInfo(
-        subject=cert.subject.human_friendly,
-        common_name=str(subject.get("common_name", "")),
-        organisation=str(subject.get("organization_name", "")),
-        serial=format(cert.serial_number, "X"),
-        issuer=cert.issuer.human_friendly,
-        not_before=cert.not_valid_before,
-        not_after=cert.not_valid_after,
-        sha256=hashlib.sha256(cert.dump()).hexdigest(),
-    )
+    """Who a certificate names; ``UnusualCertificate`` if asn1crypto cannot read its fields."""
+    try:
+        subject = cert.subject.native
+        return CertificateInfo(
+            subject=cert.subject.human_friendly,
+            common_name=str(subject.get("common_name", "")),
+            organisation=str(subject.get("organization_name", "")),
+            serial=format(cert.serial_number, "X"),
+            issuer=cert.issuer.human_friendly,
+            not_before=cert.not_valid_before,
+            not_after=cert.not_valid_after,
+            sha256=hashlib.sha256(cert.dump()).hexdigest(),
+        )
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise guard.UnusualCertificate(str(exc) or type(exc).__name__) from exc
 
 
 class _Revisions:
@@ -220,8 +276,11 @@ class _Revisions:
                 found = revision_kinds(
                     self.reader, revision, signature_revisions=self.signature_revisions
                 )
-            except PARSE_ERRORS:
-                found = {ChangeKind.CONTENT}
+            except PARSE_ERRORS as exc:
+                # The update itself is damaged: that is not proof of tampering with the
+                # signature; the check of later changes says it could not read it.
+                logger.info("Không đọc được lần cập nhật %d: %r", revision + 1, exc)
+                found = {ChangeKind.UNREADABLE}
             self._kinds[revision] = frozenset(found)
         return self._kinds[revision]
 
@@ -241,43 +300,146 @@ def _later_changes(revisions: _Revisions, signed: int, perm: MDPPerm | None) -> 
     return changes
 
 
+@dataclass(frozen=True)
+class Review:
+    """pyHanko's difference analysis of the revisions after one signature."""
+
+    diff: DiffResult | SuspiciousModification
+    docmdp_ok: bool
+
+    @property
+    def level(self) -> ModificationLevel:
+        if isinstance(self.diff, DiffResult):
+            return self.diff.modification_level
+        return ModificationLevel.OTHER
+
+
+def _start(kind: str, emb: EmbeddedPdfSignature, reader: PdfFileReader) -> SignatureResult:
+    result = SignatureResult(kind=kind, field_name=str(emb.field_name))
+    result.total_revisions = reader.xrefs.total_revisions
+    result.signed_revision = emb.signed_revision + 1
+
+    def signer() -> None:
+        result.signer = certificate_info(emb.signer_cert)
+
+    guard.run(result, "certificate", signer)
+    return result
+
+
+def _proven(
+    result: SignatureResult, data: bytes, reader: PdfFileReader, emb: EmbeddedPdfSignature
+) -> structure.SignedBytes | None:
+    """KyHop's own structural proof (``structure``), whatever pyHanko's coverage level says."""
+    try:
+        proof = structure.prove(data, reader, emb)
+    except structure.Wrapped as wrapped:
+        checks.wrapped(result, wrapped.code)
+        return None
+    except (*guard.DAMAGED, ValueError, KeyError, IndexError) as exc:
+        # The signature's own bytes cannot be read the way a signature must be: not proven.
+        logger.info("Không đọc được cấu trúc chữ ký %s: %r", result.field_name, exc)
+        checks.wrapped(result, "unreadable")
+        return None
+    except Exception as exc:  # our own bug: this check only, logged
+        guard.indeterminate(result, "structure", exc)
+        return None
+    checks.proven(result, proof)
+    return proof
+
+
+def _unverifiable(result: SignatureResult, exc: Exception) -> None:
+    """pyHanko could not verify the signature value: whose problem is it?"""
+    unusual = any(c.message_id == "problem.certificate" for c in result.checks)
+    if unusual or isinstance(exc, guard.UnusualCertificate):
+        guard.indeterminate(result, "integrity", guard.UnusualCertificate(str(exc)))
+    elif isinstance(exc, ValueError | KeyError | PdfError):
+        # Raised from the signature's own bytes (CMS structure, attributes): it is unusable.
+        logger.info("Chữ ký %s không phân tích được: %r", result.field_name, exc)
+        checks.broken_structure(result, exc)
+    else:
+        guard.indeterminate(result, "integrity", exc)
+
+
+def _review(result: SignatureResult, emb: EmbeddedPdfSignature, tail: Tail | None) -> Review | None:
+    """The difference analysis on its own: an unreadable later revision makes *this* check
+    indeterminate (the file is damaged there), never the signature broken."""
+    policy = _diff_policy(emb, tail) or DEFAULT_DIFF_POLICY
+    try:
+        diff = emb.evaluate_modifications(policy)
+    except Exception as exc:  # this check only, with its cause
+        guard.indeterminate(result, "changes", exc)
+        return None
+    perm = emb.docmdp_level
+    review = Review(diff=diff, docmdp_ok=True)
+    ok = review.level != ModificationLevel.OTHER and (
+        perm is None or review.level.value <= perm.value
+    )
+    return Review(diff=diff, docmdp_ok=ok)
+
+
+def signature_type(reader: PdfFileReader, emb: EmbeddedPdfSignature) -> str:
+    """Certification if the catalog's ``/Perms /DocMDP`` names this signature, else approval."""
+    try:
+        perms = reader.root.get("/Perms")
+        if not isinstance(perms, generic.DictionaryObject) or "/DocMDP" not in perms:
+            return "approval"
+        certifying, value = perms.raw_get("/DocMDP"), emb.sig_field.raw_get("/V")
+    except PARSE_ERRORS:
+        return "approval"
+    if isinstance(certifying, generic.IndirectObject) and isinstance(value, generic.IndirectObject):
+        return "certification" if certifying.reference == value.reference else "approval"
+    return "approval"
+
+
 async def _signature(
     emb: EmbeddedPdfSignature,
     *,
+    data: bytes,
     reader: PdfFileReader,
     config: ValidationConfig,
     embedded: _Embedded,
     context: ValidationContext,
     revisions: _Revisions,
     tail: Tail | None,
-) -> tuple[SignatureResult, PdfSignatureStatus | None]:
-    result = SignatureResult(kind="signature", field_name=str(emb.field_name))
-    result.total_revisions = reader.xrefs.total_revisions
+) -> tuple[SignatureResult, PdfSignatureStatus | None, Review | None, int | None]:
+    result = _start("signature", emb, reader)
+    proof = _proven(result, data, reader, emb)
+    if proof is None:
+        return result, None, None, None
     try:
-        result.signer = certificate_info(emb.signer_cert)
-        result.signed_revision = emb.signed_revision + 1
-        policy = _diff_policy(emb, tail)
-        status = await async_validate_pdf_signature(emb, context, diff_policy=policy)
-    except Exception as exc:
-        # Anything raised here comes from the signature's own bytes (ByteRange, Contents, CMS
-        # structure): the signature is unusable, and saying so is the whole point.
-        logger.info("Chữ ký %s không phân tích được: %r", emb.field_name, exc)
-        checks.broken_structure(result, exc)
-        return result, None
+        # The difference analysis runs apart (``_review``): a damaged later revision must not
+        # read as a broken signature.
+        status = await async_validate_pdf_signature(emb, context, skip_diff=True)
+    except Exception as exc:  # sorted by cause in _unverifiable
+        _unverifiable(result, exc)
+        return result, None, None, None
     _describe_status(result, emb, status)
     perm = emb.docmdp_level
+    review = _review(result, emb, tail)
+    if review is not None:
+        result.modification_level = review.level.name.lower()
     result.later_changes = _later_changes(revisions, emb.signed_revision, perm)
     checks.integrity(result, status)
     checks.coverage(result, status)
-    checks.changes(result, status, perm)
-    checks.overlays(result, checks.later_unsigned_fields(reader, emb.signed_revision))
-    checks.certification(result, perm)
-    await _trust(result, status, emb=emb, config=config, embedded=embedded)
-    checks.timestamp(result, status)
-    checks.algorithms(result, emb, status)
+    if review is not None:
+        checks.changes(result, status.coverage, review.diff, review.docmdp_ok)
+    guard.run(
+        result,
+        "overlay",
+        lambda: checks.overlays(result, checks.later_unsigned_fields(reader, emb.signed_revision)),
+    )
+    checks.signature_type(result, signature_type(reader, emb), perm)
+    if checks.already_failed(result):
+        checks.trust_skipped(result)
+        return result, status, review, proof.end
+    await guard.run_async(
+        result, "chain", lambda: _trust(result, status, emb=emb, config=config, embedded=embedded)
+    )
+    guard.run(result, "timestamp", lambda: checks.timestamp(result, status))
+    guard.run(result, "algorithms", lambda: checks.algorithms(result, emb, status))
     at = result.timestamp_time or result.claimed_signing_time or datetime.now(UTC)
-    checks.certificate_usage(result, emb, at)
-    return result, status
+    guard.run(result, "certificate", lambda: checks.certificate_usage(result, emb, at))
+    return result, status, review, proof.end
 
 
 def _diff_policy(emb: EmbeddedPdfSignature, tail: Tail | None) -> DiffPolicy | None:
@@ -287,11 +449,11 @@ def _diff_policy(emb: EmbeddedPdfSignature, tail: Tail | None) -> DiffPolicy | N
     return None
 
 
-def _tail(emb: EmbeddedPdfSignature, status: PdfSignatureStatus | None) -> Tail | None:
+def _tail(emb: EmbeddedPdfSignature, review: Review | None) -> Tail | None:
     """This signature's judgement of the revisions after it, for the signature before it."""
-    if status is None or not isinstance(status.diff_result, DiffResult):
+    if review is None or not isinstance(review.diff, DiffResult):
         return None  # broken, or something suspicious: earlier signatures review in full
-    return Tail(revision=emb.signed_revision, doc_mdp=emb.docmdp_level, result=status.diff_result)
+    return Tail(revision=emb.signed_revision, doc_mdp=emb.docmdp_level, result=review.diff)
 
 
 def _describe_status(result: SignatureResult, emb: EmbeddedPdfSignature, status) -> None:
@@ -299,12 +461,11 @@ def _describe_status(result: SignatureResult, emb: EmbeddedPdfSignature, status)
     if status.timestamp_validity is not None:
         result.timestamp_time = status.timestamp_validity.timestamp
     result.coverage = checks.coverage_code(status.coverage)
-    level = status.modification_level
-    result.modification_level = level.name.lower() if level is not None else ""
     result.reason = str(emb.sig_object.get("/Reason", ""))
     result.location = str(emb.sig_object.get("/Location", ""))
     if status.validation_path is not None:
-        result.chain = [certificate_info(c) for c in _path_certs(status.validation_path)]
+        with contextlib.suppress(guard.UnusualCertificate):  # the certificate line says so
+            result.chain = [certificate_info(c) for c in _path_certs(status.validation_path)]
 
 
 def _path_certs(path) -> list[asn1_x509.Certificate]:
@@ -322,7 +483,7 @@ async def _trust(
 ) -> None:
     """Chain and revocation lines; a second lenient pass only when the strict one failed."""
     chain_ok_without_revocation = False
-    if not status.trusted and status.validation_path is not None:
+    if not status.trusted and status.validation_path is not None and config.trust_roots:
         lenient = _context(config, embedded, require_revocation=False)
         try:
             # Only the chain is in question: the changes were judged by the first pass.
@@ -334,6 +495,8 @@ async def _trust(
         finally:
             await lenient.aclose()
     checks.chain(result, status, config.trust_root_names, chain_ok_without_revocation)
+    if not config.trust_roots:
+        return  # nothing to check revocation against: the chain line says why
     checks.revocation(
         result,
         status,
@@ -346,33 +509,37 @@ async def _trust(
 async def _timestamp(
     emb: EmbeddedPdfSignature,
     *,
+    data: bytes,
     reader: PdfFileReader,
     config: ValidationConfig,
     embedded: _Embedded,
     context: ValidationContext,
     revisions: _Revisions,
 ) -> SignatureResult:
-    result = SignatureResult(kind="timestamp", field_name=str(emb.field_name))
-    result.total_revisions = reader.xrefs.total_revisions
+    result = _start("timestamp", emb, reader)
+    if _proven(result, data, reader, emb) is None:
+        return result
     try:
-        result.signer = certificate_info(emb.signer_cert)
-        result.signed_revision = emb.signed_revision + 1
         # No difference analysis here: every signature before this time-stamp already reviews
         # all later revisions under its own policy, and a change after the time-stamp matters
         # only to those signatures. Repeating it per time-stamp made validation quadratic.
         status = await async_validate_pdf_timestamp(emb, context, skip_diff=True)
-    except Exception as exc:  # same reasoning as for signatures
-        logger.info("Dấu thời gian %s không phân tích được: %r", emb.field_name, exc)
-        checks.broken_structure(result, exc)
+    except Exception as exc:  # sorted by cause in _unverifiable
+        _unverifiable(result, exc)
         return result
     result.timestamp_time = status.timestamp
     result.coverage = checks.coverage_code(status.coverage)
     if status.validation_path is not None:
-        result.chain = [certificate_info(c) for c in _path_certs(status.validation_path)]
+        with contextlib.suppress(guard.UnusualCertificate):
+            result.chain = [certificate_info(c) for c in _path_certs(status.validation_path)]
     result.later_changes = _later_changes(revisions, emb.signed_revision, None)
     checks.integrity(result, status)
     checks.coverage(result, status)
-    await _trust(result, status, emb=emb, config=config, embedded=embedded)
+    if checks.already_failed(result):
+        return result
+    await guard.run_async(
+        result, "chain", lambda: _trust(result, status, emb=emb, config=config, embedded=embedded)
+    )
     return result
 
 
@@ -386,9 +553,12 @@ def _embedded_signatures(
     for name, _value, field_ref in fields:
         try:
             found.append(EmbeddedPdfSignature(reader, field_ref.get_object(), name))
-        except Exception as exc:  # a malformed signature dictionary is a finding, not a crash
+        except Exception as exc:  # a malformed signature dictionary is a finding
             broken = SignatureResult(kind="signature", field_name=str(name))
-            checks.broken_structure(broken, exc)
+            if guard.cause(exc) == "bug" and not isinstance(exc, PARSE_ERRORS):
+                guard.indeterminate(broken, "structure", exc)
+            else:
+                checks.broken_structure(broken, exc)
             report.signatures.append(broken)
     return sorted(found, key=_revision_or_last)
 
@@ -396,21 +566,34 @@ def _embedded_signatures(
 def _revision_or_last(emb: EmbeddedPdfSignature) -> int:
     try:
         return emb.signed_revision
-    except Exception:
+    except PARSE_ERRORS:
         return 1 << 30
 
 
-async def _validate_reader(reader: PdfFileReader, report: Report, config: ValidationConfig) -> None:
+def _pades_level(result, emb, status, timestamps, embedded) -> None:
+    if status is None or any(c.status is CheckStatus.FAILED for c in result.checks):
+        return  # a failed signature reaches no level
+    guard.run(
+        result,
+        "pades_level",
+        lambda: checks.pades_level(result, emb, status, timestamps, embedded),
+    )
+
+
+async def _validate_reader(
+    data: bytes, reader: PdfFileReader, report: Report, config: ValidationConfig
+) -> None:
     fields = _signature_fields(reader, config.max_signatures)
     sigs = _embedded_signatures(reader, fields, report)
     signature_revisions = {}
     for emb in sigs:
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(*PARSE_ERRORS):
             kind = "timestamp" if emb.sig_object_type == "/DocTimeStamp" else "signature"
             signature_revisions[emb.signed_revision] = kind
-    embedded = _embedded_material(reader)
+    embedded = _embedded_material(reader, report)
     context = _context(config, embedded)
     common = {
+        "data": data,
         "reader": reader,
         "config": config,
         "embedded": embedded,
@@ -421,6 +604,7 @@ async def _validate_reader(reader: PdfFileReader, report: Report, config: Valida
         id(e): signature_revisions.get(_revision_or_last(e)) == "timestamp" for e in sigs
     }
     statuses: list[tuple[SignatureResult, EmbeddedPdfSignature, PdfSignatureStatus | None]] = []
+    signed_ends: dict[int, int] = {}  # id(result) -> end of its proven signed revision
     try:
         for emb in (e for e in sigs if is_timestamp[id(e)]):
             report.timestamps.append(await _timestamp(emb, **common))
@@ -428,14 +612,71 @@ async def _validate_reader(reader: PdfFileReader, report: Report, config: Valida
         # revisions after it (``diffchain``): linear instead of quadratic in the signatures.
         tail = None
         for emb in reversed([e for e in sigs if not is_timestamp[id(e)]]):
-            result, status = await _signature(emb, tail=tail, **common)
-            tail = _tail(emb, status)
+            result, status, review, end = await _signature(emb, tail=tail, **common)
+            tail = _tail(emb, review)
             statuses.append((result, emb, status))
+            if end is not None:
+                signed_ends[id(result)] = end
     finally:
         await context.aclose()
+    if config.visual:
+        _compare_pages(data, reader, sigs, statuses, signed_ends, config)
     for result, emb, status in reversed(statuses):
         report.signatures.append(result)
-        checks.pades_level(result, emb, status, report.timestamps, embedded)
+        _pades_level(result, emb, status, report.timestamps, embedded)
+
+
+def _compare_pages(data, reader, sigs, statuses, signed_ends, config: ValidationConfig) -> None:
+    """Each signature followed by later revisions: its pages as signed against the final file."""
+    renderer = visual.Renderer(data, config.visual_max_pages)
+    fields = {id(emb): _widget_refs(emb) for emb in sigs}
+    for result, emb, _status in statuses:
+        end = signed_ends.get(id(result))
+        if end is None or end == len(data):
+            continue  # not proven (nothing to compare with), or nothing came after it
+        later = [
+            ref
+            for other in sigs
+            if _revision_or_last(other) > emb.signed_revision
+            for ref in fields[id(other)]
+        ]
+        earlier = [
+            ref
+            for other in sigs
+            if _revision_or_last(other) <= emb.signed_revision
+            for ref in fields[id(other)]
+        ]
+
+        def compare(result=result, emb=emb, end=end, later=later, earlier=earlier) -> None:
+            expected = visual.expected_areas(
+                reader,
+                signed_revision=emb.signed_revision,
+                earlier_signature_fields=earlier,
+                later_signature_fields=later,
+            )
+            checks.visual(result, visual.compare(renderer, signed_end=end, expected=expected))
+
+        guard.run(result, "visual", compare)
+
+
+def _widget_refs(emb: EmbeddedPdfSignature) -> list[generic.Reference]:
+    """The signature field's own reference and its kids' (where a page lists its widgets)."""
+    refs = []
+    container = getattr(emb.sig_field, "container_ref", None)
+    if isinstance(container, generic.Reference):
+        refs.append(container)
+    for kid in _kids(emb):
+        refs.append(kid.reference)
+    return refs
+
+
+def _kids(emb: EmbeddedPdfSignature) -> list[generic.IndirectObject]:
+    kids = emb.sig_field.raw_get("/Kids") if "/Kids" in emb.sig_field else None
+    if isinstance(kids, generic.IndirectObject):
+        kids = kids.get_object()
+    if not isinstance(kids, generic.ArrayObject):
+        return []
+    return [k for k in kids if isinstance(k, generic.IndirectObject)]
 
 
 async def async_validate_bytes(data: bytes, *, file_name: str, config: ValidationConfig) -> Report:
@@ -452,13 +693,16 @@ async def async_validate_bytes(data: bytes, *, file_name: str, config: Validatio
     try:
         reader, report.lenient_parsing = _open(data)
         report.total_revisions = reader.xrefs.total_revisions
-        await _validate_reader(reader, report, config)
+        await _validate_reader(data, reader, report, config)
     except Refused as refused:
         report.refusal = refused.refusal
     except PARSE_ERRORS as exc:
         # Hostile files trip pyHanko in unforeseen places; keep the trace for the operator.
         logger.warning("Không đọc được cấu trúc PDF: %r", exc, exc_info=True)
         report.refusal = refusal("unreadable", "refusal.unreadable_structure")
+    except Exception:  # the last resort: ours, logged, and said to be ours
+        logger.exception("Lỗi của bộ kiểm tra chữ ký khi đọc tệp %s", file_name)
+        report.refusal = refusal("internal_error")
     checks.report_notes(report)
     conclude(report)
     report.elapsed_ms = int((time.monotonic() - started) * 1000)

@@ -41,7 +41,15 @@ def _result(item: dict[str, Any]) -> dict[str, Any]:
     shown["timestamp_display"] = texts.human_time(item.get("timestamp_time"))
     shown["checks"] = [_check(check) for check in item.get("checks", [])]
     shown["later_changes"] = [_change(change) for change in item.get("later_changes", [])]
+    shown["visual_changes"] = [_visual(change) for change in item.get("visual_changes", [])]
+    shown["visual_pictured"] = [c for c in shown["visual_changes"] if c.get("thumbnail_now")]
     return shown
+
+
+def _visual(change: dict[str, Any]) -> dict[str, Any]:
+    """A changed page, its regions as short text ("x 60–480, y 690–760 pt")."""
+    regions = [f"x {x1:g}–{x2:g}, y {y1:g}–{y2:g}" for x1, y1, x2, y2 in change.get("regions", [])]
+    return {**change, "regions_display": "; ".join(regions)}
 
 
 def _check(check: dict[str, Any]) -> dict[str, Any]:

@@ -20,13 +20,16 @@ from typing import Any
 
 from signing.validation import texts
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: passed_with_warnings, signature_type, visual_changes (additions only)
 
 
 class Outcome(enum.StrEnum):
     """Same values as ``signing.models.Verdict`` (which needs Django, so is not used here)."""
 
     PASSED = "passed"
+    # Sound, but a permitted later change altered the page outside the areas the workflow
+    # expects (``visual``): look at the pictures before relying on it.
+    PASSED_WITH_WARNINGS = "passed_with_warnings"
     INDETERMINATE = "indeterminate"
     FAILED = "failed"
 
@@ -38,6 +41,7 @@ class CheckStatus(enum.StrEnum):
     PASSED = "passed"
     INFO = "info"  # a fact worth showing that does not weigh on the verdict
     WARNING = "warning"  # worth a look, does not change the verdict
+    CAUTION = "caution"  # the page looks different: at best "passed with warnings"
     INDETERMINATE = "indeterminate"
     FAILED = "failed"
 
@@ -49,10 +53,16 @@ _WEIGHT = {
     CheckStatus.PASSED: Outcome.PASSED,
     CheckStatus.INFO: Outcome.PASSED,
     CheckStatus.WARNING: Outcome.PASSED,
+    CheckStatus.CAUTION: Outcome.PASSED_WITH_WARNINGS,
     CheckStatus.INDETERMINATE: Outcome.INDETERMINATE,
     CheckStatus.FAILED: Outcome.FAILED,
 }
-_ORDER = {Outcome.PASSED: 0, Outcome.INDETERMINATE: 1, Outcome.FAILED: 2}
+_ORDER = {
+    Outcome.PASSED: 0,
+    Outcome.PASSED_WITH_WARNINGS: 1,
+    Outcome.INDETERMINATE: 2,
+    Outcome.FAILED: 3,
+}
 
 
 def worst(outcomes: list[Outcome]) -> Outcome:
@@ -92,6 +102,22 @@ class LaterChange:
 
 
 @dataclass(frozen=True)
+class VisualChange:
+    """A page that looks different now from when it was signed (``signing.validation.visual``).
+
+    Rectangles are ``[x1, y1, x2, y2]`` in PDF points from the bottom-left of the page's crop
+    box. ``regions``: changed outside the areas the workflow expects; ``expected``: changed
+    inside them (a later signature's widget, KyHop's number and date fields)."""
+
+    page: int  # 1-based
+    regions: tuple[tuple[float, float, float, float], ...]
+    expected: tuple[tuple[float, float, float, float], ...] = ()
+    presence: str = ""  # "added" | "removed" | ""
+    thumbnail_signed: str = ""  # data: URL of a small PNG, or "" (not kept)
+    thumbnail_now: str = ""
+
+
+@dataclass(frozen=True)
 class Revocation:
     status: str  # "good" | "revoked" | "unknown" | "not_checked"
     source: str  # "embedded" | "fetched" | "none"
@@ -115,7 +141,10 @@ class SignatureResult:
     coverage: str = "unknown"  # "entire_file" | "entire_revision" | "partial" | "unknown"
     modification_level: str = ""
     certification: str = ""  # DocMDP permission if this is a certification signature
+    signature_type: str = ""  # "certification" | "approval" | "" (time-stamps, unread)
     later_changes: list[LaterChange] = field(default_factory=list)
+    pages_compared: int = 0  # pages rendered and compared with the final file (0: none)
+    visual_changes: list[VisualChange] = field(default_factory=list)
     revocation: Revocation | None = None
     digest_algorithm: str = ""
     signature_algorithm: str = ""

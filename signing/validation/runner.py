@@ -34,6 +34,9 @@ def current_config() -> ValidationConfig:
         fetch=settings.KYHOP_VALIDATION_FETCH,
         fetch_timeout=float(settings.KYHOP_SIGN_FETCH_TIMEOUT),
         max_signatures=settings.KYHOP_VALIDATION_MAX_SIGNATURES,
+        # Not yet in kyhop/settings.py (outside this module's reach): on unless switched off.
+        visual=settings.KYHOP_VALIDATION_VISUAL,
+        visual_max_pages=settings.KYHOP_VALIDATION_VISUAL_MAX_PAGES,
     )
 
 

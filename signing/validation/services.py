@@ -14,17 +14,18 @@ from audit.services import audit_record
 from documents.models import DocumentVersion
 from documents.selectors import document_visible_to
 from documents.storage import blob_open
-from signing.models import ValidationReport, Verdict
+from signing.models import ValidationReport
 from signing.validation.report import Report
 from signing.validation.runner import validate_pdf
 
 
 def report_save(*, report: Report, actor=None, version: DocumentVersion | None = None):
+    verdict = report.outcome.value
     row = ValidationReport(
         version=version,
         file_sha256=report.file_sha256,
         file_name=report.file_name[:255],
-        verdict=Verdict(report.outcome.value),
+        verdict=verdict,
         report=report.as_json(),
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )

@@ -47,6 +47,7 @@ def source(message: str) -> str:
 
 OUTCOME_LABELS = {
     "passed": gettext_noop("Hợp lệ"),
+    "passed_with_warnings": gettext_noop("Hợp lệ, có cảnh báo"),
     "indeterminate": gettext_noop("Chưa xác định"),
     "failed": gettext_noop("Không hợp lệ"),
 }
@@ -55,6 +56,7 @@ STATUS_LABELS = {
     "passed": gettext_noop("Đạt"),
     "info": gettext_noop("Thông tin"),
     "warning": gettext_noop("Lưu ý"),
+    "caution": gettext_noop("Cảnh báo"),
     "indeterminate": gettext_noop("Chưa xác định"),
     "failed": gettext_noop("Không đạt"),
 }
@@ -72,8 +74,11 @@ TITLES = {
     "timestamp": gettext_noop("Dấu thời gian của chữ ký"),
     "algorithms": gettext_noop("Thuật toán mật mã (Thông tư 15/2025/TT-BKHCN)"),
     "algorithms_pss": gettext_noop("Lược đồ chữ ký RSA"),
+    "algorithms_note": gettext_noop("Ghi chú về thuật toán"),
+    "signature_type": gettext_noop("Loại chữ ký"),
     "certificate": gettext_noop("Chứng thư số của người ký"),
     "pades_level": gettext_noop("Mức PAdES đạt được"),
+    "visual": gettext_noop("So sánh hình ảnh trang lúc ký và hiện nay"),
 }
 
 # What an incremental update after a signature did (``changes.ChangeKind`` values).
@@ -85,6 +90,7 @@ CHANGE_LABELS = {
     "annotation": gettext_noop("thêm hoặc sửa chú thích (annotation) trên trang"),
     "content": gettext_noop("sửa nội dung, trang hoặc cấu trúc tài liệu"),
     "metadata": gettext_noop("cập nhật thông tin mô tả (metadata)"),
+    "unreadable": gettext_noop("không đọc được lần cập nhật này (tệp hỏng ở phần đó)"),
 }
 
 # The DocMDP permission of a certification signature (``MDPPerm`` names, lower case).
@@ -105,6 +111,10 @@ NOTES = {
         "dữ liệu nhúng trong tệp."
     ),
     "no_roots": gettext_noop("Chưa cấu hình chứng thư gốc tin cậy nào."),
+    "dss_damaged": gettext_noop(
+        "Một số mục dữ liệu xác thực dài hạn (DSS: chứng thư, OCSP, CRL) trong tệp bị hỏng nên "
+        "đã được bỏ qua; các mục còn đọc được vẫn được dùng."
+    ),
 }
 
 # --- Messages ----------------------------------------------------------------------------------
@@ -136,6 +146,15 @@ MESSAGES: dict[str, str] = {
         "Tệp làm bộ kiểm tra dừng bất thường (quá phức tạp hoặc hỏng)."
     ),
     "refusal.too_complex": gettext_noop("Tệp đòi hỏi quá nhiều bộ nhớ để kiểm tra."),
+    "refusal.encrypted_pubkey": gettext_noop(
+        "Tệp PDF được mã hóa bằng khóa công khai (chứng thư số của người nhận), không phải "
+        "bằng mật khẩu: chỉ người giữ khóa bí mật tương ứng mới mở được. Hãy gửi bản không "
+        "mã hóa."
+    ),
+    "refusal.internal_error": gettext_noop(
+        "Bộ kiểm tra chữ ký của KyHop gặp lỗi khi đọc tệp này. Đây là lỗi của hệ thống, không "
+        "phải của tệp; lỗi đã được ghi lại để khắc phục. Hãy thử lại sau."
+    ),
     # Summaries of the whole report.
     "summary.refused": gettext_noop("Không kiểm tra được tệp: {reason}"),
     "summary.no_signatures": gettext_noop(
@@ -148,6 +167,11 @@ MESSAGES: dict[str, str] = {
     "summary.failed": gettext_noop(
         "Tài liệu KHÔNG hợp lệ: có chữ ký bị hỏng, bị giả mạo, bị thu hồi hoặc tài liệu "
         "đã bị sửa đổi theo cách chữ ký không cho phép. Xem lý do bên dưới."
+    ),
+    "summary.passed_with_warnings": gettext_noop(
+        "Các chữ ký đều nguyên vẹn và chỉ có những thay đổi được phép sau khi ký, NHƯNG hình "
+        "ảnh trang hiện nay khác lúc ký ở ngoài các vị trí quy trình dự kiến (ô số, ngày, chữ "
+        "ký): hãy xem ảnh so sánh bên dưới trước khi tin vào nội dung."
     ),
     "summary.indeterminate": gettext_noop(
         "Chưa xác định được tính hợp lệ: chữ ký còn nguyên vẹn nhưng có điều chưa kiểm tra "
@@ -162,6 +186,67 @@ MESSAGES: dict[str, str] = {
         "Chữ ký có cấu trúc không hợp lệ hoặc đã bị can thiệp (vùng ký ByteRange, giá trị "
         "Contents hoặc khối CMS không đúng quy cách) nên không thể tin vào nó. "
         "Chi tiết kỹ thuật: {error}."
+    ),
+    "structure.wrapping": gettext_noop(
+        "KyHop không chứng minh được rằng vùng ký của chữ ký này là đúng nội dung tài liệu "
+        "hiển thị: {detail}. Đây là dấu hiệu tấn công bọc chữ ký (signature wrapping): nội "
+        "dung hiện ra có thể không phải nội dung người ký đã ký."
+    ),
+    "structure.proven": gettext_noop(
+        "KyHop đã tự kiểm chứng cấu trúc: vùng ký ByteRange bao trọn tệp, chỉ chừa đúng giá "
+        "trị Contents của chính chữ ký này."
+    ),
+    "structure.proven_updates": gettext_noop(
+        "KyHop đã tự kiểm chứng cấu trúc: vùng ký ByteRange bao trọn phiên bản đã ký (đến byte "
+        "{end}), chỉ chừa đúng giá trị Contents của chính chữ ký này; mọi cập nhật sau đều "
+        "được ghi nối tiếp sau phần đã ký."
+    ),
+    "wrapping.byte_range": gettext_noop(
+        "ByteRange không có dạng [0 a b c] gồm bốn số nguyên nằm trong tệp"
+    ),
+    "wrapping.not_revision_end": gettext_noop(
+        "phần được ký không kết thúc ở cuối một phiên bản của tệp (startxref … %%EOF)"
+    ),
+    "wrapping.gap_not_hex": gettext_noop(
+        "khoảng hở giữa hai phần được ký không phải đúng một chuỗi thập lục phân <…>"
+    ),
+    "wrapping.gap_padding": gettext_noop(
+        "khoảng hở chứa thêm dữ liệu ngoài giá trị chữ ký và phần đệm số 0"
+    ),
+    "wrapping.contents_elsewhere": gettext_noop(
+        "giá trị Contents mà trình đọc PDF dùng không nằm đúng ở khoảng hở của ByteRange"
+    ),
+    "wrapping.dictionary_elsewhere": gettext_noop(
+        "từ điển chữ ký mà trình đọc PDF dùng không nằm trong phần được ký"
+    ),
+    "wrapping.xref_elsewhere": gettext_noop(
+        "bảng tham chiếu chéo (xref) và trailer của phiên bản đã ký không nằm trong phần được ký"
+    ),
+    "wrapping.object_in_gap": gettext_noop(
+        "bảng tham chiếu chéo trỏ tới đối tượng nằm trong khoảng hở không được ký"
+    ),
+    "wrapping.update_inside": gettext_noop(
+        "có cập nhật trỏ tới dữ liệu nằm bên trong phần đã ký thay vì được ghi nối tiếp sau nó"
+    ),
+    "wrapping.trailing_data": gettext_noop(
+        "sau phần được ký còn dữ liệu không thuộc lần cập nhật nào"
+    ),
+    "wrapping.unreadable": gettext_noop("không đọc được từ điển chữ ký tại vị trí khai báo"),
+    # A check that could not be carried out, and why (``guard``).
+    "problem.damaged": gettext_noop(
+        "Không kiểm tra được mục này: tệp bị hỏng ở phần cần đọc ({error}: {detail})."
+    ),
+    "problem.certificate": gettext_noop(
+        "Không kiểm tra được mục này: chứng thư số của người ký có cấu trúc bất thường, không "
+        "đúng chuẩn mã hóa DER/RFC 5280 ({detail}). Điều đó chưa chứng tỏ chữ ký giả mạo, "
+        "nhưng cần hỏi tổ chức cấp chứng thư."
+    ),
+    "problem.unsupported": gettext_noop(
+        "Không kiểm tra được mục này: KyHop chưa hỗ trợ thuật toán hoặc cấu trúc này ({detail})."
+    ),
+    "problem.bug": gettext_noop(
+        "Không kiểm tra được mục này do lỗi của bộ kiểm tra KyHop ({error}), không phải do tệp; "
+        "lỗi đã được ghi lại để khắc phục."
     ),
     # integrity
     "integrity.tampered": gettext_noop(
@@ -196,13 +281,27 @@ MESSAGES: dict[str, str] = {
         "(tấn công lưu gia tăng, tấn công bóng hoặc vi phạm mức chứng nhận)."
     ),
     "changes.allowed": gettext_noop("Chỉ có các thay đổi được phép sau khi ký: {listed}."),
+    "changes.unreadable": gettext_noop(
+        "Không đọc được lần cập nhật {revisions} sau khi ký (tệp hỏng ở phần đó) nên không "
+        "xác định được nó thay đổi gì."
+    ),
     # overlay
     "overlay.added": gettext_noop(
         "Sau khi ký có thêm ô chữ ký chưa ký nhưng đã có hình hiển thị ({names}): hình đó có "
         "thể giả dạng một chữ ký thật. Chỉ tin các chữ ký được liệt kê trong báo cáo này."
     ),
-    # certification
+    # certification (kept for reports stored before "signature_type")
     "certification.docmdp": gettext_noop("Đây là chữ ký chứng nhận tài liệu: {permission}."),
+    "signature_type.certification": gettext_noop(
+        "Chữ ký chứng nhận tài liệu (DocMDP, được khai trong /Perms của tài liệu): {permission}."
+    ),
+    "signature_type.approval": gettext_noop(
+        "Chữ ký phê duyệt (approval), không phải chữ ký chứng nhận tài liệu."
+    ),
+    "signature_type.approval_locked": gettext_noop(
+        "Chữ ký phê duyệt (approval), không phải chữ ký chứng nhận; ô chữ ký khóa tài liệu ở "
+        "mức: {permission}."
+    ),
     # chain
     "chain.trusted": gettext_noop(
         "Chứng thư số được cấp qua chuỗi {count} chứng thư tới chứng thư gốc tin cậy “{anchor}”."
@@ -234,6 +333,14 @@ MESSAGES: dict[str, str] = {
         "Không xác lập được chuỗi tin cậy cho chứng thư số (lỗi chung của chuỗi chứng thư)."
     ),
     "chain.no_roots": gettext_noop("{problem} Hệ thống chưa cấu hình chứng thư gốc tin cậy nào."),
+    "chain.no_roots_configured": gettext_noop(
+        "Hệ thống chưa cấu hình chứng thư gốc tin cậy nào nên không xác lập được chuỗi tin cậy "
+        "(và không kiểm tra trạng thái thu hồi)."
+    ),
+    "trust.skipped": gettext_noop(
+        "Không kiểm tra chuỗi tin cậy, trạng thái thu hồi, dấu thời gian và thuật toán vì chữ "
+        "ký đã không đạt ở các mục trên."
+    ),
     # revocation
     "revocation.revoked": gettext_noop("Chứng thư số đã bị thu hồi lúc {when}."),
     "revocation.missing_fetch_failed": gettext_noop(
@@ -282,6 +389,10 @@ MESSAGES: dict[str, str] = {
     "algorithms.weak_digest": gettext_noop(
         "Hàm băm {digest} của chữ ký yếu: cần SHA-256 hoặc mạnh hơn."
     ),
+    "algorithms.eddsa": gettext_noop(
+        "Khóa {key} (EdDSA) an toàn về mật mã nhưng không thuộc danh mục RSA/ECDSA của Thông "
+        "tư 15/2025/TT-BKHCN."
+    ),
     "algorithms.pkcs1v15": gettext_noop(
         "Chữ ký RSA dùng lược đồ PKCS#1 v1.5; Thông tư 15/2025 khuyến nghị RSASSA-PSS."
     ),
@@ -307,6 +418,22 @@ MESSAGES: dict[str, str] = {
     ),
     "cert.weak_hash": gettext_noop(
         "Chứng thư số được ký bằng hàm băm {hash} yếu: cần SHA-256 hoặc mạnh hơn."
+    ),
+    # visual comparison
+    "visual.same": gettext_noop(
+        "Đã so sánh hình ảnh {pages} trang lúc ký với tệp hiện nay: không trang nào khác."
+    ),
+    "visual.expected_only": gettext_noop(
+        "Đã so sánh hình ảnh {pages} trang: chỉ khác ở các vị trí quy trình dự kiến (chữ ký "
+        "sau, ô số và ngày văn bản) trên trang {changed}."
+    ),
+    "visual.changed": gettext_noop(
+        "Hình ảnh trang {changed} hiện nay khác lúc ký ở ngoài các vị trí quy trình dự kiến "
+        "(xem ảnh so sánh): nội dung người đọc thấy có thể không phải nội dung đã ký."
+    ),
+    "visual.truncated": gettext_noop(
+        "Chỉ so sánh hình ảnh {pages} trang đầu (giới hạn cấu hình); các trang sau không được "
+        "so sánh."
     ),
     # PAdES level reached
     "pades.CMS": gettext_noop(

@@ -270,3 +270,124 @@ def fake_signature_field(signed: bytes) -> bytes:
         writer.update_container(form)
 
     return _update(signed, change)
+
+
+# --- Signature wrapping with a matching file size -----------------------------------------------
+
+
+def text_pdf(lines: list[str], *, pages: int = 1) -> bytes:
+    """A plain A4 document whose pages show *lines* (page number added on each)."""
+    writer = PdfFileWriter()
+    font = writer.add_object(_font())
+    for number in range(1, pages + 1):
+        body = b"\n".join(_text(line, 760 - 30 * i) for i, line in enumerate(lines))
+        body += b"\n" + _text(f"Trang {number}", 40)
+        contents = writer.add_object(generic.StreamObject(stream_data=body))
+        resources = generic.DictionaryObject(
+            {
+                generic.NameObject("/Font"): generic.DictionaryObject(
+                    {generic.NameObject("/F1"): font}
+                )
+            }
+        )
+        writer.insert_page(PageObject(contents=contents, media_box=A4, resources=resources))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _escape_literal(value: bytes) -> bytes:
+    """A PDF literal string holding *value* byte for byte (EOLs escaped: readers normalise them)."""
+    out = value.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+    return b"(" + out.replace(b"\r", b"\\r").replace(b"\n", b"\\n") + b")"
+
+
+def _classic_offsets(data: bytes) -> dict[int, tuple[int, int]]:
+    """Every object of the file as its reader resolves it: {id: (generation, offset)}."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(data))
+    found: dict[int, tuple[int, int]] = {}
+    for revision in range(reader.xrefs.total_revisions):
+        section = reader.xrefs.get_xref_data(revision)
+        assert not section.xrefs_in_objstm, "the builder handles classic tables only"
+        found.update(section.standard_xrefs)
+    return found
+
+
+def signature_wrapping_size_matched(
+    signed: bytes, *, words: str = "Chi 9.000.000.000 dong"
+) -> bytes:
+    """SWA built so that pyHanko's size test says "covers the entire file".
+
+    The signed revision ``[0, a) + <hex> + [b, end)`` becomes
+    ``[0, a) + gap + [b, end)`` with a gap of ``2L + 2`` bytes, where ``L`` is the length of a
+    *literal-string* copy of the signature value: then ``a + c + 2L + 2`` is the file size. The
+    gap holds a copy of the signature dictionary (new ``/ByteRange [0 a a+gap c]``, literal
+    ``/Contents``), a new content stream for page 1, and — at exactly the offset the signed
+    ``startxref`` names — a new cross-reference table pointing at them. The digest is that of
+    the untouched signed bytes; the page shows *words*.
+    """
+    match = _BYTE_RANGE.search(signed)
+    _zero, a, b, c = (int(g) for g in match.groups())
+    end = b + c
+    original = signed[:end]  # later revisions (DSS, time-stamps) are dropped
+    part1, hex_contents, part2 = original[:a], original[a:b], original[b:end]
+    value = bytes.fromhex(hex_contents[1:-1].decode())
+    startxref = int(re.findall(rb"startxref\s+(\d+)", part2)[-1])
+    offsets = _classic_offsets(original)
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(original))
+    sig_id = reader.embedded_signatures[0].sig_field.raw_get("/V").reference.idnum
+    page = reader.root["/Pages"]["/Kids"][0].get_object()
+    page_contents = page.raw_get("/Contents").reference.idnum
+    # L: long enough that the table lands inside the gap with room to spare.
+    length = len(value) + (startxref - b) + 4096
+    literal_value = value + b"\x00" * (length - len(value))
+    gap_size = 2 * length + 2
+    shift = gap_size - (b - a)  # how far the second signed part moves
+    sig_start = offsets[sig_id][1]
+    sig_object = (
+        signed[sig_start:a] + _escape_literal(literal_value) + part2[: part2.find(b"endobj") + 6]
+    )
+    new_range = b"/ByteRange [0 %d %d %d]" % (a, a + gap_size, c)
+    sig_object = _BYTE_RANGE.sub(lambda m: _same_width(m.group(0), new_range), sig_object, count=1)
+    content = _text(words)
+    gap = bytearray(b"\n")
+    new_offsets = {}
+    new_offsets[sig_id] = a + len(gap)
+    gap += sig_object + b"\n"
+    new_offsets[page_contents] = a + len(gap)
+    gap += b"%d 0 obj\n<< /Length %d >>\nstream\n" % (page_contents, len(content))
+    gap += content + b"\nendstream\nendobj\n"
+    table_at = startxref - a  # where the signed startxref now points, inside the gap
+    assert len(gap) <= table_at, "the gap is too small for the new objects"
+    gap += b" " * (table_at - len(gap))
+    size = max(offsets) + 1
+    table = bytearray(b"xref\n0 %d\n0000000000 65535 f \n" % size)
+    for idnum in range(1, size):
+        if idnum in new_offsets:
+            generation, offset = 0, new_offsets[idnum]
+        elif idnum in offsets:
+            generation, offset = offsets[idnum]
+            if offset >= b:
+                offset += shift
+        else:
+            table += b"0000000000 65535 f \n"
+            continue
+        table += b"%010d %05d n \n" % (offset, generation)
+    root, info = reader.trailer.raw_get("/Root"), reader.trailer.raw_get("/Info")
+    ids = b"".join(b"<%s>" % bytes(i.original_bytes).hex().encode() for i in reader.trailer["/ID"])
+    trailer = b"<< /Size %d /Root %d 0 R /Info %d 0 R /ID [%s] >>" % (
+        size,
+        root.idnum,
+        info.idnum,
+        ids,
+    )
+    gap += table + b"trailer\n" + trailer + b"\n"
+    assert len(gap) <= gap_size, "the gap is too small for the new table"
+    gap += b" " * (gap_size - len(gap))
+    forged = part1 + bytes(gap) + part2
+    assert len(forged) == a + c + 2 * len(literal_value) + 2
+    return forged

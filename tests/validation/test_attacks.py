@@ -8,11 +8,13 @@ import io
 
 import pytest
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import MDPPerm
 from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
+from pyhanko.sign.validation.status import SignatureCoverageLevel
 
 from signing.pades.sign import PadesLevel
-from signing.validation.report import Outcome
+from signing.validation.report import CheckStatus, Outcome
 from signing.validation.runner import validate_pdf
 from tests.validation import attacks
 
@@ -72,6 +74,27 @@ def test_signature_wrapping_is_never_passed(signed):
     assert report.reasons
 
 
+def test_size_matched_signature_wrapping_fails_naming_it(sign, settings):
+    signed = sign(attacks.text_pdf(["Chi 1.000 dong"]), level=PadesLevel.B_B)
+    forged = attacks.signature_wrapping_size_matched(signed, words="Chi 9.000.000.000 dong")
+    # What made it dangerous: pyHanko alone finds the digest intact and the whole file covered.
+    reader = PdfFileReader(io.BytesIO(forged))
+    emb = reader.embedded_signatures[0]
+    emb.compute_integrity_info()
+    assert emb.evaluate_signature_coverage() is SignatureCoverageLevel.ENTIRE_FILE
+    assert b"9.000.000.000" in forged and b"9.000.000.000" not in signed
+    settings.KYHOP_VALIDATION_FETCH = True  # the untouched document passes outright
+    assert validate_pdf(signed).outcome is Outcome.PASSED
+    report = validate_pdf(forged)
+    assert report.outcome is Outcome.FAILED, report.reasons
+    (sig,) = report.signatures
+    assert [c.code for c in sig.checks if c.status == "failed"] == ["structure"]
+    assert "signature wrapping" in sig.reasons[0].message
+    assert sig.reasons[0].params["detail"]["id"] == "wrapping.gap_not_hex"
+    # One reason, no pile: no trust or PAdES lines for a signature that proves nothing.
+    assert len(report.reasons) == 1 and sig.pades_level == ""
+
+
 @pytest.mark.parametrize(
     "attack", [attacks.shadow_hide, attacks.shadow_replace, attacks.shadow_hide_and_replace]
 )
@@ -108,7 +131,7 @@ def test_certified_document_refuses_annotations_beyond_its_level(validation_sett
     report = validate_pdf(attacks.annotation_added(certified))
     assert report.outcome is Outcome.FAILED
     assert "chú thích" in _failed_check(report, "changes")
-    assert any(c.code == "certification" for c in report.signatures[0].checks)
+    assert report.signatures[0].signature_type == "certification"
 
 
 def test_certified_no_changes_refuses_a_new_form_field(validation_settings, signer):
@@ -116,3 +139,29 @@ def test_certified_no_changes_refuses_a_new_form_field(validation_settings, sign
     report = validate_pdf(attacks.fake_signature_field(certified))
     assert report.outcome is Outcome.FAILED
     assert "biểu mẫu" in _failed_check(report, "changes")
+
+
+def test_sneaky_signature_over_a_certified_document_is_not_passed_plainly(
+    validation_settings, signer
+):
+    """Mainka et al. (S&P 2021), SSA: a certified document (form filling and signing allowed)
+    gets a later signature whose visible appearance is laid over the signed words."""
+    from pyhanko.sign.fields import SigFieldSpec
+
+    certified = _certify(attacks.text_pdf(["Chi 1.000 dong"]), signer, MDPPerm.FILL_FORMS)
+    meta = PdfSignatureMetadata(field_name="ChuKyChen", md_algorithm="sha256")
+    out = io.BytesIO()
+    pdf_signer = PdfSigner(
+        meta, signer, new_field_spec=SigFieldSpec("ChuKyChen", box=(60, 745, 360, 790))
+    )
+    asyncio.run(
+        pdf_signer.async_sign_pdf(IncrementalPdfFileWriter(io.BytesIO(certified)), output=out)
+    )
+    report = validate_pdf(out.getvalue())
+    assert report.outcome in (Outcome.PASSED_WITH_WARNINGS, Outcome.FAILED), report.reasons
+    first = report.signatures[0]
+    assert first.signature_type == "certification"
+    (line,) = [c for c in first.checks if c.code == "visual"]
+    assert line.status is CheckStatus.CAUTION
+    (page,) = first.visual_changes
+    assert page.regions and page.thumbnail_now

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import zlib
 
@@ -36,7 +37,7 @@ def test_anonymous_visitor_uploads_and_reads_the_verdict(client, validation_sett
 def test_json_answer(client, validation_settings, signed_lta):
     response = _upload(client, signed_lta, query="?format=json")
     data = response.json()
-    assert data["outcome"] == "passed" and data["schema_version"] == 1
+    assert data["outcome"] == "passed" and data["schema_version"] == 2
 
 
 @pytest.mark.parametrize(
@@ -140,6 +141,46 @@ def test_verify_pdf_text_in_vietnamese_by_default_and_in_english_on_request(
     assert "to-trinh.pdf: VALID" in english
     assert "Signature “" in english
     assert "Hợp lệ" not in english and "Chữ ký" not in english
-    # The same checks, by code, in both.
-    codes = [line.split("]")[0] for line in vietnamese.splitlines() if line.startswith("  [")]
-    assert codes == [line.split("]")[0] for line in english.splitlines() if line.startswith("  [")]
+    # The same checks in both, with status words of each language and no English codes.
+    statuses = [
+        line.split("]")[0][3:] for line in vietnamese.splitlines() if line.startswith("  [")
+    ]
+    english_statuses = [
+        line.split("]")[0][3:] for line in english.splitlines() if line.startswith("  [")
+    ]
+    assert len(statuses) == len(english_statuses) and "Đạt" in statuses
+    for word in ("passed", "failed", "info", "warning", "indeterminate"):
+        assert word not in vietnamese.lower().split()
+        assert f"[{word}]" not in vietnamese
+    assert "— Hợp lệ" in vietnamese
+
+
+def test_sign_and_verify_commands_print_no_library_log_lines(
+    validation_settings, test_pki, tmp_path, monkeypatch, caplog, capsys
+):
+    from tests.signing.conftest import _make_pdf
+    from tests.validation.conftest import first_identity
+
+    source, target = tmp_path / "in.pdf", tmp_path / "out.pdf"
+    source.write_bytes(_make_pdf())
+    monkeypatch.setenv("KYHOP_SIGN_PIN", test_pki.passphrase)
+    with caplog.at_level(logging.DEBUG):
+        # B-LT: a time-stamp and OCSP/CRL fetches, each of which pyHanko logs at INFO.
+        call_command(
+            "sign_pdf",
+            str(source),
+            str(target),
+            "--identity",
+            first_identity(test_pki),
+            "--level",
+            "B-LT",
+        )
+        with pytest.raises(SystemExit):
+            call_command("verify_pdf", str(target))
+    libraries = [
+        r
+        for r in caplog.records
+        if r.name.split(".")[0] in ("pyhanko", "pyhanko_certvalidator", "aiohttp")
+    ]
+    assert libraries == [], [r.getMessage() for r in libraries]
+    assert target.exists() and "HỢP LỆ" in capsys.readouterr().out

@@ -7,6 +7,7 @@ logged.
 from __future__ import annotations
 
 import getpass
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,9 @@ from signing.devpki import PkiLayout
 from signing.pades.sign import PadesLevel, SigningUnavailable, sign_pdf_file
 
 PIN_ENV = "KYHOP_SIGN_PIN"
+# pyHanko and its fetchers log each CRL/OCSP/TSA request at INFO, in English: not for this
+# terminal, whose lines are the command's own (Vietnamese).
+LIBRARY_LOGGERS = ("pyhanko", "pyhanko_certvalidator", "aiohttp", "certomancer")
 
 
 def _passphrase(identity: str) -> str:
@@ -44,6 +48,8 @@ class Command(BaseCommand):
         parser.add_argument("--field", default=None, help="tên ô chữ ký (có sẵn hoặc tạo mới)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        for name in LIBRARY_LOGGERS:
+            logging.getLogger(name).setLevel(logging.CRITICAL)
         source: Path = options["source"]
         target: Path = options["target"]
         if not source.is_file():

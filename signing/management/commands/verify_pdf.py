@@ -4,12 +4,17 @@ report on the command line, and optionally as a PDF report sealed by the platfor
 The text and the PDF follow ``--language`` (Vietnamese by default); the JSON is the documented
 schema whatever the language (Vietnamese sentences, ISO 8601 times), like the web's JSON.
 
-Exit codes: 0 passed, 1 failed, 2 indeterminate, 3 the file could not be read or checked.
+Exit codes: 0 passed, 1 failed, 2 indeterminate, 3 the file could not be read or checked,
+4 passed with warnings (a page looks different from when it was signed).
+
+The terminal shows the report and nothing else: the libraries' own log lines (pyHanko's CRL and
+OCSP fetches, certvalidator's path errors) are silenced for the command.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 from django.conf import settings
@@ -22,14 +27,26 @@ from signing.validation.report import Outcome
 from signing.validation.report_pdf import report_pdf
 from signing.validation.runner import validate_pdf
 
-EXIT_CODES = {Outcome.PASSED: 0, Outcome.FAILED: 1, Outcome.INDETERMINATE: 2}
+EXIT_CODES = {
+    Outcome.PASSED: 0,
+    Outcome.FAILED: 1,
+    Outcome.INDETERMINATE: 2,
+    Outcome.PASSED_WITH_WARNINGS: 4,
+}
 UNREADABLE = 3
+LIBRARY_LOGGERS = ("pyhanko", "pyhanko_certvalidator", "aiohttp", "certomancer", "asyncio")
+
+
+def quiet_libraries() -> None:
+    """The terminal is for the report: library log lines (English, INFO and up) stay out."""
+    for name in LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 class Command(BaseCommand):
     help = (
         "Kiểm tra chữ ký số của một tệp PDF (mã thoát 0 hợp lệ, 1 không hợp lệ, "
-        "2 chưa xác định, 3 không đọc được)."
+        "2 chưa xác định, 3 không đọc được, 4 hợp lệ nhưng có cảnh báo)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -46,6 +63,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        quiet_libraries()
         path: Path = options["file"]
         try:
             data = path.read_bytes()
@@ -66,8 +84,8 @@ class Command(BaseCommand):
 def _text(shown: dict) -> str:
     """*shown*: the report's JSON after ``localize`` (sentences in the active language).
 
-    Outcomes and statuses stay codes (passed, failed…), the same in every language, for
-    scripts that read this output."""
+    Outcomes and statuses are words of the active language ("Hợp lệ", "Đạt"…); scripts read
+    the exit code or ``--json``, whose codes do not change with the language."""
     lines = [f"{shown['file_name']}: {shown['outcome_label'].upper()}", shown["summary"]]
     for result in shown["results"]:
         who = (result.get("signer") or {}).get("common_name", "")
@@ -76,7 +94,19 @@ def _text(shown: dict) -> str:
             if result["kind"] == "signature"
             else gettext("Dấu thời gian tài liệu")
         )
-        lines.append(f"\n{kind} “{result['field_name']}” {who} — {result['outcome']}")
-        lines += [f"  [{c['status']}] {c['title']}: {c['message']}" for c in result["checks"]]
+        lines.append(f"\n{kind} “{result['field_name']}” {who} — {result['outcome_label']}")
+        lines += [f"  [{c['status_label']}] {c['title']}: {c['message']}" for c in result["checks"]]
+        lines += [f"  {line}" for line in _visual_lines(result)]
     lines += [f"\n{gettext('Ghi chú')}: {note}" for note in shown["notes"]]
     return "\n".join(lines)
+
+
+def _visual_lines(result: dict) -> list[str]:
+    lines = []
+    for change in result.get("visual_changes", []):
+        if change.get("regions_display"):
+            lines.append(
+                gettext("Trang %(page)s khác lúc ký ở: %(regions)s (điểm PDF)")
+                % {"page": change["page"], "regions": change["regions_display"]}
+            )
+    return lines
