@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Func, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from accounts.models import Body, Membership, Role
 from documents.models import Document, DocumentNote, DocumentVersion, WorkRecord
@@ -143,12 +144,12 @@ def documents_search(user: Any, query: DocumentQuery) -> QuerySet[Document]:
 def _text_matches(documents: QuerySet[Document], terms: list[str]) -> QuerySet[Document]:
     """Every term must occur in the folded ``search_text``.
 
-    On PostgreSQL the full-text index (migration 0005) first keeps the rows that have words
+    On PostgreSQL the full-text index (migrations 0005, 0006) first keeps the rows that have words
     starting with each term's letters and digits, without scanning the table; the substring
     match then checks each whole term, so both databases give the same results.
     """
     if connection.vendor == "postgresql" and (prefixes := fts_prefixes(terms)):
-        documents = documents.alias(search_vector=FoldedVector("search_text")).filter(
+        documents = documents.alias(search_vector=StoredVector()).filter(
             search_vector=_prefix_query(prefixes)
         )
     for term in terms:
@@ -162,6 +163,16 @@ def _prefix_query(prefixes: list[str]) -> Any:
     # Safe as a raw tsquery: every prefix is [a-z0-9]+ (see fts_prefixes).
     raw = " & ".join(f"{prefix}:*" for prefix in prefixes)
     return SearchQuery(raw, search_type="raw", config="simple")
+
+
+class StoredVector(RawSQL):
+    """The ``search_vector`` column PostgreSQL keeps from ``search_text`` (migration 0006:
+    a generated column, not a model field) and its GIN index."""
+
+    def __init__(self) -> None:
+        from django.contrib.postgres.search import SearchVectorField
+
+        super().__init__('"documents_document"."search_vector"', [], SearchVectorField())
 
 
 class FoldedVector(Func):

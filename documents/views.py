@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
@@ -20,6 +19,7 @@ from documents import hooks, services
 from documents.forms import DocumentCreateForm, DocumentSearchForm, VersionAddForm
 from documents.http import blob_response
 from documents.models import Document, DocumentVersion, ReadingCopy
+from documents.paging import Page
 from documents.selectors import (
     bodies_user_can_file_for,
     document_can_add_version,
@@ -28,8 +28,6 @@ from documents.selectors import (
     documents_search,
     documents_visible_to,
 )
-
-PAGE_SIZE = 50
 
 
 def _visible_document(request: HttpRequest, pk: int) -> Document:
@@ -52,7 +50,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
     form = DocumentSearchForm(request.GET or None, bodies=Body.objects.filter(is_active=True))
     documents = documents_search(request.user, form.to_query())
     documents = hooks.annotate(hooks.DOCUMENT, documents)  # extra columns: no extra queries
-    page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("trang"))
+    page = Page.of(documents, request.GET.get("trang"))
     can_create = bodies_user_can_file_for(request.user).exists()
     context = {
         "form": form,

@@ -437,7 +437,7 @@ class Paper:
                     pk,
                     {"code": code, "body": body.code, "retention": retention},
                 )
-                opened.append((pk, code, 8 if number == 1 else 1))
+                opened.append((pk, code, 3 if number == 1 else 1))
             self.records[body.id] = opened
 
     def record_file(self, doc: Doc) -> None:

@@ -137,7 +137,11 @@ class History:
         generic = self.targets.documents - 2 * self.targets.meetings
         upcoming = max(1, round(self.targets.meetings * 0.015))
         past_meetings = self.targets.meetings - upcoming
-        self.p_request = min(1.0, self.targets.requests / max(1, generic))
+        # Exactly the targets: each document draws a request with the odds still left.
+        self.requests_left, self.documents_left = self.targets.requests, generic
+        # Documents stop two days before now (a request takes a day or so to complete).
+        cutoff = self.now - dt.timedelta(days=2)
+        paper_months = [m for m in months if min(m[1], cutoff) > m[0]]
         year = None
         for index, (low, high) in enumerate(months):
             if low.year != year:
@@ -150,9 +154,10 @@ class History:
                     max(low, _local(year, 1, 5, 8)),
                     self.targets.records_per_body,
                 )
-            share = _share(index, len(months))
-            self._documents(low, high, share(generic))
-            self._meetings(low, high, share(past_meetings))
+            if (low, high) in paper_months:
+                at = paper_months.index((low, high))
+                self._documents(low, min(high, cutoff), _share(at, len(paper_months))(generic))
+            self._meetings(low, high, _share(index, len(months))(past_meetings))
             self._write_month()
             progress(
                 f"{low:%m/%Y}: {self.sittings.made} cuộc họp, {self.chain.seq} sự kiện nhật ký"
@@ -169,12 +174,9 @@ class History:
 
     def _documents(self, low: dt.datetime, high: dt.datetime, count: int) -> None:
         rng = self.rng
-        latest = min(high, self.now - dt.timedelta(days=2))
-        if latest <= low:
-            return
         bodies = rng.choices(self.doc_bodies, self.doc_weights, k=count)
         for body in bodies:
-            at = _working_time(rng, low, latest)
+            at = _working_time(rng, low, high)
             doc_type = rng.choices(_TYPES, _TYPE_WEIGHTS)[0]
             where = f"trên địa bàn {body.short}" if rng.random() < 0.5 else "tỉnh Bắc Ninh"
             abstract = names.abstract(rng, where, at.astimezone(TZ).year)
@@ -186,8 +188,10 @@ class History:
                 if secret < 0.025
                 else Clearance.NORMAL
             )
-            roll = rng.random()
-            if roll < self.p_request:
+            wants_request = rng.random() * self.documents_left < self.requests_left
+            self.documents_left -= 1
+            if wants_request:
+                self.requests_left -= 1
                 doc = self.paper.document(
                     body=body,
                     at=at,
