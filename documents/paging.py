@@ -22,10 +22,17 @@ class Page:
     number: int
     has_next: bool
 
+    @staticmethod
+    def number_of(raw_number: str | int | None) -> int:
+        if isinstance(raw_number, int):
+            number = raw_number
+        else:
+            number = int(raw_number) if raw_number and raw_number.isdigit() else 1
+        return max(1, min(number, MAX_PAGE))
+
     @classmethod
-    def of(cls, queryset: QuerySet, raw_number: str | None) -> Page:
-        number = int(raw_number) if raw_number and raw_number.isdigit() else 1
-        number = max(1, min(number, MAX_PAGE))
+    def of(cls, queryset: QuerySet, raw_number: str | int | None) -> Page:
+        number = cls.number_of(raw_number)
         start = (number - 1) * PAGE_SIZE
         rows = list(queryset[start : start + PAGE_SIZE + 1])
         return cls(rows[:PAGE_SIZE], number, len(rows) > PAGE_SIZE)

@@ -117,7 +117,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not :memory:) so server processes started by live tests can open it; one per
     # pytest process so parallel runs do not trample each other.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
-elif env_str("DATABASE_TEST_NAME"):
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool(
+    "KYHOP_DATABASE_JIT", False
+):
+    # PostgreSQL's JIT compiles a query whose estimated cost is high — a list with several
+    # visibility subqueries over 500,000 documents qualifies — and compiling took 2.7 s of a
+    # 2.8 s page at a province's size (EXPLAIN ANALYZE). Web pages are short queries: off.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+if env_str("DATABASE_TEST_NAME") and DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     # The test database's name on a shared server (Django's default is "test_" + NAME).
     DATABASES["default"]["TEST"] = {"NAME": env_str("DATABASE_TEST_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
