@@ -430,3 +430,6 @@ try:
     ]
 except ValueError as exc:
     raise ImproperlyConfigured(f"KYHOP_METRICS_ALLOWED_IPS: {exc}") from exc
+
+# The statistics page (a report over a period) is reused for this many seconds (0: never).
+KYHOP_STATISTICS_CACHE_SECONDS = env_int("KYHOP_STATISTICS_CACHE_SECONDS", 300, minimum=0)
