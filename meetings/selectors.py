@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+import kyhop.lookups  # noqa: F401 - registers the __any lookup used below
 from accounts.models import Membership, Role
 from meetings.models import AgendaDocument, Meeting, MeetingStatus, Participant
 
@@ -99,7 +100,7 @@ def participation_of(user: Any, meeting: Meeting) -> Participant | None:
 
 # How many of a person's meetings the list shows: a clerk of the provincial committee sees
 # thousands over five years, and the list is for what is coming and what just happened.
-UPCOMING_SHOWN = 50
+UPCOMING_SHOWN = 20
 PAST_SHOWN = 20
 
 
@@ -143,10 +144,11 @@ def documents_granted_by_meetings(user: Any) -> Q:
     )
     meeting_ids = [row[0] for row in rows]
     issued = {doc for row in rows for doc in row[1:] if doc is not None}
+    # ``__any``: one array parameter, not a placeholder per id (kyhop/lookups.py).
     on_agenda = AgendaDocument.objects.filter(
-        document_id=OuterRef("pk"), item__meeting_id__in=meeting_ids
+        document_id=OuterRef("pk"), item__meeting_id__any=meeting_ids
     )
-    return Q(Exists(on_agenda)) | Q(pk__in=sorted(issued))
+    return Q(Exists(on_agenda)) | Q(pk__any=sorted(issued))
 
 
 def agenda_documents_visible_q(user: Any) -> Q:
