@@ -211,3 +211,35 @@ def test_audit_page_queries_do_not_grow_with_the_events(province):
     page = "/quan-tri/audit/auditevent/"
     filtered = page + "?nhom=meeting"
     assert _queries(admin, filtered) == _queries(admin, page)
+
+
+# --- The recent-window text search gives the indexed search's pages -----------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the window is PostgreSQL's")
+@pytest.mark.parametrize("username", [ADMIN_USERNAME, CLERK_USERNAME])
+@pytest.mark.parametrize("text", ["quyet dinh", "ke hoach chuyen doi so", "bn", "phe duyet 2024"])
+def test_windowed_search_pages_equal_the_indexed_search(province, monkeypatch, username, text):
+    from documents import selectors
+    from documents.paging import Page
+
+    monkeypatch.setattr(selectors, "RECENT_WINDOW", 40)  # small: the window is tried and used
+    user = User.objects.get(username=username)
+    query = selectors.DocumentQuery(text=text)
+    for number in (1, 2, 3):
+        windowed = selectors.documents_search_page(user, query, str(number))
+        plain = Page.of(selectors.documents_search(user, query), number)
+        assert [d.pk for d in windowed.object_list] == [d.pk for d in plain.object_list]
+        assert windowed.has_next == plain.has_next
+
+
+@pytest.mark.django_db
+def test_any_lookup_matches_in(province):
+    ids = list(Body.objects.values_list("pk", flat=True)[:5])
+    assert set(Body.objects.filter(pk__any=ids)) == set(Body.objects.filter(pk__in=ids))
+    assert not Body.objects.filter(pk__any=[]).exists()
+    assert (
+        Meeting.objects.filter(body__any=ids).count()
+        == Meeting.objects.filter(body__in=ids).count()
+    )
