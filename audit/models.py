@@ -43,3 +43,42 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.verb} {self.object_type}:{self.object_id}"
+
+
+class AuditCheckpoint(models.Model):
+    """A point up to which ``audit_verify`` found the chain intact, so the next run may start
+    there instead of at the first event.
+
+    Why this cannot hide tampering:
+
+    - ``hash`` is the hash of event ``seq``, and every event's hash covers the previous one's,
+      so it commits to the whole chain before it. Rewriting history before the checkpoint
+      *and* re-hashing the rows after it to keep the links changes that hash: the next
+      incremental run, which starts by comparing event ``seq`` with ``hash`` and recomputing
+      its digest, reports it. Deleting the tail back past a checkpoint leaves its ``seq``
+      missing, which is reported too.
+    - An edit before the checkpoint that leaves the hashes alone (the edited row no longer
+      matches its own hash) is not re-read by an incremental run: ``audit_verify --full``
+      re-reads everything from the first event, and it also checks every checkpoint against
+      the chain it walked. Run it on a schedule (e.g. weekly) beside the daily incremental run.
+    - ``signature`` is an HMAC of the row keyed by the server's SECRET_KEY: somebody who can
+      write to the database but does not hold the key cannot add a checkpoint that skips
+      their edits. A checkpoint whose signature does not verify is ignored (and reported).
+    - Rows are written once, by the command; on PostgreSQL a trigger refuses UPDATE and
+      DELETE, as for the events.
+    """
+
+    seq = models.PositiveBigIntegerField("đến mục số", unique=True)
+    hash = models.CharField("mã băm của mục đó", max_length=64)
+    verified_at = models.DateTimeField("kiểm tra lúc")
+    checked = models.PositiveBigIntegerField("số mục đã kiểm tra trong lần đó")
+    full = models.BooleanField("kiểm tra từ mục đầu tiên")
+    signature = models.CharField("chữ ký HMAC", max_length=64)
+
+    class Meta:
+        ordering = ["-seq"]
+        verbose_name = "điểm kiểm tra chuỗi nhật ký"
+        verbose_name_plural = "điểm kiểm tra chuỗi nhật ký"
+
+    def __str__(self) -> str:
+        return f"#{self.seq} ({self.verified_at:%Y-%m-%d %H:%M})"

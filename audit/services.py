@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
-from audit.models import AuditEvent
+from audit.models import AuditCheckpoint, AuditEvent
 
 GENESIS_HASH = "0" * 64
 # Any constant works; it only has to be the same for every writer of the chain.
@@ -63,6 +65,11 @@ def _lock_chain() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
+
+
+def audit_chain_lock() -> None:
+    """Hold the chain's writer lock until the transaction ends (bulk writers: ``seed_scale``)."""
+    _lock_chain()
 
 
 def _actor_label(actor: Any) -> str:
@@ -119,32 +126,173 @@ class ChainBreak:
 class ChainReport:
     checked: int
     first_break: ChainBreak | None
+    # Where this run started: 0 for the first event, else the checkpoint's seq.
+    started_after: int = 0
+    last_seq: int = 0
+    # Checkpoints not used because their signature did not verify (ids).
+    ignored_checkpoints: tuple[int, ...] = ()
 
     @property
     def ok(self) -> bool:
         return self.first_break is None
 
 
-def _events() -> Iterator[AuditEvent]:
-    return AuditEvent.objects.order_by("seq").iterator(chunk_size=2000)
+class _Row:
+    """An event as ``event_digest`` reads it, from a plain row (no model instance per event)."""
+
+    __slots__ = (
+        "actor_id",
+        "actor_label",
+        "at",
+        "details",
+        "hash",
+        "id",
+        "object_id",
+        "object_type",
+        "prev_hash",
+        "seq",
+        "verb",
+    )
+
+    def __init__(self, values: tuple[Any, ...]) -> None:
+        for name, value in zip(_ROW_FIELDS, values, strict=True):
+            setattr(self, name, value)
 
 
-def audit_chain_verify() -> ChainReport:
-    """Walk the whole chain and return the first entry that was altered, removed or inserted."""
-    expected_seq = 1
-    prev_hash = GENESIS_HASH
-    checked = 0
-    for event in _events():
-        problem = _check_event(event, expected_seq, prev_hash)
+_ROW_FIELDS = (
+    "id",
+    "seq",
+    "at",
+    "actor_id",
+    "actor_label",
+    "verb",
+    "object_type",
+    "object_id",
+    "details",
+    "prev_hash",
+    "hash",
+)
+
+
+def _events(after: int = 0) -> Iterator[_Row]:
+    rows = (
+        AuditEvent.objects.filter(seq__gt=after)
+        .order_by("seq")
+        .values_list(*_ROW_FIELDS)
+        .iterator(chunk_size=5000)
+    )
+    return map(_Row, rows)
+
+
+def _checkpoint_signature(
+    seq: int, hash_: str, verified_at: Any, *, secret: str | None = None
+) -> str:
+    stamp = verified_at.astimezone(UTC).isoformat(timespec="microseconds")
+    return salted_hmac(
+        "kyhop.audit.checkpoint", f"{seq}:{hash_}:{stamp}", secret=secret, algorithm="sha256"
+    ).hexdigest()
+
+
+def _checkpoint_genuine(checkpoint: AuditCheckpoint) -> bool:
+    """Signed with the current SECRET_KEY or one of its fallbacks (a key being rotated)."""
+    for secret in [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]:
+        expected = _checkpoint_signature(
+            checkpoint.seq, checkpoint.hash, checkpoint.verified_at, secret=secret
+        )
+        if constant_time_compare(expected, checkpoint.signature):
+            return True
+    return False
+
+
+def _start_from(checkpoint: AuditCheckpoint) -> ChainBreak | None:
+    """The checkpoint's event must still be there, unchanged, with the hash recorded then."""
+    values = AuditEvent.objects.filter(seq=checkpoint.seq).values_list(*_ROW_FIELDS).first()
+    row = _Row(values) if values else None
+    if row is None:
+        return ChainBreak(
+            checkpoint.seq,
+            None,
+            f"mục #{checkpoint.seq} đã được kiểm tra lúc "
+            f"{checkpoint.verified_at:%Y-%m-%d %H:%M} nhưng nay không còn (đã bị xoá)",
+        )
+    if row.hash != checkpoint.hash or event_digest(row) != checkpoint.hash:
+        return ChainBreak(
+            row.seq,
+            row.id,
+            f"mục #{row.seq} khác với lúc kiểm tra {checkpoint.verified_at:%Y-%m-%d %H:%M} "
+            "(chuỗi phía trước đã bị viết lại)",
+        )
+    return None
+
+
+def audit_chain_verify(
+    *, from_checkpoint: bool = False, record_checkpoint: bool = False
+) -> ChainReport:
+    """Walk the chain in order and return the first entry that was altered, removed or inserted.
+
+    By default from the first event (what ``audit_verify --full`` does), and then every
+    genuine checkpoint is compared with the chain just walked. With *from_checkpoint*, from
+    the latest genuine checkpoint (see ``AuditCheckpoint`` for what that run can and cannot
+    see). With *record_checkpoint*, an intact walk leaves a new checkpoint at its last event.
+    """
+    checkpoints = list(AuditCheckpoint.objects.order_by("-seq"))
+    genuine = [c for c in checkpoints if _checkpoint_genuine(c)]
+    ignored = tuple(c.pk for c in checkpoints if c not in genuine)
+    start = genuine[0] if from_checkpoint and genuine else None
+    expected_seq, prev_hash, after = 1, GENESIS_HASH, 0
+    if start is not None:
+        problem = _start_from(start)
         if problem:
-            return ChainReport(checked=checked, first_break=problem)
+            return ChainReport(0, problem, start.seq, start.seq, ignored)
+        expected_seq, prev_hash, after = start.seq + 1, start.hash, start.seq
+    marks = {} if start is not None else {c.seq: c for c in genuine}
+    checked = 0
+    for event in _events(after=after):
+        problem = _check_event(event, expected_seq, prev_hash) or _check_mark(event, marks)
+        if problem:
+            return ChainReport(checked, problem, after, expected_seq - 1, ignored)
         checked += 1
         expected_seq = event.seq + 1
         prev_hash = event.hash
-    return ChainReport(checked=checked, first_break=None)
+    last = expected_seq - 1
+    if marks and max(marks) > last:
+        lost = min(seq for seq in marks if seq > last)
+        problem = ChainBreak(
+            lost, None, f"mục #{lost} đã được kiểm tra trước đây nhưng nay không còn (đã bị xoá)"
+        )
+        return ChainReport(checked, problem, after, last, ignored)
+    if record_checkpoint and last > 0 and (start is None or last > start.seq):
+        _checkpoint_write(last, prev_hash, checked, full=start is None)
+    return ChainReport(checked, None, after, last, ignored)
 
 
-def _check_event(event: AuditEvent, expected_seq: int, prev_hash: str) -> ChainBreak | None:
+def _check_mark(event: _Row, marks: dict[int, AuditCheckpoint]) -> ChainBreak | None:
+    checkpoint = marks.get(event.seq)
+    if checkpoint is None or checkpoint.hash == event.hash:
+        return None
+    return ChainBreak(
+        event.seq,
+        event.id,
+        f"mục #{event.seq} khác với lúc kiểm tra {checkpoint.verified_at:%Y-%m-%d %H:%M} "
+        "(chuỗi đã bị viết lại)",
+    )
+
+
+def _checkpoint_write(seq: int, hash_: str, checked: int, *, full: bool) -> None:
+    if AuditCheckpoint.objects.filter(seq=seq).exists():
+        return
+    now = timezone.now()
+    AuditCheckpoint.objects.create(
+        seq=seq,
+        hash=hash_,
+        verified_at=now,
+        checked=checked,
+        full=full,
+        signature=_checkpoint_signature(seq, hash_, now),
+    )
+
+
+def _check_event(event: Any, expected_seq: int, prev_hash: str) -> ChainBreak | None:
     if event.seq != expected_seq:
         return ChainBreak(
             expected_seq,
@@ -154,9 +302,9 @@ def _check_event(event: AuditEvent, expected_seq: int, prev_hash: str) -> ChainB
     if event.prev_hash != prev_hash:
         return ChainBreak(
             event.seq,
-            event.pk,
+            event.id,
             f"mục #{event.seq} không nối với mục trước (bị chèn hoặc mục trước đã bị thay)",
         )
     if event_digest(event) != event.hash:
-        return ChainBreak(event.seq, event.pk, f"mục #{event.seq} đã bị sửa sau khi ghi")
+        return ChainBreak(event.seq, event.id, f"mục #{event.seq} đã bị sửa sau khi ghi")
     return None

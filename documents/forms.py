@@ -6,6 +6,9 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.forms.utils import flatatt
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Body, Clearance
@@ -20,15 +23,37 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+class QuickSelect(forms.Select):
+    """A select whose options are written here rather than through one widget template each:
+    the search form's 250 bodies cost ~20 ms per documents page that way."""
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> str:
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        selected = set(self.format_value(value))
+        parts = [f"<select{flatatt(final)}>"]
+        for option_value, label in self.choices:
+            raw = "" if option_value is None else str(option_value)
+            mark = " selected" if raw in selected else ""
+            parts.append(f'<option value="{escape(raw)}"{mark}>{escape(label)}</option>')
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every value and label escaped above
+
+
 class DocumentSearchForm(forms.Form):
     q = forms.CharField(label=_("Từ khoá"), required=False, max_length=200)
     doc_type = forms.ChoiceField(
         label=_("Loại văn bản"),
         required=False,
         choices=[("", _("Tất cả")), *[(value, _(label)) for value, label in DocumentType.choices]],
+        widget=QuickSelect,
     )
     body = forms.ModelChoiceField(
-        label=_("Cơ quan"), required=False, queryset=Body.objects.none(), empty_label=_("Tất cả")
+        label=_("Cơ quan"),
+        required=False,
+        queryset=Body.objects.none(),
+        empty_label=_("Tất cả"),
+        widget=QuickSelect,
     )
     date_from = forms.DateField(label=_("Từ ngày"), required=False, widget=DateInput)
     date_to = forms.DateField(label=_("Đến ngày"), required=False, widget=DateInput)

@@ -81,6 +81,8 @@ class Document(models.Model):
             models.Index(fields=["owning_body", "-issued_on"]),
             models.Index(fields=["issuing_body", "-issued_on"]),
             models.Index(fields=["doc_type"]),
+            # The lists' order (Meta.ordering), so the newest page is read from the index.
+            models.Index(fields=["-issued_on", "-created_at", "-id"], name="documents_recent"),
         ]
 
     def __str__(self) -> str:

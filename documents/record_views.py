@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from documents import services
 from documents.forms import WorkRecordForm
 from documents.models import WorkRecord, WorkRecordStatus
+from documents.paging import Page
 from documents.selectors import (
     bodies_user_may_keep_records_for,
     documents_visible_to,
@@ -78,7 +79,8 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = {
         "record": record,
-        "documents": work_record_documents(request.user, record),
+        # A record can hold thousands of documents: a page at a time, newest first.
+        "page": Page.of(work_record_documents(request.user, record), request.GET.get("trang")),
         "can_edit": can_edit,
         "query": query,
         "candidates": candidates,

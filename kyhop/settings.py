@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so request times cover the whole stack (kyhop/metrics.py).
+    "kyhop.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -129,6 +131,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not :memory:) so server processes started by live tests can open it; one per
     # pytest process so parallel runs do not trample each other.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool(
+    "KYHOP_DATABASE_JIT", False
+):
+    # PostgreSQL's JIT compiles a query whose estimated cost is high — a list with several
+    # visibility subqueries over 500,000 documents qualifies — and compiling took 2.7 s of a
+    # 2.8 s page at a province's size (EXPLAIN ANALYZE). Web pages are short queries: off.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+if env_str("DATABASE_TEST_NAME") and DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    # The test database's name on a shared server (Django's default is "test_" + NAME).
+    DATABASES["default"]["TEST"] = {"NAME": env_str("DATABASE_TEST_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Channels and cache ---------------------------------------------------------------------
@@ -233,11 +245,49 @@ STATIC_ROOT = env_path("KYHOP_STATIC_ROOT", VAR_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env_path("KYHOP_MEDIA_ROOT", VAR_DIR / "media")
 MEDIA_URL = "/media/"  # never served directly: downloads go through permission-checked views
+
+
+def _media_storage() -> dict[str, object]:
+    """Where document bytes live: ``local`` (MEDIA_ROOT, the default), ``s3`` (any
+    S3-compatible store — MinIO, Ceph, a cloud's — through django-storages), or a storage
+    class's dotted path. Blobs are named by their SHA-256, so the same bytes always land on the
+    same key and overwriting a key rewrites identical bytes."""
+    backend = env_str("KYHOP_STORAGE_BACKEND", "local")
+    if backend == "local":
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(MEDIA_ROOT)},
+        }
+    if backend != "s3":
+        return {"BACKEND": backend, "OPTIONS": {}}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("KYHOP_S3_BUCKET", required=True),
+            # Unset: AWS itself; set for MinIO/Ceph/another provider (https://s3.example.vn).
+            "endpoint_url": env_str("KYHOP_S3_ENDPOINT_URL"),
+            "region_name": env_str("KYHOP_S3_REGION"),
+            # Unset: boto3's own chain (instance role, ~/.aws, AWS_* variables).
+            "access_key": env_str("KYHOP_S3_ACCESS_KEY_ID"),
+            "secret_key": env_str("KYHOP_S3_SECRET_ACCESS_KEY"),
+            "location": env_str("KYHOP_S3_PREFIX", ""),
+            "addressing_style": env_choice(
+                "KYHOP_S3_ADDRESSING_STYLE", "path", ("path", "virtual")
+            ),
+            "signature_version": "s3v4",
+            # Private bucket: nothing is public, every download goes through KyHop's checks.
+            "default_acl": None,
+            "querystring_auth": True,
+            # Content-addressed names: a second writer of the same blob writes the same bytes,
+            # so no "_abc123" suffix is wanted.
+            "file_overwrite": True,
+            "verify": env_bool("KYHOP_S3_VERIFY_TLS", True),
+        },
+    }
+
+
 STORAGES = {
-    "default": {
-        "BACKEND": env_str("KYHOP_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
-        "OPTIONS": {"location": str(MEDIA_ROOT)} if not env_str("KYHOP_STORAGE_BACKEND") else {},
-    },
+    "default": _media_storage(),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -306,12 +356,36 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
 # --- Logging --------------------------------------------------------------------------------
+# ``KYHOP_LOG_FORMAT=json``: one JSON object per line (time, level, logger, message, process,
+# and the exception if any) for a log collector; uvicorn's own loggers (errors, access lines)
+# are routed through the same handler so every line of a worker has the same shape.
+LOG_FORMAT = env_choice("KYHOP_LOG_FORMAT", "text", ("text", "json"))
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+_console = {"class": "logging.StreamHandler"}
+if LOG_FORMAT == "json":
+    _console["formatter"] = "json"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(process)d",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "json_ensure_ascii": False,
+        },
+    },
+    "handlers": {"console": _console},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        **(
+            {
+                name: {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}
+                for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
+            }
+            if LOG_FORMAT == "json"
+            else {}
+        ),
         "django.db.backends": {"level": "INFO"},
         # WeasyPrint logs each layout step at INFO; only its problems are worth reading.
         "weasyprint": {"level": "WARNING"},
@@ -412,3 +486,25 @@ KYHOP_VALIDATION_VISUAL_MAX_PAGES = env_int("KYHOP_VALIDATION_VISUAL_MAX_PAGES",
 # "ubnd-tinh" under KYHOP_PKI_DIR, if it exists. Unset in production: reports go unsealed.
 KYHOP_REPORT_SEAL_P12 = env_str("KYHOP_REPORT_SEAL_P12", "")
 KYHOP_REPORT_SEAL_PASSPHRASE = env_str("KYHOP_REPORT_SEAL_PASSPHRASE", "")
+
+# --- Metrics and probes (kyhop/metrics.py, kyhop/probes.py) ---------------------------------
+# /metrics (Prometheus) answers only a bearer token or a direct connection from these
+# networks; through the reverse proxy it answers 404 (every proxied request comes from the
+# proxy's address, so an address alone proves nothing there). Production allows no address by
+# default: set a token, or the scraper's address, explicitly.
+KYHOP_METRICS_ENABLED = env_bool("KYHOP_METRICS_ENABLED", True)
+KYHOP_METRICS_TOKEN = env_str("KYHOP_METRICS_TOKEN", "")
+if KYHOP_METRICS_TOKEN and len(KYHOP_METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("KYHOP_METRICS_TOKEN phải dài ít nhất 32 ký tự.")
+KYHOP_METRICS_ALLOWED_IPS = env_list(
+    "KYHOP_METRICS_ALLOWED_IPS", [] if PRODUCTION else ["127.0.0.1/32", "::1/128"]
+)
+try:
+    KYHOP_METRICS_ALLOWED_NETWORKS = [
+        ipaddress.ip_network(value, strict=False) for value in KYHOP_METRICS_ALLOWED_IPS
+    ]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"KYHOP_METRICS_ALLOWED_IPS: {exc}") from exc
+
+# The statistics page (a report over a period) is reused for this many seconds (0: never).
+KYHOP_STATISTICS_CACHE_SECONDS = env_int("KYHOP_STATISTICS_CACHE_SECONDS", 300, minimum=0)

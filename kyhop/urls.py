@@ -10,7 +10,8 @@ from django.utils import translation
 from django.views.decorators.cache import cache_page
 from django.views.i18n import JavaScriptCatalog
 
-from kyhop.views import favicon, healthz
+from kyhop.metrics import metrics_view
+from kyhop.views import favicon, healthz, livez, readyz
 
 admin.site.site_header = "Quản trị KyHop"
 admin.site.site_title = "KyHop"
@@ -53,6 +54,9 @@ javascript_catalog = cache_page(CATALOG_SECONDS, key_prefix=f"jsi18n-{CATALOG_VE
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
+    path("livez", livez, name="livez"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path(
         f"jsi18n/{CATALOG_VERSION}/<str:language>/",

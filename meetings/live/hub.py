@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import F
 from redis.exceptions import RedisError
 
+from kyhop import metrics
 from meetings.models import LiveState
 
 logger = logging.getLogger(__name__)
@@ -158,6 +159,7 @@ class LiveHub:
             # after a day (group_expiry), and a long session must not fall silent.
             await self.layer.group_add(meeting_group(meeting_id), self.channel)
             self.members.setdefault(meeting_id, set()).add(listener)
+            metrics.live_sockets_set(self.members)
 
     async def leave(self, meeting_id: int, listener: Listener) -> None:
         async with self._lock:
@@ -168,6 +170,7 @@ class LiveHub:
             if not members and self.channel is not None:
                 del self.members[meeting_id]
                 await self.layer.group_discard(meeting_group(meeting_id), self.channel)
+            metrics.live_sockets_set(self.members)
 
     async def _run(self) -> None:
         assert self.channel is not None
@@ -215,6 +218,7 @@ class LiveHub:
                 listener.too_slow()
         if not staff_only:
             self.fanout_seconds = clock() - began
+        metrics.fanout_observed(clock() - began, len(members))
 
     async def seq_of(self, meeting_id: int) -> int:
         """The meeting's sequence number from the database, reused for a second at most."""

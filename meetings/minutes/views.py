@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import (
     FileResponse,
@@ -227,7 +229,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         start, end = dt.date(dt.date.today().year, 1, 1), dt.date.today()
-    report = stats.body_statistics(body=body, start=start, end=end)
+    report = _statistics(body, start, end)
     return render(
         request,
         "meetings/minutes/statistics.html",
@@ -238,8 +240,24 @@ def statistics(request: HttpRequest) -> HttpResponse:
             "end": end,
             "report": report,
             "charts": stats.charts(report),
+            "cache_minutes": settings.KYHOP_STATISTICS_CACHE_SECONDS // 60,
         },
     )
+
+
+def _statistics(body: Body, start: dt.date, end: dt.date) -> stats.BodyStatistics:
+    """The report, reused for KYHOP_STATISTICS_CACHE_SECONDS: it is a report over a period
+    (a year of a province's committee is ~80 ms of queries), and the page says the figures
+    may be that old. 0 computes it on every view."""
+    seconds = settings.KYHOP_STATISTICS_CACHE_SECONDS
+    if not seconds:
+        return stats.body_statistics(body=body, start=start, end=end)
+    key = f"statistics:{body.pk}:{start.isoformat()}:{end.isoformat()}"
+    report = cache.get(key)
+    if report is None:
+        report = stats.body_statistics(body=body, start=start, end=end)
+        cache.set(key, report, seconds)
+    return report
 
 
 @login_required
@@ -249,7 +267,7 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
         start, end = _period(request)
     except ValidationError as exc:
         return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain")
-    report = stats.body_statistics(body=body, start=start, end=end)
+    report = _statistics(body, start, end)
     response = HttpResponse(stats.csv_text(report), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="thong-ke-{body.code}-{start.isoformat()}-{end.isoformat()}.csv"'

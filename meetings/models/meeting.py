@@ -82,7 +82,11 @@ class Meeting(models.Model):
         verbose_name = "cuộc họp"
         verbose_name_plural = "cuộc họp"
         ordering = ["-starts_at"]
-        indexes = [models.Index(fields=["body", "starts_at"])]
+        indexes = [
+            models.Index(fields=["body", "starts_at"]),
+            # "My meetings" and the documents grant read meetings across bodies in time order.
+            models.Index(fields=["-starts_at"], name="meetings_recent"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"

@@ -15,28 +15,32 @@ from meetings.access import agenda_documents_visible_q, meetings_visible_to
 from meetings.models import AgendaDocument, Meeting, MeetingStatus
 from meetings.preparation.agenda import agenda_rows
 
+# How many of a person's meetings the list shows: a clerk of the provincial committee sees
+# thousands over five years, and the list is for what is coming and what just happened.
+UPCOMING_SHOWN = 20
+PAST_SHOWN = 20
+
 
 def my_meetings(user: Any, *, now: datetime | None = None) -> dict[str, list[Meeting]]:
-    """The person's meetings split into today, upcoming and past (most recent first)."""
+    """The person's meetings: today's, the next UPCOMING_SHOWN and the last PAST_SHOWN (most
+    recent first). Three bounded queries, whatever the number of meetings."""
     now = timezone.localtime(now or timezone.now())
     start_of_day = now.replace(hour=0, minute=0, second=0, microsecond=0)
     end_of_day = start_of_day + timedelta(days=1)
-    meetings = (
-        meetings_visible_to(user)
-        .exclude(status=MeetingStatus.DRAFT)
-        .select_related("body")
-        .order_by("starts_at")
-    )
-    groups: dict[str, list[Meeting]] = {"today": [], "upcoming": [], "past": []}
-    for meeting in meetings:
-        if start_of_day <= meeting.starts_at < end_of_day:
-            groups["today"].append(meeting)
-        elif meeting.starts_at >= end_of_day:
-            groups["upcoming"].append(meeting)
-        else:
-            groups["past"].append(meeting)
-    groups["past"].reverse()
-    return groups
+    meetings = meetings_visible_to(user).exclude(status=MeetingStatus.DRAFT).select_related("body")
+    return {
+        "today": list(
+            meetings.filter(starts_at__gte=start_of_day, starts_at__lt=end_of_day).order_by(
+                "starts_at"
+            )
+        ),
+        "upcoming": list(
+            meetings.filter(starts_at__gte=end_of_day).order_by("starts_at")[:UPCOMING_SHOWN]
+        ),
+        "past": list(
+            meetings.filter(starts_at__lt=start_of_day).order_by("-starts_at")[:PAST_SHOWN]
+        ),
+    }
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ def indeterminate(result: SignatureResult, code: str, exc: BaseException) -> Non
     )
 
 
-def run[T](result: SignatureResult, code: str, check: Callable[[], T]) -> T | None:
+def run(result: SignatureResult, code: str, check: Callable[[], T]) -> T | None:
     try:
         return check()
     except Exception as exc:  # per check, with its cause, and logged when ours
@@ -69,7 +69,7 @@ def run[T](result: SignatureResult, code: str, check: Callable[[], T]) -> T | No
         return None
 
 
-async def run_async[T](
+async def run_async(
     result: SignatureResult, code: str, check: Callable[[], Awaitable[T]]
 ) -> T | None:
     try:

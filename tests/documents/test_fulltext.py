@@ -72,7 +72,9 @@ def test_search_never_shows_other_bodies_documents(world, documents):
 def test_postgresql_has_the_gin_index_and_uses_it(world, documents):
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT indexdef FROM pg_indexes WHERE indexname = 'documents_document_search_gin'"
+            # The stored vector's index (migration 0006) replaced the expression's.
+            "SELECT indexdef FROM pg_indexes "
+            "WHERE indexname = 'documents_document_search_vector_gin'"
         )
         (definition,) = cursor.fetchone()
         assert "gin" in definition.lower()
@@ -81,4 +83,4 @@ def test_postgresql_has_the_gin_index_and_uses_it(world, documents):
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "documents_document_search_gin" in plan
+    assert "documents_document_search_vector_gin" in plan
