@@ -26,6 +26,7 @@ from signing.services import (
     request_send,
     step_sign,
 )
+from signing.validation.report import CheckStatus, Outcome
 from tests.signing.helpers import (
     count_pixels,
     is_blue,
@@ -163,6 +164,14 @@ def test_to_trinh_goes_through_initials_signature_numbering_and_seal(
     for signature in report.signatures:
         changes = [c for c in signature.checks if c.code == "changes"]
         assert all(c.status == "passed" for c in changes), (signature.field_name, changes)
+    # ... and passes plainly: every signature's pages changed only where the workflow expects
+    # (the number and date fields, the later signatures' widgets), not "passed with warnings".
+    assert report.outcome is Outcome.PASSED, report.reasons
+    assert len(report.signatures) == 4
+    for signature in report.signatures[:-1]:  # the seal has nothing after it but its DSS
+        (visual,) = [c for c in signature.checks if c.code == "visual"]
+        assert visual.status is CheckStatus.PASSED and visual.message_id == "visual.expected_only"
+        assert all(page.regions == () for page in signature.visual_changes)
 
     # The page shows the chair's blue signature, and the red seal over its left third.
     main = StepAssignee.objects.get(step__request=request, step__kind=StepKind.MAIN)
