@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 import pytest
@@ -16,11 +15,7 @@ from tests.signing.conftest import (  # noqa: F401 - fixtures reused by name
 )
 from tests.signing.helpers import TestPki
 from tests.signing.helpers import blank_pdf as _make_pdf
-
-
-def first_identity(pki_: TestPki) -> str:
-    manifest = json.loads(pki_.layout.manifest.read_text(encoding="utf-8"))
-    return manifest["identities"][0]["name"]
+from tests.validation.helpers import first_identity
 
 
 @pytest.fixture

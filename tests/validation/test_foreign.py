@@ -30,7 +30,7 @@ from signing.validation.report import CheckStatus, Outcome, Report
 from signing.validation.runner import validate_pdf
 from tests.signing.helpers import TestPki
 from tests.signing.helpers import blank_pdf as _make_pdf
-from tests.validation.conftest import first_identity
+from tests.validation.helpers import first_identity
 
 pytestmark = pytest.mark.django_db
 

@@ -158,8 +158,8 @@ def test_verify_pdf_text_in_vietnamese_by_default_and_in_english_on_request(
 def test_sign_and_verify_commands_print_no_library_log_lines(
     validation_settings, test_pki, tmp_path, monkeypatch, caplog, capsys
 ):
-    from tests.signing.conftest import _make_pdf
-    from tests.validation.conftest import first_identity
+    from tests.signing.helpers import blank_pdf as _make_pdf
+    from tests.validation.helpers import first_identity
 
     source, target = tmp_path / "in.pdf", tmp_path / "out.pdf"
     source.write_bytes(_make_pdf())
