@@ -30,6 +30,8 @@ class QuickSelect(forms.Select):
     def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> str:
         final = self.build_attrs(self.attrs, attrs)
         final["name"] = name
+        # The Bootstrap class the form renderer's select template gives every other select.
+        final["class"] = f"{final.get('class', '')} form-select".strip()
         selected = set(self.format_value(value))
         parts = [f"<select{flatatt(final)}>"]
         for option_value, label in self.choices:

@@ -98,7 +98,7 @@ def test_the_reader_runs_no_script_a_pdf_carries(browser, scene):
     page.goto(f"{base_url}/dang-nhap/")
     page.fill("#id_username", "daibieu")
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].primary")
+    page.click("button[type=submit].btn-primary")
     page.wait_for_selector("h1")
 
     page.goto(f"{base_url}/van-ban/{document_id}/doc/")
