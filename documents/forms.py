@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Body, Clearance
 from documents.models import DocumentStatus, DocumentType
 from documents.selectors import DocumentQuery
-from documents.validation import ACCEPTED_EXTENSIONS
+from documents.uploads.checks import ACCEPTED_EXTENSIONS
 
 _FILE_ACCEPT = f"{ACCEPTED_EXTENSIONS},application/pdf"
 

@@ -13,7 +13,7 @@ from typing import IO
 
 from pypdf import PdfReader
 
-from documents.validation import PDF_PARSE_ERRORS
+from documents.uploads.checks import PDF_PARSE_ERRORS
 
 logger = logging.getLogger(__name__)
 

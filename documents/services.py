@@ -20,8 +20,7 @@ from django.utils.translation import gettext, ngettext
 
 from accounts.models import Body, Clearance, User, nfc
 from audit.services import audit_record
-from documents import hooks, reading
-from documents.conversion import office_to_pdf
+from documents import hooks
 from documents.models import (
     ActiveContent,
     Blob,
@@ -34,6 +33,7 @@ from documents.models import (
     WorkRecord,
     WorkRecordStatus,
 )
+from documents.reader import reading
 from documents.search import fold, pdf_text
 from documents.selectors import (
     bodies_user_can_file_for,
@@ -43,7 +43,8 @@ from documents.selectors import (
     user_may_keep_records,
 )
 from documents.storage import blob_delete, blob_open, blob_write, digest
-from documents.validation import MIME_TYPES, UploadKind, pdf_inspect, upload_kind
+from documents.uploads.checks import MIME_TYPES, UploadKind, pdf_inspect, upload_kind
+from documents.uploads.conversion import office_to_pdf
 
 # --- Uploads ----------------------------------------------------------------------------------
 

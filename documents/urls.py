@@ -1,6 +1,8 @@
 from django.urls import path
 
-from documents import note_views, record_views, views
+from documents import views
+from documents.reader import notes as note_views
+from documents.records import views as record_views
 
 app_name = "documents"
 

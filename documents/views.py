@@ -17,8 +17,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.models import Body
 from documents import hooks, services
 from documents.forms import DocumentCreateForm, DocumentSearchForm, VersionAddForm
-from documents.http import blob_response
 from documents.models import Document, DocumentVersion, ReadingCopy
+from documents.reader.http import blob_response
 from documents.selectors import (
     bodies_user_can_file_for,
     document_can_add_version,

@@ -411,13 +411,13 @@ KYHOP_READING_COPY_MIN_BYTES = env_int("KYHOP_READING_COPY_MIN_BYTES", 4 * 1024 
 
 # --- Uploads and office conversion (issue 12) -----------------------------------------------
 # Uploads too large for memory are streamed to unnamed temporary files, which a killed server
-# cannot leave behind (documents/uploads.py).
+# cannot leave behind (documents/uploads/handlers.py).
 FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
-    "documents.uploads.UnnamedTemporaryFileUploadHandler",
+    "documents.uploads.handlers.UnnamedTemporaryFileUploadHandler",
 ]
-# LibreOffice converts DOCX/ODT/XLSX (documents/conversion.py, through the watchdog
-# documents/soffice_guard.py); a hostile or huge file must not hold a worker, a core or the
+# LibreOffice converts DOCX/ODT/XLSX (documents/uploads/conversion.py, through the watchdog
+# documents/uploads/soffice_guard.py); a hostile or huge file must not hold a worker, a core or the
 # disk. Wall-clock limit, CPU seconds and address space of LibreOffice; its PDF may not exceed
 # KYHOP_UPLOAD_MAX_BYTES either.
 KYHOP_SOFFICE_BINARY = env_str("KYHOP_SOFFICE_BINARY", "soffice")

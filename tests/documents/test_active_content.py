@@ -13,8 +13,8 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 
 from audit.models import AuditEvent
-from documents.active_content import pdf_active_content
 from documents.models import ActiveContent
+from documents.uploads.active_content import pdf_active_content
 from tests.documents.conftest import (
     docx_bytes,
     pdf_action,

@@ -20,8 +20,8 @@ from asgiref.sync import sync_to_async
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from documents.conversion import office_to_pdf, soffice_binary
 from documents.models import Document
+from documents.uploads.conversion import office_to_pdf, soffice_binary
 from tests.documents.conftest import docx_bytes, docx_from_body, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("doc_storage")]
@@ -273,11 +273,11 @@ def test_a_large_upload_is_streamed_to_an_unnamed_file(
     client, world, private_tmp, settings, monkeypatch
 ):
     """Past FILE_UPLOAD_MAX_MEMORY_SIZE the upload goes to disk, in a file with no name that a
-    killed server cannot leave behind (documents/uploads.py)."""
+    killed server cannot leave behind (documents/uploads/handlers.py)."""
     from pypdf.generic import DecodedStreamObject
 
     from documents import services
-    from documents.uploads import UnnamedTemporaryUploadedFile
+    from documents.uploads.handlers import UnnamedTemporaryUploadedFile
     from tests.documents.conftest import pdf_changed
 
     received: list[object] = []

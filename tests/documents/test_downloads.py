@@ -10,7 +10,7 @@ from django.test import AsyncRequestFactory, Client
 from django.urls import reverse
 
 from accounts.models import Clearance
-from documents.http import ByteRange, RangeNotSatisfiable, blob_response, byte_range
+from documents.reader.http import ByteRange, RangeNotSatisfiable, blob_response, byte_range
 from tests.documents.conftest import pdf_bytes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("doc_storage")]

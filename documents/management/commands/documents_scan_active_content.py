@@ -9,10 +9,10 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from pypdf import PdfReader
 
-from documents.active_content import pdf_active_content
 from documents.models import ActiveContent, Blob
 from documents.storage import blob_open
-from documents.validation import MIME_TYPES, PDF_PARSE_ERRORS, UploadKind
+from documents.uploads.active_content import pdf_active_content
+from documents.uploads.checks import MIME_TYPES, PDF_PARSE_ERRORS, UploadKind
 
 
 class Command(BaseCommand):

@@ -22,7 +22,7 @@ from django.utils.translation import gettext
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
-from documents.active_content import pdf_active_content
+from documents.uploads.active_content import pdf_active_content
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The watchdog between the web server and one LibreOffice conversion (standard library only).
 
-The server starts this script for each office file (``documents/conversion.py``): the file
+The server starts this script for each office file (``documents/uploads/conversion.py``): the file
 arrives on standard input, the PDF leaves on standard output. Run as its own process so that
 whatever happens to the server, LibreOffice and its files go with it:
 

@@ -1,8 +1,8 @@
 """DOCX/ODT/XLSX to PDF with LibreOffice headless, through a watchdog process.
 
-Each conversion is one run of ``documents/soffice_guard.py`` (see its docstring): LibreOffice
-in its own process group with time, CPU, memory and file-size limits and a private profile,
-killed with its whole group — and its directory removed — when the time limit passes, when
+Each conversion is one run of ``documents/uploads/soffice_guard.py`` (see its docstring):
+LibreOffice in its own process group with time, CPU, memory and file-size limits and a private
+profile, killed with its whole group — and its directory removed — when the time limit passes, when
 the request is cancelled, or when the server dies. The server keeps no file of its own on
 disk: the office file and the PDF travel through unnamed temporary files, which the kernel
 removes whatever happens to the process.
@@ -30,7 +30,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.utils.translation import gettext
 
-from documents import soffice_guard
+from documents.uploads import soffice_guard
 
 logger = logging.getLogger(__name__)
 
