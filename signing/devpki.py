@@ -70,7 +70,7 @@ class DevIdentity:
     common_name: str
     organisation: str
     title: str
-    kind: str  # "person" | "seal"
+    kind: str  # "person" | "seal" | "service" (a certificate of KyHop itself, no owner)
     # A revoked identity (tests, demonstrations): since when, and the CRL reason (RFC 5280
     # names, e.g. "key_compromise"). The OCSP responder and the CRL then say so.
     revoked_since: str | None = None
@@ -139,6 +139,22 @@ def demo_identities() -> list[DevIdentity]:
 
 
 # --- The certomancer description ------------------------------------------------------------
+
+
+# The public check page seals its reports with a certificate of its own, never with an
+# administrative body's seal: a report made for anyone, signed out, is not an act of that body.
+VALIDATION_SERVICE = DevIdentity(
+    name="dich-vu-kiem-tra",
+    common_name="Dịch vụ kiểm tra chữ ký — KyHop",
+    organisation="KyHop",
+    title="",
+    kind="service",
+)
+
+
+def pki_identities() -> list[DevIdentity]:
+    """Everything the development PKI issues by default: the demo's and KyHop's own services."""
+    return [*demo_identities(), VALIDATION_SERVICE]
 
 
 def _key_usage(*usages: str) -> dict[str, Any]:
@@ -382,7 +398,7 @@ def pki_create(
 ) -> PkiInitResult:
     """Create the development PKI in *directory* unless it exists; never changes an existing one.
 
-    *identities* defaults to the demo's (:func:`demo_identities`); tests add others, e.g. a
+    *identities* defaults to :func:`pki_identities`; tests add others, e.g. a
     revoked signer. The PKI is built in a temporary sibling directory and renamed into place,
     so an interrupted run leaves nothing half-made behind.
     """
@@ -408,7 +424,7 @@ def pki_create(
             PkiLayout(staging),
             base_url=base_url,
             passphrase=passphrase,
-            identities=demo_identities() if identities is None else identities,
+            identities=pki_identities() if identities is None else identities,
         )
         if directory.exists():
             directory.rmdir()  # empty, checked above

@@ -10,6 +10,7 @@ existed keeps its stored Vietnamese sentences where it has no id.
 from __future__ import annotations
 
 import copy
+import unicodedata
 from typing import Any
 
 from django.utils.translation import gettext
@@ -17,9 +18,24 @@ from django.utils.translation import gettext
 from signing.validation import report as report_module
 from signing.validation import texts
 
+# Text that came from the uploaded file (its name, field names, the names in its certificates)
+# is shown bounded and marked as such: anyone may upload anything, and the sealed report must
+# not let a crafted name pass for the report's own words (a sentence, a right-to-left override).
+FROM_FILE_MAX_CHARS = 120
+_DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Zl", "Zp"})
+
+
+def from_file(value: object, *, limit: int = FROM_FILE_MAX_CHARS) -> str:
+    """*value* as safe display text: NFC, no control or format characters, at most *limit*."""
+    text = unicodedata.normalize("NFC", str(value or ""))
+    text = "".join(" " if unicodedata.category(ch) in _DROPPED_CATEGORIES else ch for ch in text)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
 
 def localize(data: dict[str, Any]) -> dict[str, Any]:
     """A copy of the JSON report *data* with its texts in the active language."""
+    data = _bounded(data)
     shown = copy.deepcopy(data)
     shown["outcome_label"] = texts.label(texts.OUTCOME_LABELS, data["outcome"], translate=gettext)
     shown["summary"] = report_module.summary(data, translate=gettext)
@@ -32,6 +48,20 @@ def localize(data: dict[str, Any]) -> dict[str, Any]:
         shown[key] = [_result(item) for item in data.get(key, [])]
     shown["results"] = shown["signatures"] + shown["timestamps"]
     return shown
+
+
+def _bounded(data: dict[str, Any]) -> dict[str, Any]:
+    """A copy of *data* whose texts taken from the uploaded file are passed through from_file."""
+    data = copy.deepcopy(data)
+    data["file_name"] = from_file(data.get("file_name"))
+    for key in ("signatures", "timestamps"):
+        for item in data.get(key, []):
+            item["field_name"] = from_file(item.get("field_name"))
+            signer = item.get("signer") or {}
+            for name in ("common_name", "organisation", "issuer"):
+                if name in signer:
+                    signer[name] = from_file(signer[name])
+    return data
 
 
 def _result(item: dict[str, Any]) -> dict[str, Any]:

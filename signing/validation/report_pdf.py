@@ -1,12 +1,14 @@
-"""The validation report as a PDF/A document, sealed with the platform's seal when configured.
+"""The validation report as a PDF/A document, sealed by the validation service when configured.
 
 The PDF says the same as the web page, in the active language (Vietnamese unless the reader
 chose English), on A4; the platform's seal signature on it (PAdES B-B, made locally: a report
 must be downloadable even when the time-stamping service is down) lets anyone check later that
 the report itself was not edited.
 
-The seal comes from ``KYHOP_REPORT_SEAL_P12`` and ``KYHOP_REPORT_SEAL_PASSPHRASE``; outside
-production, without them, the development PKI's "ubnd-tinh" seal is used if it exists.
+The seal is the validation service's own certificate ("Dịch vụ kiểm tra chữ ký — KyHop"), never
+an administrative body's: ``KYHOP_REPORT_SEAL_P12`` and ``KYHOP_REPORT_SEAL_PASSPHRASE`` in
+production; outside production, without them, the development PKI's service identity if the
+PKI has it (a PKI made before that identity existed leaves reports unsealed, and says so).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from django.template.loader import render_to_string
 from pyhanko.sign.signers import Signer
 from weasyprint.urls import URLFetcher
 
+from signing import devpki
 from signing.backends.pkcs12 import signer_from_pkcs12
 from signing.pades.sign import PadesLevel, sign_pdf_bytes
 from signing.validation.presentation import localize
@@ -29,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 TEMPLATE_NAME = "signing/validation/report_pdf.html"
 PDF_VARIANT = "pdf/a-3b"  # as documents.rendering: archival, and incremental signing keeps it
-DEV_SEAL_IDENTITY = "ubnd-tinh"
+DEV_SEAL_IDENTITY = devpki.VALIDATION_SERVICE.name
 SEAL_FIELD = "KyHopBaoCaoKiemTra"
 
 

@@ -74,7 +74,7 @@ def test_pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestPki]:
         directory=directory,
         base_url=base_url,
         passphrase=PASSPHRASE,
-        identities=[*devpki.demo_identities(), REVOKED_IDENTITY],
+        identities=[*devpki.pki_identities(), REVOKED_IDENTITY],
     )
     app.target = devpki.animator(directory)
     thread = threading.Thread(target=server.serve_forever, name="test-pki", daemon=True)

@@ -35,8 +35,12 @@ def test_every_demo_signer_and_top_body_has_an_identity(test_pki):
     names = {name for name, *_ in demo_data.DEMO_LOGINS} | {"ubnd-tinh", "hdnd-tinh"}
 
     assert {i.name for i in devpki.demo_identities()} == names
-    # The test PKI adds one revoked signer to the demo's (tests/signing/helpers.py).
-    assert {p.stem for p in test_pki.layout.identities.glob("*.p12")} == names | {REVOKED}
+    # The PKI also issues the validation service's own certificate, and the test PKI adds one
+    # revoked signer to the demo's (tests/signing/helpers.py).
+    service = devpki.VALIDATION_SERVICE.name
+    assert {i.name for i in devpki.pki_identities()} == names | {service}
+    issued = {p.stem for p in test_pki.layout.identities.glob("*.p12")}
+    assert issued == names | {service, REVOKED}
 
 
 def test_personal_certificates_carry_the_full_vietnamese_name_in_nfc(test_pki):

@@ -1,5 +1,6 @@
-"""The PDF report (issue 6, item 3): Vietnamese, PDF/A, sealed by the platform, and its seal
-validates with the same engine."""
+"""The PDF report: Vietnamese, PDF/A, sealed by the validation service's own certificate (never
+an administrative body's seal), its seal validating with the same engine, and text taken from
+the uploaded file bounded and marked."""
 
 from __future__ import annotations
 
@@ -23,9 +24,10 @@ pytestmark = pytest.mark.django_db
 def _text(pdf: bytes, tmp_path: Path) -> str:
     path = tmp_path / "report.pdf"
     path.write_bytes(pdf)
-    return subprocess.run(
+    text = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
+    return " ".join(text.split())  # line breaks fall where the layout puts them
 
 
 def test_report_pdf_states_the_verdict_and_its_own_seal_validates(
@@ -35,6 +37,8 @@ def test_report_pdf_states_the_verdict_and_its_own_seal_validates(
     pdf = report_pdf(report.as_json())
     text = _text(pdf, tmp_path)
     assert "Kết luận: Hợp lệ" in text
+    assert "không phải văn bản hành chính" in text
+    assert "«quyet-dinh.pdf»" in text
     assert report.signatures[0].signer.common_name in text
     catalog = PdfFileReader(io.BytesIO(pdf)).root
     assert b"pdfaid:part" in catalog["/Metadata"].data  # PDF/A identification (XMP)
@@ -44,6 +48,9 @@ def test_report_pdf_states_the_verdict_and_its_own_seal_validates(
     sealed = validate_pdf(pdf, file_name="bao-cao.pdf")
     (seal,) = sealed.signatures
     assert seal.field_name == SEAL_FIELD
+    # The validation service's own certificate, not the People's Committee's seal.
+    assert seal.signer.common_name == "Dịch vụ kiểm tra chữ ký — KyHop"
+    assert "Ủy ban" not in seal.signer.organisation
     assert {c.code: c.status for c in seal.checks}["integrity"] is CheckStatus.PASSED
     assert sealed.outcome is Outcome.PASSED, sealed.reasons
 
@@ -75,3 +82,17 @@ def test_verify_pdf_writes_the_pdf_report(validation_settings, signed_lta, tmp_p
         call_command("verify_pdf", str(source), "--pdf", str(target))
     assert exit_info.value.code == 0
     assert "Kết luận: Hợp lệ" in _text(target.read_bytes(), tmp_path)
+
+
+def test_uploader_text_is_bounded_and_stripped_of_control_characters(
+    validation_settings, signed_lta, tmp_path
+):
+    # A crafted name: a right-to-left override, a line break posing as a sentence of the
+    # report, and a length meant to push the real content off the page.
+    crafted = "x\u202eFDP.exe\nKết luận: Hợp lệ " + "A" * 500 + ".pdf"
+    report = validate_pdf(signed_lta, file_name=crafted)
+    text = _text(report_pdf(report.as_json()), tmp_path)
+    assert "\u202e" not in text
+    assert "«x FDP.exe Kết luận: Hợp lệ AAAA" in text  # marked as the file's, on one line
+    assert "A" * 130 not in text.replace(" ", "")  # bounded
+    assert "A…»" in text.replace(" ", "")
