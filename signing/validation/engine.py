@@ -679,6 +679,23 @@ def _kids(emb: EmbeddedPdfSignature) -> list[generic.IndirectObject]:
     return [k for k in kids if isinstance(k, generic.IndirectObject)]
 
 
+def _unreadable(data: bytes, report: Report) -> None:
+    """A file that cannot be parsed: failed, not merely refused, if a signature was wrapped.
+
+    The failing signatures are named by their place in the file: their dictionaries could not
+    be read, so neither can their field names.
+    """
+    failures = structure.raw_failures(data)
+    if not failures:
+        return
+    report.refusal = None
+    report.notes.append(texts.NOTES["unreadable_wrapped"])
+    for index, code in enumerate(failures, start=1):
+        result = SignatureResult(kind="signature", field_name=f"#{index}")
+        checks.wrapped(result, code)
+        report.signatures.append(result)
+
+
 async def async_validate_bytes(data: bytes, *, file_name: str, config: ValidationConfig) -> Report:
     started = time.monotonic()
     hexstrings.install()  # signature values are long hex strings: read them in one go
@@ -696,10 +713,13 @@ async def async_validate_bytes(data: bytes, *, file_name: str, config: Validatio
         await _validate_reader(data, reader, report, config)
     except Refused as refused:
         report.refusal = refused.refusal
+        if refused.refusal.code == "unreadable":
+            _unreadable(data, report)
     except PARSE_ERRORS as exc:
         # Hostile files trip pyHanko in unforeseen places; keep the trace for the operator.
         logger.warning("Không đọc được cấu trúc PDF: %r", exc, exc_info=True)
         report.refusal = refusal("unreadable", "refusal.unreadable_structure")
+        _unreadable(data, report)
     except Exception:  # the last resort: ours, logged, and said to be ours
         logger.exception("Lỗi của bộ kiểm tra chữ ký khi đọc tệp %s", file_name)
         report.refusal = refusal("internal_error")

@@ -74,6 +74,48 @@ class SignedBytes:
         return self.end == self.file_size
 
 
+_RAW_BYTE_RANGE = re.compile(
+    rb"/ByteRange[\x00\t\n\f\r ]*\[[\x00\t\n\f\r ]*(-?\d+)[\x00\t\n\f\r ]+(-?\d+)"
+    rb"[\x00\t\n\f\r ]+(-?\d+)[\x00\t\n\f\r ]+(-?\d+)[\x00\t\n\f\r ]*\]"
+)
+
+
+def raw_failures(data: bytes) -> list[str]:
+    """For a file no reader can parse: the failed step of each ``/ByteRange`` in its raw bytes.
+
+    Moving the signed bytes to make room for others (signature wrapping) also breaks the
+    cross-reference offsets, so such a file often cannot be read at all; calling it merely
+    "damaged" would hide that a signature in it was tampered with. Only what the bytes alone
+    prove is checked: the ranges, the end of the signed revision, the hex string in the gap,
+    and that the ``/ByteRange`` itself is signed. An empty list: nothing found, or all sound.
+    """
+    failures = []
+    for match in _RAW_BYTE_RANGE.finditer(data):
+        start, a, b, c = (int(group) for group in match.groups())
+        if b + c > len(data):
+            continue  # a truncated file (an interrupted download) is damaged, not forged
+        if start != 0 or not 0 < a < b or c <= 0:
+            failures.append("byte_range")
+        elif _EOF.search(data, max(0, b + c - 1024), b + c) is None:
+            failures.append("not_revision_end")
+        elif not _is_hex_string(data[a:b]):
+            failures.append("gap_not_hex")
+        elif match.end() > a and match.start() < b:
+            failures.append("dictionary_elsewhere")
+    return failures
+
+
+def _is_hex_string(gap: bytes) -> bool:
+    digits = gap[1:-1]
+    return (
+        len(gap) >= 4
+        and gap[:1] == b"<"
+        and gap[-1:] == b">"
+        and len(digits) % 2 == 0
+        and _HEX.fullmatch(digits) is not None
+    )
+
+
 def prove(data: bytes, reader: PdfFileReader, emb: EmbeddedPdfSignature) -> SignedBytes:
     """The signed bytes of *emb* in *data*, or ``Wrapped`` naming the step that failed."""
     a, b, end = _byte_range(emb, len(data))

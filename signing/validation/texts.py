@@ -115,6 +115,11 @@ NOTES = {
         "Một số mục dữ liệu xác thực dài hạn (DSS: chứng thư, OCSP, CRL) trong tệp bị hỏng nên "
         "đã được bỏ qua; các mục còn đọc được vẫn được dùng."
     ),
+    "unreadable_wrapped": gettext_noop(
+        "Tệp không đọc được cấu trúc PDF, nhưng các byte của tệp đủ cho thấy vùng ký đã bị "
+        "dịch chuyển hoặc chèn thêm (tấn công bọc chữ ký): chữ ký được đánh số theo thứ tự "
+        "trong tệp vì không đọc được tên trường."
+    ),
 }
 
 # --- Messages ----------------------------------------------------------------------------------

@@ -138,6 +138,11 @@ def incremental_page_added(signed: bytes) -> bytes:
 _BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]")
 
 
+def byte_range_position(signed: bytes) -> int:
+    """Where the first signature's ``/ByteRange`` array ends in *signed*."""
+    return _BYTE_RANGE.search(signed).end()
+
+
 def _same_width(old: bytes, new: bytes) -> bytes:
     assert len(new) <= len(old), "the forged ByteRange must fit where the real one was"
     return new + b" " * (len(old) - len(new))

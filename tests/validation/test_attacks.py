@@ -66,12 +66,25 @@ def test_universal_signature_forgery_fails(signed, attack):
     assert report.reasons
 
 
-def test_signature_wrapping_is_never_passed(signed):
-    # Shifting the signed bytes also breaks the cross-reference offsets: the file is refused as
-    # unreadable (indeterminate) or, if parsed, fails on its ByteRange.
+def test_signature_wrapping_fails_naming_it_even_when_the_file_cannot_be_parsed(signed):
+    # Shifting the signed bytes also breaks the cross-reference offsets, so no reader parses
+    # the file; its raw bytes still prove the gap no longer holds one hex string.
     report = validate_pdf(attacks.signature_wrapping(signed))
-    assert report.outcome in (Outcome.FAILED, Outcome.INDETERMINATE)
-    assert report.reasons
+    assert report.refusal is None
+    assert report.outcome is Outcome.FAILED
+    (result,) = report.signatures
+    check = next(c for c in result.checks if c.code == "structure")
+    assert check.status is CheckStatus.FAILED
+    assert "signature wrapping" in check.message, check.message
+
+
+def test_a_merely_damaged_signed_file_is_refused_not_called_wrapped(signed):
+    # An interrupted download: the ByteRange still reads but points past the end of the file.
+    br = attacks.byte_range_position(signed)
+    damaged = signed[: br + 2000]
+    report = validate_pdf(damaged)
+    assert report.refusal is not None, report.reasons
+    assert report.outcome is Outcome.INDETERMINATE
 
 
 def test_size_matched_signature_wrapping_fails_naming_it(sign, settings):
