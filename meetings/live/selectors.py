@@ -60,6 +60,9 @@ class LiveAccess:
     participant_id: int | None
     is_chair: bool
     is_staff: bool
+    # The highest document confidentiality the person may open (None: an administrator);
+    # the snapshot's agenda lists only those documents, like the meeting page.
+    clearance: int | None = None
 
 
 def live_access(user: Any, meeting_id: int) -> LiveAccess | None:
@@ -79,6 +82,7 @@ def live_access(user: Any, meeting_id: int) -> LiveAccess | None:
         participant_id=participant.pk if participant else None,
         is_chair=role == ParticipantRole.CHAIR,
         is_staff=organiser or role in STAFF_ROLES,
+        clearance=None if user.is_superuser else user.clearance,
     )
 
 
@@ -253,11 +257,14 @@ def live_polls(meeting: Meeting) -> list[Poll]:
     )
 
 
-def _agenda(meeting: Meeting) -> list[dict[str, Any]]:
+def _agenda(meeting: Meeting, clearance: int | None) -> list[dict[str, Any]]:
+    """The agenda as a screen shows it; a document above *clearance* is not even named."""
     conclusions = dict(
         ItemConclusion.objects.filter(item__meeting=meeting).values_list("item_id", "text")
     )
     links = AgendaDocument.objects.filter(item__meeting=meeting).select_related("document")
+    if clearance is not None:
+        links = links.filter(document__confidentiality__lte=clearance)
     documents: dict[int, list[dict[str, Any]]] = {}
     for link in links.order_by("position", "id"):
         doc = link.document
@@ -342,7 +349,7 @@ def snapshot(meeting_id: int, access: LiveAccess) -> dict[str, Any]:
             "status": meeting.status,
             "status_label": meeting.get_status_display(),
         },
-        "agenda": _agenda(meeting),
+        "agenda": _agenda(meeting, access.clearance),
         "item": item_payload(state),
         "message": message_payload(state),
         "checkin_open": checkin_is_open(meeting),

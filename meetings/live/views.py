@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from meetings.access import is_clerk, may_run, participation_of
+from meetings.access import is_clerk, may_run, meeting_access, participation_of
 from meetings.live import attendance, presenter, qr, services, speakers
 from meetings.live.selectors import live_access, presenter_documents
 from meetings.models import (
@@ -159,15 +159,19 @@ def _checkin_page(
 
 @login_required
 def checkin_room(request: HttpRequest, token: str) -> HttpResponse:
-    """A participant scanned the room's code with their own tablet."""
+    """A participant scanned the room's code with their own tablet.
+
+    The meeting page's rule decides what the page may show (a code is a photo on the wall,
+    not a grant): a draft or a meeting above the person's clearance is not found, its title
+    included.
+    """
     meeting_id = qr.room_meeting_id(token)
-    meeting = Meeting.objects.filter(pk=meeting_id).first() if meeting_id else None
-    if meeting is None:
+    access = meeting_access(request.user, meeting_id) if meeting_id else None
+    if access is None:
         raise Http404(gettext("Mã điểm danh không hợp lệ hoặc đã hết hạn."))
-    participant = participation_of(request.user, meeting)
-    if participant is None:
+    if access.participant is None:
         raise PermissionDenied(gettext("Bạn không có trong danh sách người dự họp."))
-    return _confirm(request, participant, gettext("Điểm danh tại phòng họp"))
+    return _confirm(request, access.participant, gettext("Điểm danh tại phòng họp"))
 
 
 @login_required
@@ -179,7 +183,8 @@ def checkin_personal(request: HttpRequest, token: str) -> HttpResponse:
         if participant_id
         else None
     )
-    if participant is None:
+    # Whoever scans must be able to see the meeting itself (same rule as its page).
+    if participant is None or meeting_access(request.user, participant.meeting_id) is None:
         raise Http404(gettext("Mã điểm danh không hợp lệ hoặc đã hết hạn."))
     mine = participant.user_id == request.user.pk
     if not mine and not is_clerk(request.user, participant.meeting):

@@ -103,14 +103,11 @@ class RsvpForm(forms.Form):
 
     answer = forms.ChoiceField(label=_("Trả lời"), choices=RSVP_ANSWERS)
     reason = forms.CharField(label=_("Lý do vắng"), max_length=500, required=False)
+    # Any person parses; whether they may attend in the invitee's place is the reply service's
+    # rule (meetings.preparation.substitutes), which answers with a reason in words.
     substitute = forms.ModelChoiceField(
-        label=_("Người dự thay"), queryset=User.objects.none(), required=False
+        label=_("Người dự thay"), queryset=User.objects.all(), required=False
     )
-
-    def __init__(self, *args: Any, colleagues: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if colleagues is not None:
-            self.fields["substitute"].queryset = colleagues
 
 
 class CancelForm(forms.Form):

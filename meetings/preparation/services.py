@@ -28,6 +28,7 @@ from meetings.models import (
     Rsvp,
 )
 from meetings.preparation.invitations import invitations_send_cancellation, invitations_send_update
+from meetings.preparation.substitutes import substitute_allowed
 
 MAX_AGENDA_DEPTH = 3
 # Fields whose change must be announced to invitees (an .ics update).
@@ -498,25 +499,8 @@ def _drop_previous_substitute(participant: Participant) -> None:
 def _add_substitute(participant: Participant, substitute: User | None) -> Participant:
     if substitute is None:
         raise ValidationError({"substitute": gettext("Hãy chọn người dự thay.")})
-    if substitute.pk == participant.user_id:
-        raise ValidationError({"substitute": gettext("Người dự thay phải là người khác.")})
-    if not substitute.is_active:
-        raise ValidationError({"substitute": gettext("Tài khoản người dự thay đã bị khoá.")})
-    if substitute.clearance < participant.meeting.confidentiality:
-        raise ValidationError(
-            {
-                "substitute": gettext(
-                    "Người dự thay chưa được phép đọc tài liệu có độ mật của cuộc họp này."
-                )
-            }
-        )
-    if Participant.objects.filter(meeting=participant.meeting, user=substitute).exists():
-        raise ValidationError(
-            {
-                "substitute": gettext("%(name)s đã có trong danh sách mời của cuộc họp.")
-                % {"name": substitute.full_name}
-            }
-        )
+    if not substitute_allowed(participant, substitute):
+        raise ValidationError({"substitute": _substitute_refusal(participant, substitute)})
     return Participant.objects.create(
         meeting=participant.meeting,
         user=substitute,
@@ -527,3 +511,21 @@ def _add_substitute(participant: Participant, substitute: User | None) -> Partic
         rsvp_at=timezone.now(),
         substitute_for=participant,
     )
+
+
+def _substitute_refusal(participant: Participant, substitute: User) -> str:
+    """Why the rule (substitutes.substitute_candidates) leaves this person out, in words."""
+    meeting = participant.meeting
+    if substitute.pk == participant.user_id:
+        return gettext("Người dự thay phải là người khác.")
+    if not substitute.is_active:
+        return gettext("Tài khoản người dự thay đã bị khoá.")
+    if substitute.clearance < meeting.confidentiality:
+        return gettext("Người dự thay chưa được phép đọc tài liệu có độ mật của cuộc họp này.")
+    if Participant.objects.filter(meeting=meeting, user=substitute).exists():
+        return gettext("%(name)s đã có trong danh sách mời của cuộc họp.") % {
+            "name": substitute.full_name
+        }
+    return gettext("%(name)s không cùng cơ quan, đơn vị với bạn nên không thể dự họp thay bạn.") % {
+        "name": substitute.full_name
+    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -15,21 +16,21 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from accounts.selectors import colleagues_of
 from documents.models import Document
 from documents.selectors import documents_visible_to
 from meetings.access import (
+    MeetingAccess,
     bodies_user_can_host_for,
     meeting_access,
     meeting_manageable_by,
     meetings_visible_to,
-    participation_of,
 )
-from meetings.models import AgendaItem, Meeting, Participant, Rsvp
+from meetings.models import AgendaItem, Meeting, MeetingStatus, Participant, Rsvp
 from meetings.preparation import forms, services
 from meetings.preparation.agenda import cached_agenda_html
 from meetings.preparation.invitations import meeting_send_invitations
 from meetings.preparation.selectors import agenda_tree, my_meetings
+from meetings.preparation.substitutes import substitute_choices
 
 
 def _visible_meeting(request: HttpRequest, pk: int) -> Meeting:
@@ -96,7 +97,15 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access = meeting_access(request.user, pk)
     if access is None:
         raise Http404(gettext("Không tìm thấy cuộc họp."))
+    return _detail_page(request, access)
+
+
+def _detail_page(
+    request: HttpRequest, access: MeetingAccess, reply: Reply | None = None, error: str = ""
+) -> HttpResponse:
+    """The meeting page; after a refused reply, with the answer as sent and why it was refused."""
     meeting, participant = access.meeting, access.participant
+    substitute = _substitute_of(participant)
     agenda_html = cached_agenda_html(
         meeting, request.user, lambda: agenda_tree(meeting, request.user)
     )
@@ -106,15 +115,41 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "meeting": meeting,
             "participant": participant,
-            "substitute": _substitute_of(participant),
+            "substitute": substitute,
             "agenda_html": agenda_html,
             "answers": forms.RSVP_ANSWERS,
-            # Plain (id, name) pairs: Django's widget rendering costs a template per option.
-            "colleagues": colleagues_of(request.user)
-            if participant and participant.substitute_for_id is None
-            else [],
+            "reply": reply or _current_reply(participant, substitute),
+            "reply_error": error,
+            # Exactly whom the reply service accepts (the same selector decides both).
+            "colleagues": substitute_choices(participant) if _may_reply(access) else [],
             "can_manage": access.can_manage,
         },
+        status=400 if error else 200,
+    )
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An answer as the form shows it: the stored one, or the one just refused."""
+
+    answer: str
+    reason: str
+    substitute: int | None
+
+
+def _current_reply(participant: Participant | None, substitute: Participant | None) -> Reply:
+    if participant is None:
+        return Reply("", "", None)
+    chosen = substitute.user_id if substitute else None
+    return Reply(participant.rsvp, participant.absence_reason, chosen)
+
+
+def _may_reply(access: MeetingAccess) -> bool:
+    participant = access.participant
+    return (
+        participant is not None
+        and participant.substitute_for_id is None
+        and access.meeting.status in {MeetingStatus.INVITED, MeetingStatus.IN_PROGRESS}
     )
 
 
@@ -128,31 +163,37 @@ def _substitute_of(participant: Participant | None) -> Participant | None:
 @login_required
 @require_POST
 def rsvp(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _visible_meeting(request, pk)
-    participant = participation_of(request.user, meeting)
-    if participant is None:
+    access = meeting_access(request.user, pk)
+    if access is None:
+        raise Http404(gettext("Không tìm thấy cuộc họp."))
+    if access.participant is None:
         raise Http404(gettext("Bạn không có trong danh sách mời."))
-    colleagues = User.objects.filter(is_active=True).exclude(pk=request.user.pk)
-    form = forms.RsvpForm(request.POST, colleagues=colleagues)
-    if form.is_valid():
-        try:
-            services.rsvp_reply(
-                actor=request.user,
-                participant=participant,
-                answer=form.cleaned_data["answer"],
-                reason=form.cleaned_data["reason"],
-                substitute=form.cleaned_data["substitute"],
-            )
-            messages.success(request, gettext("Đã ghi nhận trả lời của bạn."))
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-    else:
-        messages.error(
-            request,
-            gettext("Trả lời chưa hợp lệ: %(errors)s")
-            % {"errors": " ".join(str(e) for errors in form.errors.values() for e in errors)},
+    form = forms.RsvpForm(request.POST)
+    if not form.is_valid():
+        errors = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        message = gettext("Trả lời chưa hợp lệ: %(errors)s") % {"errors": errors}
+        return _detail_page(request, access, _posted_reply(request), message)
+    try:
+        services.rsvp_reply(
+            actor=request.user,
+            participant=access.participant,
+            answer=form.cleaned_data["answer"],
+            reason=form.cleaned_data["reason"],
+            substitute=form.cleaned_data["substitute"],
         )
-    return redirect("meetings:detail", pk=meeting.pk)
+    except ValidationError as exc:
+        return _detail_page(request, access, _posted_reply(request), _error_text(exc))
+    messages.success(request, gettext("Đã ghi nhận trả lời của bạn."))
+    return redirect("meetings:detail", pk=pk)
+
+
+def _posted_reply(request: HttpRequest) -> Reply:
+    chosen = request.POST.get("substitute", "")
+    return Reply(
+        request.POST.get("answer", ""),
+        request.POST.get("reason", ""),
+        int(chosen) if chosen.isdigit() else None,
+    )
 
 
 @login_required

@@ -43,6 +43,7 @@ from meetings.models import (
 )
 from meetings.voting import rules
 from meetings.voting.quorum import VOTING_ROLES, present_voters, quorum_state, rule_for_body
+from meetings.voting.storage import secret_storage_scrub
 
 # System-secure randomness: the order secret choices are rewritten in must not be predictable.
 _shuffle = random.SystemRandom().shuffle
@@ -480,6 +481,7 @@ def poll_close(*, actor: Any, poll: Poll) -> Poll:
     )
     if poll.secret:
         _remint_secret_choices(poll)
+        transaction.on_commit(secret_storage_scrub)
     poll.result = decision.to_json()
     poll.status = PollStatus.CLOSED
     poll.closed_at = timezone.now()

@@ -139,7 +139,9 @@ def test_clerk_prepares_and_official_replies(browser, province):
     official.go_back()
     official.check("input[name=answer][value=substitute]")
     official.fill("#id_reason", "Đi công tác tại Hà Nội")
-    official.select_option("#id_substitute", label="Vũ Thị Hồng Nhung")
+    official.select_option(
+        "#id_substitute", label="Vũ Thị Hồng Nhung — Phó Giám đốc Sở Tài chính (Sở Tài chính)"
+    )
     official.click("#rsvp button[type=submit]")
     official.wait_for_selector("text=Đã ghi nhận trả lời của bạn.")
     assert official.evaluate("document.documentElement.scrollWidth") <= TABLET_PORTRAIT["width"]

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from icalendar import Calendar
 
+from accounts.services import membership_set
 from documents.models import DocumentType
 from documents.services import document_create
 from meetings.access import meeting_visible_to
@@ -20,6 +21,7 @@ from meetings.preparation.agenda import agenda_rows
 from meetings.preparation.invitations import meeting_send_invitations
 from meetings.preparation.selectors import my_meetings
 from tests.documents.conftest import pdf_bytes
+from tests.factories import make_user
 
 
 def _ready(host, meeting):
@@ -186,6 +188,9 @@ def test_changed_time_sends_an_update_and_cancelling_a_cancellation(
 
 def test_rsvp_attending_absent_and_substitute(host, meeting):
     _ready(host, meeting)
+    # The deputy of the department members[1] heads: a colleague outside the committee.
+    membership_set(actor=None, user=host.members[1], body=host.other_body, role="chair")
+    deputy = make_user(full_name="Vũ Thị Hồng Nhung", body=host.other_body)
     meeting = meeting_send_invitations(actor=host.clerk, meeting=meeting)
     invitee = Participant.objects.get(meeting=meeting, user=host.members[1])
     with pytest.raises(PermissionDenied):
@@ -197,16 +202,16 @@ def test_rsvp_attending_absent_and_substitute(host, meeting):
         participant=invitee,
         answer=Rsvp.SUBSTITUTE,
         reason="Đi công tác Hà Nội",
-        substitute=host.outsider,
+        substitute=deputy,
     )
-    substitute = Participant.objects.get(meeting=meeting, user=host.outsider)
+    substitute = Participant.objects.get(meeting=meeting, user=deputy)
     assert substitute.substitute_for == invitee and substitute.role == invitee.role
     assert substitute.can_vote and not Participant.objects.get(pk=invitee.pk).can_vote
-    assert meeting_visible_to(host.outsider, meeting)
+    assert meeting_visible_to(deputy, meeting)
     # Changing one's mind removes the substitute again.
     services.rsvp_reply(actor=host.members[1], participant=invitee, answer=Rsvp.ATTENDING)
-    assert not Participant.objects.filter(meeting=meeting, user=host.outsider).exists()
-    assert not meeting_visible_to(host.outsider, meeting)
+    assert not Participant.objects.filter(meeting=meeting, user=deputy).exists()
+    assert not meeting_visible_to(deputy, meeting)
 
 
 def test_substitute_cannot_already_be_invited(host, meeting):

@@ -84,8 +84,11 @@ def test_participant_replies_with_a_substitute_through_the_page(client, host, se
         reverse("meetings:rsvp", args=[meeting.pk]),
         {"answer": "substitute", "reason": "Đi công tác", "substitute": host.clerk.pk},
     )
-    assert response.status_code == 302
-    # The clerk is already invited: refused with a message, nothing changed.
+    # The clerk is already invited: refused with a message, the answer kept, nothing changed.
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Lê Thị Thu đã có trong danh sách mời" in page
+    assert 'value="substitute" required checked' in page and 'value="Đi công tác"' in page
     assert Participant.objects.get(meeting=meeting, user=host.members[1]).rsvp == Rsvp.PENDING
     response = client.post(
         reverse("meetings:rsvp", args=[meeting.pk]),
