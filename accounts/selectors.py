@@ -22,9 +22,10 @@ def memberships_of(user: User) -> QuerySet[Membership]:
 def colleagues_of(user: User) -> list[tuple[int, str]]:
     """Active people who share a body with *user* (not themselves), as (id, name), by name.
 
-    The meeting page offers them as substitutes on every view by every invitee, and the join
-    behind it cost more than the rest of the page's queries together; so the list is cached per
-    person. The key carries a generation that any change to a person or a membership bumps
+    Cached per person: the join cost more than a page's other queries together. (Substitutes
+    are no longer offered from this list but from the meetings' own rule,
+    ``meetings.preparation.substitutes``, which also weighs clearance and the invitation list.)
+    The key carries a generation that any change to a person or a membership bumps
     (``accounts.signals``): never stale within a process, nor across processes on the shared
     Redis cache; with per-process memory caches, stale for at most COLLEAGUES_SECONDS.
     """
