@@ -106,9 +106,9 @@ def times_font(path: Path = SERIF) -> Path:
     return target
 
 
-def _text_box_style(*, font: Path, size: float) -> TextBoxStyle:
+def _text_box_style(*, font: Path, size: float, leading: float | None = None) -> TextBoxStyle:
     factory = GlyphAccumulatorFactory(str(times_font(font)), font_size=size)
-    return TextBoxStyle(font=factory, font_size=size)
+    return TextBoxStyle(font=factory, font_size=size, leading=leading)
 
 
 # --- Generated images (the demo's signatures and seals) ---------------------------------------
@@ -449,7 +449,7 @@ def _filled_appearance(
     style = TextStampStyle(
         stamp_text=text.replace("%", "%%"),
         border_width=0,
-        text_box_style=_text_box_style(font=font, size=FILL_SIZE),
+        text_box_style=_text_box_style(font=font, size=FILL_SIZE, leading=FILL_SIZE),
         background=_WhiteFill(box=layout.BoxConstraints(width=width, height=height)),
         background_opacity=1.0,
         background_layout=layout.SimpleBoxLayoutRule(
