@@ -52,6 +52,8 @@ LIBERATION_DIR = Path("/usr/share/fonts/truetype/liberation2")
 SERIF = LIBERATION_DIR / "LiberationSerif-Regular.ttf"
 SERIF_ITALIC = LIBERATION_DIR / "LiberationSerif-Italic.ttf"
 SANS_BOLD = LIBERATION_DIR / "LiberationSans-Bold.ttf"
+# The numbering fields are filled at the document's own size (Decree 30: 13 pt).
+FILL_SIZE = 13
 NUMBER_FIELD = "so_van_ban"
 DATE_FIELD = "ngay_ban_hanh"
 # Limits on uploaded signature and seal images (Decree 30 asks for transparent PNG).
@@ -104,9 +106,9 @@ def times_font(path: Path = SERIF) -> Path:
     return target
 
 
-def _text_box_style(*, font: Path, size: float) -> TextBoxStyle:
+def _text_box_style(*, font: Path, size: float, leading: float | None = None) -> TextBoxStyle:
     factory = GlyphAccumulatorFactory(str(times_font(font)), font_size=size)
-    return TextBoxStyle(font=factory, font_size=size)
+    return TextBoxStyle(font=factory, font_size=size, leading=leading)
 
 
 # --- Generated images (the demo's signatures and seals) ---------------------------------------
@@ -447,7 +449,7 @@ def _filled_appearance(
     style = TextStampStyle(
         stamp_text=text.replace("%", "%%"),
         border_width=0,
-        text_box_style=_text_box_style(font=font, size=13),
+        text_box_style=_text_box_style(font=font, size=FILL_SIZE, leading=FILL_SIZE),
         background=_WhiteFill(box=layout.BoxConstraints(width=width, height=height)),
         background_opacity=1.0,
         background_layout=layout.SimpleBoxLayoutRule(
@@ -517,23 +519,75 @@ def _same_line(words: list[Word], anchor: Word) -> list[Word]:
     )
 
 
-def _run(line: list[Word], start: int, *, max_gap: float, until: str | None = None) -> list[Word]:
-    """Words from *start* rightwards while the gaps stay below *max_gap* (or up to *until*)."""
-    run = [line[start]]
-    for word in line[start + 1 :]:
-        if until is None and word[2][0] - run[-1][2][2] > max_gap:
+# What Word and LibreOffice users type where the number or a date part goes: dots, an ellipsis,
+# underscores (spaces, NBSP and tabs leave no word at all, only a gap).
+_PLACEHOLDER = re.compile(r"^[.\u2026_\-\u2013]+$")
+# Gaps wider than this end a line's run: past it is the other column of the Decree 30 header.
+_MAX_BLANK = 160.0
+
+
+def _is_number_anchor(line: list[Word], index: int) -> bool:
+    text = line[index][1]
+    if text.startswith("Số:"):
+        return True
+    following = line[index + 1][1] if index + 1 < len(line) else ""
+    return text == "Số" and following.startswith(":")
+
+
+def _number_run(line: list[Word], index: int) -> list[Word]:
+    """ "Số:" and what follows up to the symbol ("/QĐ-UBND"): the blank and the symbol together,
+    so the filled number covers all of the draft's placeholder."""
+    run = [line[index]]
+    if "/" in run[0][1]:
+        return run  # "Số:/QĐ-UBND" in one word
+    for word in line[index + 1 :]:
+        if word[2][0] - run[-1][2][2] > _MAX_BLANK:
+            break
+        text = word[1]
+        if "/" in text:
+            run.append(word)
+            return run
+        if not (_PLACEHOLDER.match(text) or text == ":"):
             break
         run.append(word)
-        if until is not None and word[1].startswith(until):
-            break
     return run
+
+
+def _date_run(line: list[Word], index: int) -> list[Word] | None:
+    """ "ngày … tháng … năm …" from *index*, with the year's placeholder if there is one."""
+    run = [line[index]]
+    for word in line[index + 1 :]:
+        if word[2][0] - run[-1][2][2] > _MAX_BLANK:
+            return None
+        run.append(word)
+        if word[1].startswith("năm"):
+            break
+    else:
+        return None
+    following = line[len(run) + index :]
+    near = bool(following) and following[0][2][0] - run[-1][2][2] < _MAX_BLANK / 2
+    if near and _PLACEHOLDER.match(following[0][1]):
+        run.append(following[0])
+    return run
+
+
+def _place_before(line: list[Word], index: int) -> list[Word]:
+    """The place name before "ngày" ("Bắc Ninh,"), words close together."""
+    before: list[Word] = []
+    for previous in reversed(line[:index]):
+        if (before or [line[index]])[0][2][0] - previous[2][2] > 12:
+            break
+        before.insert(0, previous)
+    return before
 
 
 def numbering_placements(data: bytes) -> dict[str, Placement]:
     """Where a draft shows "Số: …" and the "…, ngày … tháng … năm …" line, if it does.
 
     poppler's word boxes are the only reliable way to find text drawn by another tool; a
-    document without those lines (a scanned letter) simply gets no numbering fields.
+    document without those lines (a scanned letter) simply gets no numbering fields. In the
+    Decree 30 template the number and the date line share one row of a table, so each run
+    stops at its own end (the symbol; the year) rather than at the next gap.
     """
     with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
         handle.write(data)
@@ -553,22 +607,19 @@ def numbering_placements(data: bytes) -> dict[str, Placement]:
     for word in words:
         line = _same_line(words, word)
         index = line.index(word)
-        if NUMBER_FIELD not in found and word[1].startswith("Số:"):
-            run = _run(line, index, max_gap=20)
-            found[NUMBER_FIELD] = _run_placement(run, page_height, trailing=0)
-        elif DATE_FIELD not in found and word[1] == "ngày":
-            run = _run(line, index, max_gap=0, until="năm")
-            if not run[-1][1].startswith("năm"):
+        if NUMBER_FIELD not in found and _is_number_anchor(line, index):
+            run = _number_run(line, index)
+            # No symbol found: leave room after "Số:" for the number and symbol to come.
+            trailing = 0 if "/" in run[-1][1] else 60
+            found[NUMBER_FIELD] = _run_placement(run, page_height, trailing=trailing)
+        elif DATE_FIELD not in found and word[1].startswith("ngày"):
+            run = _date_run(line, index)
+            if run is None:
                 continue
-            # Take in the place name before "ngày", and the blank after "năm" that the year
-            # will fill (as wide as the blank after "ngày").
-            before: list[Word] = []
-            for previous in reversed(line[:index]):
-                if (before or [word])[0][2][0] - previous[2][2] > 12:
-                    break
-                before.insert(0, previous)
-            blank = run[1][2][0] - run[0][2][2] if len(run) > 1 else 20
-            found[DATE_FIELD] = _run_placement([*before, *run], page_height, trailing=blank)
+            # With no placeholder after "năm", reserve the year's width ("2026" at 13-14 pt).
+            trailing = 0 if _PLACEHOLDER.match(run[-1][1]) else 30
+            before = _place_before(line, index)
+            found[DATE_FIELD] = _run_placement([*before, *run], page_height, trailing=trailing)
     return found
 
 
@@ -581,12 +632,14 @@ def _run_placement(run: list[Word], page_height: float, *, trailing: float) -> P
     top = min(w[2][1] for w in run)
     bottom = max(w[2][3] for w in run)
     pad = 25
+    # Vertically the word box itself (the font's ascent to descent, a whole line): taller, the
+    # white box would clip the lines above and below; shorter, the filled text would be clipped.
     return Placement(
         page=page,
         x=x1 - pad,
-        y=page_height - bottom - 3,
+        y=page_height - bottom,
         width=x2 - x1 + 2 * pad,
-        height=bottom - top + 6,
+        height=bottom - top,
     )
 
 

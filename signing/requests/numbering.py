@@ -18,7 +18,8 @@ from signing.models import (
     SigningRequest,
 )
 from signing.pades import appearances
-from signing.pades.appearances import FieldValue
+from signing.pades.appearances import FieldValue, Placement
+from signing.pades.fieldcheck import field_reads
 from signing.requests.base import (
     request_audit,
     request_locked,
@@ -66,6 +67,7 @@ def request_number_assign(
             ),
         }
         filled = appearances.text_fields_fill(data=version_read(base), values=values)
+        _check_fields_read(request, filled, values)
         version = version_store(
             actor=actor, request=request, data=filled, note="Cấp số, ngày văn bản"
         )
@@ -82,3 +84,29 @@ def request_number_assign(
         after_sha256=(version or base).blob.sha256,
     )
     return version
+
+
+def _check_fields_read(
+    request: SigningRequest, filled: bytes, values: dict[str, FieldValue]
+) -> None:
+    """Refuse a number that would print garbled: the filled fields are read back from the PDF
+    (see signing.pades.fieldcheck); nothing is saved when they do not read cleanly."""
+    rects = {
+        appearances.NUMBER_FIELD: request.number_field_rect,
+        appearances.DATE_FIELD: request.date_field_rect,
+    }
+    for name, rect in rects.items():
+        if not rect:
+            continue
+        page, x, y, width, height = rect
+        # The field's /Rect is the placement rounded outwards (Placement.box).
+        x1, y1, x2, y2 = Placement(int(page), x, y, width, height).box
+        area = Placement.from_rect(int(page), (x1, y1, x2, y2))
+        value = values[name]
+        if not field_reads(filled, area, shown=value.shown, font=value.font):
+            raise ValidationError(
+                gettext(
+                    "Số hoặc ngày văn bản không hiện rõ tại ô đã chuẩn bị (chữ của dự thảo còn "
+                    "lộ ra hoặc ô quá hẹp). Chưa cấp số; hãy trả lại để sửa dự thảo rồi trình lại."
+                )
+            )
