@@ -83,7 +83,7 @@ def _require_main_signed(request: SigningRequest, data: bytes) -> None:
             ),
             code="seal_before_main",
         )
-    if (request.number_field_rect or request.date_field_rect) and request.numbered_at is None:
+    if request.numbered_at is None:
         raise ValidationError(
             gettext("Chưa thể đóng dấu: văn thư chưa cấp số và ngày ban hành cho văn bản."),
             code="not_numbered",
