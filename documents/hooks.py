@@ -8,6 +8,8 @@ without documents importing them (see ``visibility`` for the same pattern).
 - ``column_register``: an extra column of the document list (``DOCUMENT``) or of a document's
   version history (``VERSION``). Its ``annotate`` adds what the cell shows to the queryset
   (a subquery), so a page costs the same number of queries whatever the number of rows.
+- ``action_register``: buttons an app adds to a document (its page, its list row, the reader),
+  computed for a whole page of documents at once (a fixed number of queries per page).
 
 Registries are filled once from ``AppConfig.ready()`` and then only read; they are keyed by
 name so that a module imported twice replaces its entry instead of adding another.
@@ -37,7 +39,18 @@ class Column:
     cell: Callable[[Any], str]
 
 
+@dataclass(frozen=True)
+class Action:
+    label: str
+    url: str
+    icon: str = ""
+
+
+# (user, documents) -> {document id: [actions]}: who may do what decides the app that acts.
+ActionsFor = Callable[[Any, list[Any]], dict[int, list[Action]]]
+
 _version_added: dict[str, VersionAdded] = {}
+_actions: dict[str, ActionsFor] = {}
 _columns: dict[str, dict[str, Column]] = {DOCUMENT: {}, VERSION: {}}
 
 
@@ -71,3 +84,17 @@ def rows(table: str, objects: Any) -> list[tuple[Any, list[str]]]:
     """Each object with its extra cells, in ``columns(table)`` order."""
     extra = columns(table)
     return [(obj, [column.cell(obj) for column in extra]) for obj in objects]
+
+
+def action_register(name: str, provider: ActionsFor) -> None:
+    _actions[name] = provider
+
+
+def actions(user: Any, documents: Any) -> dict[int, list[Action]]:
+    """The extra actions *user* may take on each of *documents*, by document id."""
+    documents = list(documents)
+    found: dict[int, list[Action]] = {}
+    for provider in _actions.values():
+        for pk, extra in provider(user, documents).items():
+            found.setdefault(pk, []).extend(extra)
+    return found

@@ -337,3 +337,70 @@ class DocumentNote(models.Model):
     def __str__(self) -> str:
         where = f"trang {self.page}" if self.page else "cả văn bản"
         return f"{self.get_kind_display()} ({where})"
+
+
+class OutgoingCounter(models.Model):
+    """The last number a body gave in one outgoing register (sổ văn bản đi): per document type
+    and year (Decree 30 Art. 15: numbers run from 01/01 to 31/12). Its row is locked while a
+    number is taken, so two clerks numbering at once get consecutive numbers."""
+
+    body = models.ForeignKey(
+        Body, verbose_name="cơ quan", on_delete=models.PROTECT, related_name="+"
+    )
+    doc_type = models.CharField("loại văn bản", max_length=20, choices=DocumentType.choices)
+    year = models.PositiveSmallIntegerField("năm")
+    last_number = models.PositiveIntegerField("số đã cấp gần nhất", default=0)
+
+    class Meta:
+        verbose_name = "bộ đếm sổ văn bản đi"
+        verbose_name_plural = "bộ đếm sổ văn bản đi"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["body", "doc_type", "year"], name="outgoing_counter_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body} · {self.get_doc_type_display()} · {self.year}: {self.last_number}"
+
+
+class OutgoingEntry(models.Model):
+    """One line of the outgoing register: the number given to a document, never reused."""
+
+    body = models.ForeignKey(
+        Body, verbose_name="cơ quan", on_delete=models.PROTECT, related_name="+"
+    )
+    doc_type = models.CharField("loại văn bản", max_length=20, choices=DocumentType.choices)
+    year = models.PositiveSmallIntegerField("năm")
+    number = models.PositiveIntegerField("số thứ tự")
+    document = models.ForeignKey(
+        Document,
+        verbose_name="văn bản",
+        on_delete=models.PROTECT,
+        related_name="outgoing_entries",
+    )
+    number_symbol = models.CharField("số, ký hiệu", max_length=130)
+    abstract = models.CharField("trích yếu", max_length=1000)
+    issued_on = models.DateField("ngày văn bản")
+    signer_name = models.CharField("người ký", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người vào sổ",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField("vào sổ lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "sổ văn bản đi"
+        verbose_name_plural = "sổ văn bản đi"
+        ordering = ["body", "doc_type", "-year", "-number"]
+        constraints = [
+            # The last line of defence against a number given twice.
+            models.UniqueConstraint(
+                fields=["body", "doc_type", "year", "number"], name="outgoing_number_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number_symbol} ({self.issued_on:%d/%m/%Y})"

@@ -3,6 +3,7 @@ from django.urls import path
 from documents import views
 from documents.reader import notes as note_views
 from documents.records import views as record_views
+from documents.register import views as register_views
 
 app_name = "documents"
 
@@ -27,6 +28,8 @@ urlpatterns = [
     path("<int:pk>/ghi-chu/<int:note_id>/", note_views.note_update, name="note_update"),
     path("<int:pk>/ghi-chu/<int:note_id>/xoa/", note_views.note_delete, name="note_delete"),
     # Work records (hồ sơ công việc).
+    path("so-van-ban-di/", register_views.register_list, name="register_list"),
+    path("so-van-ban-di/tai-ve.csv", register_views.register_export_csv, name="register_csv"),
     path("ho-so/", record_views.record_list, name="record_list"),
     path("ho-so/lap/", record_views.record_open, name="record_open"),
     path("ho-so/<int:pk>/", record_views.record_detail, name="record_detail"),

@@ -55,12 +55,16 @@ def document_list(request: HttpRequest) -> HttpResponse:
         prepare=lambda documents: hooks.annotate(hooks.DOCUMENT, documents),
     )
     can_create = bodies_user_can_file_for(request.user).exists()
+    actions = hooks.actions(request.user, page.object_list)
     context = {
         "form": form,
         "page": page,
         "can_create": can_create,
         "extra_headings": [column.heading for column in hooks.columns(hooks.DOCUMENT)],
-        "rows": hooks.rows(hooks.DOCUMENT, page.object_list),
+        "rows": [
+            (document, cells, actions.get(document.pk, []))
+            for document, cells in hooks.rows(hooks.DOCUMENT, page.object_list)
+        ],
     }
     return render(request, "documents/document_list.html", context)
 
@@ -83,6 +87,7 @@ def _render_detail(
         "version_headings": [column.heading for column in hooks.columns(hooks.VERSION)],
         "version_rows": hooks.rows(hooks.VERSION, versions),
         "document_facts": _extra_facts(document),
+        "document_actions": hooks.actions(request.user, [document]).get(document.pk, []),
         "form": form if can_add else None,
     }
     return render(request, "documents/document_detail.html", context, status=status)
@@ -182,4 +187,9 @@ def document_viewer(request: HttpRequest, pk: int, number: int | None = None) ->
     version = versions.first() if number is None else versions.filter(number=number).first()
     if version is None:
         raise Http404(gettext("Không tìm thấy phiên bản."))
-    return render(request, "documents/viewer.html", {"document": document, "version": version})
+    context = {
+        "document": document,
+        "version": version,
+        "document_actions": hooks.actions(request.user, [document]).get(document.pk, []),
+    }
+    return render(request, "documents/viewer.html", context)

@@ -84,7 +84,8 @@ class DelegateForm(forms.Form):
 
 
 class NumberForm(forms.Form):
-    number = forms.CharField(label=_("Số"), max_length=20)
+    """Only the date: the number is the next one of the outgoing register, taken when saved."""
+
     issued_on = forms.DateField(
         label=_("Ngày ban hành"), widget=forms.DateInput(attrs={"type": "date"})
     )

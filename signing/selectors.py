@@ -12,7 +12,6 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_noop
 
 from accounts.models import Body, Membership, Role
-from documents.models import Document
 from signing.models import (
     AssigneeStatus,
     BodySigningSettings,
@@ -133,13 +132,11 @@ def default_level_for(body: Body) -> str:
     return settings_row.pades_level if settings_row else PadesLevelChoice.B_LTA
 
 
-def next_number_suggestion(*, document: Document) -> str:
-    """One more than the highest numeric number the issuing body gave this year (Art. 15.3:
-    numbers run from 01/01 to 31/12 per body)."""
-    body = document.issuing_body_id or document.owning_body_id
-    year = (document.issued_on or document.created_at).year
-    numbers = Document.objects.filter(issuing_body_id=body, issued_on__year=year).values_list(
-        "number", flat=True
-    )
-    highest = max((int(n) for n in numbers if n and n.isdigit()), default=0)
-    return str(highest + 1)
+# A request that still runs (or waits to be sent): the document's way is through it.
+OPEN_STATUSES = (RequestStatus.DRAFT, RequestStatus.IN_PROGRESS)
+
+
+def open_requests_by_document(user: Any, document_ids: list[int]) -> dict[int, SigningRequest]:
+    """The open request *user* can see for each of *document_ids* (one query)."""
+    found = requests_visible_to(user).filter(document_id__in=document_ids, status__in=OPEN_STATUSES)
+    return {request.document_id: request for request in found.order_by("pk")}

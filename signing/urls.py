@@ -8,6 +8,7 @@ app_name = "signing"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("trinh/<int:pk>/", views.request_new_latest, name="request_new_latest"),
     path("trinh/<int:pk>/<int:number>/", views.request_new, name="request_new"),
     path("yeu-cau/<int:pk>/", views.request_detail, name="request_detail"),
     path("yeu-cau/<int:pk>/gui/", views.request_send_view, name="request_send"),

@@ -1,5 +1,7 @@
-"""Numbering after the competent person has signed (Decree 30 Art. 15.3): the number and date
-fill the prepared fields, a change the signature permits (form filling).
+"""Numbering after the competent person has signed (Decree 30 Art. 15.3): the number comes
+from the body's outgoing register, and the number and date fill the prepared fields, a change
+the signature permits (form filling). A request without a seal step waits for this after the
+main signature and completes with it.
 """
 
 from __future__ import annotations
@@ -11,12 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from accounts.models import User, nfc
+from accounts.models import User
 from documents.models import Document, DocumentVersion
+from documents.register.services import register_number_take
 from documents.rendering import vietnamese_date_line
-from signing.models import (
-    SigningRequest,
-)
+from signing.models import AssigneeStatus, SigningRequest, StepAssignee, StepKind
 from signing.pades import appearances
 from signing.pades.appearances import FieldValue, Placement
 from signing.pades.fieldcheck import field_reads
@@ -27,31 +28,30 @@ from signing.requests.base import (
     version_read,
     version_store,
 )
+from signing.requests.steps import request_complete_if_done
 from signing.selectors import request_may_manage, request_number_refusal
 
 
 @transaction.atomic
 def request_number_assign(
-    *, actor: User, request: SigningRequest, number: str, issued_on: date
+    *, actor: User, request: SigningRequest, issued_on: date
 ) -> DocumentVersion | None:
-    """Give the document its number and date by filling the prepared fields: an incremental
-    update the competent person's signature permits (form filling). Returns the new version,
-    or None for a document numbered in its metadata only."""
+    """Give the document the next number of its outgoing register and its date, filling the
+    prepared fields: an incremental update the competent person's signature permits (form
+    filling). Returns the new version, or None for a document numbered in its metadata only.
+    Everything happens in one transaction: a failure leaves the register's number untaken."""
     request = request_locked(request)
     if not request_may_manage(actor, request):
         raise PermissionDenied(gettext("Chỉ văn thư trình ký mới cấp số cho văn bản này."))
-    number = nfc(number).strip()
-    if not number or not number.isdigit():
-        raise ValidationError({"number": gettext("Số văn bản phải là số (ví dụ: 45).")})
     refusal = request_number_refusal(request)
     if refusal is not None:
         raise ValidationError(gettext(refusal))
     base = request.current_version
     require_latest(request, base)
     document = Document.objects.select_for_update().get(pk=request.document_id)
-    document.number, document.issued_on = number, issued_on
-    document.full_clean()
-    document.save(update_fields=["number", "issued_on", "updated_at"])
+    entry = register_number_take(
+        actor=actor, document=document, issued_on=issued_on, signer_name=_main_signer(request)
+    )
     version = None
     if request.number_field_rect or request.date_field_rect:
         # What goes into the document (number, date line) and its version note stay Vietnamese.
@@ -79,10 +79,12 @@ def request_number_assign(
         "request_numbered",
         request,
         number_symbol=document.number_symbol,
+        register_number=entry.number,
         issued_on=issued_on,
         before_sha256=base.blob.sha256,
         after_sha256=(version or base).blob.sha256,
     )
+    request_complete_if_done(actor, request)
     return version
 
 
@@ -110,3 +112,14 @@ def _check_fields_read(
                     "lộ ra hoặc ô quá hẹp). Chưa cấp số; hãy trả lại để sửa dự thảo rồi trình lại."
                 )
             )
+
+
+def _main_signer(request: SigningRequest) -> str:
+    signed = (
+        StepAssignee.objects.filter(
+            step__request=request, step__kind=StepKind.MAIN, status=AssigneeStatus.SIGNED
+        )
+        .select_related("acted_by")
+        .first()
+    )
+    return signed.acted_by.get_full_name() if signed and signed.acted_by else ""

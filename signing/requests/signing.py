@@ -83,7 +83,7 @@ def _require_main_signed(request: SigningRequest, data: bytes) -> None:
             ),
             code="seal_before_main",
         )
-    if (request.number_field_rect or request.date_field_rect) and request.numbered_at is None:
+    if request.numbered_at is None:
         raise ValidationError(
             gettext("Chưa thể đóng dấu: văn thư chưa cấp số và ngày ban hành cho văn bản."),
             code="not_numbered",
@@ -121,6 +121,8 @@ class SignPlan:
     identity: SigningIdentity
     level: PadesLevel
     options: SignOptions
+    # The signer's own words ("Ý kiến"), kept on the step; empty when they wrote none.
+    comment: str = ""
 
     @property
     def allow_unknown_revocation(self) -> bool:
@@ -153,6 +155,7 @@ def step_sign_plan(*, actor: User, assignee: StepAssignee, reason: str = "") -> 
         identity=identity,
         level=PadesLevel(request.level),
         options=options,
+        comment=nfc(reason).strip()[:1000],
     )
 
 
@@ -203,6 +206,7 @@ def step_signature_store(
         signed=signed,
         identity=plan.identity,
         certificate_status=certificate_status,
+        comment=plan.comment,
     )
 
 
@@ -215,6 +219,7 @@ def _signature_commit(
     signed: bytes,
     identity: SigningIdentity,
     certificate_status: CertificateStatus | None = None,
+    comment: str = "",
 ) -> DocumentVersion:
     request = request_locked(assignee.step.request)
     # The lock is held: whoever committed first is now visible, and nobody can slip in.
@@ -238,7 +243,8 @@ def _signature_commit(
     assignee.acted_at = timezone.now()
     assignee.acted_by = actor
     assignee.signed_version = version
-    assignee.save(update_fields=["status", "acted_at", "acted_by", "signed_version"])
+    assignee.reason = comment
+    assignee.save(update_fields=["status", "acted_at", "acted_by", "signed_version", "reason"])
     verb = {StepKind.INITIAL: "initialled", StepKind.MAIN: "signed", StepKind.SEAL: "sealed"}
     request_audit(
         actor,

@@ -39,16 +39,30 @@ def step_activate(step: SigningStep | None) -> None:
     notify(users, step.request, f"Có văn bản chờ bạn {kind}: {step.request.document}")
 
 
+def request_awaits_number(request: SigningRequest) -> bool:
+    """Numbering (Decree 30 Art. 15.3) follows the competent person's signature in every
+    request but a separate attachment's (numbered with its main document)."""
+    return not request.is_attachment and request.numbered_at is None
+
+
 def step_advance(actor: User, request: SigningRequest, step: SigningStep) -> None:
     if step.assignees.filter(status=AssigneeStatus.WAITING).exists():
         return
     step.status = StepStatus.DONE
     step.save(update_fields=["status"])
+    if step.kind == StepKind.MAIN and request_awaits_number(request):
+        notify([request.created_by], request, f"Đã ký, chờ cấp số: {request.document}")
     following = request.steps.filter(order__gt=step.order).order_by("order").first()
     if following is not None:
         step_activate(following)
-        if step.kind == StepKind.MAIN and request.number_field_rect:
-            notify([request.created_by], request, f"Đã ký, chờ cấp số: {request.document}")
+        return
+    request_complete_if_done(actor, request)
+
+
+def request_complete_if_done(actor: User | None, request: SigningRequest) -> None:
+    """Complete *request* once every step is done and it is numbered (the "Cấp số" step that
+    follows the main signature when there is no seal step)."""
+    if request.steps.exclude(status=StepStatus.DONE).exists() or request_awaits_number(request):
         return
     request.status = RequestStatus.COMPLETED
     request.completed_at = timezone.now()

@@ -13,12 +13,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import Membership, User
-from documents.selectors import document_version_for
+from documents.register.selectors import register_next_number
+from documents.selectors import (
+    document_latest_version,
+    document_version_for,
+    documents_visible_to,
+)
 from signing import services
 from signing.forms import (
     BulkSignForm,
@@ -35,7 +41,6 @@ from signing.selectors import (
     acted_by,
     default_level_for,
     my_action,
-    next_number_suggestion,
     request_for,
     request_may_manage,
     request_number_refusal,
@@ -116,6 +121,17 @@ def request_new(http: HttpRequest, pk: int, number: int) -> HttpResponse:
     return render(http, "signing/request_form.html", {"form": form, "version": version})
 
 
+@login_required
+@require_safe
+def request_new_latest(http: HttpRequest, pk: int) -> HttpResponse:
+    """The "Trình ký" button's target: the request form for the document's latest version."""
+    document = documents_visible_to(http.user).filter(pk=pk).first()
+    version = document_latest_version(document) if document is not None else None
+    if version is None:
+        raise Http404(gettext("Không tìm thấy văn bản."))
+    return redirect("signing:request_new", pk=pk, number=version.number)
+
+
 def _steps_from(data: dict, body) -> list[StepSpec]:
     placement = None
     if data.get("page"):
@@ -143,6 +159,7 @@ def request_detail(http: HttpRequest, pk: int) -> HttpResponse:
     if action is not None:
         services.request_viewed(actor=http.user, request=found)
     people = _people_of(found, body_ids=[found.body_id, found.document.owning_body_id])
+    today = timezone.localdate()
     context = {
         "req": found,
         "steps": request_steps(found),
@@ -151,9 +168,9 @@ def request_detail(http: HttpRequest, pk: int) -> HttpResponse:
         "sign_form": SignForm(),
         "return_form": ReturnForm(),
         "delegate_form": DelegateForm(people=people.exclude(pk=http.user.pk)),
-        "number_form": NumberForm(
-            initial={"number": next_number_suggestion(document=found.document)}
-        ),
+        # Numbered today unless the clerk says otherwise (Decree 30 Art. 15.3).
+        "number_form": NumberForm(initial={"issued_on": today}),
+        "next_number": register_next_number(document=found.document, year=today.year),
         "needs_number": request_number_refusal(found) is None,
     }
     return render(http, "signing/request_detail.html", context)

@@ -95,7 +95,9 @@ def test_list_page_queries_do_not_grow_with_documents(
         make_document(number=str(number), upload=upload(f"{number}.pdf", pdf_bytes(1, str(number))))
     client = Client()
     client.force_login(world.member)
-    with django_assert_max_num_queries(8):
+    # + a fixed few for the rows' "Trình ký" actions (open requests, bodies one may file for)
+    # and the navigation's register link, whatever the number of rows.
+    with django_assert_max_num_queries(10):
         assert client.get(reverse("documents:list")).status_code == 200
 
 

@@ -117,7 +117,12 @@ def test_a_leader_signs_three_documents_at_once_then_one_alone(
             "status", flat=True
         )
     )
-    assert statuses == {RequestStatus.COMPLETED}
+    # Signed by the competent person, each now waits for the clerk's "Cấp số" (Art. 15.3).
+    assert statuses == {RequestStatus.IN_PROGRESS}
+    assert all(
+        r.numbered_at is None
+        for r in SigningRequest.objects.filter(pk__in=[r.pk for r in requests])
+    )
 
 
 def test_the_clerk_drags_the_signature_area_on_the_page(browser, signing_server, province):

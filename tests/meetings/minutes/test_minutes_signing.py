@@ -128,7 +128,7 @@ def test_minutes_are_signed_sealed_filed_and_archived(
 
     _sign(province.drafter1, request, passphrase, django_capture_on_commit_callbacks)
     _sign(province.chair, request, passphrase, django_capture_on_commit_callbacks)
-    request_number_assign(actor=clerk, request=request, number="12", issued_on=dt.date(2026, 12, 3))
+    request_number_assign(actor=clerk, request=request, issued_on=dt.date(2026, 12, 3))
     final = _sign(province.clerk, request, passphrase, django_capture_on_commit_callbacks)
 
     request.refresh_from_db()
@@ -137,7 +137,7 @@ def test_minutes_are_signed_sealed_filed_and_archived(
     assert request.status == RequestStatus.COMPLETED
     assert meeting.status == MeetingStatus.MINUTES_SIGNED
     assert draft.status == MinutesStatus.SIGNED
-    assert draft.document.number_symbol == "12/BB-UBND"
+    assert draft.document.number_symbol == "01/BB-UBND"
 
     record = MeetingRecord.objects.get(meeting=meeting).record
     filed = set(record.documents.values_list("pk", flat=True))
@@ -159,7 +159,7 @@ def test_minutes_are_signed_sealed_filed_and_archived(
     text = subprocess.run(
         ["pdftotext", "-l", "1", "-", "-"], input=data, capture_output=True, check=True
     ).stdout.decode()
-    assert "Số: 12/BB-UBND" in " ".join(text.split())
+    assert "Số: 01/BB-UBND" in " ".join(text.split())
     render_page(data, tmp_path, page=1, dpi=60).save(tmp_path / "signed-page-1.png")
 
     # Participants now take the signed minutes away with the pack.
@@ -224,9 +224,7 @@ def test_conclusion_notice_is_routed_chair_then_seal(
     ):
         assert expected in text, expected
     _sign(province.chair, request, pki_settings.passphrase, django_capture_on_commit_callbacks)
-    request_number_assign(
-        actor=province.clerk, request=request, number="7", issued_on=dt.date(2026, 12, 4)
-    )
+    request_number_assign(actor=province.clerk, request=request, issued_on=dt.date(2026, 12, 4))
     _sign(province.clerk, request, pki_settings.passphrase, django_capture_on_commit_callbacks)
     request.refresh_from_db()
     assert request.status == RequestStatus.COMPLETED

@@ -87,7 +87,9 @@ def test_one_passphrase_signs_many_and_a_changed_document_fails_alone(province, 
         if request.pk == changed.pk:
             assert request.status == "in_progress"
             continue
-        assert request.status == "completed"
+        # Signed: every step done, the request now waits for the clerk's "Cấp số".
+        assert request.status == "in_progress" and request.numbered_at is None
+        assert not request.steps.exclude(status="done").exists()
         data = _bytes(request.current_version)
         assert _signed_ok(data, roots)
     signed_rows = province.chair.signing_assignments.filter(status=AssigneeStatus.SIGNED)
@@ -209,7 +211,9 @@ def test_a_large_batch_is_signed_in_worker_processes_with_the_same_rules(
     roots = devpki.trust_roots(pki_settings.directory)
     for request in requests:
         request.refresh_from_db()
-        assert request.status == "completed"
+        # Signed: every step done, the request now waits for the clerk's "Cấp số".
+        assert request.status == "in_progress" and request.numbered_at is None
+        assert not request.steps.exclude(status="done").exists()
         assert _signed_ok(_bytes(request.current_version), roots)
 
 

@@ -56,7 +56,7 @@ def _offered(world, request: SigningRequest) -> bool:
 def _numbers(world, request: SigningRequest) -> str | None:
     """None if the service numbers the request, else its refusal."""
     try:
-        request_number_assign(actor=world.clerk, request=request, number="45", issued_on=ISSUED_ON)
+        request_number_assign(actor=world.clerk, request=request, issued_on=ISSUED_ON)
     except ValidationError as exc:
         return " ".join(exc.messages)
     return None
@@ -73,7 +73,7 @@ def _state(world, name: str) -> SigningRequest:
         return request
     _chair_signs(world, request)
     if name == "numbered":
-        request_number_assign(actor=world.clerk, request=request, number="44", issued_on=ISSUED_ON)
+        request_number_assign(actor=world.clerk, request=request, issued_on=ISSUED_ON)
     return SigningRequest.objects.get(pk=request.pk)
 
 

@@ -1,0 +1,1 @@
+"""The outgoing register (sổ văn bản đi): numbers per body, document type and year."""

@@ -1,0 +1,222 @@
+"""The clerk takes a document through trình ký in the browser: registers an uploaded draft,
+starts the request from the document's page ("Trình ký"), a drafter initials and the chair
+signs from the request page (the document shown inline), the clerk numbers it ("Cấp số",
+from the outgoing register), and the final PDF carries the number, its signatures all pass
+KyHop's own validation, and the register lists it.
+
+One live server (uvicorn on the test database) for the module's one journey.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+import kyhop.settings as configured
+from documents.models import Document, OutgoingEntry
+from documents.storage import blob_open
+from signing import devpki
+from signing.models import RequestStatus, SigningRequest
+from signing.validation.engine import ValidationConfig, validate_bytes
+from signing.validation.report import Outcome
+from tests.e2e.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT
+from tests.e2e.helpers import assert_no_english, collect_js_errors
+from tests.live import free_port, start_server, wait_until_healthy
+from tests.signing import conftest as signing_fixtures
+from tests.signing.helpers import PASSWORD, to_trinh
+
+test_pki = signing_fixtures.test_pki
+pki_settings = signing_fixtures.pki_settings
+signing_storage = signing_fixtures.signing_storage
+province = signing_fixtures.province
+
+pytestmark = [pytest.mark.e2e]
+
+SHOTS = Path("/tmp/trinhky-shots")
+
+
+@pytest.fixture
+def journey_server(
+    transactional_db, settings, pki_settings, signing_storage: Path
+) -> Iterator[str]:
+    settings.PASSWORD_HASHERS = configured.PASSWORD_HASHERS
+    env = {
+        "KYHOP_MEDIA_ROOT": str(signing_storage),
+        "KYHOP_PKI_DIR": str(pki_settings.directory),
+        "KYHOP_PKI_URL": pki_settings.base_url,
+        "KYHOP_PKI_PASSPHRASE": pki_settings.passphrase,
+        "KYHOP_SIGN_TSA_URL": devpki.service_urls(pki_settings.base_url)["tsa"],
+        "KYHOP_SIGN_TRUST_ROOTS": "",
+    }
+    port = free_port()
+    process = start_server(port, env)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(base_url, process)
+        yield base_url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _shoot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for label, size in (("landscape", TABLET_LANDSCAPE), ("portrait", TABLET_PORTRAIT)):
+        page.set_viewport_size(size)
+        page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
+    page.set_viewport_size(TABLET_LANDSCAPE)
+
+
+def _reader_ready(page) -> None:
+    """The inline reader has drawn page 1 (the status line no longer says it is loading)."""
+    expect(page.locator("#pdf-viewer [data-role=status]")).not_to_contain_text(
+        "Đang tải", timeout=30_000
+    )
+
+
+def _login(browser, base: str, username: str):
+    context = browser.new_context(viewport=TABLET_LANDSCAPE, locale="vi-VN")
+    page = context.new_page()
+    errors = collect_js_errors(page)
+    page.goto(f"{base}/dang-nhap/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit].btn-primary")
+    page.wait_for_selector("h1")
+    return page, errors
+
+
+def _sign(browser, base: str, username: str, request_pk: int, passphrase: str, opinion: str):
+    page, errors = _login(browser, base, username)
+    page.goto(f"{base}/ky-so/yeu-cau/{request_pk}/")
+    # The document is on the page itself: the inline reader has drawn page 1.
+    _reader_ready(page)
+    _shoot(page, f"request-{username}")
+    page.fill("#id_passphrase", passphrase)
+    page.fill("#id_reason", opinion)
+    page.click("button:has-text('Đồng ý và ký')")
+    page.wait_for_selector("text=Đã ký số thành công.", timeout=150_000)
+    # Their part done, the page offers them nothing more to sign (no passphrase field left).
+    assert page.locator("#id_passphrase").count() == 0
+    assert errors == []
+    page.context.close()
+
+
+def _pdf_page1_text(data: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "final.pdf"
+    path.write_bytes(data)
+    out = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", "-layout", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    if shutil.which("pdftoppm"):
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(path), str(SHOTS / "final")],
+            check=True,
+        )
+    return " ".join(out.stdout.split())
+
+
+def test_a_clerk_takes_an_uploaded_draft_to_a_numbered_signed_original(
+    browser, journey_server, province, pki_settings, tmp_path
+):
+    base, world = journey_server, province
+    draft = tmp_path / "to-trinh.pdf"
+    draft.write_bytes(to_trinh()[0])
+
+    # The clerk registers the draft.
+    clerk, clerk_errors = _login(browser, base, "vanthu")
+    clerk.goto(f"{base}/van-ban/dang-ky/")
+    clerk.select_option("#id_owning_body", str(world.ubnd.pk))
+    clerk.select_option("#id_doc_type", "to_trinh")
+    clerk.fill("#id_symbol", "TTr-UBND")
+    clerk.fill("#id_abstract", "Về việc phê duyệt Kế hoạch chuyển đổi số năm 2026")
+    clerk.set_input_files("#id_upload", str(draft))
+    clerk.click("form button[type=submit].btn-primary")
+    clerk.wait_for_selector("text=Đã đăng ký văn bản.")
+    document = Document.objects.get(symbol="TTr-UBND")
+
+    # "Trình ký" is on the document's page (and on its row in the list).
+    _shoot(clerk, "document")
+    clerk.goto(f"{base}/van-ban/")
+    row = clerk.locator("tr", has=clerk.locator(f"a[href='/van-ban/{document.pk}/']"))
+    assert row.locator("a:has-text('Trình ký')").count() == 1
+    clerk.goto(f"{base}/van-ban/{document.pk}/")
+    clerk.click("a:has-text('Trình ký')")
+    clerk.wait_for_selector("h1:has-text('Trình ký')")
+    clerk.select_option("#id_initial_signers", [str(world.drafter1.pk)])
+    clerk.select_option("#id_main_signer", str(world.chair.pk))
+    assert not clerk.is_checked("#id_with_seal")
+    _shoot(clerk, "request-form")
+    clerk.click("button:has-text('Tạo yêu cầu trình ký')")
+    clerk.wait_for_selector("text=Đã tạo yêu cầu trình ký.")
+    clerk.click("button:has-text('Gửi trình ký')")
+    clerk.wait_for_selector("text=Đã gửi trình ký.", timeout=60_000)
+    request = SigningRequest.objects.get(document=document)
+
+    # The drafter initials, with an opinion; the chair signs.
+    _sign(browser, base, "daibieu1", request.pk, pki_settings.passphrase, "Đã rà soát nội dung")
+    _sign(browser, base, "chutich", request.pk, pki_settings.passphrase, "")
+
+    # No seal step: the request waits for the clerk's "Cấp số", the date already today.
+    request.refresh_from_db()
+    assert request.status == RequestStatus.IN_PROGRESS
+    clerk.goto(f"{base}/ky-so/yeu-cau/{request.pk}/")
+    clerk.wait_for_selector("text=Đang chờ cấp số")
+    _reader_ready(clerk)
+    assert "Ý kiến: Đã rà soát nội dung" in clerk.inner_text(".signing-steps")
+    assert "Số tiếp theo trong sổ văn bản đi: 01" in clerk.inner_text("main")
+    assert clerk.input_value("#id_issued_on") != ""
+    _shoot(clerk, "numbering")
+    clerk.click("form[action$='/cap-so/'] button[type=submit]")
+    clerk.wait_for_selector("text=Đã cấp số và ngày ban hành.", timeout=60_000)
+    clerk.wait_for_selector(".badge:has-text('Đã ký xong')")
+    _reader_ready(clerk)
+    assert_no_english(clerk)
+    _shoot(clerk, "completed")
+
+    request.refresh_from_db()
+    assert request.status == RequestStatus.COMPLETED
+    document.refresh_from_db()
+    assert document.number_symbol == "01/TTr-UBND"
+    with blob_open(request.current_version.blob.storage_name) as handle:
+        data = handle.read()
+    text = _pdf_page1_text(data, tmp_path)
+    assert "Số: 01/TTr-UBND" in text, text
+
+    # KyHop's own validation passes every signature (the number is permitted form filling).
+    roots = devpki.trust_roots(Path(pki_settings.directory))
+    # In a thread of its own: the validator runs its own event loop, Playwright's is running.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        report = pool.submit(
+            validate_bytes,
+            data,
+            file_name="final.pdf",
+            config=ValidationConfig(
+                trust_roots=tuple(root.dump() for root in roots),
+                trust_root_names=("KyHop test root",),
+                fetch=False,
+                fetch_timeout=10,
+                max_signatures=10,
+            ),
+        ).result()
+    assert len(report.signatures) == 2
+    assert report.outcome is Outcome.PASSED, report.reasons
+
+    # The register lists it, and the clerk reaches the register from the navigation.
+    clerk.goto(f"{base}/")
+    clerk.click(".kh-nav a:has-text('Sổ văn bản đi')")
+    clerk.wait_for_selector("h1:has-text('Sổ văn bản đi')")
+    assert "01/TTr-UBND" in clerk.inner_text("table")
+    assert OutgoingEntry.objects.get(document=document).number == 1
+    assert_no_english(clerk)
+    _shoot(clerk, "register")
+    assert clerk_errors == []
