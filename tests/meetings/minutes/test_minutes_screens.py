@@ -93,12 +93,33 @@ def test_members_cannot_edit_and_outsiders_see_nothing(client, held):
         assert client.get(reverse(f"meetings:{name}", args=args)).status_code == 404, name
 
 
-def test_missing_secretary_is_explained_on_the_editor(client, held):
-    Participant.objects.filter(meeting=held.meeting, role=ParticipantRole.SECRETARY).delete()
+def test_missing_chair_is_explained_on_the_editor_with_where_to_fix_it(client, held):
+    Participant.objects.filter(meeting=held.meeting, role=ParticipantRole.CHAIR).delete()
     client.force_login(held.clerk)
     page = client.get(reverse("meetings:minutes_edit", args=[held.meeting.pk]))
-    assert page.status_code == 400
-    assert "Cuộc họp chưa có thư ký" in page.content.decode()
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Cuộc họp chưa có người chủ trì" in html
+    assert reverse("meetings:prepare", args=[held.meeting.pk]) + "#nguoi-du" in html
+
+
+def test_role_changed_after_the_closing_reaches_the_minutes_on_the_next_save(client, held):
+    client.force_login(held.clerk)
+    editor = reverse("meetings:minutes_edit", args=[held.meeting.pk])
+    client.get(editor)
+    member = Participant.objects.get(meeting=held.meeting, user=held.members[0])
+    response = client.post(
+        reverse("meetings:participant_role", args=[held.meeting.pk, member.pk]),
+        {"role": ParticipantRole.SECRETARY},
+    )
+    assert response.status_code == 302
+    assert "minutes-people-stale" in client.get(editor).content.decode()
+    sent = client.post(reverse("meetings:minutes_send", args=[held.meeting.pk]), follow=True)
+    assert "hãy bấm “Lưu biên bản” để cập nhật" in sent.content.decode()
+    client.post(editor, {"action": "save"})
+    latest = MinutesDraft.objects.filter(meeting=held.meeting).order_by("-version").first()
+    assert latest.content["secretary"]["name"] == "Trần Văn An"
+    assert "minutes-people-stale" not in client.get(editor).content.decode()
 
 
 def test_participant_downloads_the_pack_as_zip_and_as_one_pdf_with_bookmarks(client, held):
