@@ -457,6 +457,42 @@ def minutes_draft_create(*, actor: User | None, meeting: Meeting) -> MinutesDraf
     return draft
 
 
+@transaction.atomic
+def minutes_facts_refresh(*, meeting: Meeting) -> MinutesDraft:
+    """A meeting resumed and ended again: a new draft version with today's facts.
+
+    What the clerk wrote is kept: the opening and closing, and each item's discussion and
+    conclusion where the item is still on the agenda.
+    """
+    meeting = Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
+    latest = minutes_latest(meeting)
+    if latest is None or latest.status != MinutesStatus.DRAFT:
+        return minutes_draft_create(actor=None, meeting=meeting)
+    content = minutes_facts(meeting)
+    written = {item["item_id"]: item for item in latest.content["items"]}
+    for item in content["items"]:
+        for key in ("discussion", "conclusion"):
+            if written.get(item["item_id"], {}).get(key):
+                item[key] = written[item["item_id"]][key]
+    draft = MinutesDraft(
+        meeting=meeting,
+        version=latest.version + 1,
+        content={**content, "opening": latest.content["opening"]},
+        edited_at=timezone.now(),
+    )
+    draft.full_clean()
+    draft.save()
+    latest.status = MinutesStatus.SUPERSEDED
+    latest.save(update_fields=["status"])
+    audit_record(
+        actor=None,
+        verb="minutes.facts_refreshed",
+        target=draft,
+        details={"meeting": meeting.pk, "version": draft.version, "audit": content["audit"]},
+    )
+    return draft
+
+
 def _narrative(value: object) -> str:
     text = nfc(str(value or "")).replace("\r\n", "\n")
     if len(text) > NARRATIVE_MAX_CHARS:
