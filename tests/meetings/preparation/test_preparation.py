@@ -116,6 +116,7 @@ def test_sending_invitations_issues_numbered_pdfs_and_mails_each_participant(
     assert meeting.status == MeetingStatus.INVITED
     assert meeting.invitation_number == "1/GM-UBND"
     assert meeting.invitation_document.doc_type == DocumentType.INVITATION
+    assert meeting.agenda_document.doc_type == DocumentType.AGENDA  # CTr, not "Kế hoạch"
     assert meeting.invitation_document.status == "issued"
     assert len(mail.outbox) == 5
     message = mail.outbox[0]
