@@ -86,7 +86,8 @@ def meeting_start(*, actor: Any, meeting: Meeting, early_confirmed: bool = False
             % {"time": time_phrase(meeting.starts_at)}
         )
     meeting.status = MeetingStatus.IN_PROGRESS
-    meeting.save(update_fields=["status", "updated_at"])
+    meeting.started_at = timezone.now()
+    meeting.save(update_fields=["status", "started_at", "updated_at"])
     state = live_state_locked(meeting)
     if state.current_item_id is None:
         first = AgendaItem.objects.filter(meeting=meeting, parent=None).order_by("position", "id")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import zipfile
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Body
 from meetings.minutes import stats
-from meetings.models import MinutesDraft, Participant, ParticipantRole
+from meetings.models import Meeting, MinutesDraft, Participant, ParticipantRole
 from tests.factories import make_body, make_user
 from tests.meetings.minutes.helpers import attach_document, hold_meeting
 
@@ -185,3 +186,23 @@ def test_statistics_page_and_csv(client, held, ubnd):
     assert "Số trang tài liệu phát hành điện tử thay bản in,21" in text
     client.force_login(held.members[0])  # not an organiser of any body
     assert client.get(reverse("meetings:statistics")).status_code == 404
+
+
+def test_a_meeting_held_today_counts_today_though_scheduled_next_month(held, ubnd):
+    body, _chair, _clerk = ubnd
+    later = timezone.now() + dt.timedelta(days=40)
+    Meeting.objects.filter(pk=held.meeting.pk).update(
+        starts_at=later, ends_at=later + dt.timedelta(hours=2), started_at=timezone.now()
+    )
+    today = timezone.localdate()
+    report = stats.body_statistics(body=body, start=today, end=today)
+    assert report.meetings_registered == report.meetings_held == 1
+
+
+def test_chart_numbers_use_the_vietnamese_decimal_comma(held, ubnd):
+    body, _chair, _clerk = ubnd
+    report = _statistics(body)
+    shown = dataclasses.replace(report, documents_issued=11, documents_signed=1)
+    assert shown.signed_share == 9.1
+    svg = str(stats.charts(shown)["shares"])
+    assert "9,1 (9,1 %)" in svg and "9.1" not in svg

@@ -343,3 +343,17 @@ def test_roles_stay_editable_after_the_meeting_until_the_minutes_are_signed(host
         )
     member_row.refresh_from_db()
     assert member_row.role == ParticipantRole.SECRETARY
+
+
+def test_my_meetings_lists_a_meeting_by_the_day_it_was_held(host, meeting):
+    _ready(host, meeting)
+    meeting_send_invitations(actor=host.clerk, meeting=meeting)
+    before = meeting.starts_at - dt.timedelta(days=2)
+    # Held and ended two days before its scheduled date: today's, then past, never upcoming.
+    meeting.started_at = before
+    meeting.status = MeetingStatus.CLOSED
+    meeting.save()
+    on_the_day = my_meetings(host.members[0], now=before + dt.timedelta(hours=1))
+    assert on_the_day["today"] == [meeting] and on_the_day["upcoming"] == []
+    next_day = my_meetings(host.members[0], now=before + dt.timedelta(days=1))
+    assert next_day["past"] == [meeting] and next_day["upcoming"] == []
