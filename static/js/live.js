@@ -224,6 +224,7 @@ function showNotice(text, bad = false) {
     root.prepend(node);
   }
   node.textContent = text;
+  node.hidden = !text;
   node.classList.toggle("bad", bad);
 }
 

@@ -68,6 +68,15 @@ def test_chair_ends_resumes_and_ends_then_the_clerk_keeps_the_minutes(
     chair.get_by_role("button", name="Bắt đầu phiên họp").click()
     expect(chair.locator("[data-role=status]").first).to_have_text("Đang họp", timeout=WAIT)
 
+    # A refused action answers in the one notice area, in sight even scrolled to the bottom.
+    chair.get_by_role("button", name="Tiếp tục phiên họp").click()
+    notice = chair.locator("[data-role=notices] .live-notice")
+    expect(notice).to_have_text("Chỉ tiếp tục được phiên họp đã kết thúc.", timeout=WAIT)
+    chair.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    expect(notice).to_be_in_viewport()
+    screenshot(chair, "journey-notice-scrolled-1280", full_page=False)
+    chair.evaluate("window.scrollTo(0, 0)")
+
     # "Quay lại" leaves the meeting running.
     chair.get_by_role("button", name="Kết thúc phiên họp").click()
     expect(chair.locator("#confirm-modal")).to_be_visible(timeout=WAIT)
