@@ -33,7 +33,7 @@ def database_url_for_servers() -> str:
     return f"postgres://{db['USER']}@{host}:{port}/{db['NAME']}"
 
 
-def wait_until_healthy(base_url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+def wait_until_healthy(base_url: str, process: subprocess.Popen, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
