@@ -19,6 +19,7 @@ class DocumentType(models.TextChoices):
     NOTICE = "thong_bao", gettext_noop("Thông báo")
     PLAN = "ke_hoach", gettext_noop("Kế hoạch")
     INVITATION = "giay_moi", gettext_noop("Giấy mời")
+    AGENDA = "chuong_trinh", gettext_noop("Chương trình")
     OTHER = "khac", gettext_noop("Khác")
 
 

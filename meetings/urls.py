@@ -40,6 +40,11 @@ urlpatterns = [
         views.participant_remove,
         name="participant_remove",
     ),
+    path(
+        "<int:pk>/chuan-bi/nguoi-du/<int:participant_id>/vai-tro/",
+        views.participant_role,
+        name="participant_role",
+    ),
     path("<int:pk>/chuan-bi/gui-giay-moi/", views.send_invitations, name="send_invitations"),
     path("<int:pk>/chuan-bi/huy/", views.cancel, name="cancel"),
 ]

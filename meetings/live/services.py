@@ -10,7 +10,7 @@ mode in ``presenter``, the speaker queue in ``speakers``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 
 from accounts.models import nfc
 from audit.services import audit_record
-from meetings.access import FINISHED, refuse, require_runner
+from meetings.access import FINISHED, is_chair, refuse, require_runner
 from meetings.live.hub import live_publish, live_publish_staff, progress_soon
 from meetings.live.selectors import (
     item_payload,
@@ -28,16 +28,18 @@ from meetings.live.selectors import (
     poll_payload,
     speakers_payload,
 )
-from meetings.minutes.draft import minutes_draft_create
+from meetings.minutes.draft import minutes_facts_refresh, minutes_latest
 from meetings.models import (
     AgendaItem,
     ItemConclusion,
     LiveState,
     Meeting,
     MeetingStatus,
+    MinutesStatus,
     Poll,
     PollStatus,
 )
+from meetings.preparation.invitations import time_phrase
 from meetings.voting import ballots
 
 MESSAGE_MAX = 300
@@ -62,16 +64,30 @@ def live_state_locked(meeting: Meeting) -> LiveState:
 # --- The meeting ----------------------------------------------------------------------------
 
 
+# Starting this long before the scheduled time is more often a slip than a decision.
+EARLY_START = timedelta(hours=1)
+
+
+def meeting_starts_early(meeting: Meeting) -> bool:
+    return timezone.now() < meeting.starts_at - EARLY_START
+
+
 @transaction.atomic
-def meeting_start(*, actor: Any, meeting: Meeting) -> Meeting:
+def meeting_start(*, actor: Any, meeting: Meeting, early_confirmed: bool = False) -> Meeting:
     """Open the session; the first agenda item becomes current if none is."""
     require_runner(actor, meeting)
     if meeting.status not in (MeetingStatus.DRAFT, MeetingStatus.INVITED):
         if meeting.status == MeetingStatus.IN_PROGRESS:
             return meeting
         refuse(gettext("Cuộc họp đã kết thúc hoặc đã hủy."))
+    if meeting_starts_early(meeting) and not early_confirmed:
+        refuse(
+            gettext("Cuộc họp dự kiến bắt đầu lúc %(time)s: hãy xác nhận nếu muốn bắt đầu sớm.")
+            % {"time": time_phrase(meeting.starts_at)}
+        )
     meeting.status = MeetingStatus.IN_PROGRESS
-    meeting.save(update_fields=["status", "updated_at"])
+    meeting.started_at = timezone.now()
+    meeting.save(update_fields=["status", "started_at", "updated_at"])
     state = live_state_locked(meeting)
     if state.current_item_id is None:
         first = AgendaItem.objects.filter(meeting=meeting, parent=None).order_by("position", "id")
@@ -104,7 +120,26 @@ def meeting_end(*, actor: Any, meeting: Meeting) -> Meeting:
 
 
 def _minutes_draft(meeting_id: int) -> None:
-    minutes_draft_create(actor=None, meeting=Meeting.objects.get(pk=meeting_id))
+    # A resumed meeting already has a draft: it gets the facts of the whole session.
+    minutes_facts_refresh(meeting=Meeting.objects.get(pk=meeting_id))
+
+
+@transaction.atomic
+def meeting_resume(*, actor: Any, meeting: Meeting) -> Meeting:
+    """The chair takes an ended meeting up again, until the minutes go for signature."""
+    if not (is_chair(actor, meeting) or getattr(actor, "is_superuser", False)):
+        refuse(gettext("Chỉ người chủ trì mới được tiếp tục phiên họp đã kết thúc."))
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status != MeetingStatus.CLOSED:
+        refuse(gettext("Chỉ tiếp tục được phiên họp đã kết thúc."))
+    latest = minutes_latest(meeting)
+    if latest is not None and latest.status != MinutesStatus.DRAFT:
+        refuse(gettext("Biên bản đã trình ký: không thể tiếp tục phiên họp."))
+    meeting.status = MeetingStatus.IN_PROGRESS
+    meeting.save(update_fields=["status", "updated_at"])
+    audit_record(actor=actor, verb="meeting.resumed", target=meeting)
+    _publish_status(meeting)
+    return meeting
 
 
 def _publish_status(meeting: Meeting) -> None:

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from meetings.access import is_clerk, may_run, meeting_access, participation_of
+from meetings.access import is_chair, is_clerk, may_run, meeting_access, participation_of
 from meetings.live import attendance, presenter, qr, services, speakers
 from meetings.live.selectors import live_access, presenter_documents
 from meetings.models import (
@@ -27,6 +27,7 @@ from meetings.models import (
     PollKind,
     SpeakerKind,
 )
+from meetings.preparation.invitations import time_phrase
 
 # A command returns a dict to add to the JSON answer; anything else (a model) is not sent.
 Command = Callable[[Any, Meeting, QueryDict], Any]
@@ -85,6 +86,9 @@ def live_page(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": meeting,
             "access": access,
             "can_run": may_run(request.user, meeting),
+            "is_chair": is_chair(request.user, meeting) or request.user.is_superuser,
+            "starts_early": services.meeting_starts_early(meeting),
+            "starts_at_text": time_phrase(meeting.starts_at),
             "participant": participant,
             "documents": [link.document for link in documents],
             "poll_kinds": PollKind.choices,
@@ -258,8 +262,11 @@ def _presenter_show(user: Any, meeting: Meeting, data: QueryDict) -> None:
 
 
 COMMANDS: dict[str, Command] = {
-    "start": lambda u, m, d: services.meeting_start(actor=u, meeting=m),
+    "start": lambda u, m, d: services.meeting_start(
+        actor=u, meeting=m, early_confirmed=d.get("confirmed") == "1"
+    ),
     "end": lambda u, m, d: services.meeting_end(actor=u, meeting=m),
+    "resume": lambda u, m, d: services.meeting_resume(actor=u, meeting=m),
     "item": lambda u, m, d: services.item_set_current(
         actor=u, meeting=m, item_id=_int(d, "item_id")
     ),

@@ -24,6 +24,11 @@ class Bar:
     note: str = ""  # shown after the value, e.g. "52,94 %"
 
 
+def vi_number(value: float) -> str:
+    """9.1 as Vietnamese writes it, "9,1": the chart must read like the page around it."""
+    return f"{value:g}".replace(".", ",")
+
+
 def bar_chart_svg(
     bars: Sequence[Bar], *, title: str = "", width: int = 560, bar_height: int = 26
 ) -> str:
@@ -47,7 +52,7 @@ def bar_chart_svg(
         y = top + index * (bar_height + 10)
         length = max(plot_width * bar.value / peak, 1 if bar.value else 0)
         colour = PALETTE[index % len(PALETTE)]
-        value = f"{bar.value:g}" + (f" ({escape(nfc(bar.note))})" if bar.note else "")
+        value = vi_number(bar.value) + (f" ({escape(nfc(bar.note))})" if bar.note else "")
         parts.append(
             f'<text x="{label_width - 8}" y="{y + bar_height * 0.68:.1f}" font-size="14" '
             f'text-anchor="end">{escape(nfc(bar.label))}</text>'

@@ -17,7 +17,7 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -78,11 +78,26 @@ def _person(participant: Participant) -> dict[str, str]:
     return {"name": user.full_name, "position": user.position}
 
 
-def _officer(meeting: Meeting, role: str) -> dict[str, str]:
+def officer_user(meeting: Meeting, role: str) -> User | None:
+    """The meeting's chair or secretary; the secretary defaults to the clerk who prepared it.
+
+    Meetings prepared by inviting a body "by position" often have no one holding the
+    secretary's role; the clerk who prepared the meeting keeps its record unless another
+    participant is named secretary.
+    """
     found = [p for p in _participants(meeting) if p.role == role and p.rsvp != Rsvp.SUBSTITUTE]
-    if not found:
+    if found:
+        return found[0].user
+    if role == ParticipantRole.SECRETARY:
+        return meeting.created_by
+    return None
+
+
+def _officer(meeting: Meeting, role: str) -> dict[str, str]:
+    user = officer_user(meeting, role)
+    if user is None:
         refuse(_missing_officer(role))
-    return _person(found[0])
+    return {"name": user.full_name, "position": user.position}
 
 
 def _missing_officer(role: str) -> str:
@@ -135,7 +150,11 @@ def attendance_facts(meeting: Meeting) -> dict[str, list[dict[str, str]]]:
                 continue
         if participant.rsvp == Rsvp.SUBSTITUTE:
             continue  # represented by their substitute's row
-        if participant.checked_in_at is None:
+        if _recording_secretary(participant):
+            # The secretary writes the record in the room; not checking in does not make
+            # them absent from the meeting they are minuting.
+            groups["in_person"].append({**row, "arrived": _arrival(participant)})
+        elif participant.checked_in_at is None:
             row["reason"] = participant.absence_reason or "Không báo lý do"
             groups["absent"].append(row)
         elif participant.attendance_mode == AttendanceMode.REMOTE:
@@ -143,6 +162,14 @@ def attendance_facts(meeting: Meeting) -> dict[str, list[dict[str, str]]]:
         else:
             groups["in_person"].append({**row, "arrived": _arrival(participant)})
     return groups
+
+
+def _recording_secretary(participant: Participant) -> bool:
+    return (
+        participant.role == ParticipantRole.SECRETARY
+        and participant.checked_in_at is None
+        and participant.rsvp != Rsvp.ABSENT
+    )
 
 
 def _quorum_facts(meeting: Meeting) -> dict[str, Any]:
@@ -352,6 +379,24 @@ def minutes_facts(meeting: Meeting) -> dict[str, Any]:
     }
 
 
+def people_facts(meeting: Meeting) -> dict[str, Any]:
+    """Who chaired, who kept the record, who attended: put right until the minutes are signed."""
+    return {
+        "chair": _officer(meeting, ParticipantRole.CHAIR),
+        "secretary": _officer(meeting, ParticipantRole.SECRETARY),
+        "attendance": attendance_facts(meeting),
+    }
+
+
+def minutes_people_stale(draft: MinutesDraft) -> bool:
+    """True when roles or attendance changed since *draft* was saved."""
+    try:
+        current = people_facts(draft.meeting)
+    except ValidationError:
+        return True
+    return any(draft.content.get(key) != value for key, value in current.items())
+
+
 def _opening_text(meeting: Meeting, quorum: Mapping[str, Any]) -> str:
     if quorum["met"]:
         return (
@@ -408,6 +453,42 @@ def minutes_draft_create(*, actor: User | None, meeting: Meeting) -> MinutesDraf
         verb="minutes.drafted",
         target=draft,
         details={"meeting": meeting.pk, "version": 1, "audit": draft.content["audit"]},
+    )
+    return draft
+
+
+@transaction.atomic
+def minutes_facts_refresh(*, meeting: Meeting) -> MinutesDraft:
+    """A meeting resumed and ended again: a new draft version with today's facts.
+
+    What the clerk wrote is kept: the opening and closing, and each item's discussion and
+    conclusion where the item is still on the agenda.
+    """
+    meeting = Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
+    latest = minutes_latest(meeting)
+    if latest is None or latest.status != MinutesStatus.DRAFT:
+        return minutes_draft_create(actor=None, meeting=meeting)
+    content = minutes_facts(meeting)
+    written = {item["item_id"]: item for item in latest.content["items"]}
+    for item in content["items"]:
+        for key in ("discussion", "conclusion"):
+            if written.get(item["item_id"], {}).get(key):
+                item[key] = written[item["item_id"]][key]
+    draft = MinutesDraft(
+        meeting=meeting,
+        version=latest.version + 1,
+        content={**content, "opening": latest.content["opening"]},
+        edited_at=timezone.now(),
+    )
+    draft.full_clean()
+    draft.save()
+    latest.status = MinutesStatus.SUPERSEDED
+    latest.save(update_fields=["status"])
+    audit_record(
+        actor=None,
+        verb="minutes.facts_refreshed",
+        target=draft,
+        details={"meeting": meeting.pk, "version": draft.version, "audit": content["audit"]},
     )
     return draft
 
@@ -479,7 +560,8 @@ def minutes_save(
     draft = MinutesDraft(
         meeting=meeting,
         version=latest.version + 1,
-        content=narrative_merge(latest.content, narrative),
+        # Roles and attendance corrected after the closing enter with the next save.
+        content={**narrative_merge(latest.content, narrative), **people_facts(meeting)},
         edited_by=actor,
         edited_at=timezone.now(),
     )

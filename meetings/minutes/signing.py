@@ -40,8 +40,10 @@ from meetings.minutes.draft import (
     CHAIR_FIELD,
     SECRETARY_FIELD,
     minutes_latest,
+    minutes_people_stale,
     minutes_render,
     named_voters,
+    officer_user,
     poll_facts,
 )
 from meetings.models import (
@@ -52,11 +54,9 @@ from meetings.models import (
     MeetingStatus,
     MinutesDraft,
     MinutesStatus,
-    Participant,
     ParticipantRole,
     Poll,
     PollStatus,
-    Rsvp,
     VoteSheet,
 )
 from meetings.preparation.invitations import collective_name
@@ -83,17 +83,10 @@ def _require_clerk(actor: User, meeting: Meeting) -> None:
 
 
 def _officer_user(meeting: Meeting, role: str) -> User:
-    found = (
-        Participant.objects.filter(meeting=meeting, role=role)
-        .exclude(rsvp=Rsvp.SUBSTITUTE)
-        .select_related("user")
-        .first()
-    )
+    found = officer_user(meeting, role)
     if found is None:
-        if role == ParticipantRole.CHAIR:
-            refuse(gettext("Cuộc họp chưa có người chủ trì."))
-        refuse(gettext("Cuộc họp chưa có thư ký."))
-    return found.user
+        refuse(gettext("Cuộc họp chưa có người chủ trì."))
+    return found
 
 
 def _placement(rect: PdfRect) -> Placement:
@@ -160,6 +153,14 @@ def minutes_send_for_signature(
     draft = minutes_latest(meeting)
     if draft is None or draft.status != MinutesStatus.DRAFT:
         refuse(gettext("Không có dự thảo biên bản nào chờ trình ký."))
+    if minutes_people_stale(draft):
+        # The signers must be the people the minutes name.
+        refuse(
+            gettext(
+                "Vai trò hoặc điểm danh đã thay đổi sau lần lưu biên bản gần nhất: hãy bấm "
+                "“Lưu biên bản” để cập nhật rồi trình ký."
+            )
+        )
     secretary = _officer_user(meeting, ParticipantRole.SECRETARY)
     chair = _officer_user(meeting, ParticipantRole.CHAIR)
     # Rendering takes a second or more: before any lock is taken.

@@ -32,8 +32,8 @@ from django.utils.safestring import SafeString, mark_safe
 from accounts.models import Body, Membership
 from documents.models import Document, DocumentStatus, DocumentVersion
 from meetings.access import ORGANISER_ROLES
-from meetings.minutes.charts import Bar, bar_chart_svg
-from meetings.models import AgendaDocument, Meeting, MeetingStatus, Rsvp
+from meetings.minutes.charts import Bar, bar_chart_svg, vi_number
+from meetings.models import HELD_AT, AgendaDocument, Meeting, MeetingStatus, Rsvp
 from signing.models import RequestStatus, SigningRequest
 
 HELD = (MeetingStatus.CLOSED, MeetingStatus.MINUTES_SIGNED, MeetingStatus.ARCHIVED)
@@ -95,7 +95,8 @@ def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
 def _meetings(body: Body, low: dt.datetime, high: dt.datetime) -> list[dict[str, Any]]:
     invited = ~Q(participants__rsvp=Rsvp.SUBSTITUTE)
     return list(
-        Meeting.objects.filter(body=body, starts_at__gte=low, starts_at__lt=high)
+        Meeting.objects.annotate(held_at=HELD_AT)
+        .filter(body=body, held_at__gte=low, held_at__lt=high)
         .exclude(status__in=NOT_REGISTERED)
         .annotate(
             invited=Count("participants", filter=invited),
@@ -104,7 +105,7 @@ def _meetings(body: Body, low: dt.datetime, high: dt.datetime) -> list[dict[str,
         .values(
             "pk",
             "status",
-            "starts_at",
+            "held_at",
             "invited",
             "checked_in",
             "invitation_document_id",
@@ -167,7 +168,7 @@ def _months(meetings: list[dict[str, Any]]) -> list[Month]:
     paperless: Counter[str] = Counter()
     keys: dict[str, tuple[int, int]] = {}
     for meeting in meetings:
-        local = timezone.localtime(meeting["starts_at"])
+        local = timezone.localtime(meeting["held_at"])
         label = f"{local.month:02d}/{local.year}"
         keys[label] = (local.year, local.month)
         registered[label] += 1
@@ -205,8 +206,10 @@ def charts(report: BodyStatistics) -> dict[str, SafeString]:
     """Inline SVG for the page (labels are escaped by ``bar_chart_svg``)."""
     monthly = [Bar(m.label, m.paperless, f"{m.paperless}/{m.registered}") for m in report.months]
     shares = [
-        Bar("Cuộc họp không giấy", report.paperless_share, f"{report.paperless_share:g} %"),
-        Bar("Văn bản ký số", report.signed_share, f"{report.signed_share:g} %"),
+        Bar(
+            "Cuộc họp không giấy", report.paperless_share, f"{vi_number(report.paperless_share)} %"
+        ),
+        Bar("Văn bản ký số", report.signed_share, f"{vi_number(report.signed_share)} %"),
     ]
     return {
         "monthly": mark_safe(  # noqa: S308 - built by bar_chart_svg, which escapes its text

@@ -29,6 +29,7 @@ from meetings.minutes.draft import (
     RECORDABLE,
     minutes_draft_create,
     minutes_latest,
+    minutes_people_stale,
     minutes_render,
     minutes_save,
 )
@@ -77,11 +78,11 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         draft = minutes_draft_create(actor=request.user, meeting=meeting)
     except ValidationError as exc:
+        # Not an error page: the editor says what is missing and links to where to fix it.
         return render(
             request,
             "meetings/minutes/edit.html",
             {"meeting": meeting, "problem": " ".join(exc.messages)},
-            status=400,
         )
     if request.method == "POST":
         try:
@@ -108,6 +109,7 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "draft": draft,
             "c": draft.content,
             "locked": draft.status != MinutesStatus.DRAFT,
+            "people_stale": draft.status == MinutesStatus.DRAFT and minutes_people_stale(draft),
             "versions": versions.order_by("-version")[:20],
             "polls": Poll.objects.filter(item__meeting=meeting, status=PollStatus.CLOSED),
         },

@@ -14,6 +14,7 @@ from meetings.models.live import (
     SpeakerStatus,
 )
 from meetings.models.meeting import (
+    HELD_AT,
     AgendaDocument,
     AgendaItem,
     AttendanceMode,
@@ -53,6 +54,7 @@ from meetings.models.voting import (
 )
 
 __all__ = [
+    "HELD_AT",
     "AgendaDocument",
     "AgendaItem",
     "AttendanceMode",

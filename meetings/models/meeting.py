@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext, gettext_noop
 
 from accounts.models import Body, Clearance
@@ -27,6 +28,10 @@ class MeetingStatus(models.TextChoices):
     MINUTES_SIGNED = "minutes_signed", gettext_noop("Đã ký biên bản")
     ARCHIVED = "archived", gettext_noop("Đã lưu trữ")
     CANCELLED = "cancelled", gettext_noop("Đã hủy")
+
+
+# The moment a meeting counts at: when it was held, else when it is scheduled.
+HELD_AT = Coalesce("started_at", "starts_at")
 
 
 class Meeting(models.Model):
@@ -66,6 +71,9 @@ class Meeting(models.Model):
         related_name="+",
     )
     invitations_sent_at = models.DateTimeField("gửi giấy mời lúc", null=True, blank=True)
+    # When the chair actually opened the session: lists and statistics count a meeting on the
+    # day it was held, which is not always the day it was scheduled.
+    started_at = models.DateTimeField("bắt đầu thực tế", null=True, blank=True)
     cancel_reason = models.CharField("lý do hủy", max_length=500, blank=True)
     # Incremented on every change sent to participants: the .ics SEQUENCE.
     revision = models.PositiveIntegerField("lần cập nhật", default=0)

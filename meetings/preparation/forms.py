@@ -91,6 +91,13 @@ class InvitePersonForm(forms.Form):
     )
 
 
+class ParticipantRoleForm(forms.Form):
+    role = forms.ChoiceField(
+        label=_("Vai trò"),
+        choices=[(value, _(label)) for value, label in ParticipantRole.choices],
+    )
+
+
 RSVP_ANSWERS = [
     (Rsvp.ATTENDING, _("Tham dự")),
     (Rsvp.ABSENT, _("Vắng mặt")),

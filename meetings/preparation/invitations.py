@@ -166,7 +166,7 @@ def meeting_send_invitations(*, actor: User, meeting: Meeting) -> Meeting:
             pdfs.agenda,
             number,
             symbol.replace("GM-", "CTr-"),
-            DocumentType.PLAN,
+            DocumentType.AGENDA,
             issued_on,
             "chuong-trinh",
         )

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from documents.models import DocumentType
 from meetings.access import agenda_documents_visible_q, meetings_visible_to
-from meetings.models import AgendaDocument, Meeting, MeetingStatus
+from meetings.models import HELD_AT, AgendaDocument, Meeting, MeetingStatus
 from meetings.preparation.agenda import agenda_rows
 
 # How many of a person's meetings the list shows: a clerk of the provincial committee sees
@@ -27,19 +27,21 @@ def my_meetings(user: Any, *, now: datetime | None = None) -> dict[str, list[Mee
     now = timezone.localtime(now or timezone.now())
     start_of_day = now.replace(hour=0, minute=0, second=0, microsecond=0)
     end_of_day = start_of_day + timedelta(days=1)
-    meetings = meetings_visible_to(user).exclude(status=MeetingStatus.DRAFT).select_related("body")
+    # By the day a meeting was held where it was: one held early sits under today or past.
+    meetings = (
+        meetings_visible_to(user)
+        .exclude(status=MeetingStatus.DRAFT)
+        .select_related("body")
+        .annotate(held_at=HELD_AT)
+    )
     return {
         "today": list(
-            meetings.filter(starts_at__gte=start_of_day, starts_at__lt=end_of_day).order_by(
-                "starts_at"
-            )
+            meetings.filter(held_at__gte=start_of_day, held_at__lt=end_of_day).order_by("held_at")
         ),
         "upcoming": list(
-            meetings.filter(starts_at__gte=end_of_day).order_by("starts_at")[:UPCOMING_SHOWN]
+            meetings.filter(held_at__gte=end_of_day).order_by("held_at")[:UPCOMING_SHOWN]
         ),
-        "past": list(
-            meetings.filter(starts_at__lt=start_of_day).order_by("-starts_at")[:PAST_SHOWN]
-        ),
+        "past": list(meetings.filter(held_at__lt=start_of_day).order_by("-held_at")[:PAST_SHOWN]),
     }
 
 

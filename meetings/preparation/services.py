@@ -430,6 +430,51 @@ def participant_invite(
     return participant
 
 
+# Roles can be put right until the minutes are signed: the minutes name the chair and the
+# secretary, and a meeting invited "by position" may reach its end without either.
+ROLE_EDITABLE = (
+    MeetingStatus.DRAFT,
+    MeetingStatus.INVITED,
+    MeetingStatus.IN_PROGRESS,
+    MeetingStatus.CLOSED,
+)
+# The minutes have one chair and one secretary: naming a new one steps the previous holder
+# down to the role they would otherwise have.
+_STEPPED_DOWN = {
+    ParticipantRole.CHAIR: ParticipantRole.VOTING,
+    ParticipantRole.SECRETARY: ParticipantRole.OBSERVER,
+}
+
+
+@transaction.atomic
+def participant_role_set(*, actor: User, participant: Participant, role: str) -> Participant:
+    """Change a participant's role in the meeting (chair, secretary, member, guest…)."""
+    meeting = Meeting.objects.select_for_update().get(pk=participant.meeting_id)
+    _require_organiser(actor, meeting)
+    if meeting.status not in ROLE_EDITABLE:
+        raise ValidationError(
+            gettext("Biên bản đã được ký hoặc cuộc họp đã hủy: không thể đổi vai trò.")
+        )
+    if role not in ParticipantRole.values:
+        raise ValidationError(gettext("Vai trò trong cuộc họp không hợp lệ."))
+    previous = participant.role
+    if role == previous:
+        return participant
+    if role in _STEPPED_DOWN:
+        Participant.objects.filter(meeting=meeting, role=role).exclude(pk=participant.pk).update(
+            role=_STEPPED_DOWN[role]
+        )
+    participant.role = role
+    participant.save(update_fields=["role"])
+    audit_record(
+        actor=actor,
+        verb="meeting.participant_role_changed",
+        target=meeting,
+        details={"user": participant.user.username, "from": previous, "to": role},
+    )
+    return participant
+
+
 @transaction.atomic
 def participant_remove(*, actor: User, participant: Participant) -> None:
     _require_organiser(actor, participant.meeting)

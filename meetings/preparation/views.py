@@ -215,6 +215,7 @@ def meeting_prepare(request: HttpRequest, pk: int) -> HttpResponse:
         "body_form": forms.InviteBodyForm(),
         "person_form": forms.InvitePersonForm(),
         "cancel_form": forms.CancelForm(),
+        **_role_context(meeting),
         "attachable": documents_visible_to(request.user)
         .filter(confidentiality__lte=meeting.confidentiality)
         .order_by("-created_at")[:100],
@@ -248,8 +249,17 @@ def rsvp_panel(request: HttpRequest, pk: int) -> HttpResponse:
         "role", "user__full_name"
     )
     return render(
-        request, "meetings/_rsvp_panel.html", {"meeting": meeting, "participants": participants}
+        request,
+        "meetings/_rsvp_panel.html",
+        {"meeting": meeting, "participants": participants, **_role_context(meeting)},
     )
+
+
+def _role_context(meeting: Meeting) -> dict[str, Any]:
+    return {
+        "roles_editable": meeting.status in services.ROLE_EDITABLE,
+        "role_choices": forms.ParticipantRoleForm().fields["role"].choices,
+    }
 
 
 def _action(handler: Callable[[HttpRequest, Meeting], str | None]) -> Callable[..., HttpResponse]:
@@ -426,6 +436,23 @@ def participant_remove(request: HttpRequest, meeting: Meeting, participant_id: i
     participant = get_object_or_404(Participant, pk=participant_id, meeting=meeting)
     services.participant_remove(actor=request.user, participant=participant)
     return gettext("Đã bỏ khỏi danh sách mời.")
+
+
+@_action
+def participant_role(request: HttpRequest, meeting: Meeting, participant_id: int) -> str:
+    participant = get_object_or_404(
+        Participant.objects.select_related("user"), pk=participant_id, meeting=meeting
+    )
+    form = forms.ParticipantRoleForm(request.POST)
+    if not form.is_valid():
+        raise _invalid(form)
+    services.participant_role_set(
+        actor=request.user, participant=participant, role=form.cleaned_data["role"]
+    )
+    return gettext("Đã đổi vai trò của %(name)s thành “%(role)s”.") % {
+        "name": participant.user.full_name,
+        "role": gettext(participant.get_role_display()),
+    }
 
 
 @_action

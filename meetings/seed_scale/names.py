@@ -277,6 +277,7 @@ TYPE_ABBREVIATIONS = {
     "thong_bao": "TB",
     "ke_hoach": "KH",
     "giay_moi": "GM",
+    "chuong_trinh": "CTr",
     "khac": "HD",
 }
 

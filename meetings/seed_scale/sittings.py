@@ -348,7 +348,7 @@ class Sittings:
     def _invitation_doc(
         self, body, at, title, number, abbreviation, confidentiality, chair: Person
     ) -> int:
-        doc_type = DocumentType.INVITATION if abbreviation == "GM" else DocumentType.PLAN
+        doc_type = DocumentType.INVITATION if abbreviation == "GM" else DocumentType.AGENDA
         doc = self.paper.document(
             body=body,
             at=at,

@@ -4,6 +4,7 @@
 // through gettext/interpolate from Django's JavaScript catalogue (a deferred script in the
 // page's head, so it has run before this module), Vietnamese being the msgid.
 
+import { confirmStep, confirmedFields } from "./console.js";
 import { mountViewer } from "./viewer.js";
 
 const root = document.getElementById("live");
@@ -223,6 +224,7 @@ function showNotice(text, bad = false) {
     root.prepend(node);
   }
   node.textContent = text;
+  node.hidden = !text;
   node.classList.toggle("bad", bad);
 }
 
@@ -513,6 +515,9 @@ root?.addEventListener("click", (event) => {
   // lookup); HTTP stays the fallback while the socket reconnects.
   if (button.dataset.cmd === "item" && socket?.readyState === WebSocket.OPEN) {
     return send("item.set", { item_id: Number(button.dataset.item_id) });
+  }
+  if (button.dataset.cmd && button.dataset.confirm) {
+    return confirmStep(button.dataset.confirm).then((yes) => yes && command(button.dataset.cmd, confirmedFields(fields(button))));
   }
   if (button.dataset.cmd) return command(button.dataset.cmd, fields(button));
   if (button.dataset.speak) return send("speaker.request", { kind: button.dataset.speak, ref: `s${++refCounter}` });

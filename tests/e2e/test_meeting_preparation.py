@@ -126,6 +126,9 @@ def test_clerk_prepares_and_official_replies(browser, province):
     clerk.select_option("form[action$='moi-co-quan/'] select[name=body]", str(body.pk))
     clerk.click("form[action$='moi-co-quan/'] button[type=submit]")
     clerk.wait_for_selector("text=Đã mời thêm 4 người")
+    # Issuing is irreversible: the first tap only asks.
+    clerk.click("#issue-invitations")
+    clerk.wait_for_selector("#send-invitations", state="visible")
     clerk.click("#send-invitations")
     clerk.wait_for_selector("text=Đã phát hành giấy mời số 1/GM-UBND")
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Clearance, User
+from audit.models import AuditEvent
 from documents.services import document_create
 from meetings.live import hub, presenter, qr, speakers
 from meetings.live import services as live_services
@@ -23,6 +24,8 @@ from meetings.models import (
     ItemConclusion,
     LiveState,
     MeetingStatus,
+    MinutesDraft,
+    MinutesStatus,
     ParticipantRole,
     PollStatus,
     SpeakerStatus,
@@ -120,6 +123,55 @@ def test_start_and_end_the_meeting(room, published):
     assert room.meeting.status == MeetingStatus.CLOSED
     statuses = [p["status"] for kind, _, p, _ in published if kind == "meeting.status"]
     assert statuses == ["in_progress", "closed"]
+
+
+def test_chair_resumes_an_ended_meeting_and_the_minutes_get_the_whole_session(
+    client, room, published
+):
+    live_services.meeting_end(actor=room.chair, meeting=room.meeting)
+    assert MinutesDraft.objects.get(meeting=room.meeting).version == 1
+    client.force_login(room.clerk)
+    refused = command(client, room.meeting, "resume")
+    assert "Chỉ người chủ trì" in refused.json()["error"]
+    client.force_login(room.chair)
+    assert command(client, room.meeting, "resume").json()["ok"] is True
+    room.meeting.refresh_from_db()
+    assert room.meeting.status == MeetingStatus.IN_PROGRESS
+    assert AuditEvent.objects.filter(verb="meeting.resumed", actor=room.chair).exists()
+    command(client, room.meeting, "conclusion", item_id=room.item.pk, text="Thống nhất lại.")
+    assert command(client, room.meeting, "end").json()["ok"] is True
+    latest = MinutesDraft.objects.filter(meeting=room.meeting).order_by("-version").first()
+    assert latest.version == 2 and latest.status == MinutesStatus.DRAFT
+    assert latest.content["items"][0]["conclusion"] == "Thống nhất lại."
+    statuses = [p["status"] for kind, _, p, _ in published if kind == "meeting.status"]
+    assert statuses == ["closed", "in_progress", "closed"]
+
+
+def test_no_resuming_once_the_minutes_are_in_signing(client, room, published):
+    live_services.meeting_end(actor=room.chair, meeting=room.meeting)
+    MinutesDraft.objects.filter(meeting=room.meeting).update(status=MinutesStatus.IN_SIGNING)
+    client.force_login(room.chair)
+    answer = command(client, room.meeting, "resume").json()
+    assert answer["error"] == "Biên bản đã trình ký: không thể tiếp tục phiên họp."
+    room.meeting.refresh_from_db()
+    assert room.meeting.status == MeetingStatus.CLOSED
+
+
+def test_starting_hours_early_asks_first(client, room, published):
+    room.meeting.status = MeetingStatus.INVITED
+    room.meeting.starts_at = timezone.now() + timedelta(hours=3)
+    room.meeting.ends_at = timezone.now() + timedelta(hours=5)
+    room.meeting.save()
+    client.force_login(room.chair)
+    page = client.get(reverse("meetings:live", args=[room.meeting.pk])).content.decode()
+    assert 'data-cmd="start" data-confirm="Cuộc họp dự kiến bắt đầu lúc' in page
+    answer = command(client, room.meeting, "start").json()
+    assert "hãy xác nhận nếu muốn bắt đầu sớm" in answer["error"]
+    room.meeting.refresh_from_db()
+    assert room.meeting.status == MeetingStatus.INVITED
+    assert command(client, room.meeting, "start", confirmed="1").json()["ok"] is True
+    room.meeting.refresh_from_db()
+    assert room.meeting.status == MeetingStatus.IN_PROGRESS
 
 
 def test_conclusion_and_message_are_published(client, room, published):

@@ -136,10 +136,29 @@ def test_drafting_is_idempotent_and_refused_before_closing_and_to_outsiders(held
         minutes_draft_create(actor=clerk, meeting=open_meeting)
 
 
-def test_missing_secretary_is_a_clear_error(held):
+def test_without_a_named_secretary_the_clerk_who_prepared_it_keeps_the_record(held):
     Participant.objects.filter(meeting=held.meeting, role=ParticipantRole.SECRETARY).delete()
-    with pytest.raises(ValidationError, match="chưa có thư ký"):
-        minutes_draft_create(actor=held.clerk, meeting=held.meeting)
+    draft = minutes_draft_create(actor=held.clerk, meeting=held.meeting)
+    assert draft.content["secretary"]["name"] == held.clerk.full_name
+
+
+def test_secretary_who_did_not_check_in_is_recorded_present_not_absent(held):
+    Participant.objects.filter(meeting=held.meeting, role=ParticipantRole.SECRETARY).update(
+        checked_in_at=None, attendance_mode=""
+    )
+    attendance = minutes_draft_create(actor=held.clerk, meeting=held.meeting).content["attendance"]
+    assert "Đinh Thị Thư Ký" in [row["name"] for row in attendance["in_person"]]
+    assert "Đinh Thị Thư Ký" not in [row["name"] for row in attendance["absent"]]
+
+
+def test_secretary_who_sent_apologies_stays_absent(held):
+    Participant.objects.filter(meeting=held.meeting, role=ParticipantRole.SECRETARY).update(
+        checked_in_at=None, rsvp="absent", absence_reason="Đi công tác"
+    )
+    attendance = minutes_draft_create(actor=held.clerk, meeting=held.meeting).content["attendance"]
+    assert [r["reason"] for r in attendance["absent"] if r["name"] == "Đinh Thị Thư Ký"] == [
+        "Đi công tác"
+    ]
 
 
 def test_missing_chair_is_a_clear_error(held):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import zipfile
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Body
 from meetings.minutes import stats
-from meetings.models import MinutesDraft, Participant, ParticipantRole
+from meetings.models import Meeting, MinutesDraft, Participant, ParticipantRole
 from tests.factories import make_body, make_user
 from tests.meetings.minutes.helpers import attach_document, hold_meeting
 
@@ -93,12 +94,33 @@ def test_members_cannot_edit_and_outsiders_see_nothing(client, held):
         assert client.get(reverse(f"meetings:{name}", args=args)).status_code == 404, name
 
 
-def test_missing_secretary_is_explained_on_the_editor(client, held):
-    Participant.objects.filter(meeting=held.meeting, role=ParticipantRole.SECRETARY).delete()
+def test_missing_chair_is_explained_on_the_editor_with_where_to_fix_it(client, held):
+    Participant.objects.filter(meeting=held.meeting, role=ParticipantRole.CHAIR).delete()
     client.force_login(held.clerk)
     page = client.get(reverse("meetings:minutes_edit", args=[held.meeting.pk]))
-    assert page.status_code == 400
-    assert "Cuộc họp chưa có thư ký" in page.content.decode()
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Cuộc họp chưa có người chủ trì" in html
+    assert reverse("meetings:prepare", args=[held.meeting.pk]) + "#nguoi-du" in html
+
+
+def test_role_changed_after_the_closing_reaches_the_minutes_on_the_next_save(client, held):
+    client.force_login(held.clerk)
+    editor = reverse("meetings:minutes_edit", args=[held.meeting.pk])
+    client.get(editor)
+    member = Participant.objects.get(meeting=held.meeting, user=held.members[0])
+    response = client.post(
+        reverse("meetings:participant_role", args=[held.meeting.pk, member.pk]),
+        {"role": ParticipantRole.SECRETARY},
+    )
+    assert response.status_code == 302
+    assert "minutes-people-stale" in client.get(editor).content.decode()
+    sent = client.post(reverse("meetings:minutes_send", args=[held.meeting.pk]), follow=True)
+    assert "hãy bấm “Lưu biên bản” để cập nhật" in sent.content.decode()
+    client.post(editor, {"action": "save"})
+    latest = MinutesDraft.objects.filter(meeting=held.meeting).order_by("-version").first()
+    assert latest.content["secretary"]["name"] == "Trần Văn An"
+    assert "minutes-people-stale" not in client.get(editor).content.decode()
 
 
 def test_participant_downloads_the_pack_as_zip_and_as_one_pdf_with_bookmarks(client, held):
@@ -164,3 +186,23 @@ def test_statistics_page_and_csv(client, held, ubnd):
     assert "Số trang tài liệu phát hành điện tử thay bản in,21" in text
     client.force_login(held.members[0])  # not an organiser of any body
     assert client.get(reverse("meetings:statistics")).status_code == 404
+
+
+def test_a_meeting_held_today_counts_today_though_scheduled_next_month(held, ubnd):
+    body, _chair, _clerk = ubnd
+    later = timezone.now() + dt.timedelta(days=40)
+    Meeting.objects.filter(pk=held.meeting.pk).update(
+        starts_at=later, ends_at=later + dt.timedelta(hours=2), started_at=timezone.now()
+    )
+    today = timezone.localdate()
+    report = stats.body_statistics(body=body, start=today, end=today)
+    assert report.meetings_registered == report.meetings_held == 1
+
+
+def test_chart_numbers_use_the_vietnamese_decimal_comma(held, ubnd):
+    body, _chair, _clerk = ubnd
+    report = _statistics(body)
+    shown = dataclasses.replace(report, documents_issued=11, documents_signed=1)
+    assert shown.signed_share == 9.1
+    svg = str(stats.charts(shown)["shares"])
+    assert "9,1 (9,1 %)" in svg and "9.1" not in svg

@@ -118,6 +118,7 @@ def test_sending_invitations_issues_numbered_pdfs_and_mails_each_participant(
     assert meeting.status == MeetingStatus.INVITED
     assert meeting.invitation_number == "1/GM-UBND"
     assert meeting.invitation_document.doc_type == DocumentType.INVITATION
+    assert meeting.agenda_document.doc_type == DocumentType.AGENDA  # CTr, not "Kế hoạch"
     assert meeting.invitation_document.status == "issued"
     assert len(mail.outbox) == 5
     message = mail.outbox[0]
@@ -313,3 +314,51 @@ def test_invitation_first_page_has_the_decree_30_layout(host, meeting, tmp_path)
     assert ink(0.50, 0.45, 0.95, 0.75) > 50  # signer block, bottom right
     assert ink(0.0, 0.0, 0.12, 1.0) == 0  # left margin (30 mm) stays blank
     assert ink(0.0, 0.0, 1.0, 0.025) == 0  # nothing above the top margin on page 1
+
+
+def test_roles_stay_editable_after_the_meeting_until_the_minutes_are_signed(host, meeting):
+    services.participants_invite_body(actor=host.clerk, meeting=meeting, body=host.body)
+    clerk_row = Participant.objects.get(meeting=meeting, user=host.clerk)
+    member_row = Participant.objects.get(meeting=meeting, user=host.members[0])
+    meeting.status = MeetingStatus.CLOSED
+    meeting.save()
+    services.participant_role_set(
+        actor=host.clerk, participant=clerk_row, role=ParticipantRole.SECRETARY
+    )
+    # Naming another secretary steps the first one down: the minutes have one secretary.
+    services.participant_role_set(
+        actor=host.clerk, participant=member_row, role=ParticipantRole.SECRETARY
+    )
+    clerk_row.refresh_from_db()
+    assert clerk_row.role == ParticipantRole.OBSERVER
+    assert list(
+        Participant.objects.filter(meeting=meeting, role=ParticipantRole.SECRETARY).values_list(
+            "user__username", flat=True
+        )
+    ) == [host.members[0].username]
+    with pytest.raises(PermissionDenied):
+        services.participant_role_set(
+            actor=host.members[1], participant=member_row, role=ParticipantRole.VOTING
+        )
+    meeting.status = MeetingStatus.MINUTES_SIGNED
+    meeting.save()
+    with pytest.raises(ValidationError, match="không thể đổi vai trò"):
+        services.participant_role_set(
+            actor=host.clerk, participant=member_row, role=ParticipantRole.VOTING
+        )
+    member_row.refresh_from_db()
+    assert member_row.role == ParticipantRole.SECRETARY
+
+
+def test_my_meetings_lists_a_meeting_by_the_day_it_was_held(host, meeting):
+    _ready(host, meeting)
+    meeting_send_invitations(actor=host.clerk, meeting=meeting)
+    before = meeting.starts_at - dt.timedelta(days=2)
+    # Held and ended two days before its scheduled date: today's, then past, never upcoming.
+    meeting.started_at = before
+    meeting.status = MeetingStatus.CLOSED
+    meeting.save()
+    on_the_day = my_meetings(host.members[0], now=before + dt.timedelta(hours=1))
+    assert on_the_day["today"] == [meeting] and on_the_day["upcoming"] == []
+    next_day = my_meetings(host.members[0], now=before + dt.timedelta(days=1))
+    assert next_day["past"] == [meeting] and next_day["upcoming"] == []
