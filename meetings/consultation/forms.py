@@ -46,6 +46,9 @@ class ConsultationForm(forms.Form):
         super().__init__(*args, **kwargs)
         if bodies is not None:
             self.fields["body"].queryset = bodies
+            # Most clerks serve one body: nothing to choose then.
+            if len(bodies) == 1:
+                self.fields["body"].initial = bodies[0]
 
     def clean_options(self) -> list[str]:
         lines = self.cleaned_data.get("options", "").splitlines()
