@@ -147,6 +147,8 @@ def _manage_page(request: HttpRequest, consultation: Consultation, status: int =
         "recipients": consultation.recipients.select_related("user").order_by("user__full_name"),
         "unanswered": services.consultation_unanswered(consultation),
         "facts": consultation_facts(consultation) if closed else None,
+        # A chair is asked too and answers from here; a clerk is not asked.
+        "is_recipient": consultation.recipients.filter(user=request.user).exists(),
     }
     return render(request, "meetings/consultation/manage.html", context, status=status)
 
