@@ -1,5 +1,6 @@
 from django.urls import path
 
+from meetings.consultation.urls import urlpatterns as consultation_urls
 from meetings.live import views as live_views
 from meetings.minutes import views as minutes_views
 from meetings.preparation import views
@@ -86,3 +87,6 @@ urlpatterns += [
     path("thong-ke/", minutes_views.statistics, name="statistics"),
     path("thong-ke.csv", minutes_views.statistics_csv, name="statistics_csv"),
 ]
+
+# Written consultation (phiếu lấy ý kiến), outside any meeting.
+urlpatterns += consultation_urls

@@ -36,6 +36,7 @@ from documents.rendering import (
     render,
 )
 from meetings.access import meeting_manageable_by, refuse
+from meetings.consultation.facts import consultations_for_minutes
 from meetings.minutes.charts import Bar, bar_chart_svg, svg_data_url
 from meetings.models import (
     AgendaDocument,
@@ -371,6 +372,8 @@ def minutes_facts(meeting: Meeting) -> dict[str, Any]:
         "items": _item_facts(meeting),
         "audit": audit_facts(meeting),
         "annexes": _annex_facts(meeting),
+        # Written consultations decided since the body's previous meeting, for the record.
+        "consultations": consultations_for_minutes(meeting),
         "opening": _opening_text(meeting, quorum),
         "closing": "Cuộc họp kết thúc vào hồi {ended}. Biên bản đã được đọc lại trước cuộc họp "
         "và các thành viên dự họp thống nhất với nội dung biên bản./.".format(

@@ -394,6 +394,10 @@ class Consultation(models.Model):
     poll = models.OneToOneField(
         Poll, verbose_name="phiếu", on_delete=models.PROTECT, related_name="consultation"
     )
+    # Chosen from the body's own documents; each reader still sees only what they are cleared for.
+    documents = models.ManyToManyField(
+        "documents.Document", verbose_name="tài liệu kèm theo", blank=True, related_name="+"
+    )
     status = models.CharField(
         "trạng thái",
         max_length=10,

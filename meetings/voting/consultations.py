@@ -23,6 +23,7 @@ from accounts.models import Body, Membership, Role, nfc
 from audit.services import audit_record
 from meetings.access import organises_body, refuse
 from meetings.models import (
+    Ballot,
     Consultation,
     ConsultationRecipient,
     ConsultationStatus,
@@ -194,6 +195,105 @@ def _unanswered_recipients(consultation: Consultation) -> list[ConsultationRecip
     answered = (poll.receipts if poll.secret else poll.ballots).values("voter_id")
     recipients = consultation.recipients.exclude(user_id__in=answered).select_related("user")
     return list(recipients)
+
+
+# --- Editing a draft, answering again, closing early -----------------------------------------
+
+
+def _require_organiser(actor: Any, consultation: Consultation) -> None:
+    if not organises_body(actor, consultation.body):
+        refuse(gettext("Chỉ lãnh đạo, văn thư hoặc thư ký của cơ quan mới được lấy ý kiến."))
+
+
+@transaction.atomic
+def consultation_update(
+    *,
+    actor: Any,
+    consultation: Consultation,
+    title: str,
+    deadline: datetime,
+    kind: str = PollKind.YES_NO_ABSTAIN,
+    secret: bool = False,
+    options: Sequence[str] | None = None,
+    max_choices: int = 1,
+    description: str = "",
+) -> Consultation:
+    """Rewrite a draft. The question is built afresh: a draft has no answers to keep."""
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    _require_organiser(actor, consultation)
+    if consultation.status != ConsultationStatus.DRAFT:
+        refuse(gettext("Phiếu lấy ý kiến đã gửi thì không sửa được nữa."))
+    old_poll = consultation.poll
+    consultation.poll = poll_build(
+        actor=actor,
+        body=consultation.body,
+        item=None,
+        title=title,
+        kind=kind,
+        secret=secret,
+        options=options,
+        max_choices=max_choices,
+        subject_name="",
+        rule=old_poll.rule,
+        show_live_tally=False,
+    )
+    consultation.title = nfc(title)
+    consultation.description = nfc(description)
+    consultation.deadline = deadline
+    consultation.full_clean()
+    consultation.save()
+    old_poll.delete()
+    audit_record(actor=actor, verb="consultation.updated", target=consultation)
+    return consultation
+
+
+@transaction.atomic
+def consultation_documents_set(
+    *, actor: Any, consultation: Consultation, documents: Sequence[Any]
+) -> None:
+    """Attach the body's documents to a draft (the caller offers only the body's own)."""
+    _require_organiser(actor, consultation)
+    if consultation.status != ConsultationStatus.DRAFT:
+        refuse(gettext("Phiếu lấy ý kiến đã gửi thì không sửa được nữa."))
+    foreign = [
+        d for d in documents if consultation.body_id not in (d.owning_body_id, d.issuing_body_id)
+    ]
+    if foreign:
+        refuse(gettext("Chỉ đính kèm được văn bản của cơ quan."))
+    consultation.documents.set(documents)
+
+
+@transaction.atomic
+def consultation_answer_replace(
+    *, actor: Any, consultation: Consultation, option_ids: Sequence[Any]
+) -> CastAck:
+    """A member changes a named answer before the deadline: the old ballot goes, the new one
+    is cast with the same checks. A secret answer cannot be found again, so it stays."""
+    poll = consultation.poll
+    if not poll.secret:
+        Ballot.objects.filter(poll=poll, voter=actor).delete()
+    return consultation_answer(actor=actor, consultation=consultation, option_ids=option_ids)
+
+
+def consultation_close_now(*, actor: Any, consultation: Consultation) -> Consultation:
+    """The organiser closes before the deadline; the same closing as the scheduled one."""
+    _require_organiser(actor, consultation)
+    if consultation.status != ConsultationStatus.SENT:
+        refuse(gettext("Chỉ kết thúc được phiếu đang lấy ý kiến."))
+    return _close_one(consultation)
+
+
+def consultation_remind_by(*, actor: Any, consultation: Consultation) -> int:
+    """The organiser asks for a reminder now; the scheduled reminder does the same."""
+    _require_organiser(actor, consultation)
+    if consultation.status != ConsultationStatus.SENT:
+        refuse(gettext("Chỉ nhắc được phiếu đang lấy ý kiến."))
+    return consultation_remind(consultation=consultation)
+
+
+def consultation_unanswered(consultation: Consultation) -> list[ConsultationRecipient]:
+    """Those asked who have not answered yet (for the organiser's screen)."""
+    return _unanswered_recipients(consultation)
 
 
 # --- Mail ---------------------------------------------------------------------------------------

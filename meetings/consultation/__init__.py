@@ -1,0 +1,1 @@
+"""Written consultation on screen: the organiser's pages, the member's answer, the result sheet."""

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Body
+from documents.models import Document
+from meetings.models import PollKind
+
+_DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+# A confidence ballot rates a person at a meeting; a written consultation asks a question.
+KINDS = (PollKind.YES_NO_ABSTAIN, PollKind.ONE_OF_N, PollKind.SEVERAL_OF_N)
+
+
+class ConsultationForm(forms.Form):
+    body = forms.ModelChoiceField(label=_("Cơ quan lấy ý kiến"), queryset=Body.objects.none())
+    title = forms.CharField(label=_("Nội dung lấy ý kiến"), max_length=500)
+    description = forms.CharField(
+        label=_("Thuyết minh"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    kind = forms.ChoiceField(
+        label=_("Hình thức trả lời"),
+        choices=[(kind.value, _(kind.label)) for kind in KINDS],
+        initial=PollKind.YES_NO_ABSTAIN,
+    )
+    options = forms.CharField(
+        label=_("Các phương án (mỗi dòng một phương án)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Chỉ cần khi chọn một hoặc nhiều phương án."),
+    )
+    max_choices = forms.IntegerField(
+        label=_("Số phương án được chọn tối đa"), min_value=1, max_value=50, initial=1
+    )
+    secret = forms.BooleanField(
+        label=_("Phiếu kín (không ghi tên người trả lời; không sửa được sau khi gửi)"),
+        required=False,
+    )
+    deadline = forms.DateTimeField(label=_("Hạn trả lời"), widget=_DT)
+
+    def __init__(self, *args: Any, bodies: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if bodies is not None:
+            self.fields["body"].queryset = bodies
+            # Most clerks serve one body: nothing to choose then.
+            if len(bodies) == 1:
+                self.fields["body"].initial = bodies[0]
+
+    def clean_options(self) -> list[str]:
+        lines = self.cleaned_data.get("options", "").splitlines()
+        return [line.strip() for line in lines if line.strip()]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("kind") != PollKind.YES_NO_ABSTAIN and len(data.get("options") or []) < 2:
+            raise ValidationError(_("Cần ít nhất hai phương án, mỗi phương án một dòng."))
+        return data
+
+
+class DocumentsForm(forms.Form):
+    documents = forms.ModelMultipleChoiceField(
+        label=_("Tài liệu kèm theo"),
+        queryset=Document.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, documents: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if documents is not None:
+            self.fields["documents"].queryset = documents

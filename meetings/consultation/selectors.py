@@ -1,0 +1,106 @@
+"""Who sees which consultation, and what each screen reads. Outsiders get nothing (404)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from accounts.models import Membership
+from documents.models import Document
+from documents.selectors import documents_visible_to
+from meetings.access import ORGANISER_ROLES
+from meetings.models import (
+    Ballot,
+    BallotChoice,
+    Consultation,
+    ConsultationRecipient,
+    ConsultationStatus,
+    VoteReceipt,
+)
+
+
+@dataclass(frozen=True)
+class ConsultationAccess:
+    consultation: Consultation
+    can_manage: bool
+    is_recipient: bool
+
+
+def _organised_body_ids(user: Any) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user, role__in=ORGANISER_ROLES).values("body_id")
+
+
+def consultations_visible_to(user: Any) -> QuerySet[Consultation]:
+    """The body's organisers see all of its consultations; those asked see theirs once sent."""
+    if not getattr(user, "is_authenticated", False):
+        return Consultation.objects.none()
+    if user.is_superuser:
+        return Consultation.objects.all()
+    asked = ConsultationRecipient.objects.filter(user=user).values("consultation_id")
+    return Consultation.objects.filter(
+        Q(body_id__in=_organised_body_ids(user))
+        | (Q(pk__in=asked) & ~Q(status=ConsultationStatus.DRAFT))
+    )
+
+
+def consultation_access(user: Any, pk: int) -> ConsultationAccess | None:
+    consultation = (
+        consultations_visible_to(user).select_related("body", "poll").filter(pk=pk).first()
+    )
+    if consultation is None:
+        return None
+    can_manage = user.is_superuser or (
+        Membership.objects.filter(
+            user=user, body_id=consultation.body_id, role__in=ORGANISER_ROLES
+        ).exists()
+    )
+    is_recipient = consultation.recipients.filter(user=user).exists()
+    return ConsultationAccess(consultation, can_manage, is_recipient)
+
+
+def _answered(user: Any) -> Q:
+    named = Ballot.objects.filter(poll_id=OuterRef("poll_id"), voter=user)
+    secret = VoteReceipt.objects.filter(poll_id=OuterRef("poll_id"), voter=user)
+    return Q(Exists(named)) | Q(Exists(secret))
+
+
+def open_consultations_for(user: Any) -> QuerySet[Consultation]:
+    """The in-app notice on the home page: open consultations asking *user*, unanswered first."""
+    if not getattr(user, "is_authenticated", False):
+        return Consultation.objects.none()
+    asked = ConsultationRecipient.objects.filter(user=user).values("consultation_id")
+    return (
+        Consultation.objects.filter(pk__in=asked, status=ConsultationStatus.SENT)
+        .select_related("body")
+        .annotate(answered=_answered(user))
+        .order_by("answered", "deadline")
+    )
+
+
+def my_choice_ids(user: Any, consultation: Consultation) -> set[int]:
+    """The options *user* chose on a named consultation (a secret answer has no such link)."""
+    ballot = Ballot.objects.filter(poll=consultation.poll, voter=user)
+    return set(BallotChoice.objects.filter(ballot__in=ballot).values_list("option_id", flat=True))
+
+
+def has_answered(user: Any, consultation: Consultation) -> bool:
+    poll = consultation.poll
+    rows = VoteReceipt if poll.secret else Ballot
+    return rows.objects.filter(poll=poll, voter=user).exists()
+
+
+def body_documents_for(user: Any, consultation: Consultation) -> QuerySet[Document]:
+    """Documents the organiser may attach: the body's own, as far as the organiser may see."""
+    body_id = consultation.body_id
+    return (
+        documents_visible_to(user)
+        .filter(Q(owning_body_id=body_id) | Q(issuing_body_id=body_id))
+        .order_by("-id")
+    )
+
+
+def attached_documents_for(user: Any, consultation: Consultation) -> QuerySet[Document]:
+    """Attached documents a reader is cleared for; the rest stay out of sight."""
+    return documents_visible_to(user).filter(pk__in=consultation.documents.values("pk"))

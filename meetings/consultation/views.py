@@ -1,0 +1,261 @@
+"""Written consultation screens: the organiser creates, edits, sends, reminds, closes and prints;
+a member asked answers (and changes a named answer) until the deadline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
+
+from meetings.access import bodies_user_can_host_for
+from meetings.consultation import selectors
+from meetings.consultation.facts import consultation_facts
+from meetings.consultation.forms import ConsultationForm, DocumentsForm
+from meetings.consultation.selectors import ConsultationAccess
+from meetings.consultation.sheet import consultation_sheet_pdf
+from meetings.models import Consultation, ConsultationStatus
+from meetings.voting import consultations as services
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _access(request: HttpRequest, pk: int) -> ConsultationAccess:
+    # Outsiders get 404, not 403: a consultation's existence is not theirs to learn.
+    access = selectors.consultation_access(request.user, pk)
+    if access is None:
+        raise Http404(gettext("Không tìm thấy phiếu lấy ý kiến."))
+    return access
+
+
+def _managed(request: HttpRequest, pk: int) -> Consultation:
+    access = _access(request, pk)
+    if not access.can_manage:
+        raise Http404(gettext("Không tìm thấy phiếu lấy ý kiến."))
+    return access.consultation
+
+
+def _status(request: HttpRequest, form: Any) -> int:
+    return 400 if request.method == "POST" and form.errors else 200
+
+
+@login_required
+def consultation_list(request: HttpRequest) -> HttpResponse:
+    visible = selectors.consultations_visible_to(request.user).select_related("body")
+    context = {
+        "consultations": visible.order_by("-created_at")[:100],
+        "can_create": bodies_user_can_host_for(request.user).exists(),
+    }
+    return render(request, "meetings/consultation/list.html", context)
+
+
+def _question(form: ConsultationForm) -> dict[str, Any]:
+    data = form.cleaned_data
+    return {
+        "title": data["title"],
+        "description": data["description"],
+        "kind": data["kind"],
+        "options": data["options"] or None,
+        "max_choices": data["max_choices"],
+        "secret": data["secret"],
+        "deadline": data["deadline"],
+    }
+
+
+@login_required
+def consultation_create(request: HttpRequest) -> HttpResponse:
+    bodies = bodies_user_can_host_for(request.user)
+    if not bodies.exists():
+        raise PermissionDenied(gettext("Bạn không có quyền lấy ý kiến."))
+    form = ConsultationForm(request.POST or None, bodies=bodies)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consultation = services.consultation_create(
+                actor=request.user, body=form.cleaned_data["body"], **_question(form)
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, gettext("Đã tạo phiếu. Hãy đính kèm tài liệu rồi gửi."))
+            return redirect("meetings:consultation_detail", pk=consultation.pk)
+    context = {"form": form, "heading": gettext("Tạo phiếu lấy ý kiến")}
+    return render(
+        request, "meetings/consultation/form.html", context, status=_status(request, form)
+    )
+
+
+def _initial(consultation: Consultation) -> dict[str, Any]:
+    poll = consultation.poll
+    labels = list(poll.options.values_list("label", flat=True))
+    return {
+        "body": consultation.body,
+        "title": consultation.title,
+        "description": consultation.description,
+        "kind": poll.kind,
+        "options": "\n".join(labels) if poll.kind != "yes_no_abstain" else "",
+        "max_choices": poll.max_choices,
+        "secret": poll.secret,
+        "deadline": timezone.localtime(consultation.deadline),
+    }
+
+
+@login_required
+def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = _managed(request, pk)
+    if consultation.status != ConsultationStatus.DRAFT:
+        messages.error(request, gettext("Phiếu lấy ý kiến đã gửi thì không sửa được nữa."))
+        return redirect("meetings:consultation_detail", pk=pk)
+    bodies = bodies_user_can_host_for(request.user).filter(pk=consultation.body_id)
+    form = ConsultationForm(request.POST or None, bodies=bodies, initial=_initial(consultation))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consultation_update(
+                actor=request.user, consultation=consultation, **_question(form)
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, gettext("Đã lưu phiếu lấy ý kiến."))
+            return redirect("meetings:consultation_detail", pk=pk)
+    context = {"form": form, "heading": gettext("Sửa phiếu lấy ý kiến"), "c": consultation}
+    return render(
+        request, "meetings/consultation/form.html", context, status=_status(request, form)
+    )
+
+
+def _manage_page(request: HttpRequest, consultation: Consultation, status: int = 200) -> Any:
+    documents = selectors.body_documents_for(request.user, consultation)
+    documents_form = DocumentsForm(
+        documents=documents, initial={"documents": list(consultation.documents.all())}
+    )
+    closed = consultation.status == ConsultationStatus.CLOSED
+    context = {
+        "c": consultation,
+        "poll": consultation.poll,
+        "options": list(consultation.poll.options.all()),
+        "documents_form": documents_form,
+        "attached": selectors.attached_documents_for(request.user, consultation),
+        "recipients": consultation.recipients.select_related("user").order_by("user__full_name"),
+        "unanswered": services.consultation_unanswered(consultation),
+        "facts": consultation_facts(consultation) if closed else None,
+        # A chair is asked too and answers from here; a clerk is not asked.
+        "is_recipient": consultation.recipients.filter(user=request.user).exists(),
+    }
+    return render(request, "meetings/consultation/manage.html", context, status=status)
+
+
+def _answer_page(request: HttpRequest, consultation: Consultation, status: int = 200) -> Any:
+    closed = consultation.status == ConsultationStatus.CLOSED
+    open_now = not closed and timezone.now() < consultation.deadline
+    context = {
+        "c": consultation,
+        "poll": consultation.poll,
+        "options": list(consultation.poll.options.all()),
+        "attached": selectors.attached_documents_for(request.user, consultation),
+        "answered": selectors.has_answered(request.user, consultation),
+        "chosen": selectors.my_choice_ids(request.user, consultation),
+        "open_now": open_now,
+        "facts": consultation_facts(consultation) if closed else None,
+    }
+    return render(request, "meetings/consultation/answer.html", context, status=status)
+
+
+@login_required
+def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    access = _access(request, pk)
+    if access.can_manage and request.GET.get("xem") != "phieu":
+        return _manage_page(request, access.consultation)
+    if not access.is_recipient:
+        raise Http404(gettext("Không tìm thấy phiếu lấy ý kiến."))
+    return _answer_page(request, access.consultation)
+
+
+@login_required
+@require_POST
+def consultation_documents(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = _managed(request, pk)
+    form = DocumentsForm(
+        request.POST, documents=selectors.body_documents_for(request.user, consultation)
+    )
+    if not form.is_valid():
+        messages.error(request, gettext("Tài liệu đã chọn không hợp lệ."))
+        return _manage_page(request, consultation, status=400)
+    try:
+        services.consultation_documents_set(
+            actor=request.user, consultation=consultation, documents=form.cleaned_data["documents"]
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return _manage_page(request, consultation, status=400)
+    messages.success(request, gettext("Đã lưu tài liệu kèm theo."))
+    return redirect("meetings:consultation_detail", pk=pk)
+
+
+def _organiser_action(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
+    consultation = _managed(request, pk)
+    try:
+        action(actor=request.user, consultation=consultation)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return _manage_page(request, Consultation.objects.get(pk=pk), status=400)
+    messages.success(request, done)
+    return redirect("meetings:consultation_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def consultation_send(request: HttpRequest, pk: int) -> HttpResponse:
+    done = gettext("Đã gửi phiếu lấy ý kiến tới các thành viên.")
+    return _organiser_action(request, pk, services.consultation_send, done)
+
+
+@login_required
+@require_POST
+def consultation_remind(request: HttpRequest, pk: int) -> HttpResponse:
+    done = gettext("Đã gửi thư nhắc những thành viên chưa trả lời.")
+    return _organiser_action(request, pk, services.consultation_remind_by, done)
+
+
+@login_required
+@require_POST
+def consultation_close(request: HttpRequest, pk: int) -> HttpResponse:
+    done = gettext("Đã kết thúc lấy ý kiến và tổng hợp kết quả.")
+    return _organiser_action(request, pk, services.consultation_close_now, done)
+
+
+@login_required
+@require_POST
+def consultation_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    access = _access(request, pk)
+    if not access.is_recipient:
+        raise Http404(gettext("Không tìm thấy phiếu lấy ý kiến."))
+    try:
+        ack = services.consultation_answer_replace(
+            actor=request.user,
+            consultation=access.consultation,
+            option_ids=request.POST.getlist("option"),
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return _answer_page(request, access.consultation, status=400)
+    messages.success(request, ack.message)
+    return redirect(reverse("meetings:consultation_detail", args=[pk]) + "?xem=phieu")
+
+
+@login_required
+def consultation_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = _access(request, pk).consultation
+    if consultation.status != ConsultationStatus.CLOSED:
+        raise Http404(gettext("Chưa có kết quả lấy ý kiến."))
+    response = HttpResponse(consultation_sheet_pdf(consultation), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="ket-qua-lay-y-kien-{pk}.pdf"'
+    return response
