@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('documents', '0007_search_vector_and_recent_index'),
-        ('meetings', '0005_meeting_recent_index'),
+        ('meetings', '0006_meeting_started_at'),
     ]
 
     operations = [
