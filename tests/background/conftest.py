@@ -28,7 +28,7 @@ class SmtpServer:
     refused: int = 0
     received: list[tuple[list[str], bytes]] = field(default_factory=list)
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's name
+    async def handle_DATA(self, server, session, envelope) -> str:
         if self.refused < self.refuse:
             self.refused += 1
             return "451 4.3.0 Hệ thống thư đang bận, thử lại sau"

@@ -25,9 +25,7 @@ def _queue_for(*users):
     )
 
 
-def test_queueing_sends_nothing_until_a_worker_process_runs_the_tasks(
-    database_tasks, smtp_server
-):
+def test_queueing_sends_nothing_until_a_worker_process_runs_the_tasks(database_tasks, smtp_server):
     users = [make_user(username=f"nhan{i}", email=f"nhan{i}@example.vn") for i in range(3)]
     _queue_for(*users)
     assert smtp_server.received == []
