@@ -9,12 +9,15 @@ PYTEST_ARGS ?=
 
 .PHONY: run test lint format setup venv sysdeps assets messages migrate pki demo bench clean
 
-# The development PKI's time-stamp, OCSP and CRL service runs beside the web server and stops
-# with it, so the embedded default signs at every PAdES level with no outside service.
+# The development PKI's time-stamp, OCSP and CRL service, the task worker (mail, deadlines,
+# reminders) and the schedule run beside the web server and stop with it, so the embedded
+# default signs at every PAdES level and sends its mail with no outside service.
 run: setup migrate demo pki
 	@echo "KyHop: http://$(HOST):$(PORT)/  (tài khoản mẫu: xem README)"
 	@$(MANAGE) pki_serve & pki_pid=$$!; \
-	trap 'kill $$pki_pid 2>/dev/null' EXIT; \
+	$(MANAGE) db_worker & worker_pid=$$!; \
+	$(MANAGE) crontask & cron_pid=$$!; \
+	trap 'kill $$pki_pid $$worker_pid $$cron_pid 2>/dev/null' EXIT; \
 	$(VENV)/bin/uvicorn kyhop.asgi:application --host $(HOST) --port $(PORT) --lifespan off \
 		--ws-per-message-deflate false --no-proxy-headers
 

@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "documents",
     "signing",
     "meetings",
+    "django_tasks_db",
+    "crontask",
+    "background",
 ]
 
 MIDDLEWARE = [
@@ -174,13 +177,42 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Background tasks (django.tasks) --------------------------------------------------------
+# Tasks are rows in the database (django-tasks-db) and a worker process (`manage.py db_worker`,
+# started by `make run`) runs them, so mail, deadlines and reminders never wait on a web request.
+# The test suite runs them inline (pytest sets PYTEST_VERSION): its assertions expect the mail
+# of a request to exist when the request returns; the worker itself has its own tests.
+TESTING = "PYTEST_VERSION" in os.environ
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
 TASKS = {
-    "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
+    "default": {
+        "BACKEND": TASK_BACKENDS[
+            env_choice(
+                "KYHOP_TASKS_BACKEND",
+                "immediate" if TESTING else "database",
+                tuple(TASK_BACKENDS),
+            )
+        ]
+    },
     # Bulk signing always runs in the web process that took the passphrase (in a thread of
     # its own, see signing/bulk/jobs.py): a queued backend would store the task's arguments
     # in the database or Redis, and the passphrase must never be stored anywhere.
     "signing": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
 }
+# Seconds to wait before each new attempt at a mail the SMTP server did not take; after the
+# last one the mail is "failed" with its error (background/outbox.py).
+KYHOP_MAIL_RETRY_DELAYS = [
+    int(seconds) for seconds in env_list("KYHOP_MAIL_RETRY_DELAYS", ["60", "300", "1800", "7200"])
+]
+# Hours before a written consultation's deadline at which members who have not answered are
+# reminded, once each (meetings/tasks.py).
+KYHOP_CONSULTATION_REMIND_HOURS = [
+    int(hours) for hours in env_list("KYHOP_CONSULTATION_REMIND_HOURS", ["24", "2"])
+]
+# Development mail catcher: one .eml file per message, read on the "Hộp thư thử nghiệm" page.
+KYHOP_MAIL_DIR = env_path("KYHOP_MAIL_DIR", VAR_DIR / "mail")
 
 # --- Authentication -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -309,26 +341,28 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("KYHOP_DATA_UPLOAD_MAX_MEMORY_SIZE", 10_48
 # --- E-mail ---------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "KyHop <kyhop@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-if PRODUCTION:
-    MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {
-                "host": env_str("EMAIL_HOST", "localhost"),
-                "port": env_int("EMAIL_PORT", 587, minimum=1),
-                "username": env_str("EMAIL_HOST_USER", ""),
-                "password": env_str("EMAIL_HOST_PASSWORD", ""),
-                "use_tls": env_bool("EMAIL_USE_TLS", True),
-                "timeout": env_int("EMAIL_TIMEOUT", 30, minimum=1),
-            },
-        }
+SMTP_OPTIONS = {
+    "host": env_str("EMAIL_HOST", "localhost"),
+    "port": env_int("EMAIL_PORT", 587 if PRODUCTION else 25, minimum=1),
+    "username": env_str("EMAIL_HOST_USER", ""),
+    "password": env_str("EMAIL_HOST_PASSWORD", ""),
+    "use_tls": env_bool("EMAIL_USE_TLS", PRODUCTION),
+    "timeout": env_int("EMAIL_TIMEOUT", 30, minimum=1),
+}
+# Production speaks SMTP; development writes .eml files under var/mail/ unless EMAIL_BACKEND
+# names another backend (the SMTP one takes the EMAIL_* options above).
+EMAIL_BACKEND_PATH = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "background.mailfiles.EmlFileBackend",
+)
+MAILERS = {
+    "default": {
+        "BACKEND": EMAIL_BACKEND_PATH,
+        "OPTIONS": SMTP_OPTIONS if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend") else {},
     }
-else:
-    MAILERS = {
-        "default": {
-            "BACKEND": env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-        }
-    }
+}
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

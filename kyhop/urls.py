@@ -68,5 +68,6 @@ urlpatterns = [
     path("hop/", include("meetings.urls")),
     path("ky-so/", include("signing.urls")),
     path("kiem-tra/", include("signing.validation.urls")),
+    path("van-hanh/", include("background.urls")),
     path("", include("accounts.urls")),
 ]

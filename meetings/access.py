@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext
 
 import kyhop.lookups  # noqa: F401 - registers the __any lookup used below
@@ -88,10 +88,36 @@ def meeting_access(user: Any, pk: int) -> MeetingAccess | None:
         ).exists()
     )
     invited = participant is not None and meeting.status != MeetingStatus.DRAFT
-    visible = user.is_superuser or (
-        (invited or can_manage) and meeting.confidentiality <= user.clearance
-    )
+    visible = (invited or can_manage) and cleared_for(user, meeting)
     return MeetingAccess(meeting, participant, can_manage) if visible else None
+
+
+def cleared_for(user: Any, meeting: Meeting) -> bool:
+    """Clearance on top of every role: a Mật meeting only for those cleared for Mật."""
+    return user.is_superuser or meeting.confidentiality <= user.clearance
+
+
+def _cleared_users() -> Q:
+    """``cleared_for`` as a filter on a user relation (tested to agree with it)."""
+    return Q(user__is_superuser=True) | Q(user__clearance__gte=F("meeting__confidentiality"))
+
+
+def participants_who_may_read(meeting: Meeting) -> QuerySet[Participant]:
+    """Invitees who may open the meeting and what its mail carries (agenda, .ics, minutes):
+    what ``meeting_access`` grants an invitee of a sent meeting, for all of them in one query.
+    Mail goes only to them."""
+    return Participant.objects.filter(meeting=meeting, user__is_active=True).filter(
+        _cleared_users()
+    )
+
+
+def members_not_cleared(meeting: Meeting, body: Body) -> QuerySet[Membership]:
+    """Active members of *body* who may not open *meeting*: not invited, not mailed."""
+    return (
+        Membership.objects.filter(body=body, user__is_active=True, user__is_superuser=False)
+        .filter(user__clearance__lt=meeting.confidentiality)
+        .select_related("user")
+    )
 
 
 def meeting_visible_to(user: Any, meeting: Meeting) -> bool:

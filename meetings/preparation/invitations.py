@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage, mailers
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.tasks import task
 from django.template.loader import render_to_string
@@ -24,12 +24,14 @@ from icalendar import Calendar, Event, vCalAddress, vText
 
 from accounts.models import Body, Membership, Role, User
 from audit.services import audit_record
+from background.models import OutboxMail
+from background.outbox import Recipient, mail_queue
 from documents.models import Document, DocumentStatus, DocumentType
 from documents.rendering import AdministrativeDocument, Signer, render_pdf
 from documents.selectors import document_latest_version
 from documents.services import document_create
 from documents.storage import blob_open
-from meetings.access import meeting_manageable_by
+from meetings.access import meeting_manageable_by, participants_who_may_read
 from meetings.models import Meeting, MeetingStatus, Participant, Rsvp
 from meetings.preparation.agenda import agenda_rows
 
@@ -275,32 +277,50 @@ def _mail_subject(meeting: Meeting, method: str) -> str:
     return f"[Giấy mời] {meeting.title}"
 
 
+def _mail_users(meeting: Meeting) -> list[User]:
+    """Invitees who may open the meeting (clearance included), substitutes' principals aside."""
+    readers = participants_who_may_read(meeting).exclude(rsvp=Rsvp.SUBSTITUTE)
+    return [p.user for p in readers.select_related("user").order_by("pk") if p.user.email]
+
+
 def meeting_mail_send(*, meeting_id: int, method: str) -> int:
-    """E-mail every participant (with an address); returns the number of messages sent."""
-    meeting = Meeting.objects.select_related("body", "invitation_document", "agenda_document").get(
-        pk=meeting_id
+    """Queue the mail for every invitee who may read it; returns the number queued.
+
+    Each message goes out in a task of its own (background/outbox.py): an SMTP outage delays
+    the mail without losing it, and this runs in the worker, not in the clerk's request.
+    """
+    meeting = Meeting.objects.select_related("body").get(pk=meeting_id)
+    users = _mail_users(meeting)
+    purpose = "cancel" if method == "cancel" else ("update" if meeting.revision else "invitation")
+    queued = mail_queue(
+        topic=f"meeting:{meeting.pk}",
+        purpose=purpose,
+        subject=_mail_subject(meeting, method),
+        builder="meetings.preparation.invitations.invitation_message",
+        recipients=[
+            Recipient(user=user, address=user.email, payload={"method": method}) for user in users
+        ],
     )
-    users = [
-        p.user
-        for p in meeting.participants.select_related("user")
-        if p.rsvp != Rsvp.SUBSTITUTE and p.user.email
-    ]
-    if not users:
-        return 0
-    ics = meeting_ics(meeting, method, users)
-    attachments = _pdf_attachments(meeting) if method != "cancel" else []
+    return len(queued)
+
+
+def invitation_message(mail: OutboxMail) -> EmailMessage:
+    """Built when the worker sends it: the PDFs and the .ics as they are then."""
+    meeting = Meeting.objects.select_related("body", "invitation_document", "agenda_document").get(
+        pk=int(mail.topic.split(":")[1])
+    )
+    method = mail.payload["method"]
     body = render_to_string(
         "meetings/email/invitation.txt",
         {"meeting": meeting, "method": method, "time": time_phrase(meeting.starts_at)},
     )
-    messages = []
-    for user in users:
-        message = EmailMessage(subject=_mail_subject(meeting, method), body=body, to=[user.email])
-        for name, content in attachments:
+    message = EmailMessage(subject=mail.subject, body=body, to=[mail.address])
+    if method != "cancel":
+        for name, content in _pdf_attachments(meeting):
             message.attach(name, content, "application/pdf")
-        message.attach("cuoc-hop.ics", ics, f"text/calendar; method={method.upper()}")
-        messages.append(message)
-    return mailers.default.send_messages(messages) or 0
+    ics = meeting_ics(meeting, method, _mail_users(meeting))
+    message.attach("cuoc-hop.ics", ics, f"text/calendar; method={method.upper()}")
+    return message
 
 
 @task

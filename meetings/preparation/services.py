@@ -16,7 +16,7 @@ from audit.services import audit_record
 from documents.models import Document
 from documents.selectors import document_visible_to
 from documents.services import document_create
-from meetings.access import meeting_manageable_by
+from meetings.access import meeting_manageable_by, members_not_cleared
 from meetings.models import (
     AgendaDocument,
     AgendaItem,
@@ -384,9 +384,10 @@ def participants_invite_body(
     _require_organiser(actor, meeting)
     _require_editable(meeting)
     added = []
-    for membership in Membership.objects.filter(body=body, user__is_active=True).select_related(
-        "user"
-    ):
+    # Members not cleared for the meeting are left out (the view names them to the clerk).
+    uncleared = members_not_cleared(meeting, body).values("pk")
+    members = Membership.objects.filter(body=body, user__is_active=True).exclude(pk__in=uncleared)
+    for membership in members.select_related("user"):
         if body.pk == meeting.body_id and role is None:
             part_role = _HOST_ROLE[membership.role]
         else:

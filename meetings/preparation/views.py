@@ -24,6 +24,7 @@ from meetings.access import (
     meeting_access,
     meeting_manageable_by,
     meetings_visible_to,
+    members_not_cleared,
 )
 from meetings.models import AgendaItem, Meeting, MeetingStatus, Participant, Rsvp
 from meetings.preparation import forms, services
@@ -406,15 +407,20 @@ def invite_body(request: HttpRequest, meeting: Meeting) -> str:
     form = forms.InviteBodyForm(request.POST)
     if not form.is_valid():
         raise _invalid(form)
+    body = form.cleaned_data["body"]
     added = services.participants_invite_body(
-        actor=request.user,
-        meeting=meeting,
-        body=form.cleaned_data["body"],
-        role=form.cleaned_data["role"] or None,
+        actor=request.user, meeting=meeting, body=body, role=form.cleaned_data["role"] or None
     )
-    return ngettext("Đã mời thêm %(count)d người.", "Đã mời thêm %(count)d người.", len(added)) % {
+    done = ngettext("Đã mời thêm %(count)d người.", "Đã mời thêm %(count)d người.", len(added)) % {
         "count": len(added)
     }
+    left_out = [m.user.full_name for m in members_not_cleared(meeting, body)]
+    if left_out:
+        done += " " + gettext(
+            "Không mời và không gửi thư cho %(names)s: chưa được phép đọc tài liệu ở mức mật "
+            "của cuộc họp."
+        ) % {"names": ", ".join(left_out)}
+    return done
 
 
 @_action

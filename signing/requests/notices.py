@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
-
 from accounts.models import User, nfc
+from background.outbox import mail_queue_plain
+from documents.selectors import document_visible_to
 from signing.models import (
     SigningNotice,
     SigningRequest,
@@ -21,14 +19,18 @@ def notify(users: list[User], request: SigningRequest, message: str) -> None:
     SigningNotice.objects.bulk_create(
         SigningNotice(user=user, request=request, message=message) for user in recipients.values()
     )
-    emails = [user.email for user in recipients.values() if user.email]
-    if emails:
-        subject = f"[KyHop] {message}"[:200]
-        body = f"{message}\n\nVăn bản: {request.document}\n"
-        transaction.on_commit(
-            lambda: send_mail(
-                subject, body, settings.DEFAULT_FROM_EMAIL, emails, fail_silently=True
-            )
+    # Mail only to those who may open the document it names (its clearance included); the
+    # outbox sends it from the worker once this transaction has committed.
+    readers = [
+        u for u in recipients.values() if u.email and document_visible_to(u, request.document)
+    ]
+    if readers:
+        mail_queue_plain(
+            topic=f"signing-request:{request.pk}",
+            purpose="notice",
+            subject=f"[KyHop] {message}"[:200],
+            body=f"{message}\n\nVăn bản: {request.document}\n",
+            users=readers,
         )
 
 
