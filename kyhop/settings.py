@@ -11,6 +11,7 @@ import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -187,7 +188,7 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-AUTH_PASSWORD_VALIDATORS = [
+AUTH_PASSWORD_VALIDATORS: list[dict[str, Any]] = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -305,6 +306,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("KYHOP_DATA_UPLOAD_MAX_MEMORY_SIZE", 10_48
 # --- E-mail ---------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "KyHop <kyhop@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+MAILERS: dict[str, dict[str, Any]]
 if PRODUCTION:
     MAILERS = {
         "default": {
