@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 
+from accounts.http import request_user
 from accounts.models import Body, Membership, User
 from accounts.services import audit_admin_change
 
@@ -19,12 +20,12 @@ class AuditedAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         verb = f"{obj._meta.model_name}.{'changed' if change else 'created'}_in_admin"
         audit_admin_change(
-            actor=request.user, target=obj, verb=verb, changed=list(form.changed_data)
+            actor=request_user(request), target=obj, verb=verb, changed=list(form.changed_data)
         )
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         audit_admin_change(
-            actor=request.user,
+            actor=request_user(request),
             target=obj,
             verb=f"{obj._meta.model_name}.deleted_in_admin",
             changed=[],

@@ -38,8 +38,11 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username") or ""
+        # LoginView always hands the form its request; the throttle counts by its address.
+        assert self.request is not None
         if not AxesProxyHandler.is_allowed(self.request, get_credentials(username)):
-            self.request.axes_locked_out = True  # AxesMiddleware answers its 429 page
+            # AxesMiddleware reads this attribute it adds to requests and answers its 429 page.
+            self.request.axes_locked_out = True  # type: ignore[attr-defined]
             raise self._locked()
         try:
             cleaned = super().clean()

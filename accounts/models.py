@@ -35,7 +35,8 @@ class User(AbstractUser):
         default=Clearance.NORMAL,
     )
 
-    objects = UserManager()
+    # The stubs type the inherited manager as UserManager[Self]; this one is the same class.
+    objects = UserManager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = "người dùng"

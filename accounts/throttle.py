@@ -87,7 +87,7 @@ def _forwarded_hops(meta: dict[str, Any]) -> list[Address]:
     ipware picks the hop *depth* places from the right end of the header, skipping tokens that
     are no address; it returns nothing once the header has no hop that deep.
     """
-    header = _meta_key(settings.KYHOP_PROXY_HEADER)
+    header = _meta_key(str(settings.KYHOP_PROXY_HEADER))
     hops: list[Address] = []
     for depth in range(MAX_PROXY_HOPS):
         reader = IpWare(precedence=(header,), proxy_count=depth)

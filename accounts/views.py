@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 
 from accounts.csv_import import import_bodies_csv, import_people_csv
 from accounts.forms import CsvImportForm, ThrottledAuthenticationForm, lockout_message
+from accounts.http import AuthenticatedRequest
 from accounts.selectors import memberships_of
 
 
@@ -51,12 +52,12 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "accounts/home.html", {"memberships": memberships_of(request.user)})
 
 
 @staff_member_required
-def csv_import(request: HttpRequest) -> HttpResponse:
+def csv_import(request: AuthenticatedRequest) -> HttpResponse:
     form = CsvImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():

@@ -7,10 +7,11 @@ import json
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -39,7 +40,7 @@ def canonical_details(details: dict[str, Any] | None) -> dict[str, Any]:
     return _nfc(json.loads(json.dumps(details or {}, cls=DjangoJSONEncoder)))
 
 
-def event_digest(event: AuditEvent) -> str:
+def event_digest(event: AuditEvent | _Row) -> str:
     """SHA-256 over the canonical encoding of the event's content and its link."""
     content = {
         "seq": event.seq,
@@ -72,7 +73,7 @@ def audit_chain_lock() -> None:
     _lock_chain()
 
 
-def _actor_label(actor: Any) -> str:
+def _actor_label(actor: AbstractBaseUser | None) -> str:
     if actor is None:
         return "hệ thống"
     full_name = getattr(actor, "full_name", "") or ""
@@ -82,7 +83,8 @@ def _actor_label(actor: Any) -> str:
 @transaction.atomic
 def audit_record(
     *,
-    actor: Any,
+    # Django's base user: audit sits below accounts and imports no other app.
+    actor: AbstractBaseUser | None,
     verb: str,
     target: models.Model | None = None,
     object_type: str = "",
@@ -99,7 +101,9 @@ def audit_record(
         object_id = str(target.pk)
     _lock_chain()
     last = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
-    event = AuditEvent(
+    # The stubs type the foreign key as accounts' User, which audit reaches only through
+    # AUTH_USER_MODEL; that model is the one AbstractBaseUser here always is.
+    event = AuditEvent(  # type: ignore[misc]
         seq=(last.seq + 1) if last else 1,
         at=timezone.now(),
         actor=actor if getattr(actor, "pk", None) else None,
@@ -153,6 +157,17 @@ class _Row:
         "seq",
         "verb",
     )
+    actor_id: int | None
+    actor_label: str
+    at: datetime
+    details: dict[str, Any]
+    hash: str
+    id: int
+    object_id: str
+    object_type: str
+    prev_hash: str
+    seq: int
+    verb: str
 
     def __init__(self, values: tuple[Any, ...]) -> None:
         for name, value in zip(_ROW_FIELDS, values, strict=True):

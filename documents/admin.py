@@ -25,7 +25,7 @@ class VersionInline(admin.TabularInline):
     model = DocumentVersion
     fk_name = "document"
     fields = ["number", "blob", "original", "file_name", "created_by", "created_at"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # the same flat list of names
     extra = 0
     can_delete = False
 

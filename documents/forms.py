@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.forms.utils import flatatt
 from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Body, Clearance
@@ -27,7 +27,7 @@ class QuickSelect(forms.Select):
     """A select whose options are written here rather than through one widget template each:
     the search form's 250 bodies cost ~20 ms per documents page that way."""
 
-    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> str:
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
         final = self.build_attrs(self.attrs, attrs)
         final["name"] = name
         # The Bootstrap class the form renderer's select template gives every other select.
@@ -62,7 +62,7 @@ class DocumentSearchForm(forms.Form):
 
     def __init__(self, *args: Any, bodies: QuerySet[Body], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["body"].queryset = bodies
+        self.fields["body"].queryset = bodies  # type: ignore[attr-defined]  # a ModelChoiceField
 
     def to_query(self) -> DocumentQuery:
         data = self.cleaned_data if self.is_valid() else {}
@@ -116,7 +116,7 @@ class DocumentCreateForm(forms.Form):
 
     def __init__(self, *args: Any, bodies: QuerySet[Body], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owning_body"].queryset = bodies
+        self.fields["owning_body"].queryset = bodies  # type: ignore[attr-defined]  # a ModelChoiceField
 
 
 class VersionAddForm(forms.Form):
@@ -140,10 +140,11 @@ class WorkRecordForm(forms.Form):
 
     def __init__(self, *args: Any, bodies: QuerySet[Body], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owning_body"].queryset = bodies
+        self.fields["owning_body"].queryset = bodies  # type: ignore[attr-defined]  # a ModelChoiceField
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         years, permanent = data.get("retention_years"), data.get("permanent")
         if permanent and years:
             raise forms.ValidationError(_("Chọn một: số năm bảo quản hoặc vĩnh viễn."))

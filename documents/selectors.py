@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.models import BooleanField, Func, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from accounts.models import Body, Membership, Role
+from accounts.models import Body, Membership, Role, User
 from documents.models import Document, DocumentNote, DocumentVersion, WorkRecord
 from documents.paging import Page
 from documents.search import FTS_VECTOR_SQL, fts_prefixes, query_terms
@@ -27,11 +27,11 @@ from documents.visibility import visibility_grants
 RECORD_KEEPER_ROLES = (Role.CLERK, Role.SECRETARY, Role.CHAIR, Role.VICE_CHAIR)
 
 
-def _body_ids_of(user: Any) -> QuerySet[Membership]:
+def _body_ids_of(user: User) -> QuerySet[Membership, Any]:
     return Membership.objects.filter(user=user).values("body_id")
 
 
-def documents_visible_to(user: Any) -> QuerySet[Document]:
+def documents_visible_to(user: User) -> QuerySet[Document]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Document.objects.none()
     if user.is_superuser:
@@ -43,11 +43,11 @@ def documents_visible_to(user: Any) -> QuerySet[Document]:
     return Document.objects.filter(grants, confidentiality__lte=user.clearance)
 
 
-def document_visible_to(user: Any, document: Document) -> bool:
+def document_visible_to(user: User, document: Document) -> bool:
     return documents_visible_to(user).filter(pk=document.pk).exists()
 
 
-def document_version_for(user: Any, *, document_id: int, number: int) -> DocumentVersion | None:
+def document_version_for(user: User, *, document_id: int, number: int) -> DocumentVersion | None:
     """The version, if *user* may see its document; None otherwise (the caller answers 404)."""
     return (
         DocumentVersion.objects.filter(
@@ -68,34 +68,34 @@ def document_latest_version(document: Document) -> DocumentVersion | None:
     return document_versions(document).first()
 
 
-def bodies_user_can_file_for(user: Any) -> QuerySet[Body]:
+def bodies_user_can_file_for(user: User) -> QuerySet[Body]:
     """Bodies for which *user* may register documents and add versions: any membership."""
     if getattr(user, "is_superuser", False):
         return Body.objects.filter(is_active=True)
     return Body.objects.filter(is_active=True, pk__in=_body_ids_of(user))
 
 
-def document_can_add_version(user: Any, document: Document) -> bool:
+def document_can_add_version(user: User, document: Document) -> bool:
     return (
         document_visible_to(user, document)
         and bodies_user_can_file_for(user).filter(pk=document.owning_body_id).exists()
     )
 
 
-def user_may_keep_records(user: Any, body: Body) -> bool:
+def user_may_keep_records(user: User, body: Body) -> bool:
     if getattr(user, "is_superuser", False):
         return True
     return Membership.objects.filter(user=user, body=body, role__in=RECORD_KEEPER_ROLES).exists()
 
 
-def bodies_user_may_keep_records_for(user: Any) -> QuerySet[Body]:
+def bodies_user_may_keep_records_for(user: User) -> QuerySet[Body]:
     if getattr(user, "is_superuser", False):
         return Body.objects.filter(is_active=True)
     keeper_of = Membership.objects.filter(user=user, role__in=RECORD_KEEPER_ROLES)
     return Body.objects.filter(is_active=True, pk__in=keeper_of.values("body_id"))
 
 
-def work_record_documents(user: Any, record: WorkRecord) -> QuerySet[Document]:
+def work_record_documents(user: User, record: WorkRecord) -> QuerySet[Document]:
     """The record's documents that *user* may see: a record never reveals a confidential
     document to someone not cleared for it."""
     return (
@@ -105,14 +105,14 @@ def work_record_documents(user: Any, record: WorkRecord) -> QuerySet[Document]:
     )
 
 
-def work_record_candidates(user: Any, record: WorkRecord, text: str) -> QuerySet[Document]:
+def work_record_candidates(user: User, record: WorkRecord, text: str) -> QuerySet[Document]:
     """Documents *user* could add to *record*: visible, matching *text*, not already in it."""
     return documents_search(user, DocumentQuery(text=text)).exclude(
         pk__in=record.documents.values("pk")
     )
 
 
-def work_records_visible_to(user: Any) -> QuerySet[WorkRecord]:
+def work_records_visible_to(user: User) -> QuerySet[WorkRecord]:
     if not getattr(user, "is_authenticated", False):
         return WorkRecord.objects.none()
     if user.is_superuser:
@@ -132,7 +132,7 @@ class DocumentQuery:
 
 
 def documents_search(
-    user: Any, query: DocumentQuery, *, recent: Q | None = None
+    user: User, query: DocumentQuery, *, recent: Q | None = None
 ) -> QuerySet[Document]:
     """Visible documents matching *query*; text matches number, abstract, bodies and PDF text
     with or without diacritics (every word must occur). *recent* restricts the search to a
@@ -157,7 +157,7 @@ RECENT_WINDOW = 5000
 
 
 def documents_search_page(
-    user: Any,
+    user: User,
     query: DocumentQuery,
     raw_number: str | None,
     prepare: Callable[[QuerySet[Document]], QuerySet[Document]] = lambda documents: documents,
@@ -262,7 +262,7 @@ class FoldedVector(Func):
     template = FTS_VECTOR_SQL.replace("{column}", "%(expressions)s")
 
     @property
-    def output_field(self) -> Any:  # type: ignore[override]
+    def output_field(self) -> Any:
         from django.contrib.postgres.search import SearchVectorField
 
         return SearchVectorField()
@@ -281,7 +281,7 @@ class NoteView:
     page_gone: bool
 
 
-def notes_of(user: Any, document: Document) -> QuerySet[DocumentNote]:
+def notes_of(user: User, document: Document) -> QuerySet[DocumentNote]:
     """*user*'s own notes on *document*. Nobody else's, whatever their role: notes are private,
     so there is no "all notes" read for clerks or superusers anywhere."""
     if not getattr(user, "is_authenticated", False) or not document_visible_to(user, document):
@@ -289,11 +289,11 @@ def notes_of(user: Any, document: Document) -> QuerySet[DocumentNote]:
     return DocumentNote.objects.filter(author=user, document=document)
 
 
-def note_of(user: Any, *, document: Document, note_id: int) -> DocumentNote | None:
+def note_of(user: User, *, document: Document, note_id: int) -> DocumentNote | None:
     return notes_of(user, document).filter(pk=note_id).first()
 
 
-def notes_for_reading(user: Any, version: DocumentVersion) -> list[NoteView]:
+def notes_for_reading(user: User, version: DocumentVersion) -> list[NoteView]:
     pages = version.blob.page_count
     return [
         NoteView(note, page_gone=bool(pages and note.page and note.page > pages))

@@ -9,11 +9,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.http import AuthenticatedRequest
 from accounts.models import Body
 from documents import hooks, services
 from documents.forms import DocumentCreateForm, DocumentSearchForm, VersionAddForm
@@ -29,14 +31,14 @@ from documents.selectors import (
 )
 
 
-def _visible_document(request: HttpRequest, pk: int) -> Document:
+def _visible_document(request: AuthenticatedRequest, pk: int) -> Document:
     queryset = documents_visible_to(request.user).select_related(
         "issuing_body", "owning_body", "created_by"
     )
     return get_object_or_404(hooks.annotate(hooks.DOCUMENT, queryset), pk=pk)
 
 
-def _visible_version(request: HttpRequest, pk: int, number: int) -> DocumentVersion:
+def _visible_version(request: AuthenticatedRequest, pk: int, number: int) -> DocumentVersion:
     version = document_version_for(request.user, document_id=pk, number=number)
     if version is None:
         raise Http404(gettext("Không tìm thấy văn bản."))
@@ -45,7 +47,7 @@ def _visible_version(request: HttpRequest, pk: int, number: int) -> DocumentVers
 
 @login_required
 @require_safe
-def document_list(request: HttpRequest) -> HttpResponse:
+def document_list(request: AuthenticatedRequest) -> HttpResponse:
     form = DocumentSearchForm(request.GET or None, bodies=Body.objects.filter(is_active=True))
     page = documents_search_page(
         request.user,
@@ -71,13 +73,13 @@ def document_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def document_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     document = _visible_document(request, pk)
     return _render_detail(request, document, VersionAddForm())
 
 
 def _render_detail(
-    request: HttpRequest, document: Document, form: VersionAddForm, status: int = 200
+    request: AuthenticatedRequest, document: Document, form: VersionAddForm, status: int = 200
 ) -> HttpResponse:
     can_add = document_can_add_version(request.user, document)
     versions = hooks.annotate(hooks.VERSION, document_versions(document))
@@ -101,7 +103,7 @@ def _extra_facts(document: Document) -> list[tuple[str, str]]:
 
 @login_required
 @require_POST
-def version_add(request: HttpRequest, pk: int) -> HttpResponse:
+def version_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     document = _visible_document(request, pk)
     form = VersionAddForm(request.POST, request.FILES)
     if form.is_valid():
@@ -124,7 +126,7 @@ def version_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def document_create(request: HttpRequest) -> HttpResponse:
+def document_create(request: AuthenticatedRequest) -> HttpResponse:
     bodies = bodies_user_can_file_for(request.user)
     form = DocumentCreateForm(request.POST or None, request.FILES or None, bodies=bodies)
     if request.method == "POST" and form.is_valid():
@@ -150,14 +152,14 @@ def _add_service_error(form: DocumentCreateForm, exc: ValidationError) -> None:
 
 @login_required
 @require_safe
-def version_file(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def version_file(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponseBase:
     version = _visible_version(request, pk, number)
     return blob_response(request, version.blob, filename=_pdf_name(version))
 
 
 @login_required
 @require_safe
-def version_reading_file(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def version_reading_file(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponseBase:
     """What the reader loads: the packed reading copy when there is one, else the file itself."""
     version = _visible_version(request, pk, number)
     copy = ReadingCopy.objects.filter(source_id=version.blob_id).select_related("blob").first()
@@ -167,7 +169,7 @@ def version_reading_file(request: HttpRequest, pk: int, number: int) -> HttpResp
 
 @login_required
 @require_safe
-def version_original(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def version_original(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponseBase:
     version = _visible_version(request, pk, number)
     if version.original is None:
         raise Http404(gettext("Phiên bản này không có tệp gốc."))
@@ -181,7 +183,9 @@ def _pdf_name(version: DocumentVersion) -> str:
 
 @login_required
 @require_safe
-def document_viewer(request: HttpRequest, pk: int, number: int | None = None) -> HttpResponse:
+def document_viewer(
+    request: AuthenticatedRequest, pk: int, number: int | None = None
+) -> HttpResponse:
     document = _visible_document(request, pk)
     versions = document_versions(document)
     version = versions.first() if number is None else versions.filter(number=number).first()

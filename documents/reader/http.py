@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
 
 from documents.models import Blob
@@ -95,7 +96,7 @@ def _not_modified(request: HttpRequest, etag: str) -> bool:
 
 def blob_response(
     request: HttpRequest, blob: Blob, *, filename: str, inline: bool = True
-) -> HttpResponse:
+) -> HttpResponseBase:
     """A 200, 206, 304 or 416 answer for *blob*, with the body streamed from storage."""
     etag = quoted_etag(blob)
     if _not_modified(request, etag):
@@ -103,7 +104,7 @@ def blob_response(
     try:
         wanted = byte_range(request.headers.get("Range"), blob.size)
     except RangeNotSatisfiable:
-        response = HttpResponse(status=416)
+        response: HttpResponse | StreamingHttpResponse = HttpResponse(status=416)
         response.headers["Content-Range"] = f"bytes */{blob.size}"
         return _with_common_headers(response, etag)
     if wanted is not None and not _if_range_allows(request, etag):
@@ -119,13 +120,14 @@ def blob_response(
         response.headers["Content-Range"] = f"bytes {span.start}-{span.end}/{blob.size}"
     response.headers["Content-Length"] = str(span.length if blob.size else 0)
     response.headers["Content-Type"] = blob.mime
-    response.headers["Content-Disposition"] = content_disposition_header(
+    # None only without a file name; a version always has one.
+    response.headers["Content-Disposition"] = content_disposition_header(  # type: ignore[assignment]
         as_attachment=not inline, filename=filename
     )
     return _with_common_headers(response, etag)
 
 
-def _with_common_headers(response: HttpResponse, etag: str) -> HttpResponse:
+def _with_common_headers(response: HttpResponseBase, etag: str) -> HttpResponseBase:
     response.headers["Accept-Ranges"] = "bytes"
     response.headers["ETag"] = etag
     # Private: every request is permission-checked, so no shared cache may keep a copy.

@@ -12,11 +12,12 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import AuthenticatedRequest
 from documents import services
 from documents.models import Document, DocumentNote
 from documents.selectors import (
@@ -31,18 +32,18 @@ from documents.selectors import (
 _BODY_MAX_BYTES = 64 * 1024
 
 
-def _document(request: HttpRequest, pk: int) -> Document:
+def _document(request: AuthenticatedRequest, pk: int) -> Document:
     return get_object_or_404(documents_visible_to(request.user), pk=pk)
 
 
-def _note(request: HttpRequest, document: Document, note_id: int) -> DocumentNote:
+def _note(request: AuthenticatedRequest, document: Document, note_id: int) -> DocumentNote:
     note = note_of(request.user, document=document, note_id=note_id)
     if note is None:
         raise Http404(gettext("Không tìm thấy ghi chú."))
     return note
 
 
-def _payload(request: HttpRequest) -> dict[str, Any]:
+def _payload(request: AuthenticatedRequest) -> dict[str, Any]:
     if len(request.body) > _BODY_MAX_BYTES:
         raise ValidationError(gettext("Ghi chú quá lớn."))
     try:
@@ -86,7 +87,7 @@ def _error(exc: ValidationError) -> JsonResponse:
     return JsonResponse({"errors": errors}, status=400)
 
 
-def _listing(request: HttpRequest, document: Document) -> JsonResponse:
+def _listing(request: AuthenticatedRequest, document: Document) -> JsonResponse:
     """My notes, judged against the version I am reading (?phien-ban=N, default the latest)."""
     versions = document_versions(document)
     try:
@@ -102,7 +103,7 @@ def _listing(request: HttpRequest, document: Document) -> JsonResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def notes(request: HttpRequest, pk: int) -> JsonResponse:
+def notes(request: AuthenticatedRequest, pk: int) -> JsonResponse:
     document = _document(request, pk)
     if request.method != "POST":
         return _listing(request, document)
@@ -124,7 +125,7 @@ def notes(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 @require_POST
-def note_update(request: HttpRequest, pk: int, note_id: int) -> JsonResponse:
+def note_update(request: AuthenticatedRequest, pk: int, note_id: int) -> JsonResponse:
     note = _note(request, _document(request, pk), note_id)
     try:
         data = _payload(request)
@@ -136,7 +137,7 @@ def note_update(request: HttpRequest, pk: int, note_id: int) -> JsonResponse:
 
 @login_required
 @require_POST
-def note_delete(request: HttpRequest, pk: int, note_id: int) -> JsonResponse:
+def note_delete(request: AuthenticatedRequest, pk: int, note_id: int) -> JsonResponse:
     note = _note(request, _document(request, pk), note_id)
     services.note_delete(actor=request.user, note=note)
     return JsonResponse({"deleted": note_id})

@@ -9,11 +9,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.http import AuthenticatedRequest
 from documents import services
 from documents.forms import WorkRecordForm
 from documents.models import WorkRecord, WorkRecordStatus
@@ -30,14 +31,14 @@ from documents.selectors import (
 CANDIDATES_SHOWN = 20
 
 
-def _visible_record(request: HttpRequest, pk: int) -> WorkRecord:
+def _visible_record(request: AuthenticatedRequest, pk: int) -> WorkRecord:
     queryset = work_records_visible_to(request.user).select_related("owning_body", "created_by")
     return get_object_or_404(queryset, pk=pk)
 
 
 @login_required
 @require_safe
-def record_list(request: HttpRequest) -> HttpResponse:
+def record_list(request: AuthenticatedRequest) -> HttpResponse:
     records = work_records_visible_to(request.user).select_related("owning_body")
     can_open = bodies_user_may_keep_records_for(request.user).exists()
     return render(request, "documents/record_list.html", {"records": records, "can_open": can_open})
@@ -45,7 +46,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def record_open(request: HttpRequest) -> HttpResponse:
+def record_open(request: AuthenticatedRequest) -> HttpResponse:
     bodies = bodies_user_may_keep_records_for(request.user)
     form = WorkRecordForm(request.POST or None, bodies=bodies)
     if request.method == "POST" and form.is_valid():
@@ -69,7 +70,7 @@ def record_open(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def record_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     record = _visible_record(request, pk)
     is_open = record.status == WorkRecordStatus.OPEN
     can_edit = is_open and user_may_keep_records(request.user, record.owning_body)
@@ -90,7 +91,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def record_add_document(request: HttpRequest, pk: int) -> HttpResponse:
+def record_add_document(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     record = _visible_record(request, pk)
     document_id = request.POST.get("document", "")
     if not document_id.isdigit():
@@ -107,7 +108,7 @@ def record_add_document(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def record_close(request: HttpRequest, pk: int) -> HttpResponse:
+def record_close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     record = _visible_record(request, pk)
     try:
         services.work_record_close(actor=request.user, record=record)

@@ -127,7 +127,8 @@ def sniff_kind(upload: File) -> UploadKind | None:
 def _sniff_zip(upload: File) -> UploadKind | None:
     _check_member_count(upload)
     try:
-        with zipfile.ZipFile(upload.file) as archive:
+        # An upload being checked is open; File types its file as optional.
+        with zipfile.ZipFile(upload.file) as archive:  # type: ignore[arg-type]
             _check_unpacked_size(archive, upload=upload)
             names = set(archive.namelist())
             if "mimetype" in names and archive.read("mimetype").strip() == MIME_TYPES[

@@ -66,7 +66,7 @@ def soffice_binary() -> str:
     The script execs ``oosplash``, which forks ``soffice.bin``: a grandchild the kernel does not
     kill with its parent. Started directly, it is the watchdog's own child.
     """
-    binary = shutil.which(settings.KYHOP_SOFFICE_BINARY)
+    binary = shutil.which(str(settings.KYHOP_SOFFICE_BINARY))
     if binary is None:
         # A missing tool is the server's fault, not the user's: let it surface as an error.
         raise RuntimeError(f"Không tìm thấy LibreOffice ({settings.KYHOP_SOFFICE_BINARY}).")

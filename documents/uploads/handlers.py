@@ -34,8 +34,13 @@ class UnnamedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
 
     def new_file(self, *args: Any, **kwargs: Any) -> None:
         FileUploadHandler.new_file(self, *args, **kwargs)
-        self.file = UnnamedTemporaryUploadedFile(
-            self.file_name, self.content_type, 0, self.charset, self.content_type_extra
+        # new_file has just set the name and type; the stubs type them as optional.
+        self.file = UnnamedTemporaryUploadedFile(  # type: ignore[assignment]
+            self.file_name,  # type: ignore[arg-type]
+            self.content_type,  # type: ignore[arg-type]
+            0,
+            self.charset,
+            self.content_type_extra,
         )
 
     def upload_interrupted(self) -> None:

@@ -136,6 +136,7 @@ def _convert(options: argparse.Namespace, *, source: Path, workdir: Path) -> int
             return TIMEOUT
         if returncode != RESTART_CODE:
             break
+    assert returncode is not None  # the loop leaves with an exit code, or returns
     if returncode < 0 and -returncode in LIMIT_SIGNALS:
         return LIMIT
     if returncode != 0:

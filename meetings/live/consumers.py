@@ -27,8 +27,9 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
+from kyhop.realtime import envelope
 from meetings.live import presenter, services, speakers
-from meetings.live.hub import LiveHub, envelope, process_hub
+from meetings.live.hub import LiveHub, process_hub
 from meetings.live.selectors import LiveAccess, live_access, snapshot
 from meetings.models import Meeting
 

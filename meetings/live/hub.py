@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -27,6 +26,7 @@ from django.db.models import F
 from redis.exceptions import RedisError
 
 from kyhop import metrics
+from kyhop.realtime import envelope
 from meetings.models import LiveState
 
 logger = logging.getLogger(__name__)
@@ -49,16 +49,6 @@ SEQ_CACHE_SECONDS = 1.0
 
 def meeting_group(meeting_id: int) -> str:
     return f"hop.{meeting_id}"
-
-
-def envelope(kind: str, seq: int | None, payload: dict[str, Any]) -> str:
-    """The one wire format: ``{type, seq, payload}``, compact UTF-8 JSON."""
-    return json.dumps(
-        {"type": kind, "seq": seq, "payload": payload},
-        ensure_ascii=False,
-        separators=(",", ":"),
-        default=str,
-    )
 
 
 # --- Publishing (sync, inside the service's transaction) ------------------------------------

@@ -15,7 +15,8 @@ from typing import Any
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from signing.bulk.jobs import envelope, job_snapshot_text, progress_group, server_loop_remember
+from kyhop.realtime import envelope
+from signing.bulk.jobs import job_snapshot_text, progress_group, server_loop_remember
 
 CLOSE_FORBIDDEN = 4403
 CLOSE_BAD_MESSAGE = 4400

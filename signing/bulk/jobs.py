@@ -21,7 +21,6 @@ whole was refused, e.g. a wrong passphrase). A socket that connects late, or see
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import secrets
 import threading
@@ -38,6 +37,7 @@ from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
 from accounts.models import User
+from kyhop.realtime import envelope
 from signing.bulk.services import BulkStepProgress, StepOutcome, batch_check, steps_sign_bulk
 from signing.models import StepAssignee
 
@@ -51,10 +51,6 @@ FAILED = gettext_noop("Lỗi không mong đợi khi ký hàng loạt. Hãy tải
 
 def progress_group(user_id: int) -> str:
     return f"ky-so.tien-do.{user_id}"
-
-
-def envelope(kind: str, seq: int | None, payload: dict[str, Any]) -> str:
-    return json.dumps({"type": kind, "seq": seq, "payload": payload}, ensure_ascii=False)
 
 
 # --- The server's event loop, for publishing from a job thread --------------------------------

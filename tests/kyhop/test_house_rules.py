@@ -1,0 +1,142 @@
+"""The layout's rules, checked in the suite so CI enforces them.
+
+Tests share fixtures through pytest's own mechanisms (conftest.py files and ``pytest_plugins``)
+and helpers through ``helpers.py`` modules; a ``test_*.py`` file holds tests; application
+modules import no other module's ``_private`` name and form no import cycle.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = ("accounts", "audit", "documents", "signing", "meetings", "kyhop")
+
+# Test modules that still import from a conftest, to be moved to helpers.py modules and
+# pytest_plugins. The list only shrinks: a new importer fails, and so does a cleaned-up one
+# still listed here.
+CONFTEST_IMPORTERS_LEFT = {
+    "tests/bench/bench_validation.py",
+    "tests/bench/bench_validation_visual.py",
+    "tests/documents/test_active_content.py",
+    "tests/documents/test_conversion.py",
+    "tests/documents/test_conversion_live.py",
+    "tests/documents/test_downloads.py",
+    "tests/documents/test_english_messages.py",
+    "tests/documents/test_fulltext.py",
+    "tests/documents/test_notes.py",
+    "tests/documents/test_search_and_screens.py",
+    "tests/documents/test_services.py",
+    "tests/documents/test_uploads.py",
+    "tests/e2e/test_live_english.py",
+    "tests/e2e/test_live_meeting.py",
+    "tests/e2e/test_login.py",
+    "tests/e2e/test_meeting_preparation.py",
+    "tests/e2e/test_minutes.py",
+    "tests/e2e/test_reader.py",
+    "tests/e2e/test_reader_scripts.py",
+    "tests/e2e/test_screens.py",
+    "tests/e2e/test_signing_inbox.py",
+    "tests/e2e/test_validation_page.py",
+    "tests/kyhop/test_english.py",
+    "tests/kyhop/test_js_i18n.py",
+    "tests/meetings/live/test_live_console.py",
+    "tests/meetings/minutes/test_minutes_signing.py",
+    "tests/meetings/preparation/test_preparation.py",
+    "tests/meetings/preparation/test_preparation_screens.py",
+    "tests/meetings/test_meetings_in_english.py",
+    "tests/validation/conftest.py",
+    "tests/validation/test_incoming.py",
+    "tests/validation/test_presentation.py",
+    "tests/validation/test_refusals_and_versions.py",
+}
+
+
+def _modules(*tops: str) -> dict[str, Path]:
+    found = {}
+    for top in tops:
+        for path in (ROOT / top).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            parts = list(path.relative_to(ROOT).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts.pop()
+            found[".".join(parts)] = path
+    return found
+
+
+def _imports(path: Path, *, top_level_only: bool = False) -> list[ast.ImportFrom | ast.Import]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    nodes = tree.body if top_level_only else list(ast.walk(tree))
+    return [node for node in nodes if isinstance(node, ast.Import | ast.ImportFrom)]
+
+
+def _imported_names(node: ast.Import | ast.ImportFrom) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    base = node.module or ""
+    return [base, *(f"{base}.{alias.name}" for alias in node.names)]
+
+
+def test_no_test_module_imports_from_a_conftest():
+    importers = set()
+    for path in _modules("tests").values():
+        for node in _imports(path):
+            if any(part == "conftest" for n in _imported_names(node) for part in n.split(".")):
+                importers.add(str(path.relative_to(ROOT)))
+    assert importers - CONFTEST_IMPORTERS_LEFT == set(), "import helpers from helpers.py"
+    assert CONFTEST_IMPORTERS_LEFT - importers == set(), "cleaned up: remove from the list"
+
+
+def test_every_test_file_holds_tests():
+    empty = []
+    for path in (ROOT / "tests").rglob("test_*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = [
+            node.name
+            for node in tree.body
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        ]
+        if not any(n.startswith("test_") or n.startswith("Test") for n in names):
+            empty.append(str(path.relative_to(ROOT)))
+    assert empty == []
+
+
+def test_no_module_imports_another_modules_private_name():
+    offenders = []
+    for name, path in _modules(*APPS).items():
+        for node in _imports(path):
+            if not isinstance(node, ast.ImportFrom) or node.level:
+                continue
+            for alias in node.names:
+                private = alias.name.startswith("_") and not alias.name.startswith("__")
+                if private and node.module != name:
+                    offenders.append(f"{name}: from {node.module} import {alias.name}")
+    assert offenders == []
+
+
+def test_application_modules_form_no_import_cycle():
+    modules = _modules(*APPS)
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for name, path in modules.items():
+        for node in _imports(path, top_level_only=True):
+            for target in _imported_names(node):
+                if target in modules and target != name:
+                    graph[name].add(target)
+    cycles = []
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                cycles.append(" → ".join([*trail[trail.index(nxt) :], nxt]))
+            elif nxt not in state:
+                visit(nxt, [*trail, nxt])
+        state[node] = 2
+
+    for start in sorted(graph):
+        if start not in state:
+            visit(start, [start])
+    assert cycles == []
