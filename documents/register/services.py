@@ -9,6 +9,7 @@ SQLite serialises writers by itself (transactions are ``IMMEDIATE``).
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 
@@ -33,7 +34,11 @@ def register_number_take(
     """The next number of *document*'s register (its issuing body, type and the year of
     *issued_on*), written on the document and entered in the register."""
     body_id = register_body_of(document)
-    key = {"body_id": body_id, "doc_type": document.doc_type, "year": issued_on.year}
+    key: dict[str, Any] = {
+        "body_id": body_id,
+        "doc_type": document.doc_type,
+        "year": issued_on.year,
+    }
     # get_or_create survives a concurrent first number (it retries the read on the unique
     # constraint); the lock below is what orders the clerks.
     OutgoingCounter.objects.get_or_create(**key)

@@ -45,7 +45,9 @@ class RegisterSearchForm(forms.Form):
 
     def __init__(self, *args: Any, bodies: QuerySet[Body], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["body"].queryset = bodies
+        body_field = self.fields["body"]
+        assert isinstance(body_field, forms.ModelChoiceField)
+        body_field.queryset = bodies
 
     def to_query(self) -> RegisterQuery:
         data = self.cleaned_data if self.is_valid() else {}
