@@ -9,7 +9,7 @@ from django_tasks_db.models import DBTaskResult
 
 from background.models import MailStatus, OutboxMail
 from background.outbox import mail_queue_plain
-from tests.background.conftest import run_worker
+from tests.background.helpers import run_worker
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)

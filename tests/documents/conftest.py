@@ -16,7 +16,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfWriter
 from pypdf.generic import (
-    DecodedStreamObject,
     DictionaryObject,
     NameObject,
     PdfObject,
@@ -25,6 +24,7 @@ from pypdf.generic import (
 
 from accounts.models import Body, Clearance, User
 from accounts.services import body_create, membership_set, user_create
+from tests.documents.helpers import pdf_bytes
 
 
 @pytest.fixture
@@ -80,31 +80,6 @@ def world(db) -> World:
         top=_person("lanhdao", "Phạm Minh Lãnh Đạo", stttt, "chair", Clearance.TOP_SECRET),
         outsider=_person("nguoingoai", "Hoàng Văn Ngoài", sonv, "member", Clearance.TOP_SECRET),
     )
-
-
-def pdf_bytes(pages: int = 1, text: str = "Hello") -> bytes:
-    """A small valid PDF whose pages show *text* in Helvetica (ASCII only)."""
-    writer = PdfWriter()
-    font = writer._add_object(
-        DictionaryObject(
-            {
-                NameObject("/Type"): NameObject("/Font"),
-                NameObject("/Subtype"): NameObject("/Type1"),
-                NameObject("/BaseFont"): NameObject("/Helvetica"),
-            }
-        )
-    )
-    for index in range(pages):
-        page = writer.add_blank_page(width=595, height=842)
-        page[NameObject("/Resources")] = DictionaryObject(
-            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
-        )
-        content = DecodedStreamObject()
-        content.set_data(f"BT /F1 18 Tf 72 720 Td ({text} {index + 1}) Tj ET".encode("latin-1"))
-        page[NameObject("/Contents")] = writer._add_object(content)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
 
 
 def encrypted_pdf_bytes() -> bytes:

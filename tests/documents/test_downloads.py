@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.models import Clearance
 from documents.reader.http import ByteRange, RangeNotSatisfiable, blob_response, byte_range
-from tests.documents.conftest import pdf_bytes
+from tests.documents.helpers import pdf_bytes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("doc_storage")]
 

@@ -19,8 +19,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-TABLET_PORTRAIT = {"width": 800, "height": 1280}
-TABLET_LANDSCAPE = {"width": 1280, "height": 800}
 
 
 @pytest.fixture(scope="session")

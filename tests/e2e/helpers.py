@@ -18,6 +18,9 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
+TABLET_PORTRAIT = {"width": 800, "height": 1280}
+TABLET_LANDSCAPE = {"width": 1280, "height": 800}
+
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "static" / "vendor" / "axe" / "axe.min.js"
 SCREENS = ROOT / "test-results" / "screens"

@@ -14,8 +14,13 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from tests.e2e.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT
-from tests.e2e.helpers import assert_no_english, collect_js_errors, screenshot
+from tests.e2e.helpers import (
+    TABLET_LANDSCAPE,
+    TABLET_PORTRAIT,
+    assert_no_english,
+    collect_js_errors,
+    screenshot,
+)
 from tests.factories import make_body, make_user
 
 pytestmark = [pytest.mark.e2e]

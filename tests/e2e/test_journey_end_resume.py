@@ -13,8 +13,13 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from meetings.models import AgendaItem, Meeting, MeetingStatus, MinutesDraft, Participant
-from tests.e2e.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT
-from tests.e2e.helpers import assert_no_english, collect_js_errors, screenshot
+from tests.e2e.helpers import (
+    TABLET_LANDSCAPE,
+    TABLET_PORTRAIT,
+    assert_no_english,
+    collect_js_errors,
+    screenshot,
+)
 from tests.factories import make_body, make_user
 from tests.meetings.live.helpers import session_cookie
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from meetings.models import AgendaItem, Meeting, Participant
-from tests.e2e.conftest import TABLET_PORTRAIT
+from tests.e2e.helpers import TABLET_PORTRAIT
 from tests.factories import make_body, make_user
 from tests.meetings.live.helpers import session_cookie
 

@@ -20,8 +20,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from documents.services import document_create
 from meetings.live import qr
 from meetings.models import AgendaDocument, AgendaItem, Meeting, Participant
-from tests.documents.conftest import pdf_bytes
-from tests.e2e.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT
+from tests.documents.helpers import pdf_bytes
+from tests.e2e.helpers import TABLET_LANDSCAPE, TABLET_PORTRAIT
 from tests.factories import make_body, make_user
 from tests.live import free_port, start_server, wait_until_healthy
 from tests.meetings.live.helpers import session_cookie

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts import demo_data
-from tests.e2e.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT
+from tests.e2e.helpers import TABLET_LANDSCAPE, TABLET_PORTRAIT
 
 pytestmark = [pytest.mark.e2e]
 

@@ -12,7 +12,7 @@ import pytest
 from accounts.models import Body, User
 from accounts.services import membership_set
 from tests.documents.conftest import docx_bytes, pdf_bytes
-from tests.e2e.conftest import TABLET_PORTRAIT
+from tests.e2e.helpers import TABLET_PORTRAIT
 from tests.factories import make_body, make_user
 
 pytestmark = [pytest.mark.e2e]

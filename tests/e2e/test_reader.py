@@ -16,7 +16,7 @@ from django.core.files import File
 from playwright.sync_api import Browser, Page
 
 from accounts.services import body_create, membership_set, user_create
-from tests.e2e.conftest import TABLET_PORTRAIT
+from tests.e2e.helpers import TABLET_PORTRAIT
 from tests.live import free_port, start_server, wait_until_healthy
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))

@@ -14,7 +14,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringO
 
 from accounts.services import body_create, membership_set, user_create
 from tests.documents.conftest import pdf_action, pdf_changed
-from tests.e2e.conftest import TABLET_PORTRAIT
+from tests.e2e.helpers import TABLET_PORTRAIT
 from tests.live import free_port, start_server, wait_until_healthy
 
 pytestmark = [pytest.mark.e2e]

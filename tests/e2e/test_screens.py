@@ -20,8 +20,9 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Browser, Page
 
-from tests.e2e.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT
 from tests.e2e.helpers import (
+    TABLET_LANDSCAPE,
+    TABLET_PORTRAIT,
     assert_no_english,
     axe_violations,
     collect_js_errors,

@@ -17,7 +17,7 @@ import kyhop.settings as configured
 from signing import devpki
 from signing.models import RequestStatus, SigningRequest, StepKind
 from signing.services import AssigneeSpec, StepSpec, request_create, request_send
-from tests.e2e.conftest import TABLET_LANDSCAPE
+from tests.e2e.helpers import TABLET_LANDSCAPE
 from tests.live import free_port, start_server, wait_until_healthy
 from tests.signing import conftest as signing_fixtures
 from tests.signing.helpers import PASSWORD, register, to_trinh

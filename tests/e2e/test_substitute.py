@@ -21,9 +21,15 @@ from meetings.models import Meeting, Participant, Rsvp
 from meetings.preparation import services
 from meetings.preparation.invitations import meeting_send_invitations
 from meetings.voting.quorum import present_voters
-from tests.documents.conftest import pdf_bytes
-from tests.e2e.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT
-from tests.e2e.helpers import assert_no_english, axe_violations, collect_js_errors, screenshot
+from tests.documents.helpers import pdf_bytes
+from tests.e2e.helpers import (
+    TABLET_LANDSCAPE,
+    TABLET_PORTRAIT,
+    assert_no_english,
+    axe_violations,
+    collect_js_errors,
+    screenshot,
+)
 from tests.factories import make_body, make_user
 
 pytestmark = [pytest.mark.e2e]

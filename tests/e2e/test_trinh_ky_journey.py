@@ -25,8 +25,12 @@ from signing import devpki
 from signing.models import RequestStatus, SigningRequest
 from signing.validation.engine import ValidationConfig, validate_bytes
 from signing.validation.report import Outcome
-from tests.e2e.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT
-from tests.e2e.helpers import assert_no_english, collect_js_errors
+from tests.e2e.helpers import (
+    TABLET_LANDSCAPE,
+    TABLET_PORTRAIT,
+    assert_no_english,
+    collect_js_errors,
+)
 from tests.live import free_port, start_server, wait_until_healthy
 from tests.signing import conftest as signing_fixtures
 from tests.signing.helpers import PASSWORD, to_trinh

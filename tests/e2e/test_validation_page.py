@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from signing.pades.trust import trust_root_register
-from tests.e2e.conftest import TABLET_PORTRAIT
+from tests.e2e.helpers import TABLET_PORTRAIT
 from tests.signing.helpers import TestPki
 from tests.validation.conftest import sign_lta, test_pki  # noqa: F401 - fixture
 

@@ -18,7 +18,7 @@ from documents.services import document_create
 from meetings.live import qr
 from meetings.live.selectors import live_access, presenter_documents, snapshot
 from meetings.models import AgendaDocument, Meeting, MeetingStatus, Participant
-from tests.documents.conftest import pdf_bytes
+from tests.documents.helpers import pdf_bytes
 from tests.factories import make_body, make_user
 from tests.meetings.helpers import add_participant, make_meeting
 from tests.meetings.live.helpers import open_socket, reset_channel_layers

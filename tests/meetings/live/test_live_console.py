@@ -31,7 +31,7 @@ from meetings.models import (
     SpeakerStatus,
 )
 from tests.documents.conftest import doc_storage as _doc_storage
-from tests.documents.conftest import pdf_bytes
+from tests.documents.helpers import pdf_bytes
 from tests.factories import make_user
 from tests.meetings.helpers import add_participant
 

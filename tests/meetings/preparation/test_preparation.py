@@ -20,7 +20,7 @@ from meetings.preparation import services
 from meetings.preparation.agenda import agenda_rows
 from meetings.preparation.invitations import meeting_send_invitations
 from meetings.preparation.selectors import my_meetings
-from tests.documents.conftest import pdf_bytes
+from tests.documents.helpers import pdf_bytes
 from tests.factories import make_user
 
 

@@ -13,7 +13,7 @@ from documents.services import document_create
 from meetings.models import AgendaItem, Participant, Rsvp
 from meetings.preparation import services
 from meetings.preparation.invitations import meeting_send_invitations
-from tests.documents.conftest import pdf_bytes
+from tests.documents.helpers import pdf_bytes
 
 
 @pytest.fixture
