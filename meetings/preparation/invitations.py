@@ -2,7 +2,9 @@
 
 Sending renders both PDFs, registers them as issued documents of the host body, numbers the
 invitation, and e-mails every participant the PDFs and a calendar entry. A later change of time
-or place sends an update (same UID, higher SEQUENCE); cancelling sends a cancellation.
+or place issues a new version of both PDFs (same number, dated the day of the change and saying
+which invitation it replaces) and sends an update (same UID, higher SEQUENCE) carrying them;
+cancelling sends a cancellation.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from background.outbox import Recipient, mail_queue
 from documents.models import Document, DocumentStatus, DocumentType
 from documents.rendering import AdministrativeDocument, Signer, render_pdf
 from documents.selectors import document_latest_version
-from documents.services import document_create
+from documents.services import document_create, document_version_store_signed
 from documents.storage import blob_open
 from meetings.access import meeting_manageable_by, participants_who_may_read
 from meetings.models import Meeting, MeetingStatus, Participant, Rsvp
@@ -104,10 +106,15 @@ class InvitationPdfs:
     agenda: bytes
 
 
-def invitation_pdfs(meeting: Meeting, number_symbol: str, issued_on: dt.date) -> InvitationPdfs:
+def invitation_pdfs(
+    meeting: Meeting, number_symbol: str, issued_on: dt.date, *, replaces: dt.date | None = None
+) -> InvitationPdfs:
+    """Both PDFs; *replaces* is the date of the invitation a changed one supersedes."""
     participants = meeting.participants.select_related("user").exclude(rsvp=Rsvp.SUBSTITUTE)
     context = {
         "meeting": meeting,
+        "replaces": replaces,
+        "number_symbol": number_symbol,
         "time": time_phrase(meeting.starts_at),
         "end_time": time_phrase(meeting.ends_at),
         "rows": agenda_rows(meeting),
@@ -184,6 +191,41 @@ def meeting_send_invitations(*, actor: User, meeting: Meeting) -> Meeting:
         )
         transaction.on_commit(lambda: _enqueue_mail(meeting.pk, "request"))
     return meeting
+
+
+def invitation_reissue_render(meeting: Meeting) -> InvitationPdfs | None:
+    """The new version of an issued invitation after *meeting* (unsaved) changed; None if the
+    invitations have not been issued. Rendering takes a second or two: call it outside any
+    transaction, then store the result with ``invitations_reissue_store``."""
+    if meeting.invitation_document_id is None or not meeting.invitation_number:
+        return None
+    first = meeting.invitation_document.issued_on if meeting.invitation_document else None
+    return invitation_pdfs(meeting, meeting.invitation_number, timezone.localdate(), replaces=first)
+
+
+def invitations_reissue_store(*, actor: User, meeting: Meeting, pdfs: InvitationPdfs) -> None:
+    """Store the re-rendered PDFs as the next version of the invitation and of the agenda.
+
+    Runs inside the caller's transaction (``meeting_update``), which has checked that *actor*
+    organises the meeting: the versions go in with the meeting's change or not at all.
+    """
+    note = gettext("Phát hành lại sau khi thay đổi thời gian, địa điểm (lần cập nhật %(n)d)") % {
+        "n": meeting.revision
+    }
+    for document_id, pdf in (
+        (meeting.invitation_document_id, pdfs.invitation),
+        (meeting.agenda_document_id, pdfs.agenda),
+    ):
+        if document_id is None:
+            continue
+        document = Document.objects.select_for_update().get(pk=document_id)
+        document_version_store_signed(actor=actor, document=document, data=pdf, note=note)
+    audit_record(
+        actor=actor,
+        verb="meeting.invitations_reissued",
+        target=meeting,
+        details={"number": meeting.invitation_number, "revision": meeting.revision},
+    )
 
 
 def _check_ready(meeting: Meeting) -> None:

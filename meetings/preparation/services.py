@@ -27,7 +27,12 @@ from meetings.models import (
     ParticipantRole,
     Rsvp,
 )
-from meetings.preparation.invitations import invitations_send_cancellation, invitations_send_update
+from meetings.preparation.invitations import (
+    invitation_reissue_render,
+    invitations_reissue_store,
+    invitations_send_cancellation,
+    invitations_send_update,
+)
 from meetings.preparation.substitutes import substitute_allowed
 
 MAX_AGENDA_DEPTH = 3
@@ -91,9 +96,12 @@ def meeting_create(
     return meeting
 
 
-@transaction.atomic
 def meeting_update(*, actor: User, meeting: Meeting, **changes: Any) -> tuple[Meeting, bool]:
-    """Change the meeting's fields; returns (meeting, whether invitees must be told)."""
+    """Change the meeting's fields; returns (meeting, whether invitees must be told).
+
+    A change invitees must be told of, once the invitation is issued, re-issues the invitation
+    and agenda as new versions (rendered first, stored with the change) and mails the update.
+    """
     _require_organiser(actor, meeting)
     _require_editable(meeting)
     allowed = {
@@ -124,15 +132,19 @@ def meeting_update(*, actor: User, meeting: Meeting, **changes: Any) -> tuple[Me
     if announce:
         meeting.revision += 1
     meeting.full_clean()
-    meeting.save()
-    audit_record(
-        actor=actor,
-        verb="meeting.updated",
-        target=meeting,
-        details={"changed": changed, "revision": meeting.revision},
-    )
-    if announce:
-        transaction.on_commit(lambda: invitations_send_update(meeting_id=meeting.pk))
+    reissued = invitation_reissue_render(meeting) if announce else None
+    with transaction.atomic():
+        meeting.save()
+        if reissued is not None:
+            invitations_reissue_store(actor=actor, meeting=meeting, pdfs=reissued)
+        audit_record(
+            actor=actor,
+            verb="meeting.updated",
+            target=meeting,
+            details={"changed": changed, "revision": meeting.revision},
+        )
+        if announce:
+            transaction.on_commit(lambda: invitations_send_update(meeting_id=meeting.pk))
     return meeting, announce
 
 

@@ -301,7 +301,12 @@ def meeting_update(request: HttpRequest, meeting: Meeting) -> str:
     if not form.is_valid():
         raise _invalid(form)
     data = {k: v for k, v in form.cleaned_data.items() if k != "body"}
-    _meeting, announced = services.meeting_update(actor=request.user, meeting=meeting, **data)
+    meeting, announced = services.meeting_update(actor=request.user, meeting=meeting, **data)
+    if announced and meeting.invitation_number:
+        return gettext(
+            "Đã lưu. Đã phát hành lại Giấy mời số %(number)s theo thông tin mới và gửi thông báo"
+            " thay đổi cho đại biểu."
+        ) % {"number": meeting.invitation_number}
     if announced:
         return gettext("Đã lưu. Đã gửi thông báo thay đổi cho đại biểu.")
     return gettext("Đã lưu.")

@@ -7,10 +7,16 @@ opens the invitation in the reader and sends a substitute; the clerk sees the re
 
 from __future__ import annotations
 
+import datetime as dt
+import subprocess
+
 import pytest
+from django.utils import timezone
 
 from accounts.models import Body, User
 from accounts.services import membership_set
+from meetings.preparation import services
+from meetings.preparation.invitations import meeting_send_invitations
 from tests.documents.conftest import docx_bytes, pdf_bytes
 from tests.e2e.helpers import TABLET_PORTRAIT
 from tests.factories import make_body, make_user
@@ -157,3 +163,48 @@ def test_clerk_prepares_and_official_replies(browser, province):
     # The clerk's page refreshes the replies by itself.
     clerk.wait_for_selector("#rsvp-panel :text('Đi công tác tại Hà Nội')", timeout=15_000)
     assert "dự thay Phạm Thị Ngọc Ánh" in clerk.inner_text("#rsvp-panel")
+
+
+def test_changed_time_reissues_the_invitation_officials_read(browser, province):
+    """Dead end 4 of the meeting journey: after a change of time the Giấy mời keeps the old one."""
+    base, body, _files = province
+    clerk_user = User.objects.get(username="vanthu")
+    starts = timezone.make_aware(dt.datetime(2026, 12, 10, 8, 0))
+    meeting = services.meeting_create(
+        actor=clerk_user,
+        body=body,
+        title="Họp giao ban tháng 12 năm 2026",
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=3),
+        place="Phòng họp số 2",
+    )
+    services.agenda_item_add(actor=clerk_user, meeting=meeting, title="Đánh giá tình hình")
+    services.participants_invite_body(actor=clerk_user, meeting=meeting, body=body)
+    meeting = meeting_send_invitations(actor=clerk_user, meeting=meeting)
+
+    clerk = _login(browser, base, "vanthu", TABLET_PORTRAIT)
+    clerk.goto(f"{base}/hop/{meeting.pk}/chuan-bi/")
+    clerk.click("summary:has-text('Thông tin cuộc họp')")
+    assert "sẽ phát hành lại Giấy mời số 1/GM-UBND" in clerk.inner_text("main")
+    clerk.fill("#id_starts_at", "2026-12-11T14:00")
+    clerk.fill("#id_ends_at", "2026-12-11T17:00")
+    clerk.fill("#id_place", "Hội trường tầng 3")
+    clerk.click(f"form[action='/hop/{meeting.pk}/chuan-bi/sua/'] button[type=submit]")
+    clerk.wait_for_selector("text=Đã phát hành lại Giấy mời số 1/GM-UBND")
+
+    official = _login(browser, base, "daibieu1", TABLET_PORTRAIT)
+    official.goto(f"{base}/hop/{meeting.pk}/")
+    official.click("text=Số 1/GM-UBND")
+    official.wait_for_selector("#pdf-viewer[data-rendered-page='1']", timeout=30_000)
+    file_url = official.get_attribute("[data-pdf-url]", "data-pdf-url")
+    text = " ".join(_pdf_text(official.request.get(base + file_url).body()).split())
+    assert "14 giờ 00 phút, thứ Sáu, ngày 11/12/2026" in text
+    assert "Hội trường tầng 3" in text and "Phòng họp số 2" not in text
+    assert "thay thế Giấy mời số 1/GM-UBND" in text
+
+
+def _pdf_text(data: bytes) -> str:
+    result = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
+    )
+    return result.stdout.decode()

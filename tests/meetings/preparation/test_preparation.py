@@ -13,12 +13,14 @@ from icalendar import Calendar
 
 from accounts.services import membership_set
 from documents.models import DocumentType
+from documents.selectors import document_latest_version
 from documents.services import document_create
+from documents.storage import blob_open
 from meetings.access import meeting_visible_to
 from meetings.models import MeetingStatus, Participant, ParticipantRole, Rsvp
 from meetings.preparation import services
 from meetings.preparation.agenda import agenda_rows
-from meetings.preparation.invitations import meeting_send_invitations
+from meetings.preparation.invitations import meeting_send_invitations, time_phrase
 from meetings.preparation.selectors import my_meetings
 from tests.documents.helpers import pdf_bytes
 from tests.factories import make_user
@@ -176,6 +178,18 @@ def test_changed_time_sends_an_update_and_cancelling_a_cancellation(
     assert mail.outbox[0].subject.startswith("[Thay đổi lịch họp]")
     event = Calendar.from_ical(_attachment(mail.outbox[0], "cuoc-hop.ics")).walk("VEVENT")[0]
     assert event["SEQUENCE"] == 1 and event["UID"] == f"meeting-{meeting.pk}@kyhop"
+    # The invitation itself is re-issued: the mail and the meeting's documents carry the new time.
+    text = _pdf_text(_attachment(mail.outbox[0], "giay-moi.pdf"))
+    assert time_phrase(later) in " ".join(text.split())
+    assert f"thay thế Giấy mời số {meeting.invitation_number}" in " ".join(text.split())
+    invitation = document_latest_version(meeting.invitation_document)
+    agenda = document_latest_version(meeting.agenda_document)
+    assert invitation.number == 2 and agenda.number == 2
+    with blob_open(invitation.blob.storage_name) as handle:
+        assert handle.read() == _attachment(mail.outbox[0], "giay-moi.pdf")
+    assert "thay thế Chương trình" in " ".join(
+        _pdf_text(_attachment(mail.outbox[0], "chuong-trinh.pdf")).split()
+    )
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.meeting_update(actor=host.clerk, meeting=meeting, description="Chỉ sửa nội dung")
