@@ -47,6 +47,7 @@ urlpatterns = [
         name="participant_role",
     ),
     path("<int:pk>/chuan-bi/gui-giay-moi/", views.send_invitations, name="send_invitations"),
+    path("<int:pk>/chuan-bi/nhac-tra-loi/", views.invitees_remind, name="invitees_remind"),
     path("<int:pk>/chuan-bi/huy/", views.cancel, name="cancel"),
 ]
 

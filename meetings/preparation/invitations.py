@@ -27,7 +27,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 from accounts.models import Body, Membership, Role, User
 from audit.services import audit_record
 from background.models import OutboxMail
-from background.outbox import Recipient, mail_queue
+from background.outbox import Recipient, mail_queue, mail_queue_plain
 from documents.models import Document, DocumentStatus, DocumentType
 from documents.rendering import AdministrativeDocument, Signer, render_pdf
 from documents.selectors import document_latest_version
@@ -226,6 +226,50 @@ def invitations_reissue_store(*, actor: User, meeting: Meeting, pdfs: Invitation
         target=meeting,
         details={"number": meeting.invitation_number, "revision": meeting.revision},
     )
+
+
+@dataclass(frozen=True)
+class Reminded:
+    queued: int  # mails queued now
+    pending: int  # invitees who may read the meeting and have not answered
+
+
+def invitees_remind(*, actor: User, meeting: Meeting) -> Reminded:
+    """The organiser's "nhắc người chưa trả lời": one mail to each invitee who may read the
+    meeting and has not answered; at most once a day per person, so a second tap sends nothing."""
+    if not meeting_manageable_by(actor, meeting):
+        raise PermissionDenied(gettext("Bạn không có quyền chuẩn bị cuộc họp này."))
+    if meeting.status != MeetingStatus.INVITED:
+        raise ValidationError(
+            gettext("Chỉ nhắc trả lời được khi giấy mời đã phát hành và cuộc họp chưa bắt đầu.")
+        )
+    pending = [
+        p.user
+        for p in participants_who_may_read(meeting).filter(rsvp=Rsvp.PENDING).select_related("user")
+    ]
+    with transaction.atomic():
+        queued = mail_queue_plain(
+            topic=f"meeting:{meeting.pk}",
+            purpose="reply-reminder",
+            # Mail to officials stays Vietnamese, like the invitation it refers to.
+            subject=f"[Nhắc trả lời giấy mời] {meeting.title}",
+            body=(
+                f"{meeting.body.name} đề nghị đồng chí xác nhận tham dự cuộc họp: {meeting.title}\n"
+                f"Giấy mời số: {meeting.invitation_number}\n"
+                f"Thời gian: {time_phrase(meeting.starts_at)}\n"
+                f"Địa điểm: {meeting.place}\n"
+                "Vui lòng trả lời (tham dự, vắng mặt hoặc cử người dự thay) trên KyHop.\n"
+            ),
+            users=pending,
+            key=f"meeting:{meeting.pk}:reply-reminder:{timezone.localdate().isoformat()}",
+        )
+        audit_record(
+            actor=actor,
+            verb="meeting.invitees_reminded",
+            target=meeting,
+            details={"queued": len(queued), "pending": len(pending)},
+        )
+    return Reminded(queued=len(queued), pending=len(pending))
 
 
 def _check_ready(meeting: Meeting) -> None:

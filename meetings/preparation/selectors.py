@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from documents.models import DocumentType
 from meetings.access import agenda_documents_visible_q, meetings_visible_to
-from meetings.models import HELD_AT, AgendaDocument, Meeting, MeetingStatus
+from meetings.models import HELD_AT, AgendaDocument, Meeting, MeetingStatus, Rsvp
 from meetings.preparation.agenda import agenda_rows
 
 # How many of a person's meetings the list shows: a clerk of the provincial committee sees
@@ -92,3 +93,24 @@ def agenda_tree(meeting: Meeting, user: User) -> list[dict[str, Any]]:
     for row in rows:
         row["documents"] = links.get(row["item"].pk, [])
     return rows
+
+
+@dataclass(frozen=True)
+class RsvpCounts:
+    attending: int
+    absent: int
+    substitute: int
+    pending: int
+
+
+def rsvp_counts(meeting: Meeting) -> RsvpCounts:
+    """How the invitees have answered, for the organiser's reply panel (one query)."""
+    counts = dict(
+        meeting.participants.values_list("rsvp").annotate(n=Count("pk")).values_list("rsvp", "n")
+    )
+    return RsvpCounts(
+        attending=counts.get(Rsvp.ATTENDING, 0),
+        absent=counts.get(Rsvp.ABSENT, 0),
+        substitute=counts.get(Rsvp.SUBSTITUTE, 0),
+        pending=counts.get(Rsvp.PENDING, 0),
+    )

@@ -29,8 +29,9 @@ from meetings.access import (
 from meetings.models import AgendaItem, Meeting, MeetingStatus, Participant, Rsvp
 from meetings.preparation import forms, services
 from meetings.preparation.agenda import cached_agenda_html
+from meetings.preparation.invitations import invitees_remind as remind_invitees
 from meetings.preparation.invitations import meeting_send_invitations
-from meetings.preparation.selectors import agenda_tree, my_meetings
+from meetings.preparation.selectors import agenda_tree, my_meetings, rsvp_counts
 from meetings.preparation.substitutes import substitute_choices
 
 
@@ -258,6 +259,8 @@ def rsvp_panel(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _role_context(meeting: Meeting) -> dict[str, Any]:
     return {
+        "rsvp_counts": rsvp_counts(meeting),
+        "can_remind": meeting.status == MeetingStatus.INVITED,
         "roles_editable": meeting.status in services.ROLE_EDITABLE,
         "role_choices": forms.ParticipantRoleForm().fields["role"].choices,
     }
@@ -293,6 +296,20 @@ def _invalid(form: Any) -> ValidationError:
             for e in errors
         ]
     )
+
+
+@_action
+def invitees_remind(request: HttpRequest, meeting: Meeting) -> str:
+    reminded = remind_invitees(actor=request.user, meeting=meeting)
+    if reminded.queued:
+        return ngettext(
+            "Đã gửi thư nhắc tới %(n)d người chưa trả lời.",
+            "Đã gửi thư nhắc tới %(n)d người chưa trả lời.",
+            reminded.queued,
+        ) % {"n": reminded.queued}
+    if reminded.pending:
+        return gettext("Hôm nay đã nhắc những người chưa trả lời; ngày mai có thể nhắc lại.")
+    return gettext("Mọi người được mời đã trả lời.")
 
 
 @_action

@@ -18,7 +18,7 @@ from accounts.services import membership_set
 from meetings.preparation import services
 from meetings.preparation.invitations import meeting_send_invitations
 from tests.documents.conftest import docx_bytes, pdf_bytes
-from tests.e2e.helpers import TABLET_PORTRAIT
+from tests.e2e.helpers import TABLET_PORTRAIT, screenshot
 from tests.factories import make_body, make_user
 
 pytestmark = [pytest.mark.e2e]
@@ -191,6 +191,13 @@ def test_changed_time_reissues_the_invitation_officials_read(browser, province):
     clerk.fill("#id_place", "Hội trường tầng 3")
     clerk.click(f"form[action='/hop/{meeting.pk}/chuan-bi/sua/'] button[type=submit]")
     clerk.wait_for_selector("text=Đã phát hành lại Giấy mời số 1/GM-UBND")
+    # Nobody has answered yet: the panel counts them and reminds them, once a day.
+    assert "Chưa trả lời: 4" in clerk.inner_text("#rsvp-panel")
+    clerk.click("#remind-pending")
+    clerk.wait_for_selector("text=Đã gửi thư nhắc tới 4 người chưa trả lời.")
+    clerk.click("#remind-pending")
+    clerk.wait_for_selector("text=Hôm nay đã nhắc những người chưa trả lời")
+    screenshot(clerk, "clerk-reply-panel-800x1280")
 
     official = _login(browser, base, "daibieu1", TABLET_PORTRAIT)
     official.goto(f"{base}/hop/{meeting.pk}/")
