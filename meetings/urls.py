@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/chuan-bi/muc/", views.item_add, name="item_add"),
     path("<int:pk>/chuan-bi/muc/sap-xep/", views.agenda_reorder, name="agenda_reorder"),
     path("<int:pk>/chuan-bi/muc/<int:item_id>/di-chuyen/", views.item_move, name="item_move"),
+    path("<int:pk>/chuan-bi/muc/<int:item_id>/sua/", views.item_update, name="item_update"),
     path("<int:pk>/chuan-bi/muc/<int:item_id>/xoa/", views.item_delete, name="item_delete"),
     path(
         "<int:pk>/chuan-bi/muc/<int:item_id>/dinh-kem/",
@@ -47,6 +48,11 @@ urlpatterns = [
         name="participant_role",
     ),
     path("<int:pk>/chuan-bi/gui-giay-moi/", views.send_invitations, name="send_invitations"),
+    path(
+        "<int:pk>/chuan-bi/xem-truoc/<slug:which>.pdf",
+        views.invitation_preview,
+        name="invitation_preview",
+    ),
     path("<int:pk>/chuan-bi/nhac-tra-loi/", views.invitees_remind, name="invitees_remind"),
     path("<int:pk>/chuan-bi/huy/", views.cancel, name="cancel"),
 ]

@@ -107,9 +107,14 @@ class InvitationPdfs:
 
 
 def invitation_pdfs(
-    meeting: Meeting, number_symbol: str, issued_on: dt.date, *, replaces: dt.date | None = None
+    meeting: Meeting,
+    number_symbol: str,
+    issued_on: dt.date | None,
+    *,
+    replaces: dt.date | None = None,
 ) -> InvitationPdfs:
-    """Both PDFs; *replaces* is the date of the invitation a changed one supersedes."""
+    """Both PDFs; *replaces* is the date of the invitation a changed one supersedes; without
+    *issued_on* (a preview) the number and date are left blank, as on a draft."""
     participants = meeting.participants.select_related("user").exclude(rsvp=Rsvp.SUBSTITUTE)
     context = {
         "meeting": meeting,
@@ -191,6 +196,21 @@ def meeting_send_invitations(*, actor: User, meeting: Meeting) -> Meeting:
         )
         transaction.on_commit(lambda: _enqueue_mail(meeting.pk, "request"))
     return meeting
+
+
+PREVIEWS = ("giay-moi", "chuong-trinh")
+
+
+def invitation_preview_pdf(*, actor: User, meeting: Meeting, which: str) -> bytes:
+    """The invitation or agenda as it would be issued now, unnumbered and undated; nothing is
+    registered or sent."""
+    if not meeting_manageable_by(actor, meeting):
+        raise PermissionDenied(gettext("Bạn không có quyền chuẩn bị cuộc họp này."))
+    if which not in PREVIEWS:
+        raise ValidationError(gettext("Không có bản xem trước này."))
+    blank = "\u00a0" * 6  # the number is written in by hand or by the register at issue
+    pdfs = invitation_pdfs(meeting, f"{blank}/GM-{meeting.body.symbol}", None)
+    return pdfs.invitation if which == "giay-moi" else pdfs.agenda
 
 
 def invitation_reissue_render(meeting: Meeting) -> InvitationPdfs | None:

@@ -230,6 +230,48 @@ def agenda_item_add(
 
 
 @transaction.atomic
+def agenda_item_update(
+    *,
+    actor: User,
+    item: AgendaItem,
+    title: str,
+    presenter: User | None = None,
+    presenter_name: str = "",
+    planned_minutes: int = 0,
+    description: str = "",
+) -> AgendaItem:
+    """Change an item's wording, presenter and planned duration (sub-items alike)."""
+    _require_organiser(actor, item.meeting)
+    _require_editable(item.meeting)
+    if presenter is not None and not item.meeting.participants.filter(user=presenter).exists():
+        raise ValidationError(gettext("Người trình bày phải là người được mời dự họp."))
+    before = {"title": item.title, "presenter": item.presenter_id, "minutes": item.planned_minutes}
+    item.title = nfc(title)
+    item.presenter = presenter
+    item.presenter_name = nfc(presenter_name)
+    item.planned_minutes = planned_minutes
+    item.description = nfc(description)
+    item.full_clean()
+    item.save()
+    _agenda_touched(item.meeting_id)
+    audit_record(
+        actor=actor,
+        verb="agenda.item_updated",
+        target=item,
+        details={
+            "meeting": item.meeting_id,
+            "before": before,
+            "after": {
+                "title": item.title,
+                "presenter": presenter.pk if presenter else None,
+                "minutes": planned_minutes,
+            },
+        },
+    )
+    return item
+
+
+@transaction.atomic
 def agenda_item_delete(*, actor: User, item: AgendaItem) -> None:
     _require_organiser(actor, item.meeting)
     _require_editable(item.meeting)

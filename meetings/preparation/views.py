@@ -29,8 +29,8 @@ from meetings.access import (
 from meetings.models import AgendaItem, Meeting, MeetingStatus, Participant, Rsvp
 from meetings.preparation import forms, services
 from meetings.preparation.agenda import cached_agenda_html
+from meetings.preparation.invitations import invitation_preview_pdf, meeting_send_invitations
 from meetings.preparation.invitations import invitees_remind as remind_invitees
-from meetings.preparation.invitations import meeting_send_invitations
 from meetings.preparation.selectors import agenda_tree, my_meetings, rsvp_counts
 from meetings.preparation.substitutes import substitute_choices
 
@@ -214,6 +214,7 @@ def meeting_prepare(request: HttpRequest, pk: int) -> HttpResponse:
             bodies=bodies_user_can_host_for(request.user), initial=_meeting_initial(meeting)
         ),
         "item_form": forms.AgendaItemForm(presenters=_presenters(meeting)),
+        "presenters": list(_presenters(meeting)),
         "body_form": forms.InviteBodyForm(),
         "person_form": forms.InvitePersonForm(),
         "cancel_form": forms.CancelForm(),
@@ -298,6 +299,20 @@ def _invalid(form: Any) -> ValidationError:
     )
 
 
+@login_required
+def invitation_preview(request: HttpRequest, pk: int, which: str) -> HttpResponse:
+    """The Giấy mời or Chương trình as it would be issued now (unnumbered), to check first."""
+    meeting = _managed_meeting(request, pk)
+    try:
+        pdf = invitation_preview_pdf(actor=request.user, meeting=meeting, which=which)
+    except ValidationError as exc:
+        raise Http404(_error_text(exc)) from exc
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="xem-truoc-{which}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @_action
 def invitees_remind(request: HttpRequest, meeting: Meeting) -> str:
     reminded = remind_invitees(actor=request.user, meeting=meeting)
@@ -327,6 +342,25 @@ def meeting_update(request: HttpRequest, meeting: Meeting) -> str:
     if announced:
         return gettext("Đã lưu. Đã gửi thông báo thay đổi cho đại biểu.")
     return gettext("Đã lưu.")
+
+
+@_action
+def item_update(request: HttpRequest, meeting: Meeting, item_id: int) -> str:
+    item = get_object_or_404(AgendaItem, pk=item_id, meeting=meeting)
+    form = forms.AgendaItemForm(request.POST, presenters=_presenters(meeting))
+    if not form.is_valid():
+        raise _invalid(form)
+    data = form.cleaned_data
+    item = services.agenda_item_update(
+        actor=request.user,
+        item=item,
+        title=data["title"],
+        presenter=data["presenter"],
+        presenter_name=data["presenter_name"],
+        planned_minutes=data["planned_minutes"] or 0,
+        description=data["description"],
+    )
+    return gettext("Đã sửa mục “%(title)s”.") % {"title": item.title}
 
 
 @_action

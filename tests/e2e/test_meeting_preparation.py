@@ -113,8 +113,11 @@ def test_clerk_prepares_and_official_replies(browser, province):
     clerk.wait_for_selector(".agenda-title:has-text('2.1.')")
     tools = _open_tools(clerk, "Tờ trình về chuyển đổi số")
     tools.locator("input[name=title]").last.fill("Ý kiến thẩm định của Sở Tư pháp")
+    tools.locator("input[name=presenter_name]").last.fill("Giám đốc Sở Tư pháp")
+    tools.locator("input[name=planned_minutes]").last.fill("10")
     tools.locator("button:has-text('Thêm mục con')").click()
     clerk.wait_for_selector(".agenda-title:has-text('2.1.1.')")
+    assert "Trình bày: Giám đốc Sở Tư pháp · 10 phút" in clerk.inner_text("li.agenda-item.depth-2")
 
     for name, abstract in (
         ("to-trinh.docx", "Tờ trình kế hoạch chuyển đổi số"),
@@ -132,6 +135,10 @@ def test_clerk_prepares_and_official_replies(browser, province):
     clerk.select_option("form[action$='moi-co-quan/'] select[name=body]", str(body.pk))
     clerk.click("form[action$='moi-co-quan/'] button[type=submit]")
     clerk.wait_for_selector("text=Đã mời thêm 4 người")
+    # The clerk reads the invitation as it will go out, before anything is numbered.
+    preview = clerk.request.get(base + clerk.get_attribute("#preview-invitation", "href"))
+    assert preview.headers["content-type"] == "application/pdf"
+    assert "Phiên họp thường kỳ tháng 12 năm 2026" in _pdf_text(preview.body())
     # Issuing is irreversible: the first tap only asks.
     clerk.click("#issue-invitations")
     clerk.wait_for_selector("#send-invitations", state="visible")
@@ -204,14 +211,13 @@ def test_changed_time_reissues_the_invitation_officials_read(browser, province):
     official.click("text=Số 1/GM-UBND")
     official.wait_for_selector("#pdf-viewer[data-rendered-page='1']", timeout=30_000)
     file_url = official.get_attribute("[data-pdf-url]", "data-pdf-url")
-    text = " ".join(_pdf_text(official.request.get(base + file_url).body()).split())
+    text = _pdf_text(official.request.get(base + file_url).body())
     assert "14 giờ 00 phút, thứ Sáu, ngày 11/12/2026" in text
     assert "Hội trường tầng 3" in text and "Phòng họp số 2" not in text
     assert "thay thế Giấy mời số 1/GM-UBND" in text
 
 
 def _pdf_text(data: bytes) -> str:
-    result = subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
-    )
-    return result.stdout.decode()
+    """The PDF's text with its line breaks and runs of spaces as single spaces."""
+    result = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True)
+    return " ".join(result.stdout.decode().split())
