@@ -30,6 +30,7 @@ urlpatterns = [
     # Work records (hồ sơ công việc).
     path("so-van-ban-di/", register_views.register_list, name="register_list"),
     path("so-van-ban-di/tai-ve.csv", register_views.register_export_csv, name="register_csv"),
+    path("so-van-ban-di/tai-ve.xlsx", register_views.register_export_xlsx, name="register_xlsx"),
     path("ho-so/", record_views.record_list, name="record_list"),
     path("ho-so/lap/", record_views.record_open, name="record_open"),
     path("ho-so/<int:pk>/", record_views.record_detail, name="record_detail"),

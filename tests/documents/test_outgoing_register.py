@@ -12,6 +12,7 @@ import pytest
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from documents.models import Document, OutgoingEntry
 from documents.register.selectors import register_next_number
@@ -136,3 +137,34 @@ def test_the_register_exports_as_csv(world, doc_storage, make_document):
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:3] == ["Số thứ tự", "Số, ký hiệu", "Ngày văn bản"]
     assert rows[1][:4] == ["1", "01/TTr-STTTT", "09/03/2026", "Tờ trình"]
+
+
+def test_the_register_exports_as_an_excel_sheet(world, doc_storage, make_document):
+    register_number_take(actor=world.clerk, document=_blank(make_document), issued_on=ON)
+    trap = _blank(make_document, abstract='=HYPERLINK("http://evil.example","Bấm vào đây")')
+    register_number_take(actor=world.clerk, document=trap, issued_on=ON)
+
+    response = _client(world.clerk).get(reverse("documents:register_xlsx"), {"year": "2026"})
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    header, *rows = list(sheet.iter_rows())
+    assert [c.value for c in header[:3]] == ["Số thứ tự", "Số, ký hiệu", "Ngày văn bản"]
+    by_number = {row[0].value: row for row in rows}
+    assert sorted(by_number) == [1, 2]
+    first = [c.value for c in by_number[1][:4]]
+    assert first == [1, "01/TTr-STTTT", dt.datetime(2026, 3, 9), "Tờ trình"]
+    # The abstract stays text: Excel shows it, it never runs it.
+    abstract = by_number[2][4]
+    assert abstract.value.startswith("=HYPERLINK") and abstract.data_type == "s"
+    for intruder in (world.member, world.outsider):
+        assert _client(intruder).get(reverse("documents:register_xlsx")).status_code == 403
+
+
+def test_the_csv_quotes_what_a_spreadsheet_would_run(world, doc_storage, make_document):
+    trap = _blank(make_document, abstract="=1+1")
+    register_number_take(actor=world.clerk, document=trap, issued_on=ON)
+    response = _client(world.clerk).get(reverse("documents:register_csv"))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[1][4] == "'=1+1"

@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 import kyhop.settings as configured
@@ -223,4 +224,10 @@ def test_a_clerk_takes_an_uploaded_draft_to_a_numbered_signed_original(
     assert OutgoingEntry.objects.get(document=document).number == 1
     assert_no_english(clerk)
     _shoot(clerk, "register")
+    # The clerk takes the register away as an Excel sheet.
+    with clerk.expect_download() as download:
+        clerk.click("a:has-text('Xuất Excel')")
+    assert download.value.suggested_filename == "so-van-ban-di.xlsx"
+    sheet = load_workbook(download.value.path()).active
+    assert "01/TTr-UBND" in [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert clerk_errors == []
