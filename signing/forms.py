@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -34,6 +37,24 @@ class RequestForm(forms.Form):
         label=_("Mức chữ ký"),
         choices=[(value, _(label)) for value, label in PadesLevelChoice.choices],
     )
+    # Hạn xử lý: a Vietnamese date (ngày/tháng/năm) and an hour, 17:00 (end of office hours)
+    # when none is given; combined into ``deadline`` by clean().
+    deadline_date = forms.DateField(
+        label=_("Hạn xử lý (ngày/tháng/năm)"),
+        required=False,
+        input_formats=["%d/%m/%Y"],
+        widget=forms.TextInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}),
+        error_messages={
+            "invalid": _("Hãy nhập hạn xử lý theo dạng ngày/tháng/năm, ví dụ 05/12/2026.")
+        },
+    )
+    deadline_time = forms.TimeField(
+        label=_("Giờ hạn xử lý"),
+        required=False,
+        input_formats=["%H:%M"],
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        initial=dt.time(17, 0),
+    )
     # The signature area the clerk picked in the viewer (signing.js fills these), in points.
     page = forms.IntegerField(label="Trang", min_value=1, required=False)
     x = forms.FloatField(required=False, widget=forms.HiddenInput)
@@ -54,6 +75,11 @@ class RequestForm(forms.Form):
         data = super().clean()
         if not data.get("is_attachment") and not data.get("main_signer"):
             self.add_error("main_signer", _("Hãy chọn người có thẩm quyền ký."))
+        day = data.get("deadline_date")
+        hour = data.get("deadline_time") or dt.time(17, 0)
+        data["deadline"] = (
+            timezone.make_aware(dt.datetime.combine(day, hour)) if day is not None else None
+        )
         box = [data.get(k) for k in ("page", "x", "y", "width", "height")]
         if any(v is not None for v in box) and None in box:
             raise ValidationError(_("Hãy chọn đủ vị trí chữ ký trên trang, hoặc bỏ trống."))

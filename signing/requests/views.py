@@ -110,6 +110,7 @@ def request_new(http: HttpRequest, pk: int, number: int) -> HttpResponse:
                 level=form.cleaned_data["level"],
                 title=form.cleaned_data["title"],
                 is_attachment=form.cleaned_data["is_attachment"],
+                deadline=form.cleaned_data["deadline"],
             )
         except (ValidationError, PermissionDenied) as exc:
             _refused(http, exc)
