@@ -37,6 +37,7 @@ from signing.forms import (
 from signing.models import SigningNotice, SigningRequest, StepAssignee, StepKind
 from signing.pades.appearances import Placement
 from signing.pades.sign import SigningUnavailable
+from signing.requests.record import record_pdf, request_record
 from signing.selectors import (
     acted_by,
     default_level_for,
@@ -173,8 +174,19 @@ def request_detail(http: HttpRequest, pk: int) -> HttpResponse:
         "number_form": NumberForm(initial={"issued_on": today}),
         "next_number": register_next_number(document=found.document, year=today.year),
         "needs_number": request_number_refusal(found) is None,
+        "record": request_record(found),
     }
     return render(http, "signing/request_detail.html", context)
+
+
+@login_required
+@require_safe
+def request_record_pdf(http: HttpRequest, pk: int) -> HttpResponse:
+    """The completion record as a PDF, for whoever may see the request."""
+    found = _visible_request(http, pk)
+    response = HttpResponse(record_pdf(request_record(found)), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="ho-so-hoan-thanh-{found.pk}.pdf"'
+    return response
 
 
 @login_required
