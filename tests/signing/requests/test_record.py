@@ -4,6 +4,7 @@ document's hash after it, on the request page and as a Vietnamese PDF."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 
 import pytest
@@ -11,7 +12,7 @@ from django.conf import settings
 from pypdf import PdfReader
 
 from audit.models import AuditEvent
-from signing.models import SigningIdentity, StepKind
+from signing.models import SigningIdentity, StepKind, ValidationReport
 from signing.requests.record import request_record
 from signing.selectors import waiting_for
 from signing.services import (
@@ -22,6 +23,7 @@ from signing.services import (
     request_send,
     step_sign,
 )
+from signing.validation.texts import OUTCOME_LABELS
 from tests.signing.helpers import register, to_trinh
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +46,8 @@ def _completed(world, capture):
         assignee = waiting_for(user).get(step__request=request)
         with capture(execute=True):
             step_sign(actor=user, assignee=assignee, passphrase=settings.KYHOP_PKI_PASSPHRASE)
-    request_number_assign(actor=world.clerk, request=request, issued_on=dt.date(2026, 2, 5))
+    with capture(execute=True):
+        request_number_assign(actor=world.clerk, request=request, issued_on=dt.date(2026, 2, 5))
     request.refresh_from_db()
     return request
 
@@ -117,3 +120,16 @@ def test_someone_who_cannot_see_the_request_gets_404_for_its_record(
     request = _completed(province, django_capture_on_commit_callbacks)
     client.force_login(province.outsider)
     assert client.get(f"/ky-so/yeu-cau/{request.pk}/ho-so-hoan-thanh.pdf").status_code == 404
+
+
+def test_the_document_page_shows_the_issued_originals_verdict(
+    province, client, django_capture_on_commit_callbacks
+):
+    request = _completed(province, django_capture_on_commit_callbacks)
+    final = request.current_version
+    report = ValidationReport.objects.get(version=final)  # checked once, after completion
+    label = OUTCOME_LABELS[report.verdict]
+    client.force_login(province.clerk)
+    page = client.get(f"/van-ban/{request.document_id}/").content.decode()
+    fact = re.search(r"<dt>Kiểm tra chữ ký</dt><dd>(.*?)</dd>", page)
+    assert fact is not None and fact.group(1) == label
