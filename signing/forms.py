@@ -52,7 +52,12 @@ class RequestForm(forms.Form):
         label=_("Giờ hạn xử lý"),
         required=False,
         input_formats=["%H:%M"],
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        # A text box, not type=time: browsers would show "04:30 PM" whatever the page's language.
+        widget=forms.TimeInput(
+            format="%H:%M",
+            attrs={"placeholder": "hh:mm", "inputmode": "numeric", "maxlength": "5"},
+        ),
+        error_messages={"invalid": _("Hãy nhập giờ theo dạng giờ:phút, ví dụ 16:30.")},
         initial=dt.time(17, 0),
     )
     # The signature area the clerk picked in the viewer (signing.js fills these), in points.

@@ -11,6 +11,7 @@ Vietnamese, on A4 (WeasyPrint, PDF/A like the other generated PDFs).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -83,7 +84,10 @@ class CompletionRecord:
 
 def _note(verb: str, details: dict[str, Any]) -> str:
     if verb == "signing.request_numbered":
-        return f"Số {details.get('number_symbol', '')}, ngày {details.get('issued_on', '')}"
+        issued = details.get("issued_on") or ""
+        with contextlib.suppress(ValueError):  # otherwise shown as recorded
+            issued = dt.date.fromisoformat(issued).strftime("%d/%m/%Y")
+        return f"Số {details.get('number_symbol', '')}, ngày {issued}"
     if verb in ("signing.step_returned", "signing.step_delegated") and details.get("reason"):
         return f"Lý do: {details['reason']}"
     if verb == "signing.deadline_reminded":

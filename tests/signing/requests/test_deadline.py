@@ -68,6 +68,10 @@ def test_the_form_reads_a_vietnamese_date_and_defaults_to_five_pm(province):
     assert form.is_valid(), form.errors
     deadline = timezone.localtime(form.cleaned_data["deadline"])
     assert (deadline.day, deadline.month, deadline.year, deadline.hour) == (5, 12, 2026, 17)
+    timed = RequestForm({**data, "deadline_time": "08:15"}, people=people, level="B-B")
+    assert timed.is_valid(), timed.errors
+    assert timezone.localtime(timed.cleaned_data["deadline"]).strftime("%H:%M") == "08:15"
+    assert 'value="17:00"' in str(RequestForm(people=people, level="B-B")["deadline_time"])
     wrong = RequestForm({**data, "deadline_date": "2026-12-05"}, people=people, level="B-B")
     assert not wrong.is_valid()
     assert "ngày/tháng/năm" in str(wrong.errors["deadline_date"])

@@ -82,6 +82,7 @@ def test_the_record_lists_each_step_with_certificate_and_hash(
     page = client.get(f"/ky-so/yeu-cau/{request.pk}/").content.decode()
     assert "Hồ sơ hoàn thành" in page and "Mọi mục khớp với chuỗi nhật ký." in page
     assert chair_identity.serial in page and record.final_sha256 in page
+    assert "Số 01/TTr-UBND, ngày 05/02/2026" in page
     response = client.get(f"/ky-so/yeu-cau/{request.pk}/ho-so-hoan-thanh.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
