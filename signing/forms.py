@@ -21,6 +21,25 @@ class RequestForm(forms.Form):
     initial_signers = forms.ModelMultipleChoiceField(
         label=_("Ký nháy (song song)"), queryset=User.objects.none(), required=False
     )
+    # Or initials one after the other, in the order chosen here (each its own step).
+    initial_order_1 = forms.ModelChoiceField(
+        label=_("Hoặc ký nháy lần lượt — người thứ nhất"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("(không chọn)"),
+    )
+    initial_order_2 = forms.ModelChoiceField(
+        label=_("Ký nháy lần lượt — người thứ hai"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("(không chọn)"),
+    )
+    initial_order_3 = forms.ModelChoiceField(
+        label=_("Ký nháy lần lượt — người thứ ba"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("(không chọn)"),
+    )
     main_signer = forms.ModelChoiceField(
         label=_("Người có thẩm quyền ký"), queryset=User.objects.none()
     )
@@ -67,9 +86,11 @@ class RequestForm(forms.Form):
     width = forms.FloatField(required=False, widget=forms.HiddenInput)
     height = forms.FloatField(required=False, widget=forms.HiddenInput)
 
+    ORDERED = ("initial_order_1", "initial_order_2", "initial_order_3")
+
     def __init__(self, *args, people, level: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("initial_signers", "main_signer", "readers"):
+        for name in ("initial_signers", "main_signer", "readers", *self.ORDERED):
             self.fields[name].queryset = people
         self.fields["level"].initial = level
         # An attachment has no competent person's step, so the field is only required
@@ -80,6 +101,20 @@ class RequestForm(forms.Form):
         data = super().clean()
         if not data.get("is_attachment") and not data.get("main_signer"):
             self.add_error("main_signer", _("Hãy chọn người có thẩm quyền ký."))
+        ordered = [data[name] for name in self.ORDERED if data.get(name)]
+        if ordered and data.get("initial_signers"):
+            raise ValidationError(
+                _("Chọn ký nháy song song hoặc ký nháy lần lượt, không chọn cả hai.")
+            )
+        if len({user.pk for user in ordered}) != len(ordered):
+            raise ValidationError(_("Mỗi người chỉ ký nháy một lần."))
+        # Parallel: one step for everyone; in order: one step each, in the order chosen.
+        if ordered:
+            data["initial_steps"] = [[user] for user in ordered]
+        elif data.get("initial_signers"):
+            data["initial_steps"] = [list(data["initial_signers"])]
+        else:
+            data["initial_steps"] = []
         day = data.get("deadline_date")
         hour = data.get("deadline_time") or dt.time(17, 0)
         data["deadline"] = (

@@ -143,9 +143,8 @@ def _steps_from(data: dict, body) -> list[StepSpec]:
         # page 1, no image); the services refuse any other step for it.
         return [StepSpec(StepKind.SEAL, (AssigneeSpec(seal_body=body, placement=placement),))]
     steps = []
-    if data["initial_signers"]:
-        initials = tuple(AssigneeSpec(user=u) for u in data["initial_signers"])
-        steps.append(StepSpec(StepKind.INITIAL, initials))
+    for group in data["initial_steps"]:
+        steps.append(StepSpec(StepKind.INITIAL, tuple(AssigneeSpec(user=u) for u in group)))
     main = AssigneeSpec(user=data["main_signer"], placement=placement)
     steps.append(StepSpec(StepKind.MAIN, (main,)))
     if data["with_seal"]:
