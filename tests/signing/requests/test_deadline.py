@@ -15,7 +15,7 @@ from django.utils import timezone
 import signing.tasks  # noqa: F401 - registers the job, as `manage.py crontask` does
 from accounts.models import Clearance
 from background.models import OutboxMail
-from documents.models import Document
+from documents.models import Document, Urgency
 from signing.forms import RequestForm
 from signing.models import SigningNotice, StepAssignee, StepKind
 from signing.services import AssigneeSpec, StepSpec, request_create, request_send
@@ -148,6 +148,7 @@ def test_inbox_and_request_page_show_the_deadline_and_overdue_in_words(
         request = _request(province, deadline=deadline)
         with django_capture_on_commit_callbacks(execute=True):
             request_send(actor=province.clerk, request=request)
+    Document.objects.filter(pk=request.document_id).update(urgency=Urgency.FLASH)
     client.force_login(province.chair)
     with time_machine.travel(START + dt.timedelta(hours=1), tick=False):
         inbox = client.get("/ky-so/").content.decode()
@@ -158,3 +159,6 @@ def test_inbox_and_request_page_show_the_deadline_and_overdue_in_words(
         page = client.get(f"/ky-so/yeu-cau/{request.pk}/").content.decode()
     assert "Quá hạn" in inbox
     assert "Hạn xử lý" in page and "17:00 01/12/2026" in page and "Quá hạn" in page
+    # The Decree 30 urgency mark, in words, on the request page and in the inbox.
+    assert 'data-mark="urgency">Hỏa tốc</span>' in page
+    assert 'data-mark="urgency">Hỏa tốc</span>' in inbox
