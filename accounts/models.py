@@ -16,11 +16,23 @@ def nfc(value: str) -> str:
 
 
 class Clearance(models.IntegerChoices):
-    """Confidentiality levels a person may read (độ mật), ordered so comparisons work."""
+    """Confidentiality levels a person may read (độ mật), ordered so comparisons work: a
+    person reads a level only with a clearance at or above it. Meetings use these three."""
 
     NORMAL = 0, gettext_noop("Thường")
     SECRET = 1, gettext_noop("Mật")
     TOP_SECRET = 2, gettext_noop("Tối mật")
+
+
+class Secrecy(models.IntegerChoices):
+    """All the confidentiality marks of the Law on Protection of State Secrets (Decree 30
+    marks on a document), the same values as ``Clearance`` plus the highest: documents and
+    people's clearances have all four, so ``confidentiality <= clearance`` stays the rule."""
+
+    NORMAL = 0, gettext_noop("Thường")
+    SECRET = 1, gettext_noop("Mật")
+    TOP_SECRET = 2, gettext_noop("Tối mật")
+    ABSOLUTE_SECRET = 3, gettext_noop("Tuyệt mật")
 
 
 class User(AbstractUser):
@@ -31,8 +43,8 @@ class User(AbstractUser):
     phone = models.CharField("điện thoại", max_length=30, blank=True)
     clearance = models.PositiveSmallIntegerField(
         "được đọc tài liệu mật đến mức",
-        choices=Clearance.choices,
-        default=Clearance.NORMAL,
+        choices=Secrecy.choices,
+        default=Secrecy.NORMAL,
     )
 
     # The stubs type the inherited manager as UserManager[Self]; this one is the same class.

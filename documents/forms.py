@@ -11,8 +11,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Body, Clearance
-from documents.models import DocumentStatus, DocumentType
+from accounts.models import Body, Secrecy
+from documents.models import DocumentStatus, DocumentType, Urgency
 from documents.selectors import DocumentQuery
 from documents.uploads.checks import ACCEPTED_EXTENSIONS
 
@@ -98,9 +98,17 @@ class DocumentCreateForm(forms.Form):
     signer_name = forms.CharField(label=_("Người ký"), required=False, max_length=200)
     confidentiality = forms.TypedChoiceField(
         label=_("Độ mật"),
-        choices=[(value, _(label)) for value, label in Clearance.choices],
+        choices=[(value, _(label)) for value, label in Secrecy.choices],
         coerce=int,
-        initial=Clearance.NORMAL,
+        initial=Secrecy.NORMAL,
+    )
+    # Not sent (an older form, a script): an ordinary document, with no urgency mark.
+    urgency = forms.TypedChoiceField(
+        label=_("Độ khẩn"),
+        choices=[(value, _(label)) for value, label in Urgency.choices],
+        initial=Urgency.NORMAL,
+        required=False,
+        empty_value=Urgency.NORMAL,
     )
     status = forms.ChoiceField(
         label=_("Trạng thái"),

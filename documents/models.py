@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_noop
 
-from accounts.models import Body, Clearance
+from accounts.models import Body, Secrecy
 
 
 class DocumentType(models.TextChoices):
@@ -21,6 +21,15 @@ class DocumentType(models.TextChoices):
     INVITATION = "giay_moi", gettext_noop("Giấy mời")
     AGENDA = "chuong_trinh", gettext_noop("Chương trình")
     OTHER = "khac", gettext_noop("Khác")
+
+
+class Urgency(models.TextChoices):
+    """Độ khẩn (Decree 30 Art. 8): printed as a mark on the document; "Thường" is none."""
+
+    NORMAL = "normal", gettext_noop("Thường")
+    URGENT = "urgent", gettext_noop("Khẩn")
+    VERY_URGENT = "very_urgent", gettext_noop("Thượng khẩn")
+    FLASH = "flash", gettext_noop("Hỏa tốc")
 
 
 class DocumentStatus(models.TextChoices):
@@ -53,7 +62,10 @@ class Document(models.Model):
     issued_on = models.DateField("ngày văn bản", null=True, blank=True)
     signer_name = models.CharField("người ký", max_length=200, blank=True)
     confidentiality = models.PositiveSmallIntegerField(
-        "độ mật", choices=Clearance.choices, default=Clearance.NORMAL
+        "độ mật", choices=Secrecy.choices, default=Secrecy.NORMAL
+    )
+    urgency = models.CharField(
+        "độ khẩn", max_length=12, choices=Urgency.choices, default=Urgency.NORMAL
     )
     status = models.CharField(
         "trạng thái", max_length=20, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT

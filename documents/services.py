@@ -30,6 +30,7 @@ from documents.models import (
     DocumentVersion,
     NoteKind,
     ReadingCopy,
+    Urgency,
     WorkRecord,
     WorkRecordStatus,
 )
@@ -142,6 +143,7 @@ def document_create(
     issued_on: date | None = None,
     signer_name: str = "",
     confidentiality: int = Clearance.NORMAL,
+    urgency: str = Urgency.NORMAL,
     status: str = DocumentStatus.DRAFT,
     note: str = "",
 ) -> Document:
@@ -179,6 +181,7 @@ def document_create(
                 issued_on=issued_on,
                 signer_name=nfc(signer_name),
                 confidentiality=confidentiality,
+                urgency=urgency,
                 status=status,
                 owning_body=owning_body,
                 created_by=actor,
@@ -199,6 +202,7 @@ def _document_save(*, actor: User, document: Document, prepared: _Prepared, note
             "doc_type": document.doc_type,
             "owning_body": document.owning_body.code,
             "confidentiality": document.confidentiality,
+            "urgency": document.urgency,
             "sha256": version.blob.sha256,
         },
     )

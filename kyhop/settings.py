@@ -212,6 +212,10 @@ KYHOP_MAIL_RETRY_DELAYS = [
 KYHOP_CONSULTATION_REMIND_HOURS = [
     int(hours) for hours in env_list("KYHOP_CONSULTATION_REMIND_HOURS", ["24", "2"])
 ]
+# Hours before a signing request's deadline (hạn xử lý) at which the signer whose step is
+# open is reminded, once; a second reminder goes once the deadline has passed
+# (signing/requests/reminders.py).
+KYHOP_SIGNING_REMINDER_HOURS = env_int("KYHOP_SIGNING_REMINDER_HOURS", 24, minimum=0)
 # Development mail catcher: one .eml file per message, read on the "Hộp thư thử nghiệm" page.
 KYHOP_MAIL_DIR = env_path("KYHOP_MAIL_DIR", VAR_DIR / "mail")
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -17,6 +20,25 @@ class RequestForm(forms.Form):
     title = forms.CharField(label=_("Nội dung trình"), max_length=500, required=False)
     initial_signers = forms.ModelMultipleChoiceField(
         label=_("Ký nháy (song song)"), queryset=User.objects.none(), required=False
+    )
+    # Or initials one after the other, in the order chosen here (each its own step).
+    initial_order_1 = forms.ModelChoiceField(
+        label=_("Hoặc ký nháy lần lượt — người thứ nhất"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("(không chọn)"),
+    )
+    initial_order_2 = forms.ModelChoiceField(
+        label=_("Ký nháy lần lượt — người thứ hai"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("(không chọn)"),
+    )
+    initial_order_3 = forms.ModelChoiceField(
+        label=_("Ký nháy lần lượt — người thứ ba"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("(không chọn)"),
     )
     main_signer = forms.ModelChoiceField(
         label=_("Người có thẩm quyền ký"), queryset=User.objects.none()
@@ -34,6 +56,29 @@ class RequestForm(forms.Form):
         label=_("Mức chữ ký"),
         choices=[(value, _(label)) for value, label in PadesLevelChoice.choices],
     )
+    # Hạn xử lý: a Vietnamese date (ngày/tháng/năm) and an hour, 17:00 (end of office hours)
+    # when none is given; combined into ``deadline`` by clean().
+    deadline_date = forms.DateField(
+        label=_("Hạn xử lý (ngày/tháng/năm)"),
+        required=False,
+        input_formats=["%d/%m/%Y"],
+        widget=forms.TextInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}),
+        error_messages={
+            "invalid": _("Hãy nhập hạn xử lý theo dạng ngày/tháng/năm, ví dụ 05/12/2026.")
+        },
+    )
+    deadline_time = forms.TimeField(
+        label=_("Giờ hạn xử lý"),
+        required=False,
+        input_formats=["%H:%M"],
+        # A text box, not type=time: browsers would show "04:30 PM" whatever the page's language.
+        widget=forms.TimeInput(
+            format="%H:%M",
+            attrs={"placeholder": "hh:mm", "inputmode": "numeric", "maxlength": "5"},
+        ),
+        error_messages={"invalid": _("Hãy nhập giờ theo dạng giờ:phút, ví dụ 16:30.")},
+        initial=dt.time(17, 0),
+    )
     # The signature area the clerk picked in the viewer (signing.js fills these), in points.
     page = forms.IntegerField(label="Trang", min_value=1, required=False)
     x = forms.FloatField(required=False, widget=forms.HiddenInput)
@@ -41,9 +86,11 @@ class RequestForm(forms.Form):
     width = forms.FloatField(required=False, widget=forms.HiddenInput)
     height = forms.FloatField(required=False, widget=forms.HiddenInput)
 
+    ORDERED = ("initial_order_1", "initial_order_2", "initial_order_3")
+
     def __init__(self, *args, people, level: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("initial_signers", "main_signer", "readers"):
+        for name in ("initial_signers", "main_signer", "readers", *self.ORDERED):
             self.fields[name].queryset = people
         self.fields["level"].initial = level
         # An attachment has no competent person's step, so the field is only required
@@ -54,6 +101,25 @@ class RequestForm(forms.Form):
         data = super().clean()
         if not data.get("is_attachment") and not data.get("main_signer"):
             self.add_error("main_signer", _("Hãy chọn người có thẩm quyền ký."))
+        ordered = [data[name] for name in self.ORDERED if data.get(name)]
+        if ordered and data.get("initial_signers"):
+            raise ValidationError(
+                _("Chọn ký nháy song song hoặc ký nháy lần lượt, không chọn cả hai.")
+            )
+        if len({user.pk for user in ordered}) != len(ordered):
+            raise ValidationError(_("Mỗi người chỉ ký nháy một lần."))
+        # Parallel: one step for everyone; in order: one step each, in the order chosen.
+        if ordered:
+            data["initial_steps"] = [[user] for user in ordered]
+        elif data.get("initial_signers"):
+            data["initial_steps"] = [list(data["initial_signers"])]
+        else:
+            data["initial_steps"] = []
+        day = data.get("deadline_date")
+        hour = data.get("deadline_time") or dt.time(17, 0)
+        data["deadline"] = (
+            timezone.make_aware(dt.datetime.combine(day, hour)) if day is not None else None
+        )
         box = [data.get(k) for k in ("page", "x", "y", "width", "height")]
         if any(v is not None for v in box) and None in box:
             raise ValidationError(_("Hãy chọn đủ vị trí chữ ký trên trang, hoặc bỏ trống."))

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from accounts.models import Body
@@ -267,6 +268,9 @@ class SigningRequest(models.Model):
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
     sent_at = models.DateTimeField("trình lúc", null=True, blank=True)
     completed_at = models.DateTimeField("hoàn thành lúc", null=True, blank=True)
+    # Hạn xử lý: the signer whose step is open is reminded before it and once when it passes
+    # (signing/requests/reminders.py, on the schedule in signing/tasks.py).
+    deadline = models.DateTimeField("hạn xử lý", null=True, blank=True)
     return_reason = models.CharField("lý do trả lại", max_length=1000, blank=True)
 
     class Meta:
@@ -277,6 +281,14 @@ class SigningRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Trình ký #{self.pk}: {self.document}"
+
+    @property
+    def is_overdue(self) -> bool:
+        """Past its deadline and still open (a finished request is never overdue)."""
+        open_statuses = (RequestStatus.DRAFT, RequestStatus.IN_PROGRESS)
+        return bool(
+            self.deadline and self.status in open_statuses and self.deadline <= timezone.now()
+        )
 
 
 class SigningStep(models.Model):
@@ -365,6 +377,9 @@ class StepAssignee(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Each deadline reminder goes once per assignee: before the deadline, then once overdue.
+    reminded_at = models.DateTimeField("nhắc hạn lúc", null=True, blank=True)
+    overdue_reminded_at = models.DateTimeField("nhắc quá hạn lúc", null=True, blank=True)
 
     class Meta:
         verbose_name = "người xử lý bước ký"

@@ -19,6 +19,7 @@ after signing).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 
@@ -58,6 +59,7 @@ from signing.requests.fields import (
 )
 from signing.requests.notices import notify
 from signing.requests.numbering import request_number_assign
+from signing.requests.reminders import requests_remind_due
 from signing.requests.signing import SignPlan, step_sign, step_sign_plan, step_signature_store
 from signing.requests.steps import step_activate, step_delegate, step_return
 from signing.selectors import default_level_for, request_may_manage
@@ -120,8 +122,10 @@ def request_create(
     is_attachment: bool = False,
     number_placement: Placement | None = None,
     date_placement: Placement | None = None,
+    deadline: dt.datetime | None = None,
 ) -> SigningRequest:
-    """A draft request for *version* (a PDF, the document's latest) along *steps*."""
+    """A draft request for *version* (a PDF, the document's latest) along *steps*; with a
+    *deadline* (hạn xử lý, in the future) its open signers are reminded on the schedule."""
     document = version.document
     if not document_can_add_version(actor, document):
         raise PermissionDenied(gettext("Bạn không có quyền trình ký văn bản này."))
@@ -131,6 +135,10 @@ def request_create(
     if latest is None or latest.pk != version.pk:
         raise ValidationError(gettext("Chỉ trình ký được phiên bản mới nhất của văn bản."))
     _check_steps(steps, is_attachment=is_attachment)
+    if deadline is not None and deadline <= timezone.now():
+        raise ValidationError(
+            {"deadline": gettext("Hạn xử lý phải là một thời điểm sau hiện tại.")}
+        )
     body = document.issuing_body or document.owning_body
     request = SigningRequest(
         document=document,
@@ -142,6 +150,7 @@ def request_create(
         number_field_rect=rect_json(number_placement),
         date_field_rect=rect_json(date_placement),
         created_by=actor,
+        deadline=deadline,
     )
     request.full_clean()
     request.save()
@@ -150,7 +159,12 @@ def request_create(
     for reader in readers:
         RequestReader.objects.get_or_create(request=request, user=reader)
     request_audit(
-        actor, "request_created", request, sha256=version.blob.sha256, level=request.level
+        actor,
+        "request_created",
+        request,
+        sha256=version.blob.sha256,
+        level=request.level,
+        deadline=deadline.isoformat() if deadline else None,
     )
     return request
 
@@ -266,6 +280,7 @@ __all__ = [
     "request_number_assign",
     "request_send",
     "request_viewed",
+    "requests_remind_due",
     "step_delegate",
     "step_return",
     "step_sign",

@@ -14,6 +14,11 @@ urlpatterns = [
     path("yeu-cau/<int:pk>/gui/", views.request_send_view, name="request_send"),
     path("yeu-cau/<int:pk>/cap-so/", views.request_number_view, name="request_number"),
     path("yeu-cau/<int:pk>/huy/", views.request_cancel_view, name="request_cancel"),
+    path(
+        "yeu-cau/<int:pk>/ho-so-hoan-thanh.pdf",
+        views.request_record_pdf,
+        name="request_record_pdf",
+    ),
     path("ky-hang-loat/", bulk_views.bulk_sign_view, name="bulk_sign"),
     path("buoc/<int:pk>/ky/", views.step_sign_view, name="step_sign"),
     path("buoc/<int:pk>/tra-lai/", views.step_return_view, name="step_return"),

@@ -12,8 +12,16 @@ from signing.models import (
 )
 
 
-def notify(users: list[User], request: SigningRequest, message: str) -> None:
-    """On screen now, by e-mail once the transaction has committed (never for a rollback)."""
+def notify(
+    users: list[User],
+    request: SigningRequest,
+    message: str,
+    *,
+    purpose: str = "notice",
+    key: str = "",
+) -> None:
+    """On screen now, by e-mail once the transaction has committed (never for a rollback).
+    A *key* makes the mail go once per person for that key, however often this is called."""
     message = nfc(message)[:500]
     recipients = {user.pk: user for user in users if user is not None}
     SigningNotice.objects.bulk_create(
@@ -27,10 +35,11 @@ def notify(users: list[User], request: SigningRequest, message: str) -> None:
     if readers:
         mail_queue_plain(
             topic=f"signing-request:{request.pk}",
-            purpose="notice",
+            purpose=purpose,
             subject=f"[KyHop] {message}"[:200],
             body=f"{message}\n\nVăn bản: {request.document}\n",
             users=readers,
+            key=key,
         )
 
 

@@ -254,6 +254,8 @@ def _signature_commit(
         field=assignee.field_name,
         identity=identity.name,
         certificate_sha256=identity.fingerprint_sha256,
+        certificate_subject=identity.subject,
+        certificate_serial=identity.serial,
         revocation=str(certificate_status.state) if certificate_status else None,
         revocation_checked_at=certificate_status.checked_at if certificate_status else None,
         level=request.level,

@@ -23,6 +23,7 @@ from signing.models import (
 )
 from signing.requests.base import acting_assignee, request_audit, request_locked
 from signing.requests.notices import notify, seal_clerks
+from signing.validation.incoming import version_validate_task
 
 # Notices (on screen and by e-mail) go to other people and stay Vietnamese; refusals to the
 # person acting are in their language.
@@ -77,6 +78,10 @@ def request_complete_if_done(actor: User | None, request: SigningRequest) -> Non
     )
     readers = [r.user for r in request.readers.select_related("user")]
     notify([request.created_by, *readers], request, f"Đã ký xong: {request.document}")
+    # The issued original is checked once, by the worker after the commit (it may take
+    # seconds), so the document page and list show its verdict instead of "—".
+    final_id = request.current_version_id
+    transaction.on_commit(lambda: version_validate_task.enqueue(version_id=final_id, actor_id=None))
 
 
 @transaction.atomic

@@ -37,6 +37,7 @@ from signing.forms import (
 from signing.models import SigningNotice, SigningRequest, StepAssignee, StepKind
 from signing.pades.appearances import Placement
 from signing.pades.sign import SigningUnavailable
+from signing.requests.record import record_pdf, request_record
 from signing.selectors import (
     acted_by,
     default_level_for,
@@ -110,6 +111,7 @@ def request_new(http: HttpRequest, pk: int, number: int) -> HttpResponse:
                 level=form.cleaned_data["level"],
                 title=form.cleaned_data["title"],
                 is_attachment=form.cleaned_data["is_attachment"],
+                deadline=form.cleaned_data["deadline"],
             )
         except (ValidationError, PermissionDenied) as exc:
             _refused(http, exc)
@@ -141,9 +143,8 @@ def _steps_from(data: dict, body) -> list[StepSpec]:
         # page 1, no image); the services refuse any other step for it.
         return [StepSpec(StepKind.SEAL, (AssigneeSpec(seal_body=body, placement=placement),))]
     steps = []
-    if data["initial_signers"]:
-        initials = tuple(AssigneeSpec(user=u) for u in data["initial_signers"])
-        steps.append(StepSpec(StepKind.INITIAL, initials))
+    for group in data["initial_steps"]:
+        steps.append(StepSpec(StepKind.INITIAL, tuple(AssigneeSpec(user=u) for u in group)))
     main = AssigneeSpec(user=data["main_signer"], placement=placement)
     steps.append(StepSpec(StepKind.MAIN, (main,)))
     if data["with_seal"]:
@@ -172,8 +173,19 @@ def request_detail(http: HttpRequest, pk: int) -> HttpResponse:
         "number_form": NumberForm(initial={"issued_on": today}),
         "next_number": register_next_number(document=found.document, year=today.year),
         "needs_number": request_number_refusal(found) is None,
+        "record": request_record(found),
     }
     return render(http, "signing/request_detail.html", context)
+
+
+@login_required
+@require_safe
+def request_record_pdf(http: HttpRequest, pk: int) -> HttpResponse:
+    """The completion record as a PDF, for whoever may see the request."""
+    found = _visible_request(http, pk)
+    response = HttpResponse(record_pdf(request_record(found)), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="ho-so-hoan-thanh-{found.pk}.pdf"'
+    return response
 
 
 @login_required
