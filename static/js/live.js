@@ -61,11 +61,11 @@ function connect() {
   socket.addEventListener("open", () => {
     backoff = 1000;
     $("offline").hidden = true;
-    setText("conn", gettext("đã kết nối"));
+    setConnection("open", gettext("đã kết nối"));
   });
   socket.addEventListener("message", (event) => receive(JSON.parse(event.data)));
   socket.addEventListener("close", (event) => {
-    setText("conn", gettext("mất kết nối"));
+    setConnection("lost", gettext("mất kết nối"));
     if (event.code === 4403) {
       showMessage(gettext("Bạn không có quyền tham gia phiên họp này."));
       return;
@@ -217,15 +217,28 @@ function showMessage(text) {
   node.hidden = !text;
 }
 
+// The answer to the last action (a refusal in red) and announcements such as a ballot opening
+// or a result, in the notice area at the head of the console: a live region, always in sight.
+// A refusal stays until the next answer or "Ẩn thông báo"; good news clears itself.
+let noticeTimer = null;
+const NOTICE_MS = 12000;
+
 function showNotice(text, bad = false) {
-  let node = root.querySelector(".live-notice");
-  if (!node) {
-    node = h("p", { className: "live-notice", role: "status" });
-    root.prepend(node);
-  }
+  const node = root.querySelector(".live-notice");
+  if (!node) return;
+  clearTimeout(noticeTimer);
   node.textContent = text;
   node.hidden = !text;
   node.classList.toggle("bad", bad);
+  const clear = $("notice-clear");
+  if (clear) clear.hidden = !text;
+  if (text && !bad) noticeTimer = setTimeout(() => showNotice(""), NOTICE_MS);
+}
+
+function setConnection(code, text) {
+  const badge = $("conn-badge");
+  if (badge) badge.dataset.state = code;
+  setText("conn", text);
 }
 
 function renderAll() {
@@ -532,6 +545,7 @@ root?.addEventListener("click", (event) => {
     if (doc) command("presenter-show", { document_id: doc, page: 1 });
   }
   if (button.dataset.role === "join-remote") joinRemote();
+  if (button.dataset.role === "notice-clear") showNotice("");
 });
 
 root?.addEventListener("submit", (event) => {
