@@ -23,6 +23,7 @@ from meetings.access import (
     participation_of,
 )
 from meetings.live.hub import current_seq
+from meetings.minutes.draft import named_voters
 from meetings.models import (
     AgendaDocument,
     AttendanceMode,
@@ -218,8 +219,24 @@ def speakers_payload(state: LiveState) -> dict[str, Any]:
     }
 
 
-def poll_payload(poll: Poll, progress: PollProgress | None = None) -> dict[str, Any]:
-    """A poll as every screen shows it: options, counts in, result once closed."""
+def named_result(
+    poll: Poll, voters: dict[int, dict[str, list[str]]] | None = None
+) -> dict[str, list[str]] | None:
+    """Option key → the names of those who chose it: a named poll once closed, as the vote
+    sheet prints it. A secret poll has none, anywhere (there is no link to read them from)."""
+    if poll.secret or poll.status != PollStatus.CLOSED:
+        return None
+    found = voters if voters is not None else named_voters([poll])
+    return found.get(poll.pk, {})
+
+
+def poll_payload(
+    poll: Poll,
+    progress: PollProgress | None = None,
+    voters: dict[int, dict[str, list[str]]] | None = None,
+) -> dict[str, Any]:
+    """A poll as every screen shows it: options, counts in, result once closed (with who voted
+    what on a named poll). *voters*: ``named_voters`` of several polls, read once."""
     progress = progress or poll_progress(poll)
     return {
         "id": poll.pk,
@@ -238,6 +255,7 @@ def poll_payload(poll: Poll, progress: PollProgress | None = None) -> dict[str, 
             "live_tally": progress.live_tally,
         },
         "result": poll.result if poll.status == PollStatus.CLOSED else None,
+        "voters": named_result(poll, voters),
     }
 
 
@@ -342,6 +360,7 @@ def snapshot(meeting_id: int, access: LiveAccess) -> dict[str, Any]:
     states = LiveState.objects.select_related("presenter_document", "presenter_user")
     state = states.filter(meeting=meeting).first() or LiveState(meeting=meeting)
     polls = live_polls(meeting)
+    voters = named_voters([p for p in polls if p.status == PollStatus.CLOSED])
     data: dict[str, Any] = {
         "meeting": {
             "id": meeting.pk,
@@ -356,7 +375,7 @@ def snapshot(meeting_id: int, access: LiveAccess) -> dict[str, Any]:
         "presenter": presenter_payload(state),
         "attendance": attendance_payload(meeting),
         "speakers": speakers_payload(state),
-        "polls": [poll_payload(poll) for poll in polls],
+        "polls": [poll_payload(poll, voters=voters) for poll in polls],
         "me": _me(access, meeting),
         "labels": screen_labels(),
     }

@@ -4,6 +4,7 @@
 // through gettext/interpolate from Django's JavaScript catalogue (a deferred script in the
 // page's head, so it has run before this module), Vietnamese being the msgid.
 
+import { ballotClose, ballotFailed, ballotOpen, ballotPollId, ballotSetup } from "./ballot.js";
 import { confirmStep, confirmedFields } from "./console.js";
 import { mountViewer } from "./viewer.js";
 
@@ -21,6 +22,9 @@ let backoff = 1000;
 let following = true;
 let viewer = null; // {documentId, reader}
 let refCounter = 0;
+let ballotRef = null; // the ref of the ballot in flight over the socket
+const ballotDialog = document.getElementById("ballot-dialog"); // only on a participant's page
+const later = new Set(); // polls the voter put off with "Để sau"
 
 const $ = (role) => root.querySelector(`[data-role="${role}"]`);
 
@@ -166,10 +170,13 @@ const EVENTS = {
   },
   "poll.opened": (p) => {
     upsertPoll(p.poll);
+    showNotice(interpolate(gettext("Biểu quyết đã mở: %s"), [p.poll.title]));
+    renderTakeover(true);
     renderPolls();
   },
   "poll.closed": (p) => {
     upsertPoll(p.poll);
+    if (p.poll.result) showNotice(interpolate(gettext("Kết quả biểu quyết “%(title)s”: %(verdict)s"), { title: p.poll.title, verdict: verdictText(p.poll.result) }, true));
     renderPolls();
   },
   "poll.progress": (p) => {
@@ -187,11 +194,11 @@ const EVENTS = {
 function personal(type, payload) {
   if (!state && type !== "error") return;
   if (type === "pong" && seq !== null && payload.seq > seq) resync();
-  else if (type === "ballot.ack") {
-    state.me.voted_poll_ids.push(payload.poll_id);
-    showNotice(payload.message);
-    renderPolls();
-  } else if (type === "error") showNotice(payload.message, true);
+  else if (type === "ballot.ack") ballotAcked(payload);
+  else if (type === "error") {
+    showNotice(payload.message, true);
+    if (payload.ref && payload.ref === ballotRef) ballotFailed(ballotDialog, payload.message);
+  }
   else if (type === "roll") {
     state.roll = payload.roll;
     renderAttendance();
@@ -412,7 +419,7 @@ function pollView(poll) {
   if (poll.status === "open") {
     if (progress.live_tally) box.append(tallyList(poll, progress.live_tally));
     const voted = state.me.voted_poll_ids.includes(poll.id);
-    if (state.me.can_vote && !voted) box.append(ballotForm(poll));
+    if (state.me.can_vote && !voted && ballotDialog) box.append(h("button", { type: "button", className: "primary", "data-ballot-show": poll.id, text: gettext("Bỏ phiếu") }));
     if (voted) box.append(h("p", { className: "ok", text: gettext("Bạn đã bỏ phiếu.") }));
     const missing = state.notVoted?.[poll.id]?.not_voted;
     if (isStaff && missing) box.append(h("p", { className: "small not-voted", text: interpolate(gettext("Chưa bỏ phiếu (%(count)s): %(names)s"), { count: missing.length, names: missing.join(", ") }, true) }));
@@ -427,15 +434,57 @@ function tallyList(poll, counts) {
   return h("ul", { className: "tally" }, ...poll.options.map((o) => h("li", { text: `${optionLabel(o)}: ${counts[o.key] ?? 0}` })));
 }
 
-function ballotForm(poll) {
-  const form = h("form", { className: "ballot", "data-form": "ballot" }, h("input", { type: "hidden", name: "poll_id", value: poll.id }));
-  if (poll.kind === "several_of_n") {
-    for (const o of poll.options) form.append(h("label", { className: "check" }, h("input", { type: "checkbox", name: "option_id", value: o.id }), ` ${optionLabel(o)}`));
-    form.append(h("button", { type: "submit", className: "primary", text: gettext("Gửi phiếu") }));
-  } else {
-    for (const o of poll.options) form.append(h("button", { type: "submit", className: "choice", name: "option_id", value: o.id, text: optionLabel(o) }));
+// --- The ballot takeover (ballot.js draws it) -------------------------------------------------
+
+function ballotView(poll) {
+  const subject = poll.subject_name ? ` — ${poll.subject_name}` : "";
+  const kind = label("poll", poll.kind, poll.kind_label);
+  const secrecy = poll.secret ? gettext("bỏ phiếu kín") : gettext("biểu quyết công khai");
+  return {
+    id: poll.id,
+    title: `${poll.title}${subject}`,
+    subtitle: `${kind} · ${secrecy}`,
+    multiple: poll.kind === "several_of_n",
+    maxChoices: poll.max_choices,
+    options: poll.options.map((o) => ({ id: o.id, key: o.key, label: optionLabel(o) })),
+  };
+}
+
+function pendingBallot() {
+  if (!ballotDialog || !state.me.can_vote) return null;
+  const waiting = (p) => p.status === "open" && !state.me.voted_poll_ids.includes(p.id) && !later.has(p.id);
+  return state.polls.find(waiting) || null;
+}
+
+// The dialog follows the state: open on the first poll this voter still owes a ballot, closed
+// once it is cast, put off, or the poll closed. *alert*: a poll has just opened (buzz).
+function renderTakeover(alert = false) {
+  if (!ballotDialog) return;
+  const poll = pendingBallot();
+  if (!poll) return ballotClose(ballotDialog);
+  if (ballotPollId(ballotDialog) !== poll.id) ballotOpen(ballotDialog, ballotView(poll), { alert });
+}
+
+function castBallot({ poll_id, option_ids }) {
+  if (socket?.readyState === WebSocket.OPEN) {
+    ballotRef = `b${++refCounter}`;
+    return send("ballot.cast", { poll_id, option_ids, ref: ballotRef });
   }
-  return form;
+  // The socket is reconnecting: the same service over HTTP.
+  const body = new FormData();
+  body.append("poll_id", poll_id);
+  for (const id of option_ids) body.append("option_id", id);
+  command("ballot", body).then((answer) => {
+    if (answer.ok) ballotAcked({ poll_id, message: answer.message });
+    else ballotFailed(ballotDialog, answer.error || gettext("Không gửi được yêu cầu. Hãy thử lại."));
+  });
+}
+
+function ballotAcked(payload) {
+  if (!state.me.voted_poll_ids.includes(payload.poll_id)) state.me.voted_poll_ids.push(payload.poll_id);
+  ballotRef = null;
+  showNotice(payload.message);
+  renderPolls();
 }
 
 function resultView(poll) {
@@ -446,7 +495,18 @@ function resultView(poll) {
     h("p", { className: "verdict", text: verdictText(r) }),
     h("ul", {}, ...r.options.map((o) => h("li", { text: `${optionLabel(o)}: ${o.count} (${o.percent})` }))),
     h("p", { className: "small muted", text: interpolate(gettext("Có mặt %(present)s, đã bỏ phiếu %(cast)s, tổng số thành viên %(total_members)s."), r, true) }),
+    namedView(poll),
   );
+}
+
+// Who voted what, on a named poll only: the server sends no names for a secret one.
+function namedView(poll) {
+  if (poll.secret || !poll.voters) return null;
+  const rows = poll.options.map((o) => {
+    const names = poll.voters[o.key] || [];
+    return h("div", { className: "named-row", "data-option": o.key }, h("dt", { text: `${optionLabel(o)} (${names.length})` }), h("dd", { text: names.length ? names.join(", ") : "—" }));
+  });
+  return h("details", { className: "named-result", open: true }, h("summary", { text: gettext("Kết quả theo tên người biểu quyết") }), h("dl", {}, ...rows));
 }
 
 function renderPolls() {
@@ -454,6 +514,7 @@ function renderPolls() {
   if (!box) return;
   const polls = [...(canRun ? state.drafts || [] : []), ...state.polls];
   box.replaceChildren(...(polls.length ? polls.map(pollView) : [h("p", { className: "muted", text: gettext("Chưa có biểu quyết.") })]));
+  renderTakeover();
 }
 
 async function renderPresenter() {
@@ -546,6 +607,10 @@ root?.addEventListener("click", (event) => {
   }
   if (button.dataset.role === "join-remote") joinRemote();
   if (button.dataset.role === "notice-clear") showNotice("");
+  if (button.dataset.ballotShow) {
+    later.delete(Number(button.dataset.ballotShow));
+    renderTakeover();
+  }
 });
 
 root?.addEventListener("submit", (event) => {
@@ -553,10 +618,7 @@ root?.addEventListener("submit", (event) => {
   event.preventDefault();
   const kind = form.dataset.form;
   const data = new FormData(form);
-  if (kind === "ballot") {
-    const chosen = event.submitter?.name === "option_id" ? [event.submitter.value] : data.getAll("option_id");
-    send("ballot.cast", { poll_id: Number(data.get("poll_id")), option_ids: chosen.map(Number), ref: `b${++refCounter}` });
-  } else if (kind === "poll-create") {
+  if (kind === "poll-create") {
     data.append("item_id", state.item.item_id ?? "");
     command("poll-create", data).then((answer) => answer.ok && form.reset());
   } else {
@@ -575,6 +637,12 @@ async function joinRemote() {
 }
 
 if (root) {
+  ballotSetup(ballotDialog);
+  ballotDialog?.addEventListener("ballot:cast", (event) => castBallot(event.detail));
+  ballotDialog?.addEventListener("ballot:later", (event) => {
+    later.add(event.detail.poll_id);
+    renderPolls();
+  });
   connect();
   setInterval(() => {
     if (!state) return;
