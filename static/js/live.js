@@ -6,6 +6,7 @@
 
 import { ballotClose, ballotFailed, ballotOpen, ballotPollId, ballotSetup } from "./ballot.js";
 import { confirmStep, confirmedFields } from "./console.js";
+import { fullscreenSetup } from "./fullscreen.js";
 import { mountViewer } from "./viewer.js";
 
 const root = document.getElementById("live");
@@ -263,6 +264,7 @@ function renderAll() {
 
 function renderStatus() {
   setText("status", label("status", state.meeting.status, state.meeting.status_label));
+  root.dataset.status = state.meeting.status; // live.css shows the commands that apply
 }
 
 function renderMessage() {
@@ -304,30 +306,28 @@ function renderTimer() {
   node.classList.toggle("over", left < 0);
 }
 
+// One line per item; "Chuyển đến" beside the title, the conclusion field under the current item
+// only (where the chair records it), so the whole agenda fits a panel.
 function renderAgenda() {
   const list = $("agenda");
   if (!list) return;
   list.replaceChildren(
     ...state.agenda.map((item) => {
       const current = item.id === state.item.item_id;
-      const row = h(
-        "li",
-        { className: `agenda-item depth-${item.depth}${current ? " current" : ""}` },
-        h("div", { className: "agenda-title", text: `${item.number}. ${item.title}` }),
-      );
+      const head = h("div", { className: "agenda-line" }, h("div", { className: "agenda-title", text: `${item.number}. ${item.title}` }));
+      const row = h("li", { className: `agenda-item depth-${item.depth}${current ? " current" : ""}` }, head);
+      if (canRun && !current) head.append(h("button", { type: "button", className: "btn btn-sm btn-outline-secondary", "data-cmd": "item", "data-item_id": item.id, text: gettext("Chuyển đến") }));
       if (item.conclusion) row.append(h("p", { className: "conclusion", text: interpolate(gettext("Kết luận: %s"), [item.conclusion]) }));
-      if (canRun) {
-        const tools = h("div", { className: "tool-row wrap" });
-        if (!current) tools.append(h("button", { type: "button", "data-cmd": "item", "data-item_id": item.id, text: gettext("Chuyển đến") }));
-        const form = h(
-          "form",
-          { className: "tool-row", "data-form": "conclusion" },
-          h("input", { type: "hidden", name: "item_id", value: item.id }),
-          h("input", { type: "text", name: "text", value: item.conclusion || "", placeholder: gettext("Kết luận"), ariaLabel: interpolate(gettext("Kết luận mục %s"), [item.number]) }),
-          h("button", { type: "submit", text: gettext("Ghi kết luận") }),
+      if (canRun && current) {
+        row.append(
+          h(
+            "form",
+            { className: "tool-row", "data-form": "conclusion" },
+            h("input", { type: "hidden", name: "item_id", value: item.id }),
+            h("input", { type: "text", className: "form-control", name: "text", value: item.conclusion || "", placeholder: gettext("Kết luận"), ariaLabel: interpolate(gettext("Kết luận mục %s"), [item.number]) }),
+            h("button", { type: "submit", className: "btn btn-outline-primary", text: gettext("Ghi kết luận") }),
+          ),
         );
-        tools.append(form);
-        row.append(tools);
       }
       return row;
     }),
@@ -357,7 +357,7 @@ function renderAttendance() {
         h("td", { text: row.checked_in_at ? `${new Date(row.checked_in_at).toLocaleTimeString("vi-VN")} · ${label("mode", row.mode_code, row.mode)}${row.corrected ? ` · ${gettext("đã sửa")}` : ""}` : gettext("Chưa điểm danh") }),
         h(
           "td",
-          {},
+          { className: "roll-actions" },
           h("button", { type: "button", "data-cmd": "check-in", "data-participant_id": row.id, "data-mode": "in_person", text: gettext("Có mặt") }),
           h("button", { type: "button", "data-cmd": "check-in", "data-participant_id": row.id, "data-mode": "remote", text: gettext("Trực tuyến") }),
           row.checked_in_at ? h("button", { type: "button", "data-cmd": "check-in-clear", "data-participant_id": row.id, text: gettext("Xóa") }) : null,
@@ -415,7 +415,7 @@ function pollView(poll) {
     return box;
   }
   const progress = poll.progress;
-  box.append(h("p", { className: "progress", text: interpolate(gettext("Đã bỏ phiếu: %(cast)s/%(eligible)s"), progress, true) }));
+  box.append(h("p", { className: "poll-progress", text: interpolate(gettext("Đã bỏ phiếu: %(cast)s/%(eligible)s"), progress, true) }));
   if (poll.status === "open") {
     if (progress.live_tally) box.append(tallyList(poll, progress.live_tally));
     const voted = state.me.voted_poll_ids.includes(poll.id);
@@ -512,7 +512,9 @@ function namedView(poll) {
 function renderPolls() {
   const box = $("polls");
   if (!box) return;
-  const polls = [...(canRun ? state.drafts || [] : []), ...state.polls];
+  const open = state.polls.filter((p) => p.status === "open");
+  const closed = state.polls.filter((p) => p.status !== "open").reverse();
+  const polls = [...open, ...(canRun ? state.drafts || [] : []), ...closed];
   box.replaceChildren(...(polls.length ? polls.map(pollView) : [h("p", { className: "muted", text: gettext("Chưa có biểu quyết.") })]));
   renderTakeover();
 }
@@ -637,6 +639,7 @@ async function joinRemote() {
 }
 
 if (root) {
+  fullscreenSetup($("fullscreen"), $("fullscreen-label"));
   ballotSetup(ballotDialog);
   ballotDialog?.addEventListener("ballot:cast", (event) => castBallot(event.detail));
   ballotDialog?.addEventListener("ballot:later", (event) => {
