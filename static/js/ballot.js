@@ -10,6 +10,32 @@ let chosen = []; // the option ids picked, waiting for the confirmation
 
 const part = (dialog, role) => dialog.querySelector(`[data-role="${role}"]`);
 
+// A short tone where the tablet allows it. Browsers let a page make sound only once the person
+// has touched it, so the audio context is made on the first tap, never before.
+let audio = null;
+document.addEventListener(
+  "pointerdown",
+  () => {
+    try {
+      audio = new AudioContext();
+    } catch {
+      audio = null; // no audio output: the dialog and the vibration still alert
+    }
+  },
+  { once: true, capture: true },
+);
+
+function chime() {
+  if (!audio || audio.state !== "running") return;
+  const tone = audio.createOscillator();
+  const gain = audio.createGain();
+  tone.frequency.value = 880;
+  gain.gain.value = 0.15;
+  tone.connect(gain).connect(audio.destination);
+  tone.start();
+  tone.stop(audio.currentTime + 0.25);
+}
+
 function button(attrs, text) {
   const node = document.createElement("button");
   node.type = "button";
@@ -114,8 +140,11 @@ export function ballotOpen(dialog, view, { alert = true } = {}) {
   renderChoices(dialog);
   if (!dialog.open) dialog.showModal();
   step(dialog, false);
-  // A short buzz where the tablet allows it (Android; iPadOS has no vibration API).
-  if (alert && typeof navigator.vibrate === "function") navigator.vibrate([200, 100, 200]);
+  // A short buzz where the tablet allows it (Android; iPadOS has no vibration API), and a tone.
+  // (Before the first tap the browser refuses it and complains in the console: not asked then.)
+  const touched = navigator.userActivation?.hasBeenActive ?? true;
+  if (alert && touched && typeof navigator.vibrate === "function") navigator.vibrate([200, 100, 200]);
+  if (alert) chime();
 }
 
 export function ballotClose(dialog) {

@@ -353,14 +353,22 @@ function renderAttendance() {
       h(
         "tr",
         { "data-participant": row.id },
-        h("td", { text: `${row.name} (${label("role", row.role_code, row.role)})` }),
-        h("td", { text: row.checked_in_at ? `${new Date(row.checked_in_at).toLocaleTimeString("vi-VN")} · ${label("mode", row.mode_code, row.mode)}${row.corrected ? ` · ${gettext("đã sửa")}` : ""}` : gettext("Chưa điểm danh") }),
         h(
           "td",
-          { className: "roll-actions" },
-          h("button", { type: "button", "data-cmd": "check-in", "data-participant_id": row.id, "data-mode": "in_person", text: gettext("Có mặt") }),
-          h("button", { type: "button", "data-cmd": "check-in", "data-participant_id": row.id, "data-mode": "remote", text: gettext("Trực tuyến") }),
-          row.checked_in_at ? h("button", { type: "button", "data-cmd": "check-in-clear", "data-participant_id": row.id, text: gettext("Xóa") }) : null,
+          {},
+          h("div", { className: "roll-name", text: `${row.name} (${label("role", row.role_code, row.role)})` }),
+          h("div", { className: "small text-body-secondary", text: row.checked_in_at ? `${new Date(row.checked_in_at).toLocaleTimeString("vi-VN")} · ${label("mode", row.mode_code, row.mode)}${row.corrected ? ` · ${gettext("đã sửa")}` : ""}` : gettext("Chưa điểm danh") }),
+        ),
+        h(
+          "td",
+          {},
+          h(
+            "div",
+            { className: "roll-actions" },
+            h("button", { type: "button", "data-cmd": "check-in", "data-participant_id": row.id, "data-mode": "in_person", text: gettext("Có mặt") }),
+            h("button", { type: "button", "data-cmd": "check-in", "data-participant_id": row.id, "data-mode": "remote", text: gettext("Trực tuyến") }),
+            row.checked_in_at ? h("button", { type: "button", "data-cmd": "check-in-clear", "data-participant_id": row.id, text: gettext("Xóa") }) : null,
+          ),
         ),
       ),
     ),

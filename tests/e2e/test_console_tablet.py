@@ -10,14 +10,18 @@ nothing serious on the officials' screens or the console; no JavaScript error.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from meetings.models import AgendaItem, Meeting, MeetingStatus, Participant
+from documents.services import document_create
+from meetings.models import AgendaDocument, AgendaItem, Meeting, MeetingStatus, Participant
+from tests.documents.helpers import pdf_bytes
 from tests.e2e.helpers import (
     TABLET_LANDSCAPE,
     TABLET_PORTRAIT,
@@ -27,6 +31,7 @@ from tests.e2e.helpers import (
     screenshot,
 )
 from tests.factories import make_body, make_user
+from tests.live import free_port, start_server, wait_until_healthy
 from tests.meetings.live.helpers import session_cookie
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -40,6 +45,29 @@ SECRET = "Lấy phiếu tín nhiệm"
 class Screen:
     page: Page
     errors: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def server_with_media(transactional_db, settings, tmp_path) -> Iterator[str]:
+    """A server process whose file storage is this test's, so the presented PDF can be read."""
+    media = tmp_path / "media"
+    media.mkdir()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(media)},
+        },
+    }
+    port = free_port()
+    process = start_server(port, {"KYHOP_MEDIA_ROOT": str(media)})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(base, process)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def _meeting() -> tuple[Meeting, dict[str, object]]:
@@ -63,8 +91,16 @@ def _meeting() -> tuple[Meeting, dict[str, object]]:
     Participant.objects.create(meeting=meeting, user=people["chair"], role="chair")
     for name in ("an", "binh"):
         Participant.objects.create(meeting=meeting, user=people[name], role="voting")
-    AgendaItem.objects.create(meeting=meeting, title="Tờ trình dự toán", position=0)
+    first = AgendaItem.objects.create(meeting=meeting, title="Tờ trình dự toán", position=0)
     AgendaItem.objects.create(meeting=meeting, title="Báo cáo an ninh trật tự", position=1)
+    document = document_create(
+        actor=people["clerk"],
+        owning_body=body,
+        doc_type="to_trinh",
+        abstract="Tờ trình dự toán ngân sách 2027",
+        upload=SimpleUploadedFile("tt.pdf", pdf_bytes(3), "application/pdf"),
+    )
+    AgendaDocument.objects.create(item=first, document=document)
     return meeting, people
 
 
@@ -138,9 +174,9 @@ def _close_poll(chair: Page, title: str) -> None:
 
 
 def test_two_officials_vote_at_once_through_the_takeover(
-    browser: Browser, server_process: str
+    browser: Browser, server_with_media: str
 ) -> None:
-    base = server_process
+    base = server_with_media
     meeting, people = _meeting()
     live = f"/hop/{meeting.pk}/truc-tiep/"
     chair = _screen(browser, base, people["chair"], TABLET_LANDSCAPE, live)
@@ -224,12 +260,21 @@ def test_two_officials_vote_at_once_through_the_takeover(
     expect(c.locator("article.poll-open", has_text=NAMED)).to_contain_text(
         "Đã bỏ phiếu: 2/3", timeout=WAIT
     )
+    # The chair, who put the ballot off, brings it back from the poll and votes.
+    c.locator("article.poll-open", has_text=NAMED).get_by_role("button", name="Bỏ phiếu").click()
+    _choose(c, NAMED, "Tán thành")
+    _confirm(c)
+    _voted(c, NAMED)
+    expect(c.locator("article.poll-open", has_text=NAMED)).to_contain_text(
+        "Đã bỏ phiếu: 3/3", timeout=WAIT
+    )
     _close_poll(c, NAMED)
 
     # Who voted what, on the console and on the room screen; the result is announced.
     for page in (c, room.page):
         names = page.locator("article.poll-closed", has_text=NAMED).locator(".named-result")
         expect(names.locator("[data-option=yes]")).to_contain_text(AN, timeout=WAIT)
+        expect(names.locator("[data-option=yes]")).to_contain_text(CHAIR)
         expect(names.locator("[data-option=no]")).to_contain_text(BINH)
         expect(names.locator("[data-option=abstain]")).to_contain_text("(0)")
     for page in officials:
@@ -263,6 +308,19 @@ def test_two_officials_vote_at_once_through_the_takeover(
         for name in (AN, BINH, CHAIR):
             assert name not in result.inner_text()
     screenshot(room.page, "console-room-secret-result-1280", full_page=False)
+
+    # The chair presents the document: it fills the officials' document panel, page 1 drawn.
+    c.locator("[data-role=present-doc]").select_option(label="Tờ trình dự toán ngân sách 2027")
+    c.get_by_role("button", name="Trình chiếu", exact=True).click()
+    for page in officials:
+        expect(page.locator("[data-role=presenter-stage] .viewer")).to_have_attribute(
+            "data-rendered-page", "1", timeout=WAIT
+        )
+        _fits(page, "[data-role=presenter-stage] canvas", "[data-speak]", "[data-role=polls]")
+    _fits(c, "[data-role=presenter-stage] .viewer-toolbar", "[data-role=polls]")
+    screenshot(an.page, "console-official-presenting-800", full_page=False)
+    screenshot(binh.page, "console-official-presenting-1280", full_page=False)
+    screenshot(c, "console-chair-presenting-1280", full_page=False)
 
     # The same console and screens at the other tablet size: still no scrolling.
     c.set_viewport_size(TABLET_PORTRAIT)
