@@ -128,12 +128,17 @@ def _no_serious_axe(page: Page) -> None:
     assert found == [], [(v["id"], v["help"], v["nodes"][:3]) for v in found]
 
 
-def _create_poll(chair: Page, title: str, *, secret: bool) -> None:
+def _create_poll(
+    chair: Page, title: str, *, secret: bool, kind: str = "yes_no_abstain", options: str = ""
+) -> None:
     if chair.locator("details.poll-create[open]").count() == 0:
         chair.locator("details.poll-create summary").click()
     form = chair.locator("form[data-form=poll-create]")
     form.locator("[name=title]").fill(title)
-    form.locator("[name=kind]").select_option("yes_no_abstain")
+    form.locator("[name=kind]").select_option(kind)
+    if options:
+        form.locator("[name=options]").fill(options)
+        form.locator("[name=max_choices]").fill("2")
     if secret:
         form.locator("[name=secret]").check()
     form.get_by_role("button", name="Tạo biểu quyết").click()
@@ -233,6 +238,21 @@ def test_two_officials_vote_at_once_through_the_takeover(
     screenshot(an.page, "console-official-800", full_page=False)
     screenshot(binh.page, "console-official-1280", full_page=False)
 
+    # A broadcast reaches every screen's notice area, in sight; an empty one takes it down.
+    message = c.locator("form[data-form=message]")
+    message.locator("[name=text]").fill("Nghỉ giải lao 10 phút")
+    message.get_by_role("button", name="Gửi thông báo").click()
+    for page in (*officials, room.page):
+        broadcast = page.locator("[data-role=notices] [data-role=message]")
+        expect(broadcast).to_have_text("Nghỉ giải lao 10 phút", timeout=WAIT)
+        expect(broadcast).to_be_in_viewport()
+        _fits(page)
+    screenshot(an.page, "console-official-broadcast-800", full_page=False)
+    message.locator("[name=text]").fill("")
+    message.get_by_role("button", name="Gửi thông báo").click()
+    for page in officials:
+        expect(page.locator("[data-role=notices] [data-role=message]")).to_be_hidden(timeout=WAIT)
+
     # The named poll opens: it takes each official's screen (and the chair's, who puts it off).
     _open_poll(c, NAMED)
     expect(c.get_by_role("alertdialog")).to_be_visible(timeout=WAIT)
@@ -308,6 +328,29 @@ def test_two_officials_vote_at_once_through_the_takeover(
         for name in (AN, BINH, CHAIR):
             assert name not in result.inner_text()
     screenshot(room.page, "console-room-secret-result-1280", full_page=False)
+
+    # Several of N: ticked boxes, "Tiếp tục", one confirmation naming both; the chair puts it off.
+    title = "Chọn hai công trình ưu tiên"
+    _create_poll(
+        c, title, secret=False, kind="several_of_n", options="Cầu Lim\nĐường 276\nTrường Nội Duệ"
+    )
+    _open_poll(c, title)
+    c.get_by_role("alertdialog").get_by_role("button", name="Để sau").click()
+    dialog = an.page.get_by_role("alertdialog")
+    expect(dialog.locator("h2")).to_have_text(title, timeout=WAIT)
+    dialog.get_by_label("Cầu Lim").check()
+    dialog.get_by_label("Trường Nội Duệ").check()
+    dialog.get_by_role("button", name="Tiếp tục").click()
+    expect(dialog.locator("[data-role=ballot-question]")).to_have_text(
+        "Xác nhận: Cầu Lim, Trường Nội Duệ?"
+    )
+    _confirm(an.page)
+    _voted(an.page, title)
+    binh.page.get_by_role("alertdialog").get_by_role("button", name="Để sau").click()
+    _close_poll(c, title)
+    names = c.locator("article.poll-closed", has_text=title).locator(".named-result")
+    expect(names).to_contain_text("Cầu Lim (1)", timeout=WAIT)
+    expect(names).to_contain_text(AN)
 
     # The chair presents the document: it fills the officials' document panel, page 1 drawn.
     c.locator("[data-role=present-doc]").select_option(label="Tờ trình dự toán ngân sách 2027")
