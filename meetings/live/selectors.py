@@ -219,24 +219,21 @@ def speakers_payload(state: LiveState) -> dict[str, Any]:
     }
 
 
-def named_result(
+def named_payload(
     poll: Poll, voters: dict[int, dict[str, list[str]]] | None = None
-) -> dict[str, list[str]] | None:
-    """Option key → the names of those who chose it: a named poll once closed, as the vote
-    sheet prints it. A secret poll has none, anywhere (there is no link to read them from)."""
+) -> dict[str, Any] | None:
+    """Staff only (the chair's console, the room screen): option key → the names of those who
+    chose it, for a named poll once closed, as the vote sheet prints it. None for a secret poll
+    (there is no link to read names from) and for one still open. Kept out of the broadcast
+    every tablet gets: a 2,000-seat result would carry every name to every screen."""
     if poll.secret or poll.status != PollStatus.CLOSED:
         return None
     found = voters if voters is not None else named_voters([poll])
-    return found.get(poll.pk, {})
+    return {"poll_id": poll.pk, "voters": found.get(poll.pk, {})}
 
 
-def poll_payload(
-    poll: Poll,
-    progress: PollProgress | None = None,
-    voters: dict[int, dict[str, list[str]]] | None = None,
-) -> dict[str, Any]:
-    """A poll as every screen shows it: options, counts in, result once closed (with who voted
-    what on a named poll). *voters*: ``named_voters`` of several polls, read once."""
+def poll_payload(poll: Poll, progress: PollProgress | None = None) -> dict[str, Any]:
+    """A poll as every screen shows it: options, counts in, result once closed."""
     progress = progress or poll_progress(poll)
     return {
         "id": poll.pk,
@@ -255,7 +252,6 @@ def poll_payload(
             "live_tally": progress.live_tally,
         },
         "result": poll.result if poll.status == PollStatus.CLOSED else None,
-        "voters": named_result(poll, voters),
     }
 
 
@@ -360,7 +356,6 @@ def snapshot(meeting_id: int, access: LiveAccess) -> dict[str, Any]:
     states = LiveState.objects.select_related("presenter_document", "presenter_user")
     state = states.filter(meeting=meeting).first() or LiveState(meeting=meeting)
     polls = live_polls(meeting)
-    voters = named_voters([p for p in polls if p.status == PollStatus.CLOSED])
     data: dict[str, Any] = {
         "meeting": {
             "id": meeting.pk,
@@ -375,13 +370,16 @@ def snapshot(meeting_id: int, access: LiveAccess) -> dict[str, Any]:
         "presenter": presenter_payload(state),
         "attendance": attendance_payload(meeting),
         "speakers": speakers_payload(state),
-        "polls": [poll_payload(poll, voters=voters) for poll in polls],
+        "polls": [poll_payload(poll) for poll in polls],
         "me": _me(access, meeting),
         "labels": screen_labels(),
     }
     if access.is_staff:
         data["roll"] = roll_payload(meeting)
         data["not_voted"] = [not_voted_payload(p) for p in polls if p.status == PollStatus.OPEN]
+        voters = named_voters([p for p in polls if p.status == PollStatus.CLOSED])
+        named = (named_payload(p, voters) for p in polls)
+        data["named"] = [row for row in named if row is not None]
         drafts = Poll.objects.filter(item__meeting=meeting, status=PollStatus.DRAFT)
         data["drafts"] = [poll_payload(p) for p in drafts.select_related("item", "body")]
     return {"seq": seq, "state": data}

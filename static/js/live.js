@@ -109,6 +109,7 @@ function receive(message) {
 function applySnapshot(message) {
   state = message.payload;
   state.notVoted = Object.fromEntries((state.not_voted || []).map((row) => [row.poll_id, row]));
+  state.named = Object.fromEntries((state.named || []).map((row) => [row.poll_id, row.voters]));
   seq = message.seq;
   const later = buffered.filter((m) => m.seq > seq).sort((a, b) => a.seq - b.seq);
   buffered = [];
@@ -203,6 +204,9 @@ function personal(type, payload) {
   else if (type === "roll") {
     state.roll = payload.roll;
     renderAttendance();
+  } else if (type === "poll.named") {
+    state.named[payload.poll_id] = payload.voters;
+    renderPolls();
   } else if (type === "poll.voters") {
     state.notVoted[payload.poll_id] = payload;
     renderPolls();
@@ -507,11 +511,13 @@ function resultView(poll) {
   );
 }
 
-// Who voted what, on a named poll only: the server sends no names for a secret one.
+// Who voted what, on a named poll only, on the staff's screens (the chair's console, the room
+// screen): the server sends the names to them alone, and none at all for a secret poll.
 function namedView(poll) {
-  if (poll.secret || !poll.voters) return null;
+  const voters = state.named?.[poll.id];
+  if (poll.secret || !voters) return null;
   const rows = poll.options.map((o) => {
-    const names = poll.voters[o.key] || [];
+    const names = voters[o.key] || [];
     return h("div", { className: "named-row", "data-option": o.key }, h("dt", { text: `${optionLabel(o)} (${names.length})` }), h("dd", { text: names.length ? names.join(", ") : "—" }));
   });
   return h("details", { className: "named-result", open: true }, h("summary", { text: gettext("Kết quả theo tên người biểu quyết") }), h("dl", {}, ...rows));

@@ -301,6 +301,11 @@ def test_two_officials_vote_at_once_through_the_takeover(
         expect(page.locator("[data-role=notices] .live-notice")).to_contain_text(
             f"Kết quả biểu quyết “{NAMED}”", timeout=WAIT
         )
+        # The names are for the chair's console and the room screen, not every tablet.
+        expect(
+            page.locator("article.poll-closed", has_text=NAMED).locator(".result")
+        ).to_be_visible()
+        expect(page.locator(".named-result")).to_have_count(0)
     screenshot(c, "console-chair-named-result-1280", full_page=False)
     screenshot(room.page, "console-room-named-result-1280", full_page=False)
     _fits(room.page)
@@ -378,6 +383,15 @@ def test_two_officials_vote_at_once_through_the_takeover(
     screenshot(an.page, "console-official-after-1280", full_page=False)
     screenshot(room.page, "console-room-800", full_page=False)
     _no_serious_axe(c)
+
+    # Full-screen mode on an official's tablet, and back.
+    full = binh.page.locator("[data-role=fullscreen]")
+    full.click()
+    expect(full).to_have_attribute("aria-pressed", "true", timeout=WAIT)
+    expect(full).to_have_text("Thoát toàn màn hình")
+    assert binh.page.evaluate("document.fullscreenElement === document.documentElement")
+    full.click()
+    expect(full).to_have_attribute("aria-pressed", "false", timeout=WAIT)
 
     for screen in (chair, an, binh, room):
         assert_no_english(screen.page)
