@@ -23,6 +23,7 @@ from meetings.access import (
     participation_of,
 )
 from meetings.live.hub import current_seq
+from meetings.minutes.draft import named_voters
 from meetings.models import (
     AgendaDocument,
     AttendanceMode,
@@ -218,6 +219,19 @@ def speakers_payload(state: LiveState) -> dict[str, Any]:
     }
 
 
+def named_payload(
+    poll: Poll, voters: dict[int, dict[str, list[str]]] | None = None
+) -> dict[str, Any] | None:
+    """Staff only (the chair's console, the room screen): option key → the names of those who
+    chose it, for a named poll once closed, as the vote sheet prints it. None for a secret poll
+    (there is no link to read names from) and for one still open. Kept out of the broadcast
+    every tablet gets: a 2,000-seat result would carry every name to every screen."""
+    if poll.secret or poll.status != PollStatus.CLOSED:
+        return None
+    found = voters if voters is not None else named_voters([poll])
+    return {"poll_id": poll.pk, "voters": found.get(poll.pk, {})}
+
+
 def poll_payload(poll: Poll, progress: PollProgress | None = None) -> dict[str, Any]:
     """A poll as every screen shows it: options, counts in, result once closed."""
     progress = progress or poll_progress(poll)
@@ -363,6 +377,9 @@ def snapshot(meeting_id: int, access: LiveAccess) -> dict[str, Any]:
     if access.is_staff:
         data["roll"] = roll_payload(meeting)
         data["not_voted"] = [not_voted_payload(p) for p in polls if p.status == PollStatus.OPEN]
+        voters = named_voters([p for p in polls if p.status == PollStatus.CLOSED])
+        named = (named_payload(p, voters) for p in polls)
+        data["named"] = [row for row in named if row is not None]
         drafts = Poll.objects.filter(item__meeting=meeting, status=PollStatus.DRAFT)
         data["drafts"] = [poll_payload(p) for p in drafts.select_related("item", "body")]
     return {"seq": seq, "state": data}

@@ -24,6 +24,7 @@ from meetings.live.hub import live_publish, live_publish_staff, progress_soon
 from meetings.live.selectors import (
     item_payload,
     message_payload,
+    named_payload,
     not_voted_payload,
     poll_payload,
     speakers_payload,
@@ -335,6 +336,9 @@ def _publish_poll(meeting_id: int, kind: str, poll: Poll) -> None:
     progress = ballots.poll_progress(poll)
     live_publish(meeting_id, kind, {"poll": poll_payload(poll, progress)})
     live_publish_staff(meeting_id, "poll.voters", not_voted_payload(poll, progress))
+    named = named_payload(poll)
+    if named is not None:
+        live_publish_staff(meeting_id, "poll.named", named)
 
 
 def live_ballot_cast(

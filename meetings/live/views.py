@@ -79,13 +79,17 @@ def live_page(request: HttpRequest, pk: int) -> HttpResponse:
     meeting, access = _live_meeting(request, pk)
     participant = participation_of(request.user, meeting)
     documents = presenter_documents(request.user, meeting)
+    can_run = may_run(request.user, meeting)
     return render(
         request,
         "meetings/live/meeting.html",
         {
             "meeting": meeting,
             "access": access,
-            "can_run": may_run(request.user, meeting),
+            "can_run": can_run,
+            # The console layout (agenda and roll in a panel of their own) for who runs the
+            # meeting or keeps its roll; the official's screen gives the document the room.
+            "console": can_run or access.is_staff,
             "is_chair": is_chair(request.user, meeting) or request.user.is_superuser,
             "starts_early": services.meeting_starts_early(meeting),
             "starts_at_text": time_phrase(meeting.starts_at),

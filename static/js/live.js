@@ -4,7 +4,9 @@
 // through gettext/interpolate from Django's JavaScript catalogue (a deferred script in the
 // page's head, so it has run before this module), Vietnamese being the msgid.
 
+import { ballotClose, ballotFailed, ballotOpen, ballotPollId, ballotSetup } from "./ballot.js";
 import { confirmStep, confirmedFields } from "./console.js";
+import { fullscreenSetup } from "./fullscreen.js";
 import { mountViewer } from "./viewer.js";
 
 const root = document.getElementById("live");
@@ -21,6 +23,9 @@ let backoff = 1000;
 let following = true;
 let viewer = null; // {documentId, reader}
 let refCounter = 0;
+let ballotRef = null; // the ref of the ballot in flight over the socket
+const ballotDialog = document.getElementById("ballot-dialog"); // only on a participant's page
+const later = new Set(); // polls the voter put off with "Để sau"
 
 const $ = (role) => root.querySelector(`[data-role="${role}"]`);
 
@@ -61,11 +66,11 @@ function connect() {
   socket.addEventListener("open", () => {
     backoff = 1000;
     $("offline").hidden = true;
-    setText("conn", gettext("đã kết nối"));
+    setConnection("open", gettext("đã kết nối"));
   });
   socket.addEventListener("message", (event) => receive(JSON.parse(event.data)));
   socket.addEventListener("close", (event) => {
-    setText("conn", gettext("mất kết nối"));
+    setConnection("lost", gettext("mất kết nối"));
     if (event.code === 4403) {
       showMessage(gettext("Bạn không có quyền tham gia phiên họp này."));
       return;
@@ -104,6 +109,7 @@ function receive(message) {
 function applySnapshot(message) {
   state = message.payload;
   state.notVoted = Object.fromEntries((state.not_voted || []).map((row) => [row.poll_id, row]));
+  state.named = Object.fromEntries((state.named || []).map((row) => [row.poll_id, row.voters]));
   seq = message.seq;
   const later = buffered.filter((m) => m.seq > seq).sort((a, b) => a.seq - b.seq);
   buffered = [];
@@ -166,10 +172,13 @@ const EVENTS = {
   },
   "poll.opened": (p) => {
     upsertPoll(p.poll);
+    showNotice(interpolate(gettext("Biểu quyết đã mở: %s"), [p.poll.title]));
+    renderTakeover(true);
     renderPolls();
   },
   "poll.closed": (p) => {
     upsertPoll(p.poll);
+    if (p.poll.result) showNotice(interpolate(gettext("Kết quả biểu quyết “%(title)s”: %(verdict)s"), { title: p.poll.title, verdict: verdictText(p.poll.result) }, true));
     renderPolls();
   },
   "poll.progress": (p) => {
@@ -187,14 +196,17 @@ const EVENTS = {
 function personal(type, payload) {
   if (!state && type !== "error") return;
   if (type === "pong" && seq !== null && payload.seq > seq) resync();
-  else if (type === "ballot.ack") {
-    state.me.voted_poll_ids.push(payload.poll_id);
-    showNotice(payload.message);
-    renderPolls();
-  } else if (type === "error") showNotice(payload.message, true);
+  else if (type === "ballot.ack") ballotAcked(payload);
+  else if (type === "error") {
+    showNotice(payload.message, true);
+    if (payload.ref && payload.ref === ballotRef) ballotFailed(ballotDialog, payload.message);
+  }
   else if (type === "roll") {
     state.roll = payload.roll;
     renderAttendance();
+  } else if (type === "poll.named") {
+    state.named[payload.poll_id] = payload.voters;
+    renderPolls();
   } else if (type === "poll.voters") {
     state.notVoted[payload.poll_id] = payload;
     renderPolls();
@@ -217,15 +229,28 @@ function showMessage(text) {
   node.hidden = !text;
 }
 
+// The answer to the last action (a refusal in red) and announcements such as a ballot opening
+// or a result, in the notice area at the head of the console: a live region, always in sight.
+// A refusal stays until the next answer or "Ẩn thông báo"; good news clears itself.
+let noticeTimer = null;
+const NOTICE_MS = 12000;
+
 function showNotice(text, bad = false) {
-  let node = root.querySelector(".live-notice");
-  if (!node) {
-    node = h("p", { className: "live-notice", role: "status" });
-    root.prepend(node);
-  }
+  const node = root.querySelector(".live-notice");
+  if (!node) return;
+  clearTimeout(noticeTimer);
   node.textContent = text;
   node.hidden = !text;
   node.classList.toggle("bad", bad);
+  const clear = $("notice-clear");
+  if (clear) clear.hidden = !text;
+  if (text && !bad) noticeTimer = setTimeout(() => showNotice(""), NOTICE_MS);
+}
+
+function setConnection(code, text) {
+  const badge = $("conn-badge");
+  if (badge) badge.dataset.state = code;
+  setText("conn", text);
 }
 
 function renderAll() {
@@ -243,6 +268,7 @@ function renderAll() {
 
 function renderStatus() {
   setText("status", label("status", state.meeting.status, state.meeting.status_label));
+  root.dataset.status = state.meeting.status; // live.css shows the commands that apply
 }
 
 function renderMessage() {
@@ -284,30 +310,28 @@ function renderTimer() {
   node.classList.toggle("over", left < 0);
 }
 
+// One line per item; "Chuyển đến" beside the title, the conclusion field under the current item
+// only (where the chair records it), so the whole agenda fits a panel.
 function renderAgenda() {
   const list = $("agenda");
   if (!list) return;
   list.replaceChildren(
     ...state.agenda.map((item) => {
       const current = item.id === state.item.item_id;
-      const row = h(
-        "li",
-        { className: `agenda-item depth-${item.depth}${current ? " current" : ""}` },
-        h("div", { className: "agenda-title", text: `${item.number}. ${item.title}` }),
-      );
+      const head = h("div", { className: "agenda-line" }, h("div", { className: "agenda-title", text: `${item.number}. ${item.title}` }));
+      const row = h("li", { className: `agenda-item depth-${item.depth}${current ? " current" : ""}` }, head);
+      if (canRun && !current) head.append(h("button", { type: "button", className: "btn btn-sm btn-outline-secondary", "data-cmd": "item", "data-item_id": item.id, text: gettext("Chuyển đến") }));
       if (item.conclusion) row.append(h("p", { className: "conclusion", text: interpolate(gettext("Kết luận: %s"), [item.conclusion]) }));
-      if (canRun) {
-        const tools = h("div", { className: "tool-row wrap" });
-        if (!current) tools.append(h("button", { type: "button", "data-cmd": "item", "data-item_id": item.id, text: gettext("Chuyển đến") }));
-        const form = h(
-          "form",
-          { className: "tool-row", "data-form": "conclusion" },
-          h("input", { type: "hidden", name: "item_id", value: item.id }),
-          h("input", { type: "text", name: "text", value: item.conclusion || "", placeholder: gettext("Kết luận"), ariaLabel: interpolate(gettext("Kết luận mục %s"), [item.number]) }),
-          h("button", { type: "submit", text: gettext("Ghi kết luận") }),
+      if (canRun && current) {
+        row.append(
+          h(
+            "form",
+            { className: "tool-row", "data-form": "conclusion" },
+            h("input", { type: "hidden", name: "item_id", value: item.id }),
+            h("input", { type: "text", className: "form-control", name: "text", value: item.conclusion || "", placeholder: gettext("Kết luận"), ariaLabel: interpolate(gettext("Kết luận mục %s"), [item.number]) }),
+            h("button", { type: "submit", className: "btn btn-outline-primary", text: gettext("Ghi kết luận") }),
+          ),
         );
-        tools.append(form);
-        row.append(tools);
       }
       return row;
     }),
@@ -333,14 +357,20 @@ function renderAttendance() {
       h(
         "tr",
         { "data-participant": row.id },
-        h("td", { text: `${row.name} (${label("role", row.role_code, row.role)})` }),
-        h("td", { text: row.checked_in_at ? `${new Date(row.checked_in_at).toLocaleTimeString("vi-VN")} · ${label("mode", row.mode_code, row.mode)}${row.corrected ? ` · ${gettext("đã sửa")}` : ""}` : gettext("Chưa điểm danh") }),
         h(
           "td",
           {},
-          h("button", { type: "button", "data-cmd": "check-in", "data-participant_id": row.id, "data-mode": "in_person", text: gettext("Có mặt") }),
-          h("button", { type: "button", "data-cmd": "check-in", "data-participant_id": row.id, "data-mode": "remote", text: gettext("Trực tuyến") }),
-          row.checked_in_at ? h("button", { type: "button", "data-cmd": "check-in-clear", "data-participant_id": row.id, text: gettext("Xóa") }) : null,
+          h("div", { className: "roll-row" }, h("div", { className: "roll-who" },
+            h("div", { className: "roll-name", text: `${row.name} (${label("role", row.role_code, row.role)})` }),
+            h("div", { className: "small text-body-secondary", text: row.checked_in_at ? `${new Date(row.checked_in_at).toLocaleTimeString("vi-VN")} · ${label("mode", row.mode_code, row.mode)}${row.corrected ? ` · ${gettext("đã sửa")}` : ""}` : gettext("Chưa điểm danh") }),
+          ),
+          h(
+            "div",
+            { className: "roll-actions" },
+            h("button", { type: "button", "data-cmd": "check-in", "data-participant_id": row.id, "data-mode": "in_person", text: gettext("Có mặt") }),
+            h("button", { type: "button", "data-cmd": "check-in", "data-participant_id": row.id, "data-mode": "remote", text: gettext("Trực tuyến") }),
+            row.checked_in_at ? h("button", { type: "button", "data-cmd": "check-in-clear", "data-participant_id": row.id, text: gettext("Xóa") }) : null,
+          )),
         ),
       ),
     ),
@@ -395,11 +425,11 @@ function pollView(poll) {
     return box;
   }
   const progress = poll.progress;
-  box.append(h("p", { className: "progress", text: interpolate(gettext("Đã bỏ phiếu: %(cast)s/%(eligible)s"), progress, true) }));
+  box.append(h("p", { className: "poll-progress", text: interpolate(gettext("Đã bỏ phiếu: %(cast)s/%(eligible)s"), progress, true) }));
   if (poll.status === "open") {
     if (progress.live_tally) box.append(tallyList(poll, progress.live_tally));
     const voted = state.me.voted_poll_ids.includes(poll.id);
-    if (state.me.can_vote && !voted) box.append(ballotForm(poll));
+    if (state.me.can_vote && !voted && ballotDialog) box.append(h("button", { type: "button", className: "primary", "data-ballot-show": poll.id, text: gettext("Bỏ phiếu") }));
     if (voted) box.append(h("p", { className: "ok", text: gettext("Bạn đã bỏ phiếu.") }));
     const missing = state.notVoted?.[poll.id]?.not_voted;
     if (isStaff && missing) box.append(h("p", { className: "small not-voted", text: interpolate(gettext("Chưa bỏ phiếu (%(count)s): %(names)s"), { count: missing.length, names: missing.join(", ") }, true) }));
@@ -414,15 +444,57 @@ function tallyList(poll, counts) {
   return h("ul", { className: "tally" }, ...poll.options.map((o) => h("li", { text: `${optionLabel(o)}: ${counts[o.key] ?? 0}` })));
 }
 
-function ballotForm(poll) {
-  const form = h("form", { className: "ballot", "data-form": "ballot" }, h("input", { type: "hidden", name: "poll_id", value: poll.id }));
-  if (poll.kind === "several_of_n") {
-    for (const o of poll.options) form.append(h("label", { className: "check" }, h("input", { type: "checkbox", name: "option_id", value: o.id }), ` ${optionLabel(o)}`));
-    form.append(h("button", { type: "submit", className: "primary", text: gettext("Gửi phiếu") }));
-  } else {
-    for (const o of poll.options) form.append(h("button", { type: "submit", className: "choice", name: "option_id", value: o.id, text: optionLabel(o) }));
+// --- The ballot takeover (ballot.js draws it) -------------------------------------------------
+
+function ballotView(poll) {
+  const subject = poll.subject_name ? ` — ${poll.subject_name}` : "";
+  const kind = label("poll", poll.kind, poll.kind_label);
+  const secrecy = poll.secret ? gettext("bỏ phiếu kín") : gettext("biểu quyết công khai");
+  return {
+    id: poll.id,
+    title: `${poll.title}${subject}`,
+    subtitle: `${kind} · ${secrecy}`,
+    multiple: poll.kind === "several_of_n",
+    maxChoices: poll.max_choices,
+    options: poll.options.map((o) => ({ id: o.id, key: o.key, label: optionLabel(o) })),
+  };
+}
+
+function pendingBallot() {
+  if (!ballotDialog || !state.me.can_vote) return null;
+  const waiting = (p) => p.status === "open" && !state.me.voted_poll_ids.includes(p.id) && !later.has(p.id);
+  return state.polls.find(waiting) || null;
+}
+
+// The dialog follows the state: open on the first poll this voter still owes a ballot, closed
+// once it is cast, put off, or the poll closed. *alert*: a poll has just opened (buzz).
+function renderTakeover(alert = false) {
+  if (!ballotDialog) return;
+  const poll = pendingBallot();
+  if (!poll) return ballotClose(ballotDialog);
+  if (ballotPollId(ballotDialog) !== poll.id) ballotOpen(ballotDialog, ballotView(poll), { alert });
+}
+
+function castBallot({ poll_id, option_ids }) {
+  if (socket?.readyState === WebSocket.OPEN) {
+    ballotRef = `b${++refCounter}`;
+    return send("ballot.cast", { poll_id, option_ids, ref: ballotRef });
   }
-  return form;
+  // The socket is reconnecting: the same service over HTTP.
+  const body = new FormData();
+  body.append("poll_id", poll_id);
+  for (const id of option_ids) body.append("option_id", id);
+  command("ballot", body).then((answer) => {
+    if (answer.ok) ballotAcked({ poll_id, message: answer.message });
+    else ballotFailed(ballotDialog, answer.error || gettext("Không gửi được yêu cầu. Hãy thử lại."));
+  });
+}
+
+function ballotAcked(payload) {
+  if (!state.me.voted_poll_ids.includes(payload.poll_id)) state.me.voted_poll_ids.push(payload.poll_id);
+  ballotRef = null;
+  showNotice(payload.message);
+  renderPolls();
 }
 
 function resultView(poll) {
@@ -433,14 +505,30 @@ function resultView(poll) {
     h("p", { className: "verdict", text: verdictText(r) }),
     h("ul", {}, ...r.options.map((o) => h("li", { text: `${optionLabel(o)}: ${o.count} (${o.percent})` }))),
     h("p", { className: "small muted", text: interpolate(gettext("Có mặt %(present)s, đã bỏ phiếu %(cast)s, tổng số thành viên %(total_members)s."), r, true) }),
+    namedView(poll),
   );
+}
+
+// Who voted what, on a named poll only, on the staff's screens (the chair's console, the room
+// screen): the server sends the names to them alone, and none at all for a secret poll.
+function namedView(poll) {
+  const voters = state.named?.[poll.id];
+  if (poll.secret || !voters) return null;
+  const rows = poll.options.map((o) => {
+    const names = voters[o.key] || [];
+    return h("div", { className: "named-row", "data-option": o.key }, h("dt", { text: `${optionLabel(o)} (${names.length})` }), h("dd", { text: names.length ? names.join(", ") : "—" }));
+  });
+  return h("details", { className: "named-result", open: true }, h("summary", { text: gettext("Kết quả theo tên người biểu quyết") }), h("dl", {}, ...rows));
 }
 
 function renderPolls() {
   const box = $("polls");
   if (!box) return;
-  const polls = [...(canRun ? state.drafts || [] : []), ...state.polls];
+  const open = state.polls.filter((p) => p.status === "open");
+  const closed = state.polls.filter((p) => p.status !== "open").reverse();
+  const polls = [...open, ...(canRun ? state.drafts || [] : []), ...closed];
   box.replaceChildren(...(polls.length ? polls.map(pollView) : [h("p", { className: "muted", text: gettext("Chưa có biểu quyết.") })]));
+  renderTakeover();
 }
 
 async function renderPresenter() {
@@ -532,6 +620,11 @@ root?.addEventListener("click", (event) => {
     if (doc) command("presenter-show", { document_id: doc, page: 1 });
   }
   if (button.dataset.role === "join-remote") joinRemote();
+  if (button.dataset.role === "notice-clear") showNotice("");
+  if (button.dataset.ballotShow) {
+    later.delete(Number(button.dataset.ballotShow));
+    renderTakeover();
+  }
 });
 
 root?.addEventListener("submit", (event) => {
@@ -539,10 +632,7 @@ root?.addEventListener("submit", (event) => {
   event.preventDefault();
   const kind = form.dataset.form;
   const data = new FormData(form);
-  if (kind === "ballot") {
-    const chosen = event.submitter?.name === "option_id" ? [event.submitter.value] : data.getAll("option_id");
-    send("ballot.cast", { poll_id: Number(data.get("poll_id")), option_ids: chosen.map(Number), ref: `b${++refCounter}` });
-  } else if (kind === "poll-create") {
+  if (kind === "poll-create") {
     data.append("item_id", state.item.item_id ?? "");
     command("poll-create", data).then((answer) => answer.ok && form.reset());
   } else {
@@ -561,6 +651,13 @@ async function joinRemote() {
 }
 
 if (root) {
+  fullscreenSetup($("fullscreen"), $("fullscreen-label"));
+  ballotSetup(ballotDialog);
+  ballotDialog?.addEventListener("ballot:cast", (event) => castBallot(event.detail));
+  ballotDialog?.addEventListener("ballot:later", (event) => {
+    later.add(event.detail.poll_id);
+    renderPolls();
+  });
   connect();
   setInterval(() => {
     if (!state) return;

@@ -74,9 +74,11 @@ def test_chair_ends_resumes_and_ends_then_the_clerk_keeps_the_minutes(
     expect(chair.locator("[data-role=status]").first).to_have_text("Đang họp", timeout=WAIT)
 
     # A refused action answers in the one notice area, in sight even scrolled to the bottom.
-    chair.get_by_role("button", name="Tiếp tục phiên họp").click()
+    # ("Tiếp tục phiên họp" is offered only once the meeting has ended.)
+    expect(chair.get_by_role("button", name="Tiếp tục phiên họp")).to_be_hidden()
+    chair.get_by_role("button", name="Ghi kết luận").click()
     notice = chair.locator("[data-role=notices] .live-notice")
-    expect(notice).to_have_text("Chỉ tiếp tục được phiên họp đã kết thúc.", timeout=WAIT)
+    expect(notice).to_have_text("Nội dung kết luận không được để trống.", timeout=WAIT)
     chair.evaluate("window.scrollTo(0, document.body.scrollHeight)")
     expect(notice).to_be_in_viewport()
     screenshot(chair, "journey-notice-scrolled-1280", full_page=False)

@@ -208,8 +208,14 @@ def _create_poll(chair: Page, title: str, kind: str, *, secret: bool, subject: s
 
 
 def _vote(page: Page, title: str, choice: str) -> None:
+    """Through the ballot takeover: the dialog, a large choice, one confirmation."""
+    dialog = page.locator("#ballot-dialog")
+    expect(dialog.locator("[data-role=ballot-title]")).to_contain_text(title, timeout=WAIT)
+    dialog.get_by_role("button", name=choice, exact=True).click()
+    expect(dialog.locator("[data-role=ballot-question]")).to_have_text(f"Xác nhận: {choice}?")
+    dialog.get_by_role("button", name="Xác nhận", exact=True).click()
+    expect(dialog).to_be_hidden(timeout=WAIT)
     poll = page.locator("article.poll-open", has_text=title)
-    poll.get_by_role("button", name=choice, exact=True).click(timeout=WAIT)
     expect(poll).to_contain_text("Bạn đã bỏ phiếu.", timeout=WAIT)
 
 
