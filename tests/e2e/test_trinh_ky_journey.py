@@ -9,6 +9,7 @@ One live server (uvicorn on the test database) for the module's one journey.
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -228,6 +229,7 @@ def test_a_clerk_takes_an_uploaded_draft_to_a_numbered_signed_original(
     with clerk.expect_download() as download:
         clerk.click("a:has-text('Xuất Excel')")
     assert download.value.suggested_filename == "so-van-ban-di.xlsx"
-    sheet = load_workbook(download.value.path()).active
+    # The downloaded file has no extension, which openpyxl's loader insists on: read its bytes.
+    sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
     assert "01/TTr-UBND" in [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert clerk_errors == []
