@@ -212,6 +212,11 @@ KYHOP_MAIL_RETRY_DELAYS = [
 KYHOP_CONSULTATION_REMIND_HOURS = [
     int(hours) for hours in env_list("KYHOP_CONSULTATION_REMIND_HOURS", ["24", "2"])
 ]
+# Hours before a meeting at which invitees who have not replied are asked to, once each
+# (meetings/tasks.py; the day-before notice goes to those who have replied).
+KYHOP_INVITEE_REMIND_HOURS = [
+    int(hours) for hours in env_list("KYHOP_INVITEE_REMIND_HOURS", ["48", "24"])
+]
 # Development mail catcher: one .eml file per message, read on the "Hộp thư thử nghiệm" page.
 KYHOP_MAIL_DIR = env_path("KYHOP_MAIL_DIR", VAR_DIR / "mail")
 

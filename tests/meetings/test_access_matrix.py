@@ -27,7 +27,7 @@ from meetings.live.selectors import live_access, presenter_documents, snapshot
 from meetings.minutes.mail import minutes_issued_mail
 from meetings.models import AgendaDocument, Meeting, MeetingStatus, MinutesDraft, Participant
 from meetings.preparation.invitations import meeting_mail_send
-from meetings.tasks import meeting_day_before_notices
+from meetings.tasks import meeting_invitee_reminders
 from meetings.voting.consultations import (
     consultation_close_now,
     consultation_create,
@@ -109,10 +109,11 @@ HTTP = {
     "admin": (200, 200, 200, 404, 403),
 }
 # Does anything of the Mật meeting (invitation with its PDFs and .ics, update, cancellation,
-# day-before notice, signing notice, signed minutes) or of a Mật consultation of the body reach
-# the person's address? Everything is addressed to the invitees; the signing notice is
-# addressed to every row (as a careless request would be): organisers, who are cleared, get
-# that one only (they are not invitees and not asked), the uncleared nothing at all.
+# reply reminder or day-before notice, signing notice, signed minutes) or of a Mật
+# consultation of the body reach the person's address? Everything is addressed to the
+# invitees; the signing notice is addressed to every row (as a careless request would be):
+# organisers, who are cleared, get that one only (they are not invitees and not asked), the
+# uncleared nothing at all.
 EMAIL = {
     "anonymous": False,
     "outsider": False,
@@ -212,7 +213,7 @@ def _mail_everything(secret: Secret) -> None:
     meeting_mail_send(meeting_id=meeting.pk, method="request")
     Meeting.objects.filter(pk=meeting.pk).update(revision=1)
     meeting_mail_send(meeting_id=meeting.pk, method="request")
-    meeting_day_before_notices(timezone.now())
+    meeting_invitee_reminders(timezone.now())
     meeting_mail_send(meeting_id=meeting.pk, method="cancel")
     version = document_latest_version(document)
     request = SigningRequest.objects.create(
@@ -266,7 +267,7 @@ def test_email_channel(django_capture_on_commit_callbacks):
     got = {who: bool(received[who]) for who in PEOPLE}
     assert got == EMAIL
     # The cleared invitee had every kind: invitation (with the PDF), update, cancellation,
-    # day-before notice, signing notice, minutes, and the consultation's three mails.
+    # reply reminder, signing notice, minutes, and the consultation's three mails.
     purposes = set(
         OutboxMail.objects.filter(address="cleared@example.vn").values_list("purpose", flat=True)
     )
@@ -274,7 +275,7 @@ def test_email_channel(django_capture_on_commit_callbacks):
         "invitation",
         "update",
         "cancel",
-        "day-before",
+        "reply-reminder",
         "notice",
         "minutes",
         "consultation-invite",
