@@ -19,6 +19,7 @@ from meetings.access import participants_who_may_read
 from meetings.models import Consultation, ConsultationStatus, Meeting, MeetingStatus, Rsvp
 from meetings.preparation.invitations import time_phrase
 from meetings.voting.consultations import consultation_remind, consultations_close_due
+from signing.pades.renewal import documents_refresh_revocation, documents_renew_archive_timestamps
 
 # Every minute: a consultation closes within a minute of its deadline.
 cron("* * * * *")(consultations_close_due)
@@ -118,3 +119,10 @@ def meeting_invitee_reminders(now: dt.datetime) -> int:
 def meetings_remind_invitees() -> int:
     """Hourly: reply reminders at each configured offset and the day-before notice."""
     return meeting_invitee_reminders(timezone.now())
+
+
+# Daily, at night: fresh OCSP/CRL data for versions signed a day or more ago, then a new
+# document time-stamp for archived B-LTA versions whose TSA certificate nears its expiry
+# (signing/pades/renewal.py; both add a new version with an audit event).
+cron("20 2 * * *")(documents_refresh_revocation)
+cron("40 2 * * *")(documents_renew_archive_timestamps)
