@@ -216,6 +216,20 @@ KYHOP_CONSULTATION_REMIND_HOURS = [
 # open is reminded, once; a second reminder goes once the deadline has passed
 # (signing/requests/reminders.py).
 KYHOP_SIGNING_REMINDER_HOURS = env_int("KYHOP_SIGNING_REMINDER_HOURS", 24, minimum=0)
+# Hours before a meeting at which invitees who have not replied are asked to, once each
+# (meetings/tasks.py; the day-before notice goes to those who have replied).
+KYHOP_INVITEE_REMIND_HOURS = [
+    int(hours) for hours in env_list("KYHOP_INVITEE_REMIND_HOURS", ["48", "24"])
+]
+# PAdES-LTA renewal (signing/pades/renewal.py): a new document time-stamp is added when the
+# newest one's TSA certificate expires within this many days.
+KYHOP_LTA_RENEW_DAYS = env_int("KYHOP_LTA_RENEW_DAYS", 90, minimum=1)
+# Revocation refresh: fresh OCSP/CRL data once for versions signed at least this many hours
+# and at most this many days ago (after the CA's grace period).
+KYHOP_REVOCATION_REFRESH_AFTER_HOURS = env_int(
+    "KYHOP_REVOCATION_REFRESH_AFTER_HOURS", 24, minimum=0
+)
+KYHOP_REVOCATION_REFRESH_WITHIN_DAYS = env_int("KYHOP_REVOCATION_REFRESH_WITHIN_DAYS", 7, minimum=1)
 # Development mail catcher: one .eml file per message, read on the "Hộp thư thử nghiệm" page.
 KYHOP_MAIL_DIR = env_path("KYHOP_MAIL_DIR", VAR_DIR / "mail")
 

@@ -19,6 +19,7 @@ from meetings.access import participants_who_may_read
 from meetings.models import Consultation, ConsultationStatus, Meeting, MeetingStatus, Rsvp
 from meetings.preparation.invitations import time_phrase
 from meetings.voting.consultations import consultation_remind, consultations_close_due
+from signing.pades.renewal import documents_refresh_revocation, documents_renew_archive_timestamps
 
 # Every minute: a consultation closes within a minute of its deadline.
 cron("* * * * *")(consultations_close_due)
@@ -47,35 +48,66 @@ def consultations_remind_due() -> int:
     return sum(consultation_remind(consultation=c) for c in consultations_due_reminder(now))
 
 
-def meeting_day_before_notices(now: dt.datetime) -> int:
-    """The day-before notice of each sent meeting starting in the next 24 hours, once per
-    invitee who may read it; those who have not replied are asked to reply."""
-    queued = 0
+def _meeting_mail_text(meeting: Meeting, ask: bool) -> str:
+    text = (
+        f"{meeting.body.name} nhắc lịch họp: {meeting.title}\n"
+        f"Thời gian: {time_phrase(meeting.starts_at)}\n"
+        f"Địa điểm: {meeting.place}\n"
+    )
+    if ask:
+        text += "\nĐồng chí chưa xác nhận tham dự, vui lòng trả lời trên KyHop.\n"
+    return text
+
+
+def invitee_reminder_offset(meeting: Meeting, now: dt.datetime) -> int | None:
+    """The reminder offset (hours before the start) due now: the latest one crossed, and only
+    if it was crossed after the invitation went out (no reminder an hour after inviting)."""
+    if now >= meeting.starts_at:
+        return None
+    sent = meeting.invitations_sent_at
+    due = None
+    for hours in sorted(settings.KYHOP_INVITEE_REMIND_HOURS, reverse=True):
+        mark = meeting.starts_at - dt.timedelta(hours=hours)
+        if now >= mark and (sent is None or sent <= mark):
+            due = hours
+    return due
+
+
+def meeting_invitee_reminders(now: dt.datetime) -> int:
+    """Each invitee of a sent meeting who may read it and has not replied is asked to, once
+    per offset of ``KYHOP_INVITEE_REMIND_HOURS``; those who replied get the day-before notice
+    once. Returns the number of mails queued (the outbox key makes a second run queue none)."""
+    horizon = max([24, *settings.KYHOP_INVITEE_REMIND_HOURS])
     upcoming = Meeting.objects.filter(
-        status=MeetingStatus.INVITED, starts_at__gt=now, starts_at__lte=now + dt.timedelta(days=1)
+        status=MeetingStatus.INVITED,
+        starts_at__gt=now,
+        starts_at__lte=now + dt.timedelta(hours=horizon),
     ).select_related("body")
+    queued = 0
     for meeting in upcoming:
         readers = participants_who_may_read(meeting).exclude(rsvp=Rsvp.SUBSTITUTE)
-        for pending in (True, False):
-            group = (
-                readers.filter(rsvp=Rsvp.PENDING) if pending else readers.exclude(rsvp=Rsvp.PENDING)
+        hours = invitee_reminder_offset(meeting, now)
+        if hours is not None:
+            pending = readers.filter(rsvp=Rsvp.PENDING).select_related("user")
+            queued += len(
+                mail_queue_plain(
+                    topic=f"meeting:{meeting.pk}",
+                    purpose="reply-reminder",
+                    subject=f"[Nhắc trả lời giấy mời] {meeting.title}",
+                    body=_meeting_mail_text(meeting, ask=True),
+                    users=[p.user for p in pending],
+                    key=f"meeting:{meeting.pk}:reply:{hours}h",
+                )
             )
-            ask = (
-                "\nĐồng chí chưa xác nhận tham dự, vui lòng trả lời trên KyHop.\n"
-                if pending
-                else ""
-            )
+        if meeting.starts_at <= now + dt.timedelta(days=1):
+            replied = readers.exclude(rsvp=Rsvp.PENDING).select_related("user")
             queued += len(
                 mail_queue_plain(
                     topic=f"meeting:{meeting.pk}",
                     purpose="day-before",
                     subject=f"[Nhắc lịch họp] {meeting.title}",
-                    body=(
-                        f"{meeting.body.name} nhắc lịch họp: {meeting.title}\n"
-                        f"Thời gian: {time_phrase(meeting.starts_at)}\n"
-                        f"Địa điểm: {meeting.place}\n{ask}"
-                    ),
-                    users=[p.user for p in group.select_related("user")],
+                    body=_meeting_mail_text(meeting, ask=False),
+                    users=[p.user for p in replied],
                     key=f"meeting:{meeting.pk}:day-before",
                 )
             )
@@ -85,5 +117,12 @@ def meeting_day_before_notices(now: dt.datetime) -> int:
 @cron("0 * * * *")
 @task
 def meetings_remind_invitees() -> int:
-    """Hourly: the day-before notice and the reply reminder of tomorrow's meetings."""
-    return meeting_day_before_notices(timezone.now())
+    """Hourly: reply reminders at each configured offset and the day-before notice."""
+    return meeting_invitee_reminders(timezone.now())
+
+
+# Daily, at night: fresh OCSP/CRL data for versions signed a day or more ago, then a new
+# document time-stamp for archived B-LTA versions whose TSA certificate nears its expiry
+# (signing/pades/renewal.py; both add a new version with an audit event).
+cron("20 2 * * *")(documents_refresh_revocation)
+cron("40 2 * * *")(documents_renew_archive_timestamps)

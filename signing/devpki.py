@@ -49,7 +49,8 @@ from accounts import demo_data
 
 ARCH = "kyhop-dev"
 CA_LABELS = ("root", "interm")
-SERVICE_LABELS = ("tsa", "ocsp")
+# "tsa-short": a second TSA whose certificate expires soon, for the PAdES-LTA renewal tests.
+SERVICE_LABELS = ("tsa", "ocsp", "tsa-short")
 MANIFEST = "manifest.json"
 COUNTRY = "VN"
 PKI_ORG = "KyHop - PKI phát triển (không dùng thật)"
@@ -58,6 +59,7 @@ PKI_ORG = "KyHop - PKI phát triển (không dùng thật)"
 CA_VALIDITY = ("2025-01-01T00:00:00+0000", "2050-01-01T00:00:00+0000")
 SERVICE_VALIDITY = ("2025-01-01T00:00:00+0000", "2045-01-01T00:00:00+0000")
 LEAF_VALIDITY = ("2025-06-01T00:00:00+0000", "2040-06-01T00:00:00+0000")
+SHORT_TSA_VALIDITY = ("2025-01-01T00:00:00+0000", "2027-03-01T00:00:00+0000")
 CA_KEY_BITS = 3072
 LEAF_KEY_BITS = 2048
 
@@ -221,6 +223,18 @@ def _service_certs() -> dict[str, Any]:
                 _aia(ocsp=True, repo="interm"),
             ],
         },
+        "tsa-short": {
+            "subject": "tsa-short",
+            "issuer": "interm",
+            "serial": 5,
+            "validity": _validity(SHORT_TSA_VALIDITY),
+            "extensions": [
+                _key_usage("digital_signature"),
+                {"id": "extended_key_usage", "critical": True, "value": ["time_stamping"]},
+                _crl_dp("interm"),
+                _aia(ocsp=True, repo="interm"),
+            ],
+        },
         "ocsp": {
             "subject": "ocsp",
             "issuer": "interm",
@@ -270,6 +284,7 @@ def _entities(identities: list[DevIdentity]) -> dict[str, Any]:
         "interm": {"common-name": "KyHop CA cấp 2 (phát triển)"},
         "tsa": {"common-name": "KyHop Dịch vụ cấp dấu thời gian (phát triển)"},
         "ocsp": {"common-name": "KyHop OCSP (phát triển)"},
+        "tsa-short": {"common-name": "KyHop TSA ngắn hạn (phát triển, hết hạn 2027)"},
     }
     for label in entities:
         entities[label] |= {"country-name": COUNTRY, "organization-name": PKI_ORG}
@@ -307,7 +322,10 @@ def _services() -> dict[str, Any]:
             "root": {"for-issuer": "root", "publish-issued-certs": True},
             "interm": {"for-issuer": "interm", "publish-issued-certs": True},
         },
-        "time-stamping": {"tsa": {"signing-key": "tsa", "signing-cert": "tsa"}},
+        "time-stamping": {
+            "tsa": {"signing-key": "tsa", "signing-cert": "tsa"},
+            "tsa-short": {"signing-key": "tsa-short", "signing-cert": "tsa-short"},
+        },
     }
 
 
@@ -476,6 +494,7 @@ def service_urls(base_url: str) -> dict[str, str]:
     base = f"{base_url.rstrip('/')}/{ARCH}"
     return {
         "tsa": f"{base}/tsa/tsa",
+        "tsa_short": f"{base}/tsa/tsa-short",
         "ocsp": f"{base}/ocsp/interm",
         "crl_root": f"{base}/crls/root/latest.crl",
         "crl_interm": f"{base}/crls/interm/latest.crl",

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Body
+from accounts.models import Body, Clearance
 from documents.models import Document
 from meetings.models import PollKind
 
@@ -41,6 +41,15 @@ class ConsultationForm(forms.Form):
         required=False,
     )
     deadline = forms.DateTimeField(label=_("Hạn trả lời"), widget=_DT)
+    confidentiality = forms.TypedChoiceField(
+        label=_("Độ mật"),
+        choices=[(value, _(label)) for value, label in Clearance.choices],
+        coerce=int,
+        initial=Clearance.NORMAL,
+        required=False,
+        empty_value=Clearance.NORMAL,
+        help_text=_("Phiếu Mật chỉ gửi tới thành viên được phép đọc tài liệu Mật."),
+    )
 
     def __init__(self, *args: Any, bodies: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
-from accounts.models import Membership
+from accounts.models import Membership, Role
 from documents.models import Document
 from documents.selectors import documents_visible_to
 from meetings.access import ORGANISER_ROLES
@@ -42,6 +42,55 @@ def consultations_visible_to(user: Any) -> QuerySet[Consultation]:
     return Consultation.objects.filter(
         Q(body_id__in=_organised_body_ids(user))
         | (Q(pk__in=asked) & ~Q(status=ConsultationStatus.DRAFT))
+    ).filter(confidentiality__lte=user.clearance)
+
+
+# Those a consultation asks: the body's chair, vice-chairs and members (not its clerks).
+MEMBER_ROLES = (Role.CHAIR, Role.VICE_CHAIR, Role.MEMBER)
+
+
+def consultation_level(consultation: Consultation) -> int:
+    """The level a reader needs: the consultation's own, or an attached document's if higher."""
+    documents = consultation.documents.aggregate(level=Max("confidentiality"))["level"]
+    return max(consultation.confidentiality, documents or 0)
+
+
+def may_read_consultation(user: Any, level: int) -> bool:
+    return bool(user.is_superuser or user.clearance >= level)
+
+
+def members_to_ask(consultation: Consultation) -> QuerySet[Membership]:
+    """Active members cleared for the consultation: those asked and mailed when it is sent."""
+    level = consultation_level(consultation)
+    return Membership.objects.filter(
+        body=consultation.body, role__in=MEMBER_ROLES, user__is_active=True
+    ).filter(Q(user__is_superuser=True) | Q(user__clearance__gte=level))
+
+
+def consultation_left_out(consultation: Consultation) -> list[str]:
+    """Names of active members not asked (or, once sent, not mailed) for lack of clearance."""
+    level = consultation_level(consultation)
+    asked = consultation.recipients.values("user_id")
+    uncleared = (
+        Membership.objects.filter(
+            body=consultation.body,
+            role__in=MEMBER_ROLES,
+            user__is_active=True,
+            user__is_superuser=False,
+            user__clearance__lt=level,
+        )
+        .exclude(user_id__in=asked)
+        .select_related("user")
+        .order_by("user__full_name")
+    )
+    return list(dict.fromkeys(m.user.full_name for m in uncleared))
+
+
+def recipients_cleared(consultation: Consultation) -> QuerySet[ConsultationRecipient]:
+    """Those asked who may still read it (a clearance lowered since sending gets no mail)."""
+    level = consultation_level(consultation)
+    return consultation.recipients.filter(user__is_active=True).filter(
+        Q(user__is_superuser=True) | Q(user__clearance__gte=level)
     )
 
 

@@ -68,6 +68,7 @@ def _question(form: ConsultationForm) -> dict[str, Any]:
         "max_choices": data["max_choices"],
         "secret": data["secret"],
         "deadline": data["deadline"],
+        "confidentiality": data["confidentiality"],
     }
 
 
@@ -105,6 +106,7 @@ def _initial(consultation: Consultation) -> dict[str, Any]:
         "max_choices": poll.max_choices,
         "secret": poll.secret,
         "deadline": timezone.localtime(consultation.deadline),
+        "confidentiality": consultation.confidentiality,
     }
 
 
@@ -147,6 +149,8 @@ def _manage_page(request: HttpRequest, consultation: Consultation, status: int =
         "recipients": consultation.recipients.select_related("user").order_by("user__full_name"),
         "unanswered": services.consultation_unanswered(consultation),
         "facts": consultation_facts(consultation) if closed else None,
+        # The clerk sees before and after sending who is not asked because of clearance.
+        "left_out": selectors.consultation_left_out(consultation),
         # A chair is asked too and answers from here; a clerk is not asked.
         "is_recipient": consultation.recipients.filter(user=request.user).exists(),
     }
@@ -215,7 +219,20 @@ def _organiser_action(request: HttpRequest, pk: int, action: Any, done: str) -> 
 @require_POST
 def consultation_send(request: HttpRequest, pk: int) -> HttpResponse:
     done = gettext("Đã gửi phiếu lấy ý kiến tới các thành viên.")
-    return _organiser_action(request, pk, services.consultation_send, done)
+    response = _organiser_action(request, pk, services.consultation_send, done)
+    consultation = _managed(request, pk)
+    if consultation.status != ConsultationStatus.DRAFT:
+        left_out = selectors.consultation_left_out(consultation)
+        if left_out:
+            messages.warning(request, _left_out_text(left_out))
+    return response
+
+
+def _left_out_text(names: list[str]) -> str:
+    return gettext(
+        "Không gửi phiếu và không gửi thư cho: %(names)s (chưa được phép đọc nội dung có độ mật "
+        "của phiếu)."
+    ) % {"names": ", ".join(names)}
 
 
 @login_required

@@ -46,6 +46,7 @@ from meetings.minutes.draft import (
     officer_user,
     poll_facts,
 )
+from meetings.minutes.mail import minutes_issued_mail, minutes_signers_check
 from meetings.models import (
     AgendaDocument,
     ConclusionNotice,
@@ -163,6 +164,7 @@ def minutes_send_for_signature(
         )
     secretary = _officer_user(meeting, ParticipantRole.SECRETARY)
     chair = _officer_user(meeting, ParticipantRole.CHAIR)
+    minutes_signers_check(meeting, [secretary, chair])
     # Rendering takes a second or more: before any lock is taken.
     rendered = minutes_render(draft)
     with transaction.atomic():
@@ -248,6 +250,7 @@ def conclusion_notice_send(*, actor: User, meeting: Meeting) -> ConclusionNotice
     if draft is None:
         refuse(gettext("Hãy lập biên bản trước khi ra thông báo kết luận."))
     chair = _officer_user(meeting, ParticipantRole.CHAIR)
+    minutes_signers_check(meeting, [chair])
     rendered = render(conclusion_notice_document(meeting, draft.content))
     with transaction.atomic():
         version = _register_pdf(
@@ -396,6 +399,8 @@ def minutes_file(*, draft: MinutesDraft) -> Meeting:
     if draft.status != MinutesStatus.SIGNED:
         draft.status = MinutesStatus.SIGNED
         draft.save(update_fields=["status"])
+        # The signed minutes to the participants who may read them (once per person).
+        minutes_issued_mail(draft=draft)
     if meeting.status == MeetingStatus.CLOSED:
         meeting.status = MeetingStatus.MINUTES_SIGNED
         meeting.save(update_fields=["status", "updated_at"])

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_noop
 
-from accounts.models import Body
+from accounts.models import Body, Clearance
 from meetings.models.meeting import AgendaItem
 from meetings.voting.rules import DEFAULT_CONFIDENCE_FLAGS, Rule, rule_errors
 
@@ -391,6 +391,11 @@ class Consultation(models.Model):
     title = models.CharField("nội dung lấy ý kiến", max_length=500)
     description = models.TextField("thuyết minh", blank=True)
     deadline = models.DateTimeField("hạn trả lời")
+    # Who may be asked and mailed: only members cleared for this level (and for the attached
+    # documents' level, see meetings/voting/consultations.py ``consultation_level``).
+    confidentiality = models.PositiveSmallIntegerField(
+        "độ mật", choices=Clearance.choices, default=Clearance.NORMAL
+    )
     poll = models.OneToOneField(
         Poll, verbose_name="phiếu", on_delete=models.PROTECT, related_name="consultation"
     )

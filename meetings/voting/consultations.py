@@ -11,17 +11,23 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from accounts.models import Body, Membership, Role, nfc
+from accounts.models import Body, Clearance, nfc
 from audit.services import audit_record
+from background.outbox import mail_queue_plain
 from meetings.access import organises_body, refuse
+from meetings.consultation.selectors import (
+    consultation_left_out,
+    consultation_level,
+    may_read_consultation,
+    members_to_ask,
+    recipients_cleared,
+)
 from meetings.models import (
     Ballot,
     Consultation,
@@ -40,8 +46,6 @@ from meetings.voting.ballots import (
 )
 from meetings.voting.quorum import rule_for_body
 
-MEMBER_ROLES = (Role.CHAIR, Role.VICE_CHAIR, Role.MEMBER)
-
 
 @transaction.atomic
 def consultation_create(
@@ -56,10 +60,12 @@ def consultation_create(
     max_choices: int = 1,
     description: str = "",
     rule: VotingRule | None = None,
+    confidentiality: int = Clearance.NORMAL,
 ) -> Consultation:
     """A draft consultation; nothing is sent until ``consultation_send``."""
     if not organises_body(actor, body):
         refuse(gettext("Chỉ lãnh đạo, văn thư hoặc thư ký của cơ quan mới được lấy ý kiến."))
+    _check_level(actor, confidentiality)
     poll = poll_build(
         actor=actor,
         body=body,
@@ -78,6 +84,7 @@ def consultation_create(
         title=nfc(title),
         description=nfc(description),
         deadline=deadline,
+        confidentiality=confidentiality,
         poll=poll,
         created_by=actor,
     )
@@ -87,14 +94,29 @@ def consultation_create(
         actor=actor,
         verb="consultation.created",
         target=consultation,
-        details={"kind": kind, "secret": secret, "deadline": deadline},
+        details={
+            "kind": kind,
+            "secret": secret,
+            "deadline": deadline,
+            "confidentiality": confidentiality,
+        },
     )
     return consultation
 
 
+def _check_level(actor: Any, confidentiality: int) -> None:
+    if confidentiality not in Clearance.values:
+        refuse(gettext("Độ mật không hợp lệ."))
+    if not may_read_consultation(actor, confidentiality):
+        refuse(gettext("Bạn chưa được phép đọc tài liệu ở độ mật này nên không lập phiếu được."))
+
+
 @transaction.atomic
 def consultation_send(*, actor: Any, consultation: Consultation) -> Consultation:
-    """Fix the recipients (the body's members today), open the poll, mail everyone."""
+    """Fix the recipients (the body's members cleared for it), open the poll, mail them.
+
+    Members without the clearance are neither asked nor mailed; the audit event and the
+    organiser's page name them (``consultation_left_out``)."""
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
     if not organises_body(actor, consultation.body):
         refuse(
@@ -104,11 +126,16 @@ def consultation_send(*, actor: Any, consultation: Consultation) -> Consultation
         refuse(gettext("Phiếu lấy ý kiến này đã được gửi."))
     if consultation.deadline <= timezone.now():
         refuse(gettext("Hạn trả lời phải ở sau thời điểm gửi."))
-    members = Membership.objects.filter(
-        body=consultation.body, role__in=MEMBER_ROLES, user__is_active=True
-    ).values_list("user_id", flat=True)
+    members = list(members_to_ask(consultation).values_list("user_id", flat=True).distinct())
     if not members:
+        if consultation_left_out(consultation):
+            refuse(
+                gettext(
+                    "Không thành viên nào của cơ quan được phép đọc nội dung có độ mật của phiếu."
+                )
+            )
         refuse(gettext("Cơ quan chưa có thành viên để lấy ý kiến."))
+    left_out = consultation_left_out(consultation)
     ConsultationRecipient.objects.bulk_create(
         ConsultationRecipient(consultation=consultation, user_id=uid) for uid in members
     )
@@ -122,15 +149,19 @@ def consultation_send(*, actor: Any, consultation: Consultation) -> Consultation
         actor=actor,
         verb="consultation.sent",
         target=consultation,
-        details={"recipients": len(members)},
+        details={
+            "recipients": len(members),
+            "level": consultation_level(consultation),
+            "left_out": len(left_out),
+        },
     )
     _mail_after_commit(consultation.pk, "invite")
     return consultation
 
 
-def _mail_after_commit(consultation_id: int, purpose: str) -> None:
-    """Mail goes out only for a send that committed; the task backend decides when it runs."""
-    transaction.on_commit(lambda: consultation_mail.enqueue(consultation_id, purpose))
+def _mail_after_commit(consultation_id: int, purpose: str, round_key: str = "") -> None:
+    """Mail goes out only for a send that committed; the worker queues it in the outbox."""
+    transaction.on_commit(lambda: consultation_mail.enqueue(consultation_id, purpose, round_key))
 
 
 def consultation_answer(
@@ -184,9 +215,11 @@ def consultation_remind(*, consultation: Consultation) -> int:
     """Mail those who have not answered yet; returns how many were reminded."""
     if consultation.status != ConsultationStatus.SENT:
         return 0
-    Consultation.objects.filter(pk=consultation.pk).update(last_reminded_at=timezone.now())
+    now = timezone.now()
+    Consultation.objects.filter(pk=consultation.pk).update(last_reminded_at=now)
     audit_record(actor=None, verb="consultation.reminded", target=consultation)
-    _mail_after_commit(consultation.pk, "remind")
+    # One reminder per person and round: the round is the time it was asked for.
+    _mail_after_commit(consultation.pk, "remind", now.isoformat())
     return len(_unanswered_recipients(consultation))
 
 
@@ -217,10 +250,12 @@ def consultation_update(
     options: Sequence[str] | None = None,
     max_choices: int = 1,
     description: str = "",
+    confidentiality: int = Clearance.NORMAL,
 ) -> Consultation:
     """Rewrite a draft. The question is built afresh: a draft has no answers to keep."""
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
     _require_organiser(actor, consultation)
+    _check_level(actor, confidentiality)
     if consultation.status != ConsultationStatus.DRAFT:
         refuse(gettext("Phiếu lấy ý kiến đã gửi thì không sửa được nữa."))
     old_poll = consultation.poll
@@ -240,6 +275,7 @@ def consultation_update(
     consultation.title = nfc(title)
     consultation.description = nfc(description)
     consultation.deadline = deadline
+    consultation.confidentiality = confidentiality
     consultation.full_clean()
     consultation.save()
     old_poll.delete()
@@ -317,34 +353,42 @@ def _body_text(consultation: Consultation, purpose: str) -> str:
     )
 
 
-def consultation_mail_send(*, consultation: Consultation, purpose: str) -> int:
-    """Send one purpose's mail to the right people; returns how many messages went out."""
+def consultation_mail_send(*, consultation: Consultation, purpose: str, round_key: str = "") -> int:
+    """Queue one purpose's mail in the outbox for those asked who may read it; returns how
+    many were queued. Each (purpose, round, person) is queued once however often this runs."""
+    cleared = recipients_cleared(consultation).values("user_id")
     if purpose == "remind":
-        recipients = _unanswered_recipients(consultation)
+        allowed = {row["user_id"] for row in cleared}
+        recipients = [r for r in _unanswered_recipients(consultation) if r.user_id in allowed]
     else:
-        recipients = list(consultation.recipients.select_related("user"))
-    subject = SUBJECTS[purpose].format(title=consultation.title)
-    text = _body_text(consultation, purpose)
-    sent = 0
-    for recipient in recipients:
-        if not recipient.user.email:
-            continue
-        sent += send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [recipient.user.email])
+        recipients = list(
+            consultation.recipients.filter(user_id__in=cleared).select_related("user")
+        )
+    key = f"consultation:{consultation.pk}:{purpose}" + (f":{round_key}" if round_key else "")
+    queued = mail_queue_plain(
+        topic=f"consultation:{consultation.pk}",
+        purpose=f"consultation-{purpose}",
+        subject=SUBJECTS[purpose].format(title=consultation.title),
+        body=_body_text(consultation, purpose),
+        users=[r.user for r in recipients],
+        key=key,
+    )
     if purpose == "invite":
-        consultation.recipients.update(notified_at=timezone.now())
-    return sent
+        consultation.recipients.filter(user_id__in=cleared).update(notified_at=timezone.now())
+    return len(queued)
 
 
 # --- Background tasks (django.tasks: immediate in development, a worker in production) ------
 
 
 @task
-def consultation_mail(consultation_id: int, purpose: str) -> int:
-    """Invitation, reminder or result mail for one consultation; arguments stay JSON-simple."""
+def consultation_mail(consultation_id: int, purpose: str, round_key: str = "") -> int:
+    """Invitation, reminder or result mail for one consultation, queued per recipient in the
+    outbox (background/outbox.py); arguments stay JSON-simple."""
     consultation = Consultation.objects.filter(pk=consultation_id).first()
     if consultation is None:
         return 0
-    return consultation_mail_send(consultation=consultation, purpose=purpose)
+    return consultation_mail_send(consultation=consultation, purpose=purpose, round_key=round_key)
 
 
 @task

@@ -49,16 +49,23 @@ def _database_url() -> str:
 
 def run_worker(smtp: SmtpServer, **env: str) -> subprocess.CompletedProcess[str]:
     """The real worker on the test database, until no task is ready (--batch)."""
+    return run_worker_with(
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(smtp.port),
+        EMAIL_USE_TLS="false",
+        EMAIL_TIMEOUT="5",
+        **env,
+    )
+
+
+def run_worker_with(**env: str) -> subprocess.CompletedProcess[str]:
+    """The real worker on the test database with *env* (e.g. another mail backend)."""
     environment = {
         **os.environ,
         "DATABASE_URL": _database_url(),
         "KYHOP_VAR_DIR": str(settings.VAR_DIR),
         "KYHOP_TASKS_BACKEND": "database",
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(smtp.port),
-        "EMAIL_USE_TLS": "false",
-        "EMAIL_TIMEOUT": "5",
         "KYHOP_MAIL_RETRY_DELAYS": "0,0,0",
         **env,
     }

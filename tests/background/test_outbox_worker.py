@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from email import message_from_bytes, policy
 
 import pytest
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from accounts.models import Clearance
 from background.models import MailStatus, OutboxMail
 from background.outbox import mail_queue_plain
+from meetings.voting.consultations import consultation_create, consultation_send
 from tests.background.helpers import run_worker
-from tests.factories import make_user
+from tests.factories import make_body, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -65,3 +69,36 @@ def test_a_mail_that_keeps_failing_is_failed_with_the_servers_answer(database_ta
     failed = DBTaskResult.objects.get(status="FAILED")
     assert failed.exception_class_path == "background.outbox.MailNotDelivered"
     assert smtp_server.received == []
+
+
+def test_a_secret_consultation_reaches_only_cleared_members_through_the_worker(
+    database_tasks, smtp_server
+):
+    body = make_body(name="Ủy ban nhân dân huyện Tiên Du", symbol="UBND")
+    people = {}
+    for username, role, clearance in (
+        ("vanthu", "clerk", Clearance.SECRET),
+        ("chutich", "chair", Clearance.SECRET),
+        ("mat", "member", Clearance.SECRET),
+        ("thuong", "member", Clearance.NORMAL),
+    ):
+        user = make_user(username=username, body=body, role=role, email=f"{username}@example.vn")
+        user.clearance = clearance
+        user.save(update_fields=["clearance"])
+        people[username] = user
+    consultation = consultation_create(
+        actor=people["vanthu"],
+        body=body,
+        title="Phương án nhân sự",
+        deadline=timezone.now() + timedelta(days=1),
+        confidentiality=Clearance.SECRET,
+    )
+    consultation_send(actor=people["vanthu"], consultation=consultation)
+    assert smtp_server.received == []  # the request only queued the consultation's task
+    result = run_worker(smtp_server)
+    assert result.returncode == 0, result.stderr
+    assert sorted(rcpt[0] for rcpt, _ in smtp_server.received) == [
+        "chutich@example.vn",
+        "mat@example.vn",
+    ]
+    assert set(OutboxMail.objects.values_list("status", flat=True)) == {MailStatus.SENT}

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from background.mailfiles import EmlFileBackend, caught_mail_names
 from background.models import MailStatus, OutboxMail
+from background.outbox import mail_deliver
 from tests.factories import make_user
 
 
@@ -61,3 +62,19 @@ def test_operations_lists_the_schedule_and_retries_a_failed_mail(
         client.post(reverse("background:mail_retry", args=[mail.pk]))
     mail.refresh_from_db()
     assert mail.status == MailStatus.SENT and mail.attempts == 1  # the inline test backend
+
+
+def test_the_staff_pages_speak_english_to_an_english_browser(
+    staff, client, settings, tmp_path, database_tasks
+):
+    settings.KYHOP_MAIL_DIR = tmp_path
+    mail_deliver.enqueue(mail_id=0)  # a queued task for the table
+    client.force_login(staff)
+    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    page = client.get(reverse("background:operations"), **english).content.decode()
+    for text in ("Schedule", "Next run", "Last result", "Waiting, running, failed", "Waiting"):
+        assert text in page, text
+    for text in ("Lịch chạy", "Đang chờ", "Thư gửi không được"):
+        assert text not in page, text
+    catcher = client.get(reverse("background:mailbox"), **english).content.decode()
+    assert "No mail yet." in catcher and "Chưa có thư nào." not in catcher

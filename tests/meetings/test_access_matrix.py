@@ -1,23 +1,41 @@
 """Who gets what of a Mật meeting, on every channel: one row per kind of person, one column per
 way in (the page, the document file and viewer, the live socket, the substitute reply, the
-room's check-in code). Plus: the live snapshot and the presenter's list name only documents
-the person may open."""
+room's check-in code, e-mail). Plus: the live snapshot and the presenter's list name only
+documents the person may open."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
+from email import message_from_bytes, policy
 from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Clearance, User
+from background.models import OutboxMail
+from documents.models import Document
+from documents.selectors import document_latest_version
 from documents.services import document_create
 from meetings.live import qr
 from meetings.live.selectors import live_access, presenter_documents, snapshot
-from meetings.models import AgendaDocument, Meeting, MeetingStatus, Participant
+from meetings.minutes.mail import minutes_issued_mail
+from meetings.models import AgendaDocument, Meeting, MeetingStatus, MinutesDraft, Participant
+from meetings.preparation.invitations import meeting_mail_send
+from meetings.tasks import meeting_invitee_reminders
+from meetings.voting.consultations import (
+    consultation_close_now,
+    consultation_create,
+    consultation_remind,
+    consultation_send,
+)
+from signing.models import SigningRequest
+from signing.requests.notices import notify
 from tests.documents.helpers import pdf_bytes
 from tests.factories import make_body, make_user
 from tests.meetings.helpers import add_participant, make_meeting
@@ -89,6 +107,20 @@ HTTP = {
     # Organisers see everything but are not invitees: no reply, no check-in of their own.
     "clerk": (200, 200, 200, 404, 403),
     "admin": (200, 200, 200, 404, 403),
+}
+# Does anything of the Mật meeting (invitation with its PDFs and .ics, update, cancellation,
+# reply reminder or day-before notice, signing notice, signed minutes) or of a Mật
+# consultation of the body reach the person's address? Everything is addressed to the
+# invitees; the signing notice is addressed to every row (as a careless request would be):
+# organisers, who are cleared, get that one only (they are not invitees and not asked), the
+# uncleared nothing at all.
+EMAIL = {
+    "anonymous": False,
+    "outsider": False,
+    "uncleared": False,
+    "cleared": True,
+    "clerk": True,
+    "admin": True,
 }
 SOCKET = {
     "anonymous": "forbidden",
@@ -165,3 +197,104 @@ def test_snapshot_and_presenter_list_name_only_documents_the_person_may_open():
     assert [link.document_id for link in presenter_documents(cleared, meeting)] == [
         secret.document_id
     ]
+
+
+def _mail_everything(secret: Secret) -> None:
+    """Every mail KyHop sends about the meeting, its documents and a Mật consultation."""
+    meeting = secret.meeting
+    clerk, admin = secret.people["clerk"], secret.people["admin"]
+    document = Document.objects.get(pk=secret.document_id)
+    # The meeting's own PDFs are the Mật document here: the invitation mail attaches it.
+    Meeting.objects.filter(pk=meeting.pk).update(
+        invitation_document=document,
+        starts_at=timezone.now() + timedelta(hours=20),
+        ends_at=timezone.now() + timedelta(hours=22),
+    )
+    meeting_mail_send(meeting_id=meeting.pk, method="request")
+    Meeting.objects.filter(pk=meeting.pk).update(revision=1)
+    meeting_mail_send(meeting_id=meeting.pk, method="request")
+    meeting_invitee_reminders(timezone.now())
+    meeting_mail_send(meeting_id=meeting.pk, method="cancel")
+    version = document_latest_version(document)
+    request = SigningRequest.objects.create(
+        document=document,
+        source_version=version,
+        current_version=version,
+        body=meeting.body,
+        title="Tờ trình phương án nhân sự",
+        level="B-LTA",
+        created_by=clerk,
+    )
+    everyone = [user for user in secret.people.values() if user is not None]
+    notify(everyone, request, "Có văn bản chờ đồng chí ký: Tờ trình phương án nhân sự")
+    draft = MinutesDraft.objects.create(
+        meeting=meeting,
+        version=1,
+        content={},
+        status="signed",
+        edited_by=clerk,
+        edited_at=timezone.now(),
+        document=document,
+    )
+    minutes_issued_mail(draft=draft)
+    consultation = consultation_create(
+        actor=clerk,
+        body=meeting.body,
+        title="Ý kiến về phương án nhân sự",
+        description="Nội dung phương án nhân sự (Mật).",
+        deadline=timezone.now() + timedelta(days=2),
+        confidentiality=Clearance.SECRET,
+    )
+    consultation = consultation_send(actor=clerk, consultation=consultation)
+    consultation_remind(consultation=consultation)
+    consultation_close_now(actor=admin, consultation=consultation)
+
+
+@pytest.mark.django_db
+def test_email_channel(django_capture_on_commit_callbacks):
+    secret = _secret_meeting()
+    for who, user in secret.people.items():
+        if user is not None:
+            user.email = f"{who}@example.vn"
+            user.save(update_fields=["email"])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        _mail_everything(secret)
+    received: dict[str, list[bytes]] = {who: [] for who in PEOPLE}
+    for message in mail.outbox:
+        for address in message.to:
+            received[address.split("@")[0]].append(message.message().as_bytes())
+    got = {who: bool(received[who]) for who in PEOPLE}
+    assert got == EMAIL
+    # The cleared invitee had every kind: invitation (with the PDF), update, cancellation,
+    # reply reminder, signing notice, minutes, and the consultation's three mails.
+    purposes = set(
+        OutboxMail.objects.filter(address="cleared@example.vn").values_list("purpose", flat=True)
+    )
+    assert purposes == {
+        "invitation",
+        "update",
+        "cancel",
+        "reply-reminder",
+        "notice",
+        "minutes",
+        "consultation-invite",
+        "consultation-remind",
+        "consultation-result",
+    }
+    # No body, subject or attachment of any of it sits in the outbox for anyone else.
+    assert set(OutboxMail.objects.values_list("address", flat=True)) <= {
+        "cleared@example.vn",
+        "clerk@example.vn",
+        "admin@example.vn",
+        secret.meeting.participants.get(role="chair").user.email,
+    }
+    for organiser in ("clerk", "admin"):
+        mailed = OutboxMail.objects.filter(address=f"{organiser}@example.vn")
+        assert set(mailed.values_list("purpose", flat=True)) == {"notice"}
+    attachments = [
+        part.get_filename()
+        for raw in received["cleared"]
+        for part in message_from_bytes(raw, policy=policy.default).iter_attachments()
+    ]
+    assert "giay-moi.pdf" in attachments and "bien-ban.pdf" in attachments
