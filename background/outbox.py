@@ -10,6 +10,7 @@ the task itself fails, so the operations page shows it with a retry button.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import smtplib
 from collections.abc import Callable, Iterable
@@ -126,7 +127,26 @@ class MailNotDelivered(Exception):
 def mail_send_one(mail: OutboxMail, build: Callable[[OutboxMail], EmailMessage]) -> None:
     message = build(mail)
     message.to = [mail.address]
-    mailers.default.send_messages([message])
+    backend = mailers.default  # one per thread
+    try:
+        # The connection stays open for the next mail (send_messages closes only what it
+        # opened): connecting and greeting for every message cost more than the message.
+        backend.open()
+        try:
+            backend.send_messages([message])
+        except smtplib.SMTPServerDisconnected:
+            # The server dropped the kept connection while the worker was idle: a fresh one.
+            _close_quietly(backend)
+            backend.send_messages([message])
+    except BaseException:
+        # Whatever went wrong, the next attempt starts from a new connection.
+        _close_quietly(backend)
+        raise
+
+
+def _close_quietly(backend: Any) -> None:
+    with contextlib.suppress(Exception):
+        backend.close()
 
 
 def mail_deliver_now(*, mail_id: int) -> str:

@@ -10,6 +10,7 @@ cancelling sends a cancellation.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -424,7 +425,10 @@ def invitation_message(mail: OutboxMail) -> EmailMessage:
     if method != "cancel":
         for name, content in _pdf_attachments(meeting):
             message.attach(name, content, "application/pdf")
-    ics = meeting_ics(meeting, method, _mail_users(meeting))
+    # Each invitee's calendar entry names that invitee only: the list of everyone invited
+    # (their addresses) is not each recipient's business, and building it for every one of
+    # N mails made a large invitation cost N² work.
+    ics = meeting_ics(meeting, method, [mail.user] if mail.user else [])
     message.attach("cuoc-hop.ics", ics, f"text/calendar; method={method.upper()}")
     return message
 
@@ -444,6 +448,13 @@ def _pdf_attachments(meeting: Meeting) -> list[tuple[str, bytes]]:
         if document is None:
             continue
         version = document_latest_version(document)
-        with blob_open(version.blob.storage_name) as handle:
-            files.append((name, handle.read()))
+        files.append((name, _stored_bytes(version.blob.storage_name)))
     return files
+
+
+@functools.lru_cache(maxsize=8)
+def _stored_bytes(storage_name: str) -> bytes:
+    """A stored file's bytes, kept for the next mails of the same invitation: stored files are
+    immutable (named by their hash), so the worker reads each PDF once, not once per invitee."""
+    with blob_open(storage_name) as handle:
+        return handle.read()
