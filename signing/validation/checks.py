@@ -7,6 +7,7 @@ the verdict is the worst status among them (``report.conclude``). The sentences 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,12 +48,13 @@ STRONG_DIGESTS = {
 
 
 def coverage_code(level: SignatureCoverageLevel | None) -> str:
-    return {
+    codes: dict[SignatureCoverageLevel | None, str] = {
         SignatureCoverageLevel.ENTIRE_FILE: "entire_file",
         SignatureCoverageLevel.ENTIRE_REVISION: "entire_revision",
         SignatureCoverageLevel.CONTIGUOUS_BLOCK_FROM_START: "partial",
         SignatureCoverageLevel.UNCLEAR: "partial",
-    }.get(level, "unknown")
+    }
+    return codes.get(level, "unknown")
 
 
 def broken_structure(result: SignatureResult, exc: BaseException) -> None:
@@ -410,7 +412,7 @@ def _signature_hash_message(cert: x509.Certificate, _at: datetime) -> dict[str, 
     return texts.text("cert.weak_hash", hash=algorithm.name.upper())
 
 
-_PROBLEM_MESSAGES = {
+_PROBLEM_MESSAGES: dict[certcheck.Rule, Callable[[x509.Certificate, datetime], dict[str, Any]]] = {
     certcheck._validity: _validity_message,
     certcheck._key_usage: _key_usage_message,
     certcheck._key_strength: _key_strength_message,

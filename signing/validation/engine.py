@@ -23,6 +23,7 @@ import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
+from typing import TypedDict
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
@@ -143,7 +144,12 @@ def _decrypted(reader: PdfFileReader) -> PdfFileReader:
     raise Refused("encrypted")
 
 
-def _signature_fields(reader: PdfFileReader, limit: int) -> list[tuple[str, object, object]]:
+# What pyHanko's ``enumerate_sig_fields`` yields (it is unannotated): the field's full name,
+# its ``/V`` value and the reference to the field dictionary.
+_SignatureFields = list[tuple[str, generic.PdfObject | None, generic.IndirectObject]]
+
+
+def _signature_fields(reader: PdfFileReader, limit: int) -> _SignatureFields:
     fields = list(enumerate_sig_fields(reader, filled_status=True))
     if len(fields) > limit:
         raise Refused("too_many_signatures", count=len(fields), limit=limit)
@@ -194,7 +200,7 @@ def _embedded_material(reader: PdfFileReader, report: Report) -> _Embedded:
     if damaged:
         report.notes.append(texts.NOTES["dss_damaged"])
     certs, ocsps, crls = (list(loaded[kind].values()) for _a, _b, kind in _DSS_ARRAYS)
-    return _Embedded(certs=certs, ocsps=ocsps, crls=crls)  # type: ignore[arg-type]
+    return _Embedded(certs=certs, ocsps=ocsps, crls=crls)
 
 
 def _resolved(value):
@@ -444,7 +450,7 @@ async def _signature(
 
 def _diff_policy(emb: EmbeddedPdfSignature, tail: Tail | None) -> DiffPolicy | None:
     """The next signature's review when it applies (see ``diffchain``); None: pyHanko's own."""
-    if can_chain(tail, field_mdp=emb.fieldmdp, doc_mdp=emb.docmdp_level):
+    if tail is not None and can_chain(tail, field_mdp=emb.fieldmdp, doc_mdp=emb.docmdp_level):
         return ChainedDiffPolicy(tail)
     return None
 
@@ -487,6 +493,7 @@ async def _trust(
         lenient = _context(config, embedded, require_revocation=False)
         try:
             # Only the chain is in question: the changes were judged by the first pass.
+            second: PdfSignatureStatus | DocumentTimestampStatus
             if result.kind == "signature":
                 second = await async_validate_pdf_signature(emb, lenient, skip_diff=True)
             else:
@@ -547,7 +554,7 @@ async def _timestamp(
 
 
 def _embedded_signatures(
-    reader: PdfFileReader, fields: list[tuple[str, object, object]], report: Report
+    reader: PdfFileReader, fields: _SignatureFields, report: Report
 ) -> list[EmbeddedPdfSignature]:
     found = []
     for name, _value, field_ref in fields:
@@ -580,6 +587,17 @@ def _pades_level(result, emb, status, timestamps, embedded) -> None:
     )
 
 
+class _Common(TypedDict):
+    """The arguments every signature and time-stamp of one file is validated with."""
+
+    data: bytes
+    reader: PdfFileReader
+    config: ValidationConfig
+    embedded: _Embedded
+    context: ValidationContext
+    revisions: _Revisions
+
+
 async def _validate_reader(
     data: bytes, reader: PdfFileReader, report: Report, config: ValidationConfig
 ) -> None:
@@ -592,14 +610,14 @@ async def _validate_reader(
             signature_revisions[emb.signed_revision] = kind
     embedded = _embedded_material(reader, report)
     context = _context(config, embedded)
-    common = {
-        "data": data,
-        "reader": reader,
-        "config": config,
-        "embedded": embedded,
-        "context": context,
-        "revisions": _Revisions(reader, signature_revisions),
-    }
+    common = _Common(
+        data=data,
+        reader=reader,
+        config=config,
+        embedded=embedded,
+        context=context,
+        revisions=_Revisions(reader, signature_revisions),
+    )
     is_timestamp = {
         id(e): signature_revisions.get(_revision_or_last(e)) == "timestamp" for e in sigs
     }

@@ -320,7 +320,9 @@ def expected_areas(
         annots = page.get("/Annots")
         if isinstance(annots, generic.IndirectObject):
             annots = annots.get_object()
-        later_rects, earlier_rects, fields = [], [], []
+        later_rects: list[tuple[Rect | None, bool]] = []
+        earlier_rects: list[Rect | None] = []
+        fields: list[Rect | None] = []
         for annot_ref in annots if isinstance(annots, generic.ArrayObject) else []:
             if not isinstance(annot_ref, generic.IndirectObject):
                 continue
@@ -335,11 +337,11 @@ def expected_areas(
                 earlier_rects.append(_rect(widget))
             elif _field_name(widget) in KYHOP_TEXT_FIELDS:
                 fields.append(_signed_rect(signed, annot_ref))  # None if it was not there
-        earlier_rects = [r for r in earlier_rects if r is not None and _area(r) > 1]
-        for rect, prepared in later_rects:
+        earlier_boxes = [r for r in earlier_rects if r is not None and _area(r) > 1]
+        for rect, was_prepared in later_rects:
             if rect is None:
                 continue
-            free = prepared or any(_overlap(rect, other) for other in earlier_rects)
+            free = was_prepared or any(_overlap(rect, other) for other in earlier_boxes)
             (expected.free if free else expected.blank).setdefault(index, []).append(rect)
         for rect in fields:
             if rect is not None:
