@@ -51,6 +51,8 @@ class ParsedKeySigner(SimpleSigner):
             prefer_pss=prefer_pss,
         )
         self._private_key = private_key
+        # pyHanko's ``signing_cert`` may be None (a signer without one); this one always has it.
+        self._signer_cert = signing_cert
 
     # --- CMS assembly ------------------------------------------------------------------------
     # asn1crypto re-encodes every certificate it is handed while building a SignedData: about
@@ -72,7 +74,7 @@ class ParsedKeySigner(SimpleSigner):
 
     @functools.cached_property
     def _sid_der(self) -> bytes:
-        cert = self.signing_cert
+        cert = self._signer_cert
         issuer_serial = {"issuer": cert.issuer, "serial_number": cert.serial_number}
         return cms.SignerIdentifier(
             {"issuer_and_serial_number": cms.IssuerAndSerialNumber(issuer_serial)}
