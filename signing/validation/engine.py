@@ -52,6 +52,7 @@ from pyhanko.sign.validation.status import (
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from pyhanko_certvalidator.fetchers.api import OwnedFetcherBackend
+from pyhanko_certvalidator.path import ValidationPath
 
 from signing.validation import checks, guard, hexstrings, structure, texts, visual
 from signing.validation.changes import ChangeKind, allowed, describe, revision_kinds
@@ -462,7 +463,9 @@ def _tail(emb: EmbeddedPdfSignature, review: Review | None) -> Tail | None:
     return Tail(revision=emb.signed_revision, doc_mdp=emb.docmdp_level, result=review.diff)
 
 
-def _describe_status(result: SignatureResult, emb: EmbeddedPdfSignature, status) -> None:
+def _describe_status(
+    result: SignatureResult, emb: EmbeddedPdfSignature, status: PdfSignatureStatus
+) -> None:
     result.claimed_signing_time = status.signer_reported_dt
     if status.timestamp_validity is not None:
         result.timestamp_time = status.timestamp_validity.timestamp
@@ -474,7 +477,7 @@ def _describe_status(result: SignatureResult, emb: EmbeddedPdfSignature, status)
             result.chain = [certificate_info(c) for c in _path_certs(status.validation_path)]
 
 
-def _path_certs(path) -> list[asn1_x509.Certificate]:
+def _path_certs(path: ValidationPath) -> list[asn1_x509.Certificate]:
     """The chain from the signer's certificate up to the trust root (root last)."""
     return list(reversed(list(path.iter_certs(include_root=True))))
 
@@ -577,7 +580,13 @@ def _revision_or_last(emb: EmbeddedPdfSignature) -> int:
         return 1 << 30
 
 
-def _pades_level(result, emb, status, timestamps, embedded) -> None:
+def _pades_level(
+    result: SignatureResult,
+    emb: EmbeddedPdfSignature,
+    status: PdfSignatureStatus | None,
+    timestamps: list[SignatureResult],
+    embedded: _Embedded,
+) -> None:
     if status is None or any(c.status is CheckStatus.FAILED for c in result.checks):
         return  # a failed signature reaches no level
     guard.run(
@@ -644,7 +653,14 @@ async def _validate_reader(
         _pades_level(result, emb, status, report.timestamps, embedded)
 
 
-def _compare_pages(data, reader, sigs, statuses, signed_ends, config: ValidationConfig) -> None:
+def _compare_pages(
+    data: bytes,
+    reader: PdfFileReader,
+    sigs: list[EmbeddedPdfSignature],
+    statuses: list[tuple[SignatureResult, EmbeddedPdfSignature, PdfSignatureStatus | None]],
+    signed_ends: dict[int, int],
+    config: ValidationConfig,
+) -> None:
     """Each signature followed by later revisions: its pages as signed against the final file."""
     renderer = visual.Renderer(data, config.visual_max_pages)
     fields = {id(emb): _widget_refs(emb) for emb in sigs}

@@ -29,7 +29,7 @@ import pypdfium2 as pdfium
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfError
-from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.reader import HistoricalResolver, PdfFileReader
 
 SCALE = 2 / 3  # 48 dpi: a digit of 10 pt text is some 7 pixels high
 CELL = 6  # pixels per cell of the change grid (9 points)
@@ -349,7 +349,7 @@ def expected_areas(
     return expected
 
 
-def _signed_rect(signed, ref: generic.IndirectObject) -> Rect | None:
+def _signed_rect(signed: HistoricalResolver, ref: generic.IndirectObject) -> Rect | None:
     """The widget's rectangle in the signed revision, or None if it did not exist then."""
     try:
         return _rect(signed.get_object(ref.reference))
