@@ -53,7 +53,7 @@ class TrustRootAddForm(forms.ModelForm):
         model = TrustRoot
         fields = ("certificate_file", "name", "enabled", "note")
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["name"].required = False
         self.fields["name"].help_text = "Để trống: lấy tên chung (CN) của chứng thư."
