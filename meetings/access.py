@@ -8,14 +8,15 @@ its state; invitees see it once it is sent; clearance comes on top of both.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import NoReturn, TypedDict
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext
 
 import kyhop.lookups  # noqa: F401 - registers the __any lookup used below
-from accounts.models import Body, Membership, Role
+from accounts.models import Body, Membership, Role, User
 from meetings.models import (
     AgendaDocument,
     Meeting,
@@ -40,13 +41,17 @@ def refuse(message: str) -> NoReturn:
     raise ValidationError(message)
 
 
-def _organised_body_ids(user: Any) -> QuerySet[Membership]:
+class _BodyId(TypedDict):
+    body_id: int
+
+
+def _organised_body_ids(user: User) -> QuerySet[Membership, _BodyId]:
     return Membership.objects.filter(user=user, role__in=ORGANISER_ROLES).values("body_id")
 
 
-def meetings_visible_to(user: Any) -> QuerySet[Meeting]:
+def meetings_visible_to(user: User | AnonymousUser) -> QuerySet[Meeting]:
     """Participants, plus the host body's clerks and chairs; confidentiality on top."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User):  # anonymous
         return Meeting.objects.none()
     if user.is_superuser:
         return Meeting.objects.all()
@@ -66,14 +71,14 @@ class MeetingAccess:
     can_manage: bool
 
 
-def meeting_access(user: Any, pk: int) -> MeetingAccess | None:
+def meeting_access(user: User | AnonymousUser, pk: int) -> MeetingAccess | None:
     """The meeting, the person's row in it and whether they organise it; None if hidden.
 
     The meeting page needs all three. Deciding visibility on those rows, with the same rule as
     ``meetings_visible_to`` (tested to agree case by case), saves the union query on the
     busiest page of a meeting day: an official's page costs three small lookups.
     """
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User):  # anonymous
         return None
     # Plain single-table lookups: joins and the models' default orderings cost more in the
     # ORM's query compiler than a second round trip to the database.
@@ -92,7 +97,7 @@ def meeting_access(user: Any, pk: int) -> MeetingAccess | None:
     return MeetingAccess(meeting, participant, can_manage) if visible else None
 
 
-def cleared_for(user: Any, meeting: Meeting) -> bool:
+def cleared_for(user: User, meeting: Meeting) -> bool:
     """Clearance on top of every role: a Mật meeting only for those cleared for Mật."""
     return user.is_superuser or meeting.confidentiality <= user.clearance
 
@@ -120,13 +125,13 @@ def members_not_cleared(meeting: Meeting, body: Body) -> QuerySet[Membership]:
     )
 
 
-def meeting_visible_to(user: Any, meeting: Meeting) -> bool:
+def meeting_visible_to(user: User | AnonymousUser, meeting: Meeting) -> bool:
     return meetings_visible_to(user).filter(pk=meeting.pk).exists()
 
 
-def meeting_manageable_by(user: Any, meeting: Meeting) -> bool:
+def meeting_manageable_by(user: User | AnonymousUser, meeting: Meeting) -> bool:
     """Clerks, secretaries and chairs of the host body prepare the meeting."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User):  # anonymous
         return False
     if user.is_superuser:
         return True
@@ -135,31 +140,31 @@ def meeting_manageable_by(user: Any, meeting: Meeting) -> bool:
     ).exists()
 
 
-def bodies_user_can_host_for(user: Any) -> QuerySet[Body]:
+def bodies_user_can_host_for(user: User) -> QuerySet[Body]:
     if user.is_superuser:
         return Body.objects.filter(is_active=True)
     return Body.objects.filter(pk__in=_organised_body_ids(user), is_active=True)
 
 
-def organises_body(actor: Any, body: Body) -> bool:
+def organises_body(actor: User, body: Body) -> bool:
     """Organisers of *body* (its chairs, clerks and secretaries): written consultations."""
     if getattr(actor, "is_superuser", False):
         return True
     return Membership.objects.filter(user=actor, body=body, role__in=ORGANISER_ROLES).exists()
 
 
-def participation_of(user: Any, meeting: Meeting) -> Participant | None:
+def participation_of(user: User, meeting: Meeting) -> Participant | None:
     return Participant.objects.filter(meeting=meeting, user=user).first()
 
 
-def is_chair(actor: Any, meeting: Meeting) -> bool:
+def is_chair(actor: User, meeting: Meeting) -> bool:
     """The meeting's chair (a participant's role), who opens and closes its votes."""
     return Participant.objects.filter(
         meeting=meeting, user=actor, role=ParticipantRole.CHAIR
     ).exists()
 
 
-def is_clerk(actor: Any, meeting: Meeting) -> bool:
+def is_clerk(actor: User, meeting: Meeting) -> bool:
     """Organisers of the host body, and the meeting's own secretary, keep the attendance."""
     if meeting_manageable_by(actor, meeting):
         return True
@@ -168,17 +173,17 @@ def is_clerk(actor: Any, meeting: Meeting) -> bool:
     ).exists()
 
 
-def may_run(actor: Any, meeting: Meeting) -> bool:
+def may_run(actor: User, meeting: Meeting) -> bool:
     """The chair runs the meeting; the secretary and organisers may work the console for them."""
     return is_chair(actor, meeting) or is_clerk(actor, meeting)
 
 
-def require_runner(actor: Any, meeting: Meeting) -> None:
+def require_runner(actor: User, meeting: Meeting) -> None:
     if not may_run(actor, meeting):
         refuse(gettext("Chỉ người chủ trì hoặc thư ký mới được điều hành phiên họp."))
 
 
-def documents_granted_by_meetings(user: Any) -> Q:
+def documents_granted_by_meetings(user: User | AnonymousUser) -> Q:
     """Grant: documents on the agenda of a meeting the person takes part in or organises.
 
     The visible meetings are read first (one small query: a clerk of the provincial committee
@@ -187,7 +192,7 @@ def documents_granted_by_meetings(user: Any) -> Q:
     document query (~300 ms), or, once it expected few rows, re-ran that join for each row it
     read (tens of seconds for a search with rare words).
     """
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User):  # anonymous
         return Q(pk__in=[])
     rows = list(
         meetings_visible_to(user)
@@ -203,7 +208,7 @@ def documents_granted_by_meetings(user: Any) -> Q:
     return Q(Exists(on_agenda)) | Q(pk__any=sorted(issued))
 
 
-def agenda_documents_visible_q(user: Any) -> Q:
+def agenda_documents_visible_q(user: User) -> Q:
     """For someone who can see a meeting: which of its agenda documents they may open.
 
     The meetings grant (documents_granted_by_meetings) opens every agenda document of a

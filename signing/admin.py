@@ -1,6 +1,12 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django import forms
 from django.contrib import admin
+from django.http import HttpRequest
 
+from accounts.http import request_user
 from signing.models import (
     BodySigningSettings,
     SigningIdentity,
@@ -9,7 +15,12 @@ from signing.models import (
     StepAssignee,
     TrustRoot,
 )
-from signing.pades.trust import certificate_facts, trust_root_add, trust_root_update
+from signing.pades.trust import (
+    CertificateFacts,
+    certificate_facts,
+    trust_root_add,
+    trust_root_update,
+)
 
 
 @admin.register(SigningIdentity)
@@ -40,14 +51,14 @@ class TrustRootAddForm(forms.ModelForm):
 
     class Meta:
         model = TrustRoot
-        fields = ["certificate_file", "name", "enabled", "note"]
+        fields = ("certificate_file", "name", "enabled", "note")
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["name"].required = False
         self.fields["name"].help_text = "Để trống: lấy tên chung (CN) của chứng thư."
 
-    def clean_certificate_file(self) -> dict[str, object]:
+    def clean_certificate_file(self) -> CertificateFacts:
         upload = self.cleaned_data["certificate_file"]
         if upload.size > 64 * 1024:  # a certificate is a few kilobytes
             raise forms.ValidationError("Tệp quá lớn để là một chứng thư số.")
@@ -63,8 +74,8 @@ class TrustRootAdmin(admin.ModelAdmin):
     list_filter = ["enabled"]
     search_fields = ["name", "subject", "fingerprint_sha256"]
     # Certificate facts come from the file and never change; only name, trust and note do.
-    readonly_fields = ["subject", "fingerprint", "not_after", "created_at"]
-    fields = ["name", "subject", "fingerprint", "not_after", "enabled", "note", "created_at"]
+    readonly_fields = ("subject", "fingerprint", "not_after", "created_at")
+    fields = ("name", "subject", "fingerprint", "not_after", "enabled", "note", "created_at")
 
     @admin.display(description="dấu vân tay SHA-256")
     def fingerprint(self, obj: TrustRoot) -> str:
@@ -72,24 +83,34 @@ class TrustRootAdmin(admin.ModelAdmin):
         value = obj.fingerprint_sha256.upper()
         return ":".join(value[i : i + 2] for i in range(0, len(value), 2))
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
+    def get_form(
+        self,
+        request: HttpRequest,
+        obj: TrustRoot | None = None,
+        change: bool = False,
+        **kwargs: Any,
+    ) -> type[forms.ModelForm[TrustRoot]]:
         if obj is None:
             kwargs["form"] = TrustRootAddForm
         return super().get_form(request, obj, change=change, **kwargs)
 
-    def get_fields(self, request, obj=None):
+    def get_fields(self, request: HttpRequest, obj: TrustRoot | None = None) -> tuple[str, ...]:
         return TrustRootAddForm.Meta.fields if obj is None else self.fields
 
-    def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else self.readonly_fields
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: TrustRoot | None = None
+    ) -> tuple[str, ...]:
+        return () if obj is None else self.readonly_fields
 
-    def save_model(self, request, obj: TrustRoot, form, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: TrustRoot, form: forms.ModelForm[TrustRoot], change: bool
+    ) -> None:
         # The services check, store and audit; the admin only gathers what was typed.
         if change:
-            trust_root_update(actor=request.user, root=obj)
+            trust_root_update(actor=request_user(request), root=obj)
         else:
             certificate = form.cleaned_data["certificate_file"]["certificate"]
-            trust_root_add(actor=request.user, root=obj, certificate=certificate)
+            trust_root_add(actor=request_user(request), root=obj, certificate=certificate)
 
 
 @admin.register(BodySigningSettings)
@@ -97,11 +118,14 @@ class BodySigningSettingsAdmin(admin.ModelAdmin):
     list_display = ["body", "pades_level"]
 
 
+_ASSIGNEE_FIELDS = ("user", "seal_body", "field_name", "status", "acted_at", "reason")
+
+
 class StepAssigneeInline(admin.TabularInline):
     model = StepAssignee
     extra = 0
-    fields = ["user", "seal_body", "field_name", "status", "acted_at", "reason"]
-    readonly_fields = fields
+    fields = _ASSIGNEE_FIELDS
+    readonly_fields = _ASSIGNEE_FIELDS
     can_delete = False
 
 
@@ -118,5 +142,5 @@ class SigningRequestAdmin(admin.ModelAdmin):
     list_filter = ["status", "level"]
     readonly_fields = [f.name for f in SigningRequest._meta.fields]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from signing.models import PadesLevelChoice, StepAssignee
 from signing.pades import appearances
+
+
+def _choose_from(field: forms.Field, queryset: QuerySet[Any]) -> None:
+    """Limit a model choice field (``Form.fields`` holds plain ``Field``s) to *queryset*."""
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{field!r} is not a model choice field")
+    field.queryset = queryset
 
 
 class RequestForm(forms.Form):
@@ -88,17 +97,18 @@ class RequestForm(forms.Form):
 
     ORDERED = ("initial_order_1", "initial_order_2", "initial_order_3")
 
-    def __init__(self, *args, people, level: str, **kwargs) -> None:
+    def __init__(self, *args: Any, people: QuerySet[User], level: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("initial_signers", "main_signer", "readers", *self.ORDERED):
-            self.fields[name].queryset = people
+            _choose_from(self.fields[name], people)
         self.fields["level"].initial = level
         # An attachment has no competent person's step, so the field is only required
         # otherwise (checked in clean()).
         self.fields["main_signer"].required = False
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if not data.get("is_attachment") and not data.get("main_signer"):
             self.add_error("main_signer", _("Hãy chọn người có thẩm quyền ký."))
         ordered = [data[name] for name in self.ORDERED if data.get(name)]
@@ -144,9 +154,9 @@ class DelegateForm(forms.Form):
     to_user = forms.ModelChoiceField(label=_("Ủy quyền cho"), queryset=User.objects.none())
     reason = forms.CharField(label=_("Lý do"), max_length=500, required=False)
 
-    def __init__(self, *args, people, **kwargs) -> None:
+    def __init__(self, *args: Any, people: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_user"].queryset = people
+        _choose_from(self.fields["to_user"], people)
 
 
 class NumberForm(forms.Form):
@@ -184,7 +194,7 @@ class BulkSignForm(forms.Form):
         error_messages={"required": _("Hãy nhập mật khẩu (mã PIN) của khóa ký.")},
     )
 
-    def __init__(self, *args, assignees, **kwargs) -> None:
+    def __init__(self, *args: Any, assignees: QuerySet[StepAssignee], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only what waits for this person now can be chosen; anything else is "not a choice".
-        self.fields["assignees"].queryset = assignees
+        _choose_from(self.fields["assignees"], assignees)

@@ -48,8 +48,8 @@ class SigningProgressConsumer(AsyncWebsocketConsumer):
         if not getattr(self, "group", None):
             return
         message = _parse(text_data)
-        handler = self.handlers.get(message.get("type")) if message else None
-        if handler is None:
+        handler = self.handlers.get(message.get("type", "")) if message else None
+        if message is None or handler is None:
             await self._reply("error", {"message": "Tin nhắn không hợp lệ."})
             await self.close(code=CLOSE_BAD_MESSAGE)
             return

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from io import BytesIO
+from typing import Any
 
 import aiohttp
 from pyhanko.sign.general import SigningError
@@ -48,7 +49,9 @@ from signing.pades.sign import (
 )
 
 
-async def sign_one(item: BulkItem, *, signer: Signer, level: PadesLevel, **shared) -> BulkResult:
+async def sign_one(
+    item: BulkItem, *, signer: Signer, level: PadesLevel, **shared: Any
+) -> BulkResult:
     output = BytesIO()
     try:
         await async_sign_pdf_stream(

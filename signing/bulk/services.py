@@ -34,6 +34,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext, gettext_noop
+from pyhanko.sign.signers import Signer
 
 from accounts.models import User
 from audit.services import audit_record
@@ -247,12 +248,17 @@ async def _sign_all(
             signer = signers[identity_id]
             await bulk_sign(
                 items,
-                signer_factory=lambda signer=signer: signer,
+                signer_factory=_opened(signer),
                 level=level,
                 on_progress=stored,
                 concurrency=concurrency,
                 certificate_status=answer,
             )
+
+
+def _opened(signer: Signer) -> Callable[[], Signer]:
+    """The factory of a signer the batch has already opened."""
+    return lambda: signer
 
 
 def _process_spec(group: list[SignPlan], passphrase: str) -> Pkcs12SignerSpec | None:
@@ -261,6 +267,8 @@ def _process_spec(group: list[SignPlan], passphrase: str) -> Pkcs12SignerSpec | 
     minimum = settings.KYHOP_SIGN_BULK_PROCESS_MIN
     identity = group[0].identity
     if not minimum or len(group) < minimum or identity.kind != IdentityKind.PKCS12:
+        return None
+    if not identity.pkcs12:  # never: opening the signer refused an identity without its file
         return None
     return Pkcs12SignerSpec(
         identity=identity.name, data=bytes(identity.pkcs12), passphrase=passphrase

@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedRequest
 from signing.bulk.jobs import bulk_job_start
 from signing.forms import BulkSignForm
 from signing.selectors import waiting_for
@@ -27,7 +28,7 @@ def _wants_json(http: HttpRequest) -> bool:
 @sensitive_post_parameters("passphrase")
 @login_required
 @require_POST
-def bulk_sign_view(http: HttpRequest) -> HttpResponse:
+def bulk_sign_view(http: AuthenticatedRequest) -> HttpResponse:
     """Start signing the selected documents and answer at once (202): the signatures are made
     in the background and their progress arrives on the signer's socket. Without script the
     form still works: the inbox then shows the outcome when reloaded."""

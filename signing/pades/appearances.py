@@ -106,7 +106,7 @@ def times_font(path: Path = SERIF) -> Path:
     return target
 
 
-def _text_box_style(*, font: Path, size: float, leading: float | None = None) -> TextBoxStyle:
+def _text_box_style(*, font: Path, size: int, leading: int | None = None) -> TextBoxStyle:
     factory = GlyphAccumulatorFactory(str(times_font(font)), font_size=size)
     return TextBoxStyle(font=factory, font_size=size, leading=leading)
 
@@ -311,7 +311,7 @@ def image_style(png: bytes) -> StaticStampStyle:
     )
 
 
-def text_style(text: str, *, size: float = 10, font: Path = SERIF) -> TextStampStyle:
+def text_style(text: str, *, size: int = 10, font: Path = SERIF) -> TextStampStyle:
     """Black upright text, no border; ``%`` is escaped because pyHanko interpolates the text."""
     return TextStampStyle(
         stamp_text=text.replace("%", "%%"),
@@ -613,13 +613,13 @@ def numbering_placements(data: bytes) -> dict[str, Placement]:
             trailing = 0 if "/" in run[-1][1] else 60
             found[NUMBER_FIELD] = _run_placement(run, page_height, trailing=trailing)
         elif DATE_FIELD not in found and word[1].startswith("ngày"):
-            run = _date_run(line, index)
-            if run is None:
+            date_run = _date_run(line, index)
+            if date_run is None:
                 continue
             # With no placeholder after "năm", reserve the year's width ("2026" at 13-14 pt).
-            trailing = 0 if _PLACEHOLDER.match(run[-1][1]) else 30
+            trailing = 0 if _PLACEHOLDER.match(date_run[-1][1]) else 30
             before = _place_before(line, index)
-            found[DATE_FIELD] = _run_placement([*before, *run], page_height, trailing=trailing)
+            found[DATE_FIELD] = _run_placement([*before, *date_run], page_height, trailing=trailing)
     return found
 
 

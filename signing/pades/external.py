@@ -24,7 +24,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
-from typing import Unpack
+from typing import Unpack, cast
 
 from asn1crypto import algos, cms, pem
 from asn1crypto import x509 as asn1_x509
@@ -219,8 +219,11 @@ async def external_prepare(
         attr_settings=PdfCMSSignedAttributes(signing_time=datetime.now(UTC)),
         use_pades=True,
     )
+    # No output stream was given: pyHanko writes into a BytesIO of its own (its
+    # ``prepare_rw_output_stream``) and declares the return as a plain ``IO``.
+    written = cast(BytesIO, output)
     return PreparedSignature(
-        document=output.getvalue(),
+        document=written.getvalue(),
         document_digest=digest.document_digest,
         reserved_start=digest.reserved_region_start,
         reserved_end=digest.reserved_region_end,

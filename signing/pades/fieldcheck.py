@@ -54,7 +54,7 @@ def _chars(page: pdfium.PdfPage) -> list[tuple[str, tuple[float, float, float, f
 
 
 @functools.cache
-def _advances(font: Path) -> tuple[dict[int, int], dict[str, int]]:
+def _advances(font: Path) -> tuple[dict[int, str], dict[str, int]]:
     loaded = TTFont(str(times_font(font)))
     return loaded.getBestCmap(), {
         name: metric[0] for name, metric in loaded["hmtx"].metrics.items()

@@ -10,6 +10,8 @@ The PKCS#12 backend that builds these signers is ``signing.backends.pkcs12``.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
+from typing import Any
 
 from asn1crypto import algos, cms
 from asn1crypto import keys as asn1_keys
@@ -51,6 +53,8 @@ class ParsedKeySigner(SimpleSigner):
             prefer_pss=prefer_pss,
         )
         self._private_key = private_key
+        # pyHanko's ``signing_cert`` may be None (a signer without one); this one always has it.
+        self._signer_cert = signing_cert
 
     # --- CMS assembly ------------------------------------------------------------------------
     # asn1crypto re-encodes every certificate it is handed while building a SignedData: about
@@ -72,7 +76,7 @@ class ParsedKeySigner(SimpleSigner):
 
     @functools.cached_property
     def _sid_der(self) -> bytes:
-        cert = self.signing_cert
+        cert = self._signer_cert
         issuer_serial = {"issuer": cert.issuer, "serial_number": cert.serial_number}
         return cms.SignerIdentifier(
             {"issuer_and_serial_number": cms.IssuerAndSerialNumber(issuer_serial)}
@@ -84,7 +88,7 @@ class ParsedKeySigner(SimpleSigner):
             "signing_certificate_v2", as_signing_certificate_v2(self.signing_cert)
         ).dump()
 
-    def _signed_attr_providers(self, *args, **kwargs):
+    def _signed_attr_providers(self, *args: Any, **kwargs: Any) -> Iterator[CMSAttributeProvider]:
         # The signing-certificate-v2 attribute (a hash of our certificate and its issuer's
         # name) is the costliest signed attribute to encode, and it never changes.
         for provider in super()._signed_attr_providers(*args, **kwargs):
@@ -95,7 +99,9 @@ class ParsedKeySigner(SimpleSigner):
             else:
                 yield provider
 
-    def get_signature_mechanism_for_digest(self, digest_algorithm):
+    def get_signature_mechanism_for_digest(
+        self, digest_algorithm: str | None
+    ) -> algos.SignedDigestAlgorithm:
         # Asked three times per signature; RSASSA-PSS parameters are slow to build.
         cache = self.__dict__.setdefault("_mechanisms", {})
         if digest_algorithm not in cache:
@@ -103,7 +109,9 @@ class ParsedKeySigner(SimpleSigner):
             cache[digest_algorithm] = mechanism.dump()
         return algos.SignedDigestAlgorithm.load(cache[digest_algorithm])
 
-    def signer_info(self, digest_algorithm: str, signed_attrs, signature) -> cms.SignerInfo:
+    def signer_info(
+        self, digest_algorithm: str, signed_attrs: cms.CMSAttributes, signature: bytes
+    ) -> cms.SignerInfo:
         if digest_algorithm == "shake256":  # pragma: no cover - not a Circular 15 choice
             return super().signer_info(digest_algorithm, signed_attrs, signature)
         return cms.SignerInfo(
@@ -163,7 +171,7 @@ class _EncodedAttribute(CMSAttributeProvider):
         self.attribute_type = attribute_type
         self.der = der
 
-    async def build_attr_value(self, dry_run: bool = False):  # pragma: no cover - unused
+    async def build_attr_value(self, dry_run: bool = False) -> object:  # pragma: no cover - unused
         return cms.CMSAttribute.load(self.der)["values"][0]
 
     async def get_attribute(self, dry_run: bool = False) -> cms.CMSAttribute:

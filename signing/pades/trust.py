@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
+from typing import TypedDict
 
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
@@ -66,7 +67,17 @@ def load_certificate(data: bytes) -> asn1_x509.Certificate:
     return cert
 
 
-def certificate_facts(data: bytes) -> dict[str, object]:
+class CertificateFacts(TypedDict):
+    """A TrustRoot row's fields that come from its certificate."""
+
+    name: str
+    certificate: bytes
+    subject: str
+    fingerprint_sha256: str
+    not_after: datetime
+
+
+def certificate_facts(data: bytes) -> CertificateFacts:
     """What a TrustRoot row records about a PEM or DER certificate (ValidationError if not one).
 
     The fingerprint is computed here, never typed in: it is what the administrator compares
@@ -75,13 +86,13 @@ def certificate_facts(data: bytes) -> dict[str, object]:
     cert = load_certificate(data)
     der = cert.dump()
     subject = cert.subject.human_friendly
-    return {
-        "name": str(cert.subject.native.get("common_name", subject))[:200],
-        "certificate": der,
-        "subject": subject[:500],
-        "fingerprint_sha256": _fingerprint(der),
-        "not_after": cert.not_valid_after.astimezone(UTC),
-    }
+    return CertificateFacts(
+        name=str(cert.subject.native.get("common_name", subject))[:200],
+        certificate=der,
+        subject=subject[:500],
+        fingerprint_sha256=_fingerprint(der),
+        not_after=cert.not_valid_after.astimezone(UTC),
+    )
 
 
 # What the administrator may change on a trusted root; the certificate facts never change.

@@ -13,7 +13,7 @@ import enum
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfError
-from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.reader import HistoricalResolver, PdfFileReader
 from pyhanko.sign.fields import MDPPerm
 
 from signing.validation import texts
@@ -149,13 +149,13 @@ def _raw(obj: generic.DictionaryObject, key: str) -> generic.PdfObject | None:
 
 
 def _appearances_of_written_fields(
-    resolver: object, written: list[generic.Reference]
+    resolver: HistoricalResolver, written: list[generic.Reference]
 ) -> set[tuple[int, int]]:
     """References of the appearance streams of form fields rewritten in this revision."""
     refs: set[tuple[int, int]] = set()
     for ref in written:
         try:
-            obj = resolver.get_object(ref)  # type: ignore[attr-defined]
+            obj = resolver.get_object(ref)
         except (KeyError, PdfError, IndexError):
             continue
         if not isinstance(obj, generic.DictionaryObject):

@@ -7,8 +7,10 @@ the verdict is the worst status among them (``report.conclude``). The sentences 
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
@@ -17,10 +19,14 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.diff_analysis import SuspiciousModification
+from pyhanko.sign.diff_analysis import DiffResult, SuspiciousModification
 from pyhanko.sign.fields import MDPPerm, enumerate_sig_fields
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
-from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko.sign.validation.status import (
+    DocumentTimestampStatus,
+    PdfSignatureStatus,
+    SignatureCoverageLevel,
+)
 
 from signing.pades import certcheck
 from signing.validation import guard, texts
@@ -32,6 +38,19 @@ from signing.validation.report import (
     SignatureResult,
     VisualChange,
 )
+from signing.validation.structure import SignedBytes
+from signing.validation.visual import Comparison
+
+# What pyHanko says of a signature or of a document time-stamp.
+Status = PdfSignatureStatus | DocumentTimestampStatus
+
+
+class RevocationMaterial(Protocol):
+    """The revocation data a file carries (its DSS's OCSP responses and CRLs)."""
+
+    ocsps: list[asn1_ocsp.OCSPResponse]
+    crls: list[asn1_crl.CertificateList]
+
 
 # SHAKE256 is Ed448's fixed digest (RFC 8419): 512 bits of output, as strong as SHA-512.
 STRONG_DIGESTS = {
@@ -47,12 +66,13 @@ STRONG_DIGESTS = {
 
 
 def coverage_code(level: SignatureCoverageLevel | None) -> str:
-    return {
+    codes: dict[SignatureCoverageLevel | None, str] = {
         SignatureCoverageLevel.ENTIRE_FILE: "entire_file",
         SignatureCoverageLevel.ENTIRE_REVISION: "entire_revision",
         SignatureCoverageLevel.CONTIGUOUS_BLOCK_FROM_START: "partial",
         SignatureCoverageLevel.UNCLEAR: "partial",
-    }.get(level, "unknown")
+    }
+    return codes.get(level, "unknown")
 
 
 def broken_structure(result: SignatureResult, exc: BaseException) -> None:
@@ -64,7 +84,7 @@ def wrapped(result: SignatureResult, code: str) -> None:
     result.add("structure", S.FAILED, "structure.wrapping", detail=texts.text(f"wrapping.{code}"))
 
 
-def proven(result: SignatureResult, proof) -> None:
+def proven(result: SignatureResult, proof: SignedBytes) -> None:
     if proof.covers_whole_file:
         result.add("structure", S.PASSED, "structure.proven")
     else:
@@ -84,7 +104,7 @@ def trust_skipped(result: SignatureResult) -> None:
     result.add("chain", S.INFO, "trust.skipped")
 
 
-def integrity(result: SignatureResult, status) -> None:
+def integrity(result: SignatureResult, status: Status) -> None:
     if not status.intact:
         result.add("integrity", S.FAILED, "integrity.tampered")
     elif not status.valid:
@@ -93,7 +113,7 @@ def integrity(result: SignatureResult, status) -> None:
         result.add("integrity", S.PASSED, "integrity.intact")
 
 
-def coverage(result: SignatureResult, status) -> None:
+def coverage(result: SignatureResult, status: Status) -> None:
     level = status.coverage
     if level is SignatureCoverageLevel.ENTIRE_FILE:
         result.add("coverage", S.PASSED, "coverage.entire_file")
@@ -123,7 +143,12 @@ def _change_items(changes: list[LaterChange]) -> list[dict]:
     ]
 
 
-def changes(result: SignatureResult, coverage_level, diff, docmdp_ok: bool) -> None:
+def changes(
+    result: SignatureResult,
+    coverage_level: SignatureCoverageLevel | None,
+    diff: DiffResult | SuspiciousModification | None,
+    docmdp_ok: bool | None,
+) -> None:
     """pyHanko's difference analysis (*diff*, *docmdp_ok*), explained revision by revision."""
     if not result.later_changes and coverage_level is SignatureCoverageLevel.ENTIRE_FILE:
         result.add("changes", S.PASSED, "changes.none")
@@ -166,7 +191,7 @@ def later_unsigned_fields(reader: PdfFileReader, signed_revision: int) -> list[s
     return names
 
 
-def _has_area(rect) -> bool:
+def _has_area(rect: Any) -> bool:  # a file's /Rect: any PDF object, or none
     try:
         x1, y1, x2, y2 = (float(v) for v in rect)
     except (TypeError, ValueError):
@@ -218,7 +243,7 @@ _INDIC_LEVELS = {
 
 
 def chain(
-    result: SignatureResult, status, root_names: tuple[str, ...], missing_revocation: bool
+    result: SignatureResult, status: Status, root_names: tuple[str, ...], missing_revocation: bool
 ) -> None:
     if status.trusted or missing_revocation:
         anchor = result.chain[-1].common_name if result.chain else ""
@@ -226,7 +251,8 @@ def chain(
         result.add("chain", S.PASSED, "chain.trusted", count=len(result.chain), anchor=anchor)
         return
     indic = status.trust_problem_indic
-    name = indic.name if indic is not None else ""
+    # Every kind of pyHanko's sub-indication is an enum (AdESFailure, AdESIndeterminate...).
+    name = indic.name if isinstance(indic, enum.Enum) else ""
     level = _INDIC_LEVELS.get(name, S.INDETERMINATE)
     message_id = f"chain.{name}" if name in _INDIC_LEVELS else "chain.generic"
     if not root_names:
@@ -255,7 +281,7 @@ def embedded_covers(
 
 
 def revocation(
-    result: SignatureResult, status, *, embedded_covers: bool, fetch: bool, missing: bool
+    result: SignatureResult, status: Status, *, embedded_covers: bool, fetch: bool, missing: bool
 ) -> None:
     details = getattr(status, "revocation_details", None)
     if details is not None:
@@ -279,7 +305,7 @@ def revocation(
     result.revocation = Revocation("good", source, result.checks[-1].message)
 
 
-def timestamp(result: SignatureResult, status) -> None:
+def timestamp(result: SignatureResult, status: PdfSignatureStatus) -> None:
     ts = status.timestamp_validity
     if ts is None:
         claimed = result.claimed_signing_time
@@ -313,7 +339,7 @@ def _key_label(cert: asn1_x509.Certificate) -> str:
     return f"{algo.upper()} {cert.public_key.bit_size} bit"
 
 
-def algorithms(result: SignatureResult, emb: EmbeddedPdfSignature, status) -> None:
+def algorithms(result: SignatureResult, emb: EmbeddedPdfSignature, status: Status) -> None:
     cert = emb.signer_cert
     digest = status.md_algorithm
     mechanism = emb.signer_info["signature_algorithm"]["algorithm"].native
@@ -410,7 +436,7 @@ def _signature_hash_message(cert: x509.Certificate, _at: datetime) -> dict[str, 
     return texts.text("cert.weak_hash", hash=algorithm.name.upper())
 
 
-_PROBLEM_MESSAGES = {
+_PROBLEM_MESSAGES: dict[certcheck.Rule, Callable[[x509.Certificate, datetime], dict[str, Any]]] = {
     certcheck._validity: _validity_message,
     certcheck._key_usage: _key_usage_message,
     certcheck._key_strength: _key_strength_message,
@@ -421,7 +447,7 @@ _PROBLEM_MESSAGES = {
 # --- Visual comparison ------------------------------------------------------------------------
 
 
-def visual(result: SignatureResult, comparison) -> None:
+def visual(result: SignatureResult, comparison: Comparison) -> None:
     """The pages compared (``visual.compare``): the same, changed where expected, or not."""
     result.pages_compared = comparison.pages_compared
     result.visual_changes = [
@@ -455,7 +481,11 @@ PADES_LEVELS = ("CMS", "B-B", "B-T", "B-LT", "B-LTA")
 
 
 def pades_level(
-    result: SignatureResult, emb: EmbeddedPdfSignature, status, timestamps, embedded
+    result: SignatureResult,
+    emb: EmbeddedPdfSignature,
+    status: PdfSignatureStatus | None,
+    timestamps: list[SignatureResult],
+    embedded: RevocationMaterial,
 ) -> None:
     if status is None:
         return
@@ -464,7 +494,13 @@ def pades_level(
     result.add("pades_level", S.INFO, f"pades.{level}")
 
 
-def _level(result, emb, status, timestamps, embedded) -> str:
+def _level(
+    result: SignatureResult,
+    emb: EmbeddedPdfSignature,
+    status: PdfSignatureStatus,
+    timestamps: list[SignatureResult],
+    embedded: RevocationMaterial,
+) -> str:
     if emb.sig_object.get("/SubFilter") != "/ETSI.CAdES.detached":
         return "CMS"
     ts = status.timestamp_validity

@@ -23,6 +23,7 @@ import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
+from typing import TypedDict
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
@@ -51,6 +52,7 @@ from pyhanko.sign.validation.status import (
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from pyhanko_certvalidator.fetchers.api import OwnedFetcherBackend
+from pyhanko_certvalidator.path import ValidationPath
 
 from signing.validation import checks, guard, hexstrings, structure, texts, visual
 from signing.validation.changes import ChangeKind, allowed, describe, revision_kinds
@@ -143,7 +145,12 @@ def _decrypted(reader: PdfFileReader) -> PdfFileReader:
     raise Refused("encrypted")
 
 
-def _signature_fields(reader: PdfFileReader, limit: int) -> list[tuple[str, object, object]]:
+# What pyHanko's ``enumerate_sig_fields`` yields (it is unannotated): the field's full name,
+# its ``/V`` value and the reference to the field dictionary.
+_SignatureFields = list[tuple[str, generic.PdfObject | None, generic.IndirectObject]]
+
+
+def _signature_fields(reader: PdfFileReader, limit: int) -> _SignatureFields:
     fields = list(enumerate_sig_fields(reader, filled_status=True))
     if len(fields) > limit:
         raise Refused("too_many_signatures", count=len(fields), limit=limit)
@@ -194,7 +201,7 @@ def _embedded_material(reader: PdfFileReader, report: Report) -> _Embedded:
     if damaged:
         report.notes.append(texts.NOTES["dss_damaged"])
     certs, ocsps, crls = (list(loaded[kind].values()) for _a, _b, kind in _DSS_ARRAYS)
-    return _Embedded(certs=certs, ocsps=ocsps, crls=crls)  # type: ignore[arg-type]
+    return _Embedded(certs=certs, ocsps=ocsps, crls=crls)
 
 
 def _resolved(value):
@@ -444,7 +451,7 @@ async def _signature(
 
 def _diff_policy(emb: EmbeddedPdfSignature, tail: Tail | None) -> DiffPolicy | None:
     """The next signature's review when it applies (see ``diffchain``); None: pyHanko's own."""
-    if can_chain(tail, field_mdp=emb.fieldmdp, doc_mdp=emb.docmdp_level):
+    if tail is not None and can_chain(tail, field_mdp=emb.fieldmdp, doc_mdp=emb.docmdp_level):
         return ChainedDiffPolicy(tail)
     return None
 
@@ -456,7 +463,9 @@ def _tail(emb: EmbeddedPdfSignature, review: Review | None) -> Tail | None:
     return Tail(revision=emb.signed_revision, doc_mdp=emb.docmdp_level, result=review.diff)
 
 
-def _describe_status(result: SignatureResult, emb: EmbeddedPdfSignature, status) -> None:
+def _describe_status(
+    result: SignatureResult, emb: EmbeddedPdfSignature, status: PdfSignatureStatus
+) -> None:
     result.claimed_signing_time = status.signer_reported_dt
     if status.timestamp_validity is not None:
         result.timestamp_time = status.timestamp_validity.timestamp
@@ -468,7 +477,7 @@ def _describe_status(result: SignatureResult, emb: EmbeddedPdfSignature, status)
             result.chain = [certificate_info(c) for c in _path_certs(status.validation_path)]
 
 
-def _path_certs(path) -> list[asn1_x509.Certificate]:
+def _path_certs(path: ValidationPath) -> list[asn1_x509.Certificate]:
     """The chain from the signer's certificate up to the trust root (root last)."""
     return list(reversed(list(path.iter_certs(include_root=True))))
 
@@ -487,6 +496,7 @@ async def _trust(
         lenient = _context(config, embedded, require_revocation=False)
         try:
             # Only the chain is in question: the changes were judged by the first pass.
+            second: PdfSignatureStatus | DocumentTimestampStatus
             if result.kind == "signature":
                 second = await async_validate_pdf_signature(emb, lenient, skip_diff=True)
             else:
@@ -547,7 +557,7 @@ async def _timestamp(
 
 
 def _embedded_signatures(
-    reader: PdfFileReader, fields: list[tuple[str, object, object]], report: Report
+    reader: PdfFileReader, fields: _SignatureFields, report: Report
 ) -> list[EmbeddedPdfSignature]:
     found = []
     for name, _value, field_ref in fields:
@@ -570,7 +580,13 @@ def _revision_or_last(emb: EmbeddedPdfSignature) -> int:
         return 1 << 30
 
 
-def _pades_level(result, emb, status, timestamps, embedded) -> None:
+def _pades_level(
+    result: SignatureResult,
+    emb: EmbeddedPdfSignature,
+    status: PdfSignatureStatus | None,
+    timestamps: list[SignatureResult],
+    embedded: _Embedded,
+) -> None:
     if status is None or any(c.status is CheckStatus.FAILED for c in result.checks):
         return  # a failed signature reaches no level
     guard.run(
@@ -578,6 +594,17 @@ def _pades_level(result, emb, status, timestamps, embedded) -> None:
         "pades_level",
         lambda: checks.pades_level(result, emb, status, timestamps, embedded),
     )
+
+
+class _Common(TypedDict):
+    """The arguments every signature and time-stamp of one file is validated with."""
+
+    data: bytes
+    reader: PdfFileReader
+    config: ValidationConfig
+    embedded: _Embedded
+    context: ValidationContext
+    revisions: _Revisions
 
 
 async def _validate_reader(
@@ -592,14 +619,14 @@ async def _validate_reader(
             signature_revisions[emb.signed_revision] = kind
     embedded = _embedded_material(reader, report)
     context = _context(config, embedded)
-    common = {
-        "data": data,
-        "reader": reader,
-        "config": config,
-        "embedded": embedded,
-        "context": context,
-        "revisions": _Revisions(reader, signature_revisions),
-    }
+    common = _Common(
+        data=data,
+        reader=reader,
+        config=config,
+        embedded=embedded,
+        context=context,
+        revisions=_Revisions(reader, signature_revisions),
+    )
     is_timestamp = {
         id(e): signature_revisions.get(_revision_or_last(e)) == "timestamp" for e in sigs
     }
@@ -626,7 +653,14 @@ async def _validate_reader(
         _pades_level(result, emb, status, report.timestamps, embedded)
 
 
-def _compare_pages(data, reader, sigs, statuses, signed_ends, config: ValidationConfig) -> None:
+def _compare_pages(
+    data: bytes,
+    reader: PdfFileReader,
+    sigs: list[EmbeddedPdfSignature],
+    statuses: list[tuple[SignatureResult, EmbeddedPdfSignature, PdfSignatureStatus | None]],
+    signed_ends: dict[int, int],
+    config: ValidationConfig,
+) -> None:
     """Each signature followed by later revisions: its pages as signed against the final file."""
     renderer = visual.Renderer(data, config.visual_max_pages)
     fields = {id(emb): _widget_refs(emb) for emb in sigs}

@@ -38,7 +38,9 @@ def _body_until_close(stream: BinaryIO) -> bytes | None:
         parts.append(chunk)
 
 
-def read_hex_string_from_stream(stream: BinaryIO):
+def read_hex_string_from_stream(
+    stream: BinaryIO,
+) -> generic.ByteStringObject | generic.TextStringObject:
     start = stream.tell()
     stream.read(1)  # the opening "<"
     body = _body_until_close(stream)

@@ -8,7 +8,7 @@ subqueries (so the list page's query count does not grow with its rows).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import cast
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.tasks import task
@@ -18,13 +18,15 @@ from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import User
 from documents import hooks
-from documents.models import DocumentStatus, DocumentVersion
+from documents.models import Document, DocumentStatus, DocumentVersion
 from signing.models import ValidationReport
 from signing.validation import texts
 from signing.validation.services import version_validate
 
 HOOK_NAME = "signing.validation"
-HEADING = gettext_lazy("Kiểm tra chữ ký")
+# Lazy: the column is drawn in the reader's language. ``hooks.Column`` declares its heading
+# ``str``, which a lazy string stands in for wherever a template shows it.
+HEADING = cast(str, gettext_lazy("Kiểm tra chữ ký"))
 
 
 @task()
@@ -35,11 +37,11 @@ def version_validate_task(*, version_id: int, actor_id: int | None) -> str:
     return version_validate(actor=actor, version=version).verdict
 
 
-def version_added(*, actor: Any, version: DocumentVersion) -> None:
+def version_added(*, actor: User | None, version: DocumentVersion) -> None:
     """documents' hook: an incoming document's new version is validated (nothing else is)."""
     if version.document.status != DocumentStatus.INCOMING:
         return
-    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
     version_validate_task.enqueue(version_id=version.pk, actor_id=actor_id)
 
 
@@ -62,11 +64,11 @@ def _verdict_label(value: str | None) -> str:
     return texts.label(texts.OUTCOME_LABELS, value, translate=gettext) if value else ""
 
 
-def _document_cell(document: Any) -> str:
+def _document_cell(document: Document) -> str:
     return _verdict_label(getattr(document, "validation_verdict", None))
 
 
-def _version_cell(version: Any) -> str:
+def _version_cell(version: DocumentVersion) -> str:
     url = reverse("validation:version", args=[version.document_id, version.number])
     label = _verdict_label(getattr(version, "validation_verdict", None))
     return format_html('<a href="{}">{}</a>', url, label or gettext("Kiểm tra"))

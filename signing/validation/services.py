@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from accounts.models import User
 from audit.services import audit_record
 from documents.models import DocumentVersion
 from documents.selectors import document_visible_to
@@ -19,7 +20,9 @@ from signing.validation.report import Report
 from signing.validation.runner import validate_pdf
 
 
-def report_save(*, report: Report, actor=None, version: DocumentVersion | None = None):
+def report_save(
+    *, report: Report, actor: User | None = None, version: DocumentVersion | None = None
+) -> ValidationReport:
     verdict = report.outcome.value
     row = ValidationReport(
         version=version,
@@ -34,7 +37,7 @@ def report_save(*, report: Report, actor=None, version: DocumentVersion | None =
     return row
 
 
-def version_validate(*, actor, version: DocumentVersion) -> ValidationReport:
+def version_validate(*, actor: User | None, version: DocumentVersion) -> ValidationReport:
     """Validate *version*'s PDF (outside any transaction: it may take seconds) and keep it."""
     if actor is not None and not document_visible_to(actor, version.document):
         raise PermissionDenied("Bạn không có quyền xem văn bản này.")

@@ -28,6 +28,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from accounts.models import User
 from documents.selectors import document_version_for
 from signing.validation.presentation import localize
 from signing.validation.report import Report
@@ -111,11 +112,15 @@ def upload(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def version(request: HttpRequest, document_id: int, number: int) -> HttpResponse:
     """GET: the newest stored report of a version (no side effect). POST: check it again."""
-    found = document_version_for(request.user, document_id=document_id, number=number)
+    user = request.user
+    # An anonymous visitor sees no stored version: the same 404 as someone not cleared for it.
+    if not isinstance(user, User):
+        raise Http404(gettext("Không tìm thấy văn bản."))
+    found = document_version_for(user, document_id=document_id, number=number)
     if found is None:
         raise Http404(gettext("Không tìm thấy văn bản."))
     if request.method == "POST":
-        version_validate(actor=request.user, version=found)
+        version_validate(actor=user, version=found)
         response = HttpResponseRedirect(request.path)
         response.status_code = 303  # See Other: the page is read with GET
         return response

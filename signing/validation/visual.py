@@ -29,7 +29,7 @@ import pypdfium2 as pdfium
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfError
-from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.reader import HistoricalResolver, PdfFileReader
 
 SCALE = 2 / 3  # 48 dpi: a digit of 10 pt text is some 7 pixels high
 CELL = 6  # pixels per cell of the change grid (9 points)
@@ -320,7 +320,9 @@ def expected_areas(
         annots = page.get("/Annots")
         if isinstance(annots, generic.IndirectObject):
             annots = annots.get_object()
-        later_rects, earlier_rects, fields = [], [], []
+        later_rects: list[tuple[Rect | None, bool]] = []
+        earlier_rects: list[Rect | None] = []
+        fields: list[Rect | None] = []
         for annot_ref in annots if isinstance(annots, generic.ArrayObject) else []:
             if not isinstance(annot_ref, generic.IndirectObject):
                 continue
@@ -335,11 +337,11 @@ def expected_areas(
                 earlier_rects.append(_rect(widget))
             elif _field_name(widget) in KYHOP_TEXT_FIELDS:
                 fields.append(_signed_rect(signed, annot_ref))  # None if it was not there
-        earlier_rects = [r for r in earlier_rects if r is not None and _area(r) > 1]
-        for rect, prepared in later_rects:
+        earlier_boxes = [r for r in earlier_rects if r is not None and _area(r) > 1]
+        for rect, was_prepared in later_rects:
             if rect is None:
                 continue
-            free = prepared or any(_overlap(rect, other) for other in earlier_rects)
+            free = was_prepared or any(_overlap(rect, other) for other in earlier_boxes)
             (expected.free if free else expected.blank).setdefault(index, []).append(rect)
         for rect in fields:
             if rect is not None:
@@ -347,7 +349,7 @@ def expected_areas(
     return expected
 
 
-def _signed_rect(signed, ref: generic.IndirectObject) -> Rect | None:
+def _signed_rect(signed: HistoricalResolver, ref: generic.IndirectObject) -> Rect | None:
     """The widget's rectangle in the signed revision, or None if it did not exist then."""
     try:
         return _rect(signed.get_object(ref.reference))

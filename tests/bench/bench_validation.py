@@ -18,7 +18,6 @@ from signing.validation.engine import validate_bytes
 from signing.validation.runner import current_config
 from tests.bench._harness import machine
 from tests.validation.conftest import (  # noqa: F401 - fixtures reused by name
-    TestPki,
     pki_settings,
     sign,
     signer,

@@ -42,7 +42,6 @@ CONFTEST_IMPORTERS_LEFT = {
     "tests/meetings/live/test_live_console.py",
     "tests/meetings/minutes/test_minutes_signing.py",
     "tests/meetings/test_meetings_in_english.py",
-    "tests/validation/conftest.py",
     "tests/validation/test_incoming.py",
     "tests/validation/test_presentation.py",
     "tests/validation/test_refusals_and_versions.py",

@@ -2,25 +2,18 @@
 province committee the request tests work in (plain helpers are in ``helpers.py``).
 
 The certificates of a PKI name the URL its services answer at, so the test PKI cannot reuse
-the development one (fixed port 9100, perhaps already served by ``make run``). Instead the
-server is started first on a free loopback port, then a fresh PKI is created for that port in
-a temporary directory, and the running server is given its Animator. The socket is listening
-from the moment the server is built, so nothing waits or sleeps. pyHanko ≥ 0.37 fetches over
-aiohttp, which is why this is a real HTTP server and not a mocked ``requests``.
+the development one (fixed port 9100, perhaps already served by ``make run``): ``test_pki``
+serves a fresh one on a free loopback port (``helpers.pki_served``). pyHanko ≥ 0.37 fetches
+over aiohttp, which is why this is a real HTTP server and not a mocked ``requests``.
 """
 
 from __future__ import annotations
 
 import socket
-import subprocess
-import threading
-from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from accounts.models import Body, User
 from accounts.services import body_create, membership_set, user_create
@@ -31,10 +24,12 @@ from signing.pades.certcheck import certificate_status_cache_clear
 from tests.signing.helpers import (
     PASSPHRASE,
     PASSWORD,
-    REVOKED_IDENTITY,
     Province,
     TestPki,
     blank_pdf,
+    pdfsig_verdicts_of,
+    pki_served,
+    pki_settings_apply,
 )
 
 
@@ -46,45 +41,10 @@ def _fresh_certificate_statuses():
     certificate_status_cache_clear()
 
 
-class _LateApp:
-    """A WSGI app whose real target is set once the PKI exists (it needs the server's port).
-    It counts the requests per service ("ocsp", "crls", "tsa", "certs"), whoever sends them
-    (this process or a worker process), so tests can tell how often the CA was asked."""
-
-    target: Callable[..., Any] | None = None
-
-    def __init__(self) -> None:
-        self.hits: Counter[str] = Counter()
-
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        assert self.target is not None, "PKI chưa được tạo"
-        parts = environ.get("PATH_INFO", "").strip("/").split("/")
-        if len(parts) > 1:
-            self.hits[parts[1]] += 1
-        return self.target(environ, start_response)
-
-
 @pytest.fixture(scope="session")
 def test_pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestPki]:
-    app = _LateApp()
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
-    base_url = f"http://127.0.0.1:{server.server_port}"
-    directory = tmp_path_factory.mktemp("pki") / "pki"
-    devpki.pki_create(
-        directory=directory,
-        base_url=base_url,
-        passphrase=PASSPHRASE,
-        identities=[*devpki.pki_identities(), REVOKED_IDENTITY],
-    )
-    app.target = devpki.animator(directory)
-    thread = threading.Thread(target=server.serve_forever, name="test-pki", daemon=True)
-    thread.start()
-    try:
-        yield TestPki(directory=directory, base_url=base_url, passphrase=PASSPHRASE, hits=app.hits)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+    with pki_served(tmp_path_factory.mktemp("pki")) as pki:
+        yield pki
 
 
 @pytest.fixture(scope="session")
@@ -120,14 +80,7 @@ def unreachable_pki_settings(settings, pki_settings: TestPki, unreachable_pki: T
 @pytest.fixture
 def pki_settings(settings, test_pki: TestPki) -> TestPki:
     """Point the signing settings at the test PKI for one test."""
-    settings.KYHOP_PKI_DIR = test_pki.directory
-    settings.KYHOP_PKI_URL = test_pki.base_url
-    settings.KYHOP_PKI_PASSPHRASE = test_pki.passphrase
-    settings.KYHOP_SIGN_TSA_URL = devpki.service_urls(test_pki.base_url)["tsa"]
-    settings.KYHOP_SIGN_TRUST_ROOTS = []
-    settings.KYHOP_SIGN_TSA_TIMEOUT = 10
-    settings.KYHOP_SIGN_FETCH_TIMEOUT = 10
-    return test_pki
+    return pki_settings_apply(settings, test_pki)
 
 
 @pytest.fixture
@@ -140,19 +93,9 @@ def pdf_bytes() -> bytes:
     return blank_pdf()
 
 
-def _pdfsig_verdicts(path: Path) -> list[str]:
-    """pdfsig's verdict line per signature; pdfsig always exits 0, so its text is what counts."""
-    result = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, check=False)
-    verdicts: list[str] = []
-    for line in (result.stdout + result.stderr).splitlines():
-        if line.strip().startswith("- Signature Validation:"):
-            verdicts.append(line.split(":", 1)[1].strip())
-    return verdicts
-
-
 @pytest.fixture
 def pdfsig_verdicts() -> Callable[[Path], list[str]]:
-    return _pdfsig_verdicts
+    return pdfsig_verdicts_of
 
 
 # --- The province committee of the request tests --------------------------------------------

@@ -1,6 +1,8 @@
 """Plain helpers and constants shared by the signing tests (fixtures are in conftest.py).
 
-- the test PKI's description (:class:`TestPki`) and its revoked signer;
+- the test PKI's description (:class:`TestPki`), its revoked signer, the in-process server
+  that answers for it (:func:`pki_served`), the settings pointing at it
+  (:func:`pki_settings_apply`) and pdfsig's verdicts on a file (:func:`pdfsig_verdicts_of`);
 - test PDFs made on the fly (:func:`blank_pdf`) and a Decree 30 Tờ trình (:func:`to_trinh`);
 - the province committee the request tests work in (:class:`Province`, built by the
   ``province`` fixture) and :func:`register`, which files a PDF as its document;
@@ -12,10 +14,14 @@ from __future__ import annotations
 
 import io
 import subprocess
+import threading
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -33,6 +39,7 @@ from pypdf.generic import (
     NumberObject,
     TextStringObject,
 )
+from werkzeug.serving import BaseWSGIServer, make_server
 
 from accounts.models import Body, User
 from documents.models import DocumentVersion
@@ -67,6 +74,8 @@ UNKNOWN_TEXT = "Không xác định được chứng thư số còn hiệu lực
 
 @dataclass(frozen=True)
 class TestPki:
+    __test__ = False  # a description, not a test class (its name starts with "Test")
+
     directory: Path
     base_url: str
     passphrase: str
@@ -78,6 +87,75 @@ class TestPki:
 
     def backend(self) -> Pkcs12KeyBackend:
         return Pkcs12KeyBackend(self.layout.identities)
+
+
+class LateApp:
+    """A WSGI app whose real target is set once the PKI exists (it needs the server's port).
+    It counts the requests per service ("ocsp", "crls", "tsa", "certs"), whoever sends them
+    (this process or a worker process), so tests can tell how often the CA was asked."""
+
+    target: Callable[..., Any] | None = None
+
+    def __init__(self) -> None:
+        self.hits: Counter[str] = Counter()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        assert self.target is not None, "PKI chưa được tạo"
+        parts = environ.get("PATH_INFO", "").strip("/").split("/")
+        if len(parts) > 1:
+            self.hits[parts[1]] += 1
+        return self.target(environ, start_response)
+
+
+@contextmanager
+def pki_served(parent: Path) -> Iterator[TestPki]:
+    """A fresh test PKI under *parent*, served on a free loopback port until the block ends.
+
+    The certificates of a PKI name the URL its services answer at, so the server is started
+    first, then the PKI is created for its port, and the running server is given its Animator.
+    The socket listens from the moment the server is built: nothing waits or sleeps.
+    """
+    app = LateApp()
+    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    directory = parent / "pki"
+    devpki.pki_create(
+        directory=directory,
+        base_url=base_url,
+        passphrase=PASSPHRASE,
+        identities=[*devpki.pki_identities(), REVOKED_IDENTITY],
+    )
+    app.target = devpki.animator(directory)
+    thread = threading.Thread(target=server.serve_forever, name="test-pki", daemon=True)
+    thread.start()
+    try:
+        yield TestPki(directory=directory, base_url=base_url, passphrase=PASSPHRASE, hits=app.hits)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+def pki_settings_apply(settings: Any, pki: TestPki) -> TestPki:
+    """Point the signing settings (pytest-django's ``settings``) at *pki* for one test."""
+    settings.KYHOP_PKI_DIR = pki.directory
+    settings.KYHOP_PKI_URL = pki.base_url
+    settings.KYHOP_PKI_PASSPHRASE = pki.passphrase
+    settings.KYHOP_SIGN_TSA_URL = devpki.service_urls(pki.base_url)["tsa"]
+    settings.KYHOP_SIGN_TRUST_ROOTS = []
+    settings.KYHOP_SIGN_TSA_TIMEOUT = 10
+    settings.KYHOP_SIGN_FETCH_TIMEOUT = 10
+    return pki
+
+
+def pdfsig_verdicts_of(path: Path) -> list[str]:
+    """pdfsig's verdict line per signature; pdfsig always exits 0, so its text is what counts."""
+    result = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, check=False)
+    verdicts: list[str] = []
+    for line in (result.stdout + result.stderr).splitlines():
+        if line.strip().startswith("- Signature Validation:"):
+            verdicts.append(line.split(":", 1)[1].strip())
+    return verdicts
 
 
 # --- Test PDFs ------------------------------------------------------------------------------

@@ -2,24 +2,52 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
-from signing.pades.sign import PadesLevel, SigningServices, sign_pdf_bytes
-from tests.signing.conftest import (  # noqa: F401 - fixtures reused by name
-    make_pdf,
-    pdfsig_verdicts,
-    pki_settings,
-    test_pki,
+from signing.pades.sign import PadesLevel, sign_pdf_bytes
+from tests.signing.helpers import (
+    TestPki,
+    blank_pdf,
+    pdfsig_verdicts_of,
+    pki_served,
+    pki_settings_apply,
 )
-from tests.signing.helpers import TestPki
-from tests.signing.helpers import blank_pdf as _make_pdf
-from tests.validation.helpers import first_identity
+from tests.validation.helpers import first_identity, sign_lta
+
+# The signing tests' PKI, made and served the same way (tests/signing/conftest.py): a
+# conftest's fixtures reach only the tests below it.
+
+
+@pytest.fixture(scope="session")
+def test_pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestPki]:
+    with pki_served(tmp_path_factory.mktemp("pki")) as pki:
+        yield pki
 
 
 @pytest.fixture
-def validation_settings(settings, pki_settings: TestPki) -> TestPki:  # noqa: F811
+def pki_settings(settings, test_pki: TestPki) -> TestPki:
+    """Point the signing settings at the test PKI for one test."""
+    return pki_settings_apply(settings, test_pki)
+
+
+@pytest.fixture
+def make_pdf() -> Callable[..., bytes]:
+    return blank_pdf
+
+
+@pytest.fixture
+def pdfsig_verdicts() -> Callable[[Path], list[str]]:
+    return pdfsig_verdicts_of
+
+
+# --- Documents signed with it ------------------------------------------------------------------
+
+
+@pytest.fixture
+def validation_settings(settings, pki_settings: TestPki) -> TestPki:
     """No TrustRoot rows: the test PKI's root is trusted as the development root."""
     settings.KYHOP_VALIDATION_FETCH = False
     settings.KYHOP_VALIDATION_TIMEOUT = 30
@@ -27,7 +55,7 @@ def validation_settings(settings, pki_settings: TestPki) -> TestPki:  # noqa: F8
 
 
 @pytest.fixture
-def signer(test_pki: TestPki):  # noqa: F811
+def signer(test_pki: TestPki):
     return test_pki.backend().signer(
         identity=first_identity(test_pki), passphrase=test_pki.passphrase
     )
@@ -36,30 +64,12 @@ def signer(test_pki: TestPki):  # noqa: F811
 @pytest.fixture
 def sign(validation_settings: TestPki, signer) -> Callable[..., bytes]:
     def _sign(data: bytes | None = None, level: PadesLevel = PadesLevel.B_LTA, **options) -> bytes:
-        return sign_pdf_bytes(data=data or _make_pdf(), signer=signer, level=level, **options)
+        return sign_pdf_bytes(data=data or blank_pdf(), signer=signer, level=level, **options)
 
     return _sign
 
 
 @pytest.fixture(scope="session")
-def signed_lta(test_pki: TestPki) -> bytes:  # noqa: F811
+def signed_lta(test_pki: TestPki) -> bytes:
     """One B-LTA document for the whole session (signing takes a second)."""
     return sign_lta(test_pki)
-
-
-def sign_lta(test_pki: TestPki) -> bytes:  # noqa: F811
-    """A one-page PDF signed at B-LTA by the test PKI's first demo signer."""
-    from signing import devpki as pki
-
-    signer = test_pki.backend().signer(
-        identity=first_identity(test_pki), passphrase=test_pki.passphrase
-    )
-    services = SigningServices(
-        tsa_url=pki.service_urls(test_pki.base_url)["tsa"],
-        trust_roots=tuple(pki.trust_roots(test_pki.directory)),
-        tsa_timeout=10,
-        fetch_timeout=10,
-    )
-    return sign_pdf_bytes(
-        data=_make_pdf(), signer=signer, level=PadesLevel.B_LTA, services=services
-    )

@@ -15,10 +15,10 @@ from tests.documents.conftest import (  # noqa: F401 - fixtures reused by name
     World,
     doc_storage,
     make_document,
-    pdf_bytes,
     upload,
     world,
 )
+from tests.documents.helpers import pdf_bytes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("doc_storage")]
 

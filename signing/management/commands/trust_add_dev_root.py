@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -11,7 +13,7 @@ from signing.pades.trust import trust_root_register_dev
 class Command(BaseCommand):
     help = "Thêm chứng thư gốc của PKI phát triển vào danh sách gốc tin cậy (chỉ dùng cho demo)."
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
             raise CommandError("Không thêm gốc của PKI phát triển trong cấu hình production.")
         try:

@@ -16,9 +16,10 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -49,7 +50,7 @@ class Command(BaseCommand):
         "2 chưa xác định, 3 không đọc được, 4 hợp lệ nhưng có cảnh báo)."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument("--json", action="store_true", help="In báo cáo dạng JSON.")
         parser.add_argument(
@@ -62,7 +63,7 @@ class Command(BaseCommand):
             help="Ngôn ngữ của báo cáo dạng chữ và PDF (mặc định: tiếng Việt).",
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         quiet_libraries()
         path: Path = options["file"]
         try:
