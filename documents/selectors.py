@@ -68,6 +68,20 @@ def document_latest_version(document: Document) -> DocumentVersion | None:
     return document_versions(document).first()
 
 
+def latest_storage_names(document_ids: list[int]) -> dict[int, str]:
+    """Each document's latest version's stored file name, in one light query (a mailer needs
+    the bytes, not the rows)."""
+    names: dict[int, str] = {}
+    rows = (
+        DocumentVersion.objects.filter(document_id__in=document_ids)
+        .order_by("document_id", "-number")
+        .values_list("document_id", "blob__storage_name")
+    )
+    for document_id, storage_name in rows:
+        names.setdefault(document_id, storage_name)
+    return names
+
+
 def bodies_user_can_file_for(user: User) -> QuerySet[Body]:
     """Bodies for which *user* may register documents and add versions: any membership."""
     if getattr(user, "is_superuser", False):

@@ -31,7 +31,7 @@ from background.models import OutboxMail
 from background.outbox import Recipient, mail_queue, mail_queue_plain
 from documents.models import Document, DocumentStatus, DocumentType
 from documents.rendering import AdministrativeDocument, Signer, render_pdf
-from documents.selectors import document_latest_version
+from documents.selectors import latest_storage_names
 from documents.services import document_create, document_version_store_signed
 from documents.storage import blob_open
 from meetings.access import meeting_manageable_by, participants_who_may_read
@@ -440,16 +440,20 @@ def send_meeting_mail(meeting_id: int, method: str) -> int:
 
 
 def _pdf_attachments(meeting: Meeting) -> list[tuple[str, bytes]]:
-    files = []
-    for name, document in (
-        ("giay-moi.pdf", meeting.invitation_document),
-        ("chuong-trinh.pdf", meeting.agenda_document),
-    ):
-        if document is None:
-            continue
-        version = document_latest_version(document)
-        files.append((name, _stored_bytes(version.blob.storage_name)))
-    return files
+    named = [
+        (name, document_id)
+        for name, document_id in (
+            ("giay-moi.pdf", meeting.invitation_document_id),
+            ("chuong-trinh.pdf", meeting.agenda_document_id),
+        )
+        if document_id is not None
+    ]
+    stored = latest_storage_names([document_id for _name, document_id in named])
+    return [
+        (name, _stored_bytes(stored[document_id]))
+        for name, document_id in named
+        if document_id in stored
+    ]
 
 
 @functools.lru_cache(maxsize=8)
