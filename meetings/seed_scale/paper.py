@@ -18,6 +18,7 @@ from documents.models import (
     DocumentStatus,
     DocumentType,
     DocumentVersion,
+    Urgency,
     WorkRecord,
     WorkRecordStatus,
 )
@@ -78,6 +79,7 @@ class Doc:
     issued_on: dt.date | None = None
     signer_name: str = ""
     confidentiality: int = Clearance.NORMAL
+    urgency: str = Urgency.NORMAL
     versions: list[Version] = field(default_factory=list)
     updated_at: dt.datetime | None = None
     # Registered with its number (an issued or incoming document) rather than numbered later.
@@ -530,6 +532,7 @@ class Paper:
                 doc.issued_on,
                 doc.signer_name,
                 doc.confidentiality,
+                doc.urgency,
                 doc.status,
                 doc.body.id,
                 doc.created_by.id,
@@ -625,6 +628,7 @@ DOCUMENT_FIELDS = [
     "issued_on",
     "signer_name",
     "confidentiality",
+    "urgency",
     "status",
     "owning_body",
     "created_by",

@@ -33,8 +33,9 @@ CONFTEST_IMPORTERS_LEFT = {
     "tests/e2e/test_minutes.py",
     "tests/e2e/test_reader_scripts.py",
     "tests/e2e/test_signing_inbox.py",
-    # Reuses the signing tests' session PKI the way test_signing_inbox.py does; both move when
-    # those fixtures become a pytest plugin.
+    # These two reuse the signing tests' session PKI the way test_signing_inbox.py does; all
+    # three move when those fixtures become a pytest plugin.
+    "tests/e2e/test_signing_deadline.py",
     "tests/e2e/test_trinh_ky_journey.py",
     "tests/e2e/test_validation_page.py",
     "tests/kyhop/test_english.py",
