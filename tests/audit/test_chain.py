@@ -9,6 +9,7 @@ from django.db import DatabaseError, connection, transaction
 
 from audit.models import AuditEvent
 from audit.services import GENESIS_HASH, audit_chain_verify, audit_record
+from tests.audit.helpers import audit_tamper
 
 
 def _record_three() -> list[AuditEvent]:
@@ -17,16 +18,6 @@ def _record_three() -> list[AuditEvent]:
         audit_record(actor=None, verb="test.two", object_type="x", object_id="7"),
         audit_record(actor=None, verb="test.three", details={"n": 3}),
     ]
-
-
-def _tamper(sql: str, params: list) -> None:
-    """Change audit rows behind the application's back, as a DBA with write access could."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_append_only")
-        cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_event_append_only")
 
 
 @pytest.mark.django_db
@@ -49,7 +40,7 @@ def test_intact_chain_verifies_and_command_succeeds(capsys):
 @pytest.mark.django_db
 def test_edited_details_are_named_by_the_command():
     _record_three()
-    _tamper("UPDATE audit_auditevent SET details = %s WHERE seq = 2", ['{"forged": true}'])
+    audit_tamper("UPDATE audit_auditevent SET details = %s WHERE seq = 2", ['{"forged": true}'])
     report = audit_chain_verify()
     assert report.first_break is not None and report.first_break.seq == 2
     with pytest.raises(CommandError, match="#2"):
@@ -59,7 +50,7 @@ def test_edited_details_are_named_by_the_command():
 @pytest.mark.django_db
 def test_edited_and_rehashed_row_breaks_the_next_link():
     events = _record_three()
-    _tamper(
+    audit_tamper(
         "UPDATE audit_auditevent SET verb = %s, hash = %s WHERE seq = 1", ["test.forged", "f" * 64]
     )
     report = audit_chain_verify()
@@ -71,7 +62,7 @@ def test_edited_and_rehashed_row_breaks_the_next_link():
 @pytest.mark.django_db
 def test_removed_row_is_reported_as_missing():
     _record_three()
-    _tamper("DELETE FROM audit_auditevent WHERE seq = 2", [])
+    audit_tamper("DELETE FROM audit_auditevent WHERE seq = 2", [])
     report = audit_chain_verify()
     assert report.first_break.seq == 2
     assert "thiếu" in report.first_break.reason
@@ -81,7 +72,7 @@ def test_removed_row_is_reported_as_missing():
 def test_inserted_row_is_found():
     first, _second, _third = _record_three()
     # Shift the tail up and slip a forged row in at #2 with a self-consistent hash.
-    _tamper("UPDATE audit_auditevent SET seq = seq + 100 WHERE seq >= 2", [])
+    audit_tamper("UPDATE audit_auditevent SET seq = seq + 100 WHERE seq >= 2", [])
     forged = AuditEvent(
         seq=2,
         at=first.at,

@@ -4,6 +4,7 @@ document's hash after it, on the request page and as a Vietnamese PDF."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import subprocess
 
@@ -24,6 +25,7 @@ from signing.services import (
     step_sign,
 )
 from signing.validation.texts import OUTCOME_LABELS
+from tests.audit.helpers import audit_tamper
 from tests.signing.helpers import register, to_trinh
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +108,9 @@ def test_a_tampered_audit_event_is_shown_as_not_matching(
     event = AuditEvent.objects.filter(verb="signing.step_signed").get()
     details = {**event.details, "certificate_serial": "00"}
     # The audit log is append-only for the application; this is the attacker's raw update.
-    AuditEvent.objects.filter(pk=event.pk).update(details=details)
+    audit_tamper(
+        "UPDATE audit_auditevent SET details = %s WHERE id = %s", [json.dumps(details), event.pk]
+    )
     record = request_record(request)
     assert not record.intact
     assert [line.intact for line in record.lines].count(False) == 1
