@@ -371,6 +371,15 @@ export class Reader {
   }
 
   async render(page, scale) {
+    // pdf.js refuses a second render() on a canvas until the first has ended: cancel the one
+    // under way and wait for it to end; of renders asked for meanwhile only the newest runs.
+    const generation = (this.renderGeneration = (this.renderGeneration || 0) + 1);
+    const previous = this.renderTask;
+    if (previous) {
+      previous.cancel();
+      await previous.promise.catch(() => {});
+    }
+    if (generation !== this.renderGeneration) return;
     const viewport = page.getViewport({ scale });
     const pixels = viewport.width * viewport.height;
     const ratio = Math.min(window.devicePixelRatio || 1, Math.sqrt(CANVAS_MAX_PIXELS / pixels));
