@@ -17,7 +17,7 @@ from django.utils import timezone
 from background.outbox import mail_queue_plain
 from meetings.access import participants_who_may_read
 from meetings.models import Consultation, ConsultationStatus, Meeting, MeetingStatus, Rsvp
-from meetings.preparation.invitations import time_phrase
+from meetings.preparation.invitations import meeting_reminder_text
 from meetings.voting.consultations import consultation_remind, consultations_close_due
 from signing.pades.renewal import documents_refresh_revocation, documents_renew_archive_timestamps
 
@@ -46,17 +46,6 @@ def consultations_remind_due() -> int:
     """Remind members who have not answered, once per configured offset before the deadline."""
     now = timezone.now()
     return sum(consultation_remind(consultation=c) for c in consultations_due_reminder(now))
-
-
-def _meeting_mail_text(meeting: Meeting, ask: bool) -> str:
-    text = (
-        f"{meeting.body.name} nhắc lịch họp: {meeting.title}\n"
-        f"Thời gian: {time_phrase(meeting.starts_at)}\n"
-        f"Địa điểm: {meeting.place}\n"
-    )
-    if ask:
-        text += "\nĐồng chí chưa xác nhận tham dự, vui lòng trả lời trên KyHop.\n"
-    return text
 
 
 def invitee_reminder_offset(meeting: Meeting, now: dt.datetime) -> int | None:
@@ -94,7 +83,7 @@ def meeting_invitee_reminders(now: dt.datetime) -> int:
                     topic=f"meeting:{meeting.pk}",
                     purpose="reply-reminder",
                     subject=f"[Nhắc trả lời giấy mời] {meeting.title}",
-                    body=_meeting_mail_text(meeting, ask=True),
+                    body=meeting_reminder_text(meeting, ask=True),
                     users=[p.user for p in pending],
                     key=f"meeting:{meeting.pk}:reply:{hours}h",
                 )
@@ -106,7 +95,7 @@ def meeting_invitee_reminders(now: dt.datetime) -> int:
                     topic=f"meeting:{meeting.pk}",
                     purpose="day-before",
                     subject=f"[Nhắc lịch họp] {meeting.title}",
-                    body=_meeting_mail_text(meeting, ask=False),
+                    body=meeting_reminder_text(meeting, ask=False),
                     users=[p.user for p in replied],
                     key=f"meeting:{meeting.pk}:day-before",
                 )

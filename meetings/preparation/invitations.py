@@ -249,6 +249,20 @@ def invitations_reissue_store(*, actor: User, meeting: Meeting, pdfs: Invitation
     )
 
 
+def meeting_reminder_text(meeting: Meeting, *, ask: bool) -> str:
+    """The text of a reminder mail (the schedule's and the clerk's); *ask*: the invitee has
+    not answered yet. Mail to officials stays Vietnamese, like the invitation it refers to."""
+    text = (
+        f"{meeting.body.name} nhắc lịch họp: {meeting.title}\n"
+        f"Giấy mời số: {meeting.invitation_number}\n"
+        f"Thời gian: {time_phrase(meeting.starts_at)}\n"
+        f"Địa điểm: {meeting.place}\n"
+    )
+    if ask:
+        text += "\nĐồng chí chưa xác nhận tham dự, vui lòng trả lời trên KyHop.\n"
+    return text
+
+
 @dataclass(frozen=True)
 class Reminded:
     queued: int  # mails queued now
@@ -272,15 +286,8 @@ def invitees_remind(*, actor: User, meeting: Meeting) -> Reminded:
         queued = mail_queue_plain(
             topic=f"meeting:{meeting.pk}",
             purpose="reply-reminder",
-            # Mail to officials stays Vietnamese, like the invitation it refers to.
             subject=f"[Nhắc trả lời giấy mời] {meeting.title}",
-            body=(
-                f"{meeting.body.name} đề nghị đồng chí xác nhận tham dự cuộc họp: {meeting.title}\n"
-                f"Giấy mời số: {meeting.invitation_number}\n"
-                f"Thời gian: {time_phrase(meeting.starts_at)}\n"
-                f"Địa điểm: {meeting.place}\n"
-                "Vui lòng trả lời (tham dự, vắng mặt hoặc cử người dự thay) trên KyHop.\n"
-            ),
+            body=meeting_reminder_text(meeting, ask=True),
             users=pending,
             key=f"meeting:{meeting.pk}:reply-reminder:{timezone.localdate().isoformat()}",
         )
