@@ -1,5 +1,5 @@
-// KyHop live meeting page: one WebSocket, a snapshot then numbered events, rendered into the
-// data-role slots of the template. ES module from 'self' (the CSP allows no inline script);
+// KyHop live meeting page: one WebSocket (socket.js), a snapshot then numbered events, rendered
+// into the data-role slots of the template. ES module from 'self' (the CSP allows no inline script);
 // every text from the server goes in through textContent, never as HTML. Our own texts go
 // through gettext/interpolate from Django's JavaScript catalogue (a deferred script in the
 // page's head, so it has run before this module), Vietnamese being the msgid.
@@ -7,19 +7,17 @@
 import { ballotClose, ballotFailed, ballotOpen, ballotPollId, ballotSetup } from "./ballot.js";
 import { confirmStep, confirmedFields } from "./console.js";
 import { fullscreenSetup } from "./fullscreen.js";
+import { openSocket, postForm } from "./socket.js";
 import { mountViewer } from "./viewer.js";
 
 const root = document.getElementById("live");
 const canRun = root?.dataset.canRun === "1";
 const isStaff = root?.dataset.staff === "1";
 const PING_MS = 20000;
-const BACKOFF_MAX_MS = 30000;
 
-let socket = null;
-let seq = null; // the number of the last event applied; null until a snapshot arrives
-let buffered = []; // events that arrived while waiting for a snapshot
+let live = null; // the socket (socket.js)
+let seq = null; // the number of the last event applied, as shown on the page
 let state = null;
-let backoff = 1000;
 let following = true;
 let viewer = null; // {documentId, reader}
 let refCounter = 0;
@@ -59,73 +57,44 @@ function h(tag, attrs = {}, ...children) {
 // --- Connection ----------------------------------------------------------------------------
 
 function connect() {
-  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  socket = new WebSocket(`${scheme}//${location.host}${root.dataset.wsPath}`);
-  seq = null;
-  buffered = [];
-  socket.addEventListener("open", () => {
-    backoff = 1000;
+  live = openSocket({
+    path: root.dataset.wsPath,
+    onSnapshot: applySnapshot,
+    onEvent: apply,
+    onPersonal: personal,
+    onState: connectionChanged,
+    pingMs: PING_MS,
+  });
+}
+
+function connectionChanged(code) {
+  if (code === "open") {
     $("offline").hidden = true;
-    setConnection("open", gettext("đã kết nối"));
-  });
-  socket.addEventListener("message", (event) => receive(JSON.parse(event.data)));
-  socket.addEventListener("close", (event) => {
-    setConnection("lost", gettext("mất kết nối"));
-    if (event.code === 4403) {
-      showMessage(gettext("Bạn không có quyền tham gia phiên họp này."));
-      return;
-    }
-    $("offline").hidden = false;
-    // Back off with jitter so a restarted server is not hit by every tablet at once.
-    const wait = backoff * (0.5 + Math.random());
-    backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
-    setTimeout(connect, wait);
-  });
+    return setConnection("open", gettext("đã kết nối"));
+  }
+  setConnection("lost", gettext("mất kết nối"));
+  if (code === "forbidden") showMessage(gettext("Bạn không có quyền tham gia phiên họp này."));
+  else $("offline").hidden = false;
 }
 
 function send(type, payload = {}) {
-  if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type, seq, payload }));
+  return live?.send(type, payload) ?? false;
 }
 
-function resync() {
-  seq = null;
-  buffered = [];
-  send("snapshot.get");
-}
-
-function receive(message) {
-  const { type, payload } = message;
-  if (type === "snapshot") return applySnapshot(message);
-  if (message.seq === null || message.seq === undefined) return personal(type, payload);
-  if (seq === null) {
-    buffered.push(message);
-    return;
-  }
-  if (message.seq <= seq) return; // already in the snapshot
-  if (message.seq !== seq + 1) return resync(); // a gap: something was lost on the way
-  apply(message);
-}
-
-function applySnapshot(message) {
-  state = message.payload;
+function applySnapshot(payload, number) {
+  state = payload;
   state.notVoted = Object.fromEntries((state.not_voted || []).map((row) => [row.poll_id, row]));
   state.named = Object.fromEntries((state.named || []).map((row) => [row.poll_id, row.voters]));
-  seq = message.seq;
-  const later = buffered.filter((m) => m.seq > seq).sort((a, b) => a.seq - b.seq);
-  buffered = [];
+  seq = number;
   renderAll();
-  for (const event of later) {
-    if (event.seq !== seq + 1) return resync();
-    apply(event);
-  }
 }
 
-function apply(message) {
-  const handler = EVENTS[message.type];
-  seq = message.seq;
+function apply(type, payload, number) {
+  const handler = EVENTS[type];
+  seq = number;
   root.dataset.seq = String(seq);
   setText("seq", String(seq));
-  if (handler) handler(message.payload);
+  if (handler) handler(payload);
 }
 
 function upsertPoll(poll) {
@@ -195,8 +164,7 @@ const EVENTS = {
 // Unnumbered messages: answers to this socket, and the staff's lists.
 function personal(type, payload) {
   if (!state && type !== "error") return;
-  if (type === "pong" && seq !== null && payload.seq > seq) resync();
-  else if (type === "ballot.ack") ballotAcked(payload);
+  if (type === "ballot.ack") ballotAcked(payload);
   else if (type === "error") {
     showNotice(payload.message, true);
     if (payload.ref && payload.ref === ballotRef) ballotFailed(ballotDialog, payload.message);
@@ -476,7 +444,7 @@ function renderTakeover(alert = false) {
 }
 
 function castBallot({ poll_id, option_ids }) {
-  if (socket?.readyState === WebSocket.OPEN) {
+  if (live?.isOpen()) {
     ballotRef = `b${++refCounter}`;
     return send("ballot.cast", { poll_id, option_ids, ref: ballotRef });
   }
@@ -579,7 +547,7 @@ async function command(action, data) {
   if (!(data instanceof FormData)) for (const [k, v] of Object.entries(data || {})) body.append(k, v);
   const url = root.dataset.commandUrl.replace("ACTION", action);
   try {
-    const response = await fetch(url, { method: "POST", body, headers: { "X-CSRFToken": root.dataset.csrf }, credentials: "same-origin" });
+    const response = await postForm(url, body);
     const answer = await response.json();
     if (!answer.ok) showNotice(answer.error, true);
     return answer;
@@ -601,7 +569,7 @@ root?.addEventListener("click", (event) => {
   if (button.dataset.cmd === "presenter-show") return command("presenter-show", {});
   // The move every screen waits for goes over the open socket (no request, session or access
   // lookup); HTTP stays the fallback while the socket reconnects.
-  if (button.dataset.cmd === "item" && socket?.readyState === WebSocket.OPEN) {
+  if (button.dataset.cmd === "item" && live?.isOpen()) {
     return send("item.set", { item_id: Number(button.dataset.item_id) });
   }
   if (button.dataset.cmd && button.dataset.confirm) {
@@ -641,7 +609,7 @@ root?.addEventListener("submit", (event) => {
 });
 
 async function joinRemote() {
-  const response = await fetch(root.dataset.remoteUrl, { method: "POST", headers: { "X-CSRFToken": root.dataset.csrf }, credentials: "same-origin" });
+  const response = await postForm(root.dataset.remoteUrl);
   const answer = await response.json();
   if (!answer.ok) return showNotice(answer.error, true);
   state.me.checked_in = true; // the roll is for the staff: this page learns it from the answer
@@ -664,5 +632,4 @@ if (root) {
     renderTimer();
     tickSpeakers();
   }, 1000);
-  setInterval(() => send("ping", {}), PING_MS);
 }

@@ -2,17 +2,18 @@
 //
 // Inbox: "Ký hàng loạt" — the selected documents and one passphrase go in one POST; the
 // signatures are made in the background and their progress arrives on the signer's socket
-// (/ws/ky-so/tien-do/) as {type, seq, payload} envelopes. A gap in seq, or a reconnect, asks
-// for a snapshot, so the bar and the results never drift from the server's state.
+// (/ws/ky-so/tien-do/, through socket.js): a bulk.snapshot, then each job's numbered events,
+// numbered from 1 per job. A gap in seq, or a reconnect, brings a snapshot, so the bar and the
+// results never drift from the server's state.
 //
 // Trình ký form: the clerk clicks or drags on the page shown by the reader to choose where the
 // signature goes; page/x/y/width/height are filled in PDF points (origin bottom-left).
 //
 // Texts go through gettext/interpolate (Django's JavaScript catalogue, loaded by base.html).
 
-// --- Inbox: bulk signing --------------------------------------------------------------------
+import { openSocket, postForm } from "./socket.js";
 
-const RECONNECT_MS = [500, 1000, 2000, 5000];
+// --- Inbox: bulk signing --------------------------------------------------------------------
 
 function role(root, name) {
   return root.querySelector(`[data-role="${name}"]`);
@@ -27,11 +28,15 @@ class BulkSigning {
     this.status = role(panel, "bulk-status");
     this.list = role(panel, "bulk-results");
     this.job = null;
-    this.seq = 0;
-    this.attempt = 0;
     this.bindSelection();
     form.addEventListener("submit", (event) => this.submit(event));
-    this.connect();
+    this.socket = openSocket({
+      path: form.dataset.socket,
+      snapshotType: "bulk.snapshot",
+      streamOf: (payload) => payload.job ?? null,
+      onSnapshot: (snap) => this.applySnapshot(snap),
+      onEvent: (type, payload) => this.receive(type, payload),
+    });
   }
 
   boxes() {
@@ -52,29 +57,12 @@ class BulkSigning {
     update();
   }
 
-  connect() {
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    this.socket = new WebSocket(`${scheme}://${location.host}${this.form.dataset.socket}`);
-    this.socket.addEventListener("open", () => (this.attempt = 0));
-    this.socket.addEventListener("message", (event) => this.receive(JSON.parse(event.data)));
-    this.socket.addEventListener("close", (event) => {
-      if (event.code === 4403) return; // logged out: reconnecting cannot help
-      const wait = RECONNECT_MS[Math.min(this.attempt++, RECONNECT_MS.length - 1)];
-      setTimeout(() => this.connect(), wait);
-    });
-  }
-
   async submit(event) {
     event.preventDefault();
     const button = role(this.form, "bulk-submit");
     button.disabled = true;
     try {
-      const response = await fetch(this.form.action, {
-        method: "POST",
-        body: new FormData(this.form),
-        headers: { Accept: "application/json" },
-        credentials: "same-origin",
-      });
+      const response = await postForm(this.form.action, new FormData(this.form), { Accept: "application/json" });
       const answer = await response.json();
       if (!response.ok) {
         this.show(answer.error || gettext("Không bắt đầu được lượt ký."));
@@ -82,20 +70,17 @@ class BulkSigning {
       }
       // The passphrase is not kept in the page once it has been sent.
       this.form.elements.passphrase.value = "";
-      this.job = answer.job;
-      this.seq = 0;
-      this.start(answer.total);
-      this.send({ type: "snapshot.get" }); // in case the first events came before the answer
+      // The job's first events may have come before this answer, and already show it.
+      if (this.job !== answer.job) {
+        this.job = answer.job;
+        this.start(answer.total);
+      }
     } catch (error) {
       console.error(error);
       this.show(gettext("Mất kết nối với máy chủ. Hãy thử lại."));
     } finally {
       button.disabled = false;
     }
-  }
-
-  send(message) {
-    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
   }
 
   show(text) {
@@ -116,21 +101,15 @@ class BulkSigning {
     this.percent.textContent = `${percent}%`;
   }
 
-  receive(message) {
-    const { type, seq, payload } = message;
-    if (type === "bulk.snapshot") return this.applySnapshot(seq, payload);
+  // A numbered event, in order (socket.js asked for a snapshot on a gap).
+  receive(type, payload) {
     if (!type.startsWith("bulk.")) return;
     if (payload.job !== this.job) {
       if (type !== "bulk.started") return;
       this.job = payload.job; // a batch started from another tab of the same signer
     }
-    if (seq !== this.seq + 1) {
-      if (seq > this.seq) this.send({ type: "snapshot.get" }); // a gap: resynchronise
-      return;
-    }
-    this.seq = seq;
     const handlers = {
-      "bulk.started": () => this.applySnapshot(seq, payload),
+      "bulk.started": () => this.applySnapshot(payload),
       "bulk.progress": () => {
         this.setBar(payload.done, payload.total);
         this.item(payload.item);
@@ -141,10 +120,9 @@ class BulkSigning {
     (handlers[type] || (() => {}))();
   }
 
-  applySnapshot(seq, snap) {
+  applySnapshot(snap) {
     if (!snap.job || (this.job && snap.job !== this.job)) return;
     this.job = snap.job;
-    this.seq = seq;
     this.start(snap.total);
     this.list.replaceChildren();
     snap.items.filter((item) => item.state !== "waiting").forEach((item) => this.item(item));
