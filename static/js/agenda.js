@@ -1,8 +1,9 @@
 // Drag and drop for the agenda editor: dropping an item among its siblings sends the new order
 // of that level to the server, then reloads so numbering and forms stay in step. The buttons
 // (↑ ↓) do the same without a mouse, which is what tablets use.
+import { postForm } from "./socket.js";
+
 const list = document.querySelector("ol.agenda.editable");
-const csrf = document.querySelector("input[name=csrfmiddlewaretoken]")?.value;
 
 function siblingsOf(item) {
   return [...list.querySelectorAll("li.agenda-item")].filter(
@@ -31,9 +32,7 @@ if (list) {
     const body = new URLSearchParams();
     order.forEach((id) => body.append("order", id));
     body.append("parent", dragged.dataset.parent);
-    const response = await fetch(list.dataset.reorderUrl, {
-      method: "POST", body, headers: { "X-CSRFToken": csrf }, credentials: "same-origin",
-    });
+    const response = await postForm(list.dataset.reorderUrl, body);
     if (!response.ok) {
       const data = await response.json().catch(() => ({}));
       alert(data.error || gettext("Không sắp xếp được. Hãy tải lại trang."));

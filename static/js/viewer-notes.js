@@ -3,6 +3,8 @@
 // mouse) and shown over it. The server keeps them visible to me only (documents/note_views.py).
 // Texts go through gettext/interpolate (Django's JavaScript catalogue, loaded by base.html).
 
+import { postJSON } from "./socket.js";
+
 const MIN_DRAG_PX = 6;
 
 function button(label, onClick) {
@@ -20,7 +22,6 @@ export class Notes {
     this.root = root;
     this.url = root.dataset.notesUrl;
     this.version = Number(root.dataset.version);
-    this.csrf = root.dataset.csrf;
     this.notes = [];
     this.form = root.querySelector('[data-role="note-form"]');
     this.list = root.querySelector('[data-role="notes-list"]');
@@ -37,15 +38,7 @@ export class Notes {
   }
 
   async request(url, body) {
-    const options = body === undefined
-      ? { credentials: "same-origin" }
-      : {
-          method: "POST",
-          credentials: "same-origin",
-          headers: { "Content-Type": "application/json", "X-CSRFToken": this.csrf },
-          body: JSON.stringify(body),
-        };
-    const response = await fetch(url, options);
+    const response = body === undefined ? await fetch(url, { credentials: "same-origin" }) : await postJSON(url, body);
     const data = await response.json().catch(() => ({}));
     if (!response.ok) {
       const messages = Object.values(data.errors ?? {}).flat();
