@@ -221,3 +221,28 @@ def _pdf_text(data: bytes) -> str:
     """The PDF's text with its line breaks and runs of spaces as single spaces."""
     result = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True)
     return " ".join(result.stdout.decode().split())
+
+
+def test_the_clerk_reorders_the_agenda_by_dragging(browser, province):
+    """agenda.js posts the new order (with the page's CSRF token) and reloads the numbering."""
+    base, body, _files = province
+    clerk_user = User.objects.get(username="vanthu")
+    starts = timezone.make_aware(dt.datetime(2026, 12, 17, 8, 0))
+    meeting = services.meeting_create(
+        actor=clerk_user,
+        body=body,
+        title="Họp chuyên đề tháng 12 năm 2026",
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=2),
+        place="Phòng họp số 3",
+    )
+    for title in ("Khai mạc", "Báo cáo kết quả", "Bế mạc"):
+        services.agenda_item_add(actor=clerk_user, meeting=meeting, title=title)
+
+    clerk = _login(browser, base, "vanthu", DESKTOP)
+    clerk.goto(f"{base}/hop/{meeting.pk}/chuan-bi/")
+    clerk.wait_for_selector(".agenda-title:has-text('3. Bế mạc')")
+    _item(clerk, "Bế mạc").first.drag_to(_item(clerk, "Khai mạc").first)
+    clerk.wait_for_selector(".agenda-title:has-text('1. Bế mạc')")
+    titles = [item.title for item in meeting.agenda_items.order_by("position")]
+    assert titles == ["Bế mạc", "Khai mạc", "Báo cáo kết quả"]
