@@ -67,8 +67,8 @@ class ReadMostlyAdmin(AuditedAdmin):
 
 class AgendaItemInline(admin.TabularInline):
     model = AgendaItem
-    fields = ["position", "title", "presenter", "planned_minutes"]
-    readonly_fields = fields
+    readonly_fields = ("position", "title", "presenter", "planned_minutes")
+    fields = readonly_fields
     extra = 0
     can_delete = False
     show_change_link = True

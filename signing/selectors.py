@@ -6,35 +6,41 @@ too), the readers in copy, and superusers. Everyone else gets 404 from the views
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_noop
 
-from accounts.models import Body, Membership, Role
+from accounts.models import Body, Membership, Role, User
 from signing.models import (
     AssigneeStatus,
     BodySigningSettings,
     PadesLevelChoice,
     RequestStatus,
     SigningRequest,
+    SigningStep,
     StepAssignee,
     StepKind,
     StepStatus,
 )
 
 
-def _clerk_body_ids(user: Any) -> QuerySet[Membership]:
+class _BodyId(TypedDict):
+    body_id: int
+
+
+def _clerk_body_ids(user: User) -> QuerySet[Membership, _BodyId]:
     return Membership.objects.filter(user=user, role=Role.CLERK).values("body_id")
 
 
-def _mine(user: Any) -> Q:
+def _mine(user: User) -> Q:
     """Assignee rows *user* acts on: named, or an unnamed seal of a body they are clerk of."""
     return Q(user=user) | Q(user__isnull=True, seal_body_id__in=_clerk_body_ids(user))
 
 
-def requests_visible_to(user: Any) -> QuerySet[SigningRequest]:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+def requests_visible_to(user: User | AnonymousUser) -> QuerySet[SigningRequest]:
+    if not isinstance(user, User) or not user.is_active:  # anonymous or deactivated
         return SigningRequest.objects.none()
     if user.is_superuser:
         return SigningRequest.objects.all()
@@ -44,7 +50,7 @@ def requests_visible_to(user: Any) -> QuerySet[SigningRequest]:
     ).distinct()
 
 
-def request_for(user: Any, pk: int) -> SigningRequest | None:
+def request_for(user: User, pk: int) -> SigningRequest | None:
     return (
         requests_visible_to(user)
         .select_related("document", "current_version__blob", "created_by", "body")
@@ -53,22 +59,24 @@ def request_for(user: Any, pk: int) -> SigningRequest | None:
     )
 
 
-def request_may_manage(user: Any, request: SigningRequest) -> bool:
+def request_may_manage(user: User, request: SigningRequest) -> bool:
     """The clerk who routed it (or a superuser) sends, numbers and cancels it."""
     return bool(user.is_superuser or request.created_by_id == user.pk)
 
 
-def assignee_may_act(user: Any, assignee: StepAssignee) -> bool:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+def assignee_may_act(user: User | AnonymousUser, assignee: StepAssignee) -> bool:
+    if not isinstance(user, User) or not user.is_active:  # anonymous or deactivated
         return False
     if assignee.user_id is not None:
         return assignee.user_id == user.pk
+    if assignee.seal_body_id is None:
+        return False
     return Membership.objects.filter(
         user=user, body_id=assignee.seal_body_id, role=Role.CLERK
     ).exists()
 
 
-def request_steps(request: SigningRequest) -> list:
+def request_steps(request: SigningRequest) -> list[SigningStep]:
     """The steps with their assignees, in two queries whatever their number."""
     return list(
         request.steps.order_by("order").prefetch_related(
@@ -77,7 +85,7 @@ def request_steps(request: SigningRequest) -> list:
     )
 
 
-def waiting_for(user: Any) -> QuerySet[StepAssignee]:
+def waiting_for(user: User) -> QuerySet[StepAssignee]:
     """The inbox: what waits for *user* now (active steps of running requests)."""
     return (
         StepAssignee.objects.filter(
@@ -91,7 +99,7 @@ def waiting_for(user: Any) -> QuerySet[StepAssignee]:
     )
 
 
-def acted_by(user: Any) -> QuerySet[StepAssignee]:
+def acted_by(user: User) -> QuerySet[StepAssignee]:
     return (
         StepAssignee.objects.filter(acted_by=user)
         .select_related("step__request__document")
@@ -99,12 +107,12 @@ def acted_by(user: Any) -> QuerySet[StepAssignee]:
     )
 
 
-def my_action(user: Any, request: SigningRequest) -> StepAssignee | None:
+def my_action(user: User, request: SigningRequest) -> StepAssignee | None:
     """The row *user* may act on in *request* now, if any."""
     return waiting_for(user).filter(step__request=request).first()
 
 
-def requests_created_by(user: Any) -> QuerySet[SigningRequest]:
+def requests_created_by(user: User) -> QuerySet[SigningRequest]:
     return SigningRequest.objects.filter(created_by=user).select_related("document")
 
 
@@ -136,7 +144,7 @@ def default_level_for(body: Body) -> str:
 OPEN_STATUSES = (RequestStatus.DRAFT, RequestStatus.IN_PROGRESS)
 
 
-def open_requests_by_document(user: Any, document_ids: list[int]) -> dict[int, SigningRequest]:
+def open_requests_by_document(user: User, document_ids: list[int]) -> dict[int, SigningRequest]:
     """The open request *user* can see for each of *document_ids* (one query)."""
     found = requests_visible_to(user).filter(document_id__in=document_ids, status__in=OPEN_STATUSES)
     return {request.document_id: request for request in found.order_by("pk")}

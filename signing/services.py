@@ -96,7 +96,7 @@ def _check_steps(steps: list[StepSpec], *, is_attachment: bool) -> None:
         return
     if StepKind.MAIN not in kinds:
         raise ValidationError(gettext("Phải có bước ký của người có thẩm quyền."))
-    order = {StepKind.INITIAL: 0, StepKind.MAIN: 1, StepKind.SEAL: 2}
+    order: dict[str, int] = {StepKind.INITIAL: 0, StepKind.MAIN: 1, StepKind.SEAL: 2}
     if [order[k] for k in kinds] != sorted(order[k] for k in kinds):
         # Decree 30 Art. 32.2(d): the seal goes on only after the competent person has signed.
         raise ValidationError(
@@ -171,7 +171,11 @@ def request_create(
 
 def _step_create(request: SigningRequest, order: int, spec: StepSpec) -> None:
     step = SigningStep.objects.create(request=request, order=order, kind=spec.kind)
-    prefix = {StepKind.INITIAL: "ky_nhay", StepKind.MAIN: "ky_chinh", StepKind.SEAL: "dong_dau"}
+    prefix: dict[str, str] = {
+        StepKind.INITIAL: "ky_nhay",
+        StepKind.MAIN: "ky_chinh",
+        StepKind.SEAL: "dong_dau",
+    }
     for index, assignee in enumerate(spec.assignees, start=1):
         placement = assignee.placement
         row = StepAssignee(

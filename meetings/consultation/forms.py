@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Body, Clearance
@@ -47,17 +48,20 @@ class ConsultationForm(forms.Form):
         coerce=int,
         initial=Clearance.NORMAL,
         required=False,
-        empty_value=Clearance.NORMAL,
+        # Django takes any empty value (here the coerced int); django-stubs types it as str.
+        empty_value=Clearance.NORMAL,  # type: ignore[arg-type]
         help_text=_("Phiếu Mật chỉ gửi tới thành viên được phép đọc tài liệu Mật."),
     )
 
-    def __init__(self, *args: Any, bodies: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, bodies: QuerySet[Body] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if bodies is not None:
-            self.fields["body"].queryset = bodies
+            body_field = self.fields["body"]
+            assert isinstance(body_field, forms.ModelChoiceField)
+            body_field.queryset = bodies
             # Most clerks serve one body: nothing to choose then.
             if len(bodies) == 1:
-                self.fields["body"].initial = bodies[0]
+                body_field.initial = bodies[0]
 
     def clean_options(self) -> list[str]:
         lines = self.cleaned_data.get("options", "").splitlines()
@@ -65,6 +69,7 @@ class ConsultationForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         if data.get("kind") != PollKind.YES_NO_ABSTAIN and len(data.get("options") or []) < 2:
             raise ValidationError(_("Cần ít nhất hai phương án, mỗi phương án một dòng."))
         return data
@@ -78,7 +83,11 @@ class DocumentsForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: Any, documents: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, documents: QuerySet[Document] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if documents is not None:
-            self.fields["documents"].queryset = documents
+            documents_field = self.fields["documents"]
+            assert isinstance(documents_field, forms.ModelMultipleChoiceField)
+            documents_field.queryset = documents

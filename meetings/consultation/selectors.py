@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TypedDict
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
-from accounts.models import Membership, Role
+from accounts.models import Membership, Role, User
 from documents.models import Document
 from documents.selectors import documents_visible_to
 from meetings.access import ORGANISER_ROLES
@@ -28,13 +29,17 @@ class ConsultationAccess:
     is_recipient: bool
 
 
-def _organised_body_ids(user: Any) -> QuerySet[Membership]:
+class _BodyId(TypedDict):
+    body_id: int
+
+
+def _organised_body_ids(user: User) -> QuerySet[Membership, _BodyId]:
     return Membership.objects.filter(user=user, role__in=ORGANISER_ROLES).values("body_id")
 
 
-def consultations_visible_to(user: Any) -> QuerySet[Consultation]:
+def consultations_visible_to(user: User | AnonymousUser) -> QuerySet[Consultation]:
     """The body's organisers see all of its consultations; those asked see theirs once sent."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User):  # anonymous
         return Consultation.objects.none()
     if user.is_superuser:
         return Consultation.objects.all()
@@ -55,7 +60,7 @@ def consultation_level(consultation: Consultation) -> int:
     return max(consultation.confidentiality, documents or 0)
 
 
-def may_read_consultation(user: Any, level: int) -> bool:
+def may_read_consultation(user: User, level: int) -> bool:
     return bool(user.is_superuser or user.clearance >= level)
 
 
@@ -94,7 +99,7 @@ def recipients_cleared(consultation: Consultation) -> QuerySet[ConsultationRecip
     )
 
 
-def consultation_access(user: Any, pk: int) -> ConsultationAccess | None:
+def consultation_access(user: User, pk: int) -> ConsultationAccess | None:
     consultation = (
         consultations_visible_to(user).select_related("body", "poll").filter(pk=pk).first()
     )
@@ -109,15 +114,15 @@ def consultation_access(user: Any, pk: int) -> ConsultationAccess | None:
     return ConsultationAccess(consultation, can_manage, is_recipient)
 
 
-def _answered(user: Any) -> Q:
+def _answered(user: User) -> Q:
     named = Ballot.objects.filter(poll_id=OuterRef("poll_id"), voter=user)
     secret = VoteReceipt.objects.filter(poll_id=OuterRef("poll_id"), voter=user)
     return Q(Exists(named)) | Q(Exists(secret))
 
 
-def open_consultations_for(user: Any) -> QuerySet[Consultation]:
+def open_consultations_for(user: User | AnonymousUser) -> QuerySet[Consultation]:
     """The in-app notice on the home page: open consultations asking *user*, unanswered first."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User):  # anonymous
         return Consultation.objects.none()
     asked = ConsultationRecipient.objects.filter(user=user).values("consultation_id")
     return (
@@ -128,19 +133,19 @@ def open_consultations_for(user: Any) -> QuerySet[Consultation]:
     )
 
 
-def my_choice_ids(user: Any, consultation: Consultation) -> set[int]:
+def my_choice_ids(user: User, consultation: Consultation) -> set[int]:
     """The options *user* chose on a named consultation (a secret answer has no such link)."""
     ballot = Ballot.objects.filter(poll=consultation.poll, voter=user)
     return set(BallotChoice.objects.filter(ballot__in=ballot).values_list("option_id", flat=True))
 
 
-def has_answered(user: Any, consultation: Consultation) -> bool:
+def has_answered(user: User, consultation: Consultation) -> bool:
     poll = consultation.poll
     rows = VoteReceipt if poll.secret else Ballot
     return rows.objects.filter(poll=poll, voter=user).exists()
 
 
-def body_documents_for(user: Any, consultation: Consultation) -> QuerySet[Document]:
+def body_documents_for(user: User, consultation: Consultation) -> QuerySet[Document]:
     """Documents the organiser may attach: the body's own, as far as the organiser may see."""
     body_id = consultation.body_id
     return (
@@ -150,6 +155,6 @@ def body_documents_for(user: Any, consultation: Consultation) -> QuerySet[Docume
     )
 
 
-def attached_documents_for(user: Any, consultation: Consultation) -> QuerySet[Document]:
+def attached_documents_for(user: User, consultation: Consultation) -> QuerySet[Document]:
     """Attached documents a reader is cleared for; the rest stay out of sight."""
     return documents_visible_to(user).filter(pk__in=consultation.documents.values("pk"))

@@ -3,8 +3,9 @@ a member asked answers (and changes a named answer) until the deadline."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedRequest
+from accounts.models import User
 from meetings.access import bodies_user_can_host_for
 from meetings.consultation import selectors
 from meetings.consultation.facts import consultation_facts
@@ -29,7 +32,7 @@ def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-def _access(request: HttpRequest, pk: int) -> ConsultationAccess:
+def _access(request: AuthenticatedRequest, pk: int) -> ConsultationAccess:
     # Outsiders get 404, not 403: a consultation's existence is not theirs to learn.
     access = selectors.consultation_access(request.user, pk)
     if access is None:
@@ -37,19 +40,19 @@ def _access(request: HttpRequest, pk: int) -> ConsultationAccess:
     return access
 
 
-def _managed(request: HttpRequest, pk: int) -> Consultation:
+def _managed(request: AuthenticatedRequest, pk: int) -> Consultation:
     access = _access(request, pk)
     if not access.can_manage:
         raise Http404(gettext("Không tìm thấy phiếu lấy ý kiến."))
     return access.consultation
 
 
-def _status(request: HttpRequest, form: Any) -> int:
+def _status(request: HttpRequest, form: forms.BaseForm) -> int:
     return 400 if request.method == "POST" and form.errors else 200
 
 
 @login_required
-def consultation_list(request: HttpRequest) -> HttpResponse:
+def consultation_list(request: AuthenticatedRequest) -> HttpResponse:
     visible = selectors.consultations_visible_to(request.user).select_related("body")
     context = {
         "consultations": visible.order_by("-created_at")[:100],
@@ -73,7 +76,7 @@ def _question(form: ConsultationForm) -> dict[str, Any]:
 
 
 @login_required
-def consultation_create(request: HttpRequest) -> HttpResponse:
+def consultation_create(request: AuthenticatedRequest) -> HttpResponse:
     bodies = bodies_user_can_host_for(request.user)
     if not bodies.exists():
         raise PermissionDenied(gettext("Bạn không có quyền lấy ý kiến."))
@@ -111,7 +114,7 @@ def _initial(consultation: Consultation) -> dict[str, Any]:
 
 
 @login_required
-def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def consultation_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     consultation = _managed(request, pk)
     if consultation.status != ConsultationStatus.DRAFT:
         messages.error(request, gettext("Phiếu lấy ý kiến đã gửi thì không sửa được nữa."))
@@ -134,7 +137,9 @@ def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _manage_page(request: HttpRequest, consultation: Consultation, status: int = 200) -> Any:
+def _manage_page(
+    request: AuthenticatedRequest, consultation: Consultation, status: int = 200
+) -> HttpResponse:
     documents = selectors.body_documents_for(request.user, consultation)
     documents_form = DocumentsForm(
         documents=documents, initial={"documents": list(consultation.documents.all())}
@@ -157,7 +162,9 @@ def _manage_page(request: HttpRequest, consultation: Consultation, status: int =
     return render(request, "meetings/consultation/manage.html", context, status=status)
 
 
-def _answer_page(request: HttpRequest, consultation: Consultation, status: int = 200) -> Any:
+def _answer_page(
+    request: AuthenticatedRequest, consultation: Consultation, status: int = 200
+) -> HttpResponse:
     closed = consultation.status == ConsultationStatus.CLOSED
     open_now = not closed and timezone.now() < consultation.deadline
     context = {
@@ -174,7 +181,7 @@ def _answer_page(request: HttpRequest, consultation: Consultation, status: int =
 
 
 @login_required
-def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def consultation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     access = _access(request, pk)
     if access.can_manage and request.GET.get("xem") != "phieu":
         return _manage_page(request, access.consultation)
@@ -185,7 +192,7 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def consultation_documents(request: HttpRequest, pk: int) -> HttpResponse:
+def consultation_documents(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     consultation = _managed(request, pk)
     form = DocumentsForm(
         request.POST, documents=selectors.body_documents_for(request.user, consultation)
@@ -204,7 +211,13 @@ def consultation_documents(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("meetings:consultation_detail", pk=pk)
 
 
-def _organiser_action(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
+class _OrganiserAction(Protocol):
+    def __call__(self, *, actor: User, consultation: Consultation) -> object: ...
+
+
+def _organiser_action(
+    request: AuthenticatedRequest, pk: int, action: _OrganiserAction, done: str
+) -> HttpResponse:
     consultation = _managed(request, pk)
     try:
         action(actor=request.user, consultation=consultation)
@@ -217,7 +230,7 @@ def _organiser_action(request: HttpRequest, pk: int, action: Any, done: str) -> 
 
 @login_required
 @require_POST
-def consultation_send(request: HttpRequest, pk: int) -> HttpResponse:
+def consultation_send(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     done = gettext("Đã gửi phiếu lấy ý kiến tới các thành viên.")
     response = _organiser_action(request, pk, services.consultation_send, done)
     consultation = _managed(request, pk)
@@ -237,21 +250,21 @@ def _left_out_text(names: list[str]) -> str:
 
 @login_required
 @require_POST
-def consultation_remind(request: HttpRequest, pk: int) -> HttpResponse:
+def consultation_remind(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     done = gettext("Đã gửi thư nhắc những thành viên chưa trả lời.")
     return _organiser_action(request, pk, services.consultation_remind_by, done)
 
 
 @login_required
 @require_POST
-def consultation_close(request: HttpRequest, pk: int) -> HttpResponse:
+def consultation_close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     done = gettext("Đã kết thúc lấy ý kiến và tổng hợp kết quả.")
     return _organiser_action(request, pk, services.consultation_close_now, done)
 
 
 @login_required
 @require_POST
-def consultation_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def consultation_answer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     access = _access(request, pk)
     if not access.is_recipient:
         raise Http404(gettext("Không tìm thấy phiếu lấy ý kiến."))
@@ -269,7 +282,7 @@ def consultation_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def consultation_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+def consultation_sheet(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     consultation = _access(request, pk).consultation
     if consultation.status != ConsultationStatus.CLOSED:
         raise Http404(gettext("Chưa có kết quả lấy ý kiến."))

@@ -11,21 +11,28 @@ changes (the agenda services bump ``Meeting.updated_at``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from html import escape
-from typing import Any
+from typing import Any, TypedDict
 
 from django.core.cache import cache
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from meetings.models import AgendaItem, Meeting
 
 CACHE_SECONDS = 600
 
 
-def agenda_rows(meeting: Meeting) -> list[dict[str, object]]:
+class AgendaRow(TypedDict):
+    item: AgendaItem
+    number: str
+    depth: int
+
+
+def agenda_rows(meeting: Meeting) -> list[AgendaRow]:
     """The agenda tree flattened in order, each row with its number ('2.1') and depth."""
     items = list(
         AgendaItem.objects.filter(meeting=meeting)
@@ -35,7 +42,7 @@ def agenda_rows(meeting: Meeting) -> list[dict[str, object]]:
     children: dict[int | None, list[AgendaItem]] = {}
     for item in items:
         children.setdefault(item.parent_id, []).append(item)
-    rows: list[dict[str, object]] = []
+    rows: list[AgendaRow] = []
 
     def walk(parent_id: int | None, prefix: str, depth: int) -> None:
         for index, item in enumerate(children.get(parent_id, []), start=1):
@@ -57,7 +64,7 @@ def _documents(documents: list[Any]) -> str:
     return f'<ul class="docs">{links}</ul>'
 
 
-def _details(item: Any, presenter_label: str, minutes_label: str) -> str:
+def _details(item: AgendaItem, presenter_label: str, minutes_label: str) -> str:
     parts = []
     if item.presenter_display:
         parts.append(f"{escape(presenter_label)}: {escape(item.presenter_display)}")
@@ -66,7 +73,7 @@ def _details(item: Any, presenter_label: str, minutes_label: str) -> str:
     return " · ".join(parts)
 
 
-def agenda_list_html(rows: Iterable[dict[str, Any]]) -> SafeString:
+def agenda_list_html(rows: Iterable[Mapping[str, Any]]) -> SafeString:
     presenter_label, minutes_label = _("Trình bày"), _("phút")
     items = "\n".join(
         f'<li class="agenda-item depth-{int(row["depth"])}" data-item="{int(row["item"].pk)}">'
@@ -79,9 +86,11 @@ def agenda_list_html(rows: Iterable[dict[str, Any]]) -> SafeString:
     return mark_safe(f'<ol class="agenda">{items}</ol>' if items else "")  # noqa: S308 - escaped
 
 
-def cached_agenda_html(meeting: Any, user: Any, build: Callable[[], list[dict[str, Any]]]) -> str:
+def cached_agenda_html(
+    meeting: Meeting, user: User, build: Callable[[], Iterable[Mapping[str, Any]]]
+) -> str:
     """The agenda HTML for *user* (who may see *meeting*), from the cache when unchanged."""
-    audience = "all" if getattr(user, "is_superuser", False) else f"c{user.clearance}"
+    audience = "all" if user.is_superuser else f"c{user.clearance}"
     key = f"agenda-html:{meeting.pk}:{meeting.updated_at.timestamp()}:{audience}:{get_language()}"
     html = cache.get(key)
     if html is None:

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Body, Clearance, User
@@ -34,13 +35,16 @@ class MeetingForm(forms.Form):
         label=_("Nội dung"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: Any, bodies: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, bodies: QuerySet[Body] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if bodies is not None:
-            self.fields["body"].queryset = bodies
+            body_field = self.fields["body"]
+            assert isinstance(body_field, forms.ModelChoiceField)
+            body_field.queryset = bodies
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
             raise ValidationError(_("Thời gian kết thúc phải sau thời gian bắt đầu."))
         return data
@@ -60,10 +64,12 @@ class AgendaItemForm(forms.Form):
         label=_("Mô tả"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, presenters: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, presenters: QuerySet[User] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if presenters is not None:
-            self.fields["presenter"].queryset = presenters
+            presenter_field = self.fields["presenter"]
+            assert isinstance(presenter_field, forms.ModelChoiceField)
+            presenter_field.queryset = presenters
 
 
 class InviteBodyForm(forms.Form):
@@ -91,11 +97,11 @@ class InvitePersonForm(forms.Form):
     )
 
 
+ROLE_CHOICES = [(value, _(label)) for value, label in ParticipantRole.choices]
+
+
 class ParticipantRoleForm(forms.Form):
-    role = forms.ChoiceField(
-        label=_("Vai trò"),
-        choices=[(value, _(label)) for value, label in ParticipantRole.choices],
-    )
+    role = forms.ChoiceField(label=_("Vai trò"), choices=ROLE_CHOICES)
 
 
 RSVP_ANSWERS = [

@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -55,8 +56,8 @@ def time_phrase(moment: dt.datetime) -> str:
 
 def _chair(meeting: Meeting) -> User | None:
     chair = Participant.objects.filter(meeting=meeting, role="chair").select_related("user")
-    if chair.exists():
-        return chair.first().user
+    if chair.exists() and (found := chair.first()) is not None:
+        return found.user
     membership = (
         Membership.objects.filter(body=meeting.body, role=Role.CHAIR).select_related("user").first()
     )
@@ -101,6 +102,16 @@ def _next_invitation_number(meeting: Meeting) -> str:
     return f"{issued + 1}/GM-{meeting.body.symbol}"
 
 
+class _Header(TypedDict):
+    """What the invitation and the agenda share in their Decree 30 header and footer."""
+
+    issuing_body: str
+    parent_body: str
+    place_name: str
+    date: dt.date | None
+    recipients: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class InvitationPdfs:
     invitation: bytes
@@ -126,7 +137,7 @@ def invitation_pdfs(
         "rows": agenda_rows(meeting),
         "participants": participants,
     }
-    common = {
+    common: _Header = {
         "issuing_body": meeting.body.name.upper(),
         "parent_body": meeting.body.parent.name.upper() if meeting.body.parent else "",
         "place_name": meeting.body.place_name or "Bắc Ninh",
@@ -378,7 +389,7 @@ def meeting_ics(meeting: Meeting, method: str, attendees: list[User]) -> bytes:
             attendee = vCalAddress(f"mailto:{user.email}")
             attendee.params["cn"] = vText(user.full_name)
             attendee.params["role"] = vText("REQ-PARTICIPANT")
-            event.add("attendee", attendee, encode=0)
+            event.add("attendee", attendee, encode=False)
     calendar.add_component(event)
     return calendar.to_ical()
 

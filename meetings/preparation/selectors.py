@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.db.models import Count
 from django.urls import reverse
@@ -14,7 +13,7 @@ from accounts.models import User
 from documents.models import DocumentType
 from meetings.access import agenda_documents_visible_q, meetings_visible_to
 from meetings.models import HELD_AT, AgendaDocument, Meeting, MeetingStatus, Rsvp
-from meetings.preparation.agenda import agenda_rows
+from meetings.preparation.agenda import AgendaRow, agenda_rows
 
 # How many of a person's meetings the list shows: a clerk of the provincial committee sees
 # thousands over five years, and the list is for what is coming and what just happened.
@@ -22,7 +21,7 @@ UPCOMING_SHOWN = 20
 PAST_SHOWN = 20
 
 
-def my_meetings(user: Any, *, now: datetime | None = None) -> dict[str, list[Meeting]]:
+def my_meetings(user: User, *, now: datetime | None = None) -> dict[str, list[Meeting]]:
     """The person's meetings: today's, the next UPCOMING_SHOWN and the last PAST_SHOWN (most
     recent first). Three bounded queries, whatever the number of meetings."""
     now = timezone.localtime(now or timezone.now())
@@ -86,13 +85,14 @@ def doc_links(meeting: Meeting, user: User) -> dict[int, list[DocLink]]:
     return links
 
 
-def agenda_tree(meeting: Meeting, user: User) -> list[dict[str, Any]]:
+class AgendaTreeRow(AgendaRow):
+    documents: list[DocLink]
+
+
+def agenda_tree(meeting: Meeting, user: User) -> list[AgendaTreeRow]:
     """Agenda rows with each item's documents, in a fixed number of queries."""
     links = doc_links(meeting, user)
-    rows = agenda_rows(meeting)
-    for row in rows:
-        row["documents"] = links.get(row["item"].pk, [])
-    return rows
+    return [{**row, "documents": links.get(row["item"].pk, [])} for row in agenda_rows(meeting)]
 
 
 @dataclass(frozen=True)

@@ -410,7 +410,7 @@ def agenda_document_detach(*, actor: User, item: AgendaItem, document: Document)
 
 # --- Participants -----------------------------------------------------------------------------
 
-_HOST_ROLE = {
+_HOST_ROLE: dict[str, str] = {
     Role.CHAIR: ParticipantRole.CHAIR,
     Role.VICE_CHAIR: ParticipantRole.VOTING,
     Role.MEMBER: ParticipantRole.VOTING,
@@ -495,7 +495,7 @@ ROLE_EDITABLE = (
 )
 # The minutes have one chair and one secretary: naming a new one steps the previous holder
 # down to the role they would otherwise have.
-_STEPPED_DOWN = {
+_STEPPED_DOWN: dict[str, str] = {
     ParticipantRole.CHAIR: ParticipantRole.VOTING,
     ParticipantRole.SECRETARY: ParticipantRole.OBSERVER,
 }

@@ -11,6 +11,7 @@ way to hand a Mật meeting's documents to anyone.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 from django.db.models import QuerySet
 
@@ -28,7 +29,11 @@ class SubstituteChoice:
     units: str
 
 
-def _invitee_bodies(participant: Participant) -> QuerySet[Membership]:
+class _BodyId(TypedDict):
+    body_id: int
+
+
+def _invitee_bodies(participant: Participant) -> QuerySet[Membership, _BodyId]:
     return Membership.objects.filter(user_id=participant.user_id, body__is_active=True).values(
         "body_id"
     )

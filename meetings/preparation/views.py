@@ -6,15 +6,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedRequest
 from accounts.models import User
 from documents.models import Document
 from documents.selectors import documents_visible_to
@@ -35,14 +38,14 @@ from meetings.preparation.selectors import agenda_tree, my_meetings, rsvp_counts
 from meetings.preparation.substitutes import substitute_choices
 
 
-def _visible_meeting(request: HttpRequest, pk: int) -> Meeting:
+def _visible_meeting(request: AuthenticatedRequest, pk: int) -> Meeting:
     meeting = meetings_visible_to(request.user).select_related("body").filter(pk=pk).first()
     if meeting is None:
         raise Http404(gettext("Không tìm thấy cuộc họp."))
     return meeting
 
 
-def _managed_meeting(request: HttpRequest, pk: int) -> Meeting:
+def _managed_meeting(request: AuthenticatedRequest, pk: int) -> Meeting:
     meeting = _visible_meeting(request, pk)
     if not meeting_manageable_by(request.user, meeting):
         raise PermissionDenied(gettext("Bạn không có quyền chuẩn bị cuộc họp này."))
@@ -54,7 +57,7 @@ def _error_text(exc: ValidationError) -> str:
 
 
 @login_required
-def meeting_list(request: HttpRequest) -> HttpResponse:
+def meeting_list(request: AuthenticatedRequest) -> HttpResponse:
     organised = (
         Meeting.objects.filter(body__in=bodies_user_can_host_for(request.user))
         .select_related("body")
@@ -72,7 +75,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def meeting_create(request: HttpRequest) -> HttpResponse:
+def meeting_create(request: AuthenticatedRequest) -> HttpResponse:
     bodies = bodies_user_can_host_for(request.user)
     if not bodies.exists():
         raise PermissionDenied(gettext("Bạn không có quyền tạo cuộc họp."))
@@ -90,12 +93,12 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
     return render(request, "meetings/form.html", {"form": form}, status=_status(request, form))
 
 
-def _status(request: HttpRequest, form: Any) -> int:
+def _status(request: HttpRequest, form: django_forms.BaseForm) -> int:
     return 400 if request.method == "POST" and form.errors else 200
 
 
 @login_required
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     access = meeting_access(request.user, pk)
     if access is None:
         raise Http404(gettext("Không tìm thấy cuộc họp."))
@@ -103,7 +106,10 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _detail_page(
-    request: HttpRequest, access: MeetingAccess, reply: Reply | None = None, error: str = ""
+    request: AuthenticatedRequest,
+    access: MeetingAccess,
+    reply: Reply | None = None,
+    error: str = "",
 ) -> HttpResponse:
     """The meeting page; after a refused reply, with the answer as sent and why it was refused."""
     meeting, participant = access.meeting, access.participant
@@ -123,7 +129,11 @@ def _detail_page(
             "reply": reply or _current_reply(participant, substitute),
             "reply_error": error,
             # Exactly whom the reply service accepts (the same selector decides both).
-            "colleagues": substitute_choices(participant) if _may_reply(access) else [],
+            "colleagues": (
+                substitute_choices(participant)
+                if participant is not None and _may_reply(access)
+                else []
+            ),
             "can_manage": access.can_manage,
         },
         status=400 if error else 200,
@@ -164,7 +174,7 @@ def _substitute_of(participant: Participant | None) -> Participant | None:
 
 @login_required
 @require_POST
-def rsvp(request: HttpRequest, pk: int) -> HttpResponse:
+def rsvp(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     access = meeting_access(request.user, pk)
     if access is None:
         raise Http404(gettext("Không tìm thấy cuộc họp."))
@@ -199,7 +209,7 @@ def _posted_reply(request: HttpRequest) -> Reply:
 
 
 @login_required
-def meeting_prepare(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_prepare(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     meeting = _managed_meeting(request, pk)
     participants = meeting.participants.select_related(
         "user", "substitute_for__user", "invited_body"
@@ -226,7 +236,7 @@ def meeting_prepare(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "meetings/prepare.html", context)
 
 
-def _presenters(meeting: Meeting) -> Any:
+def _presenters(meeting: Meeting) -> QuerySet[User]:
     return User.objects.filter(participations__meeting=meeting).order_by("full_name")
 
 
@@ -245,7 +255,7 @@ def _meeting_initial(meeting: Meeting) -> dict[str, Any]:
 
 
 @login_required
-def rsvp_panel(request: HttpRequest, pk: int) -> HttpResponse:
+def rsvp_panel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The replies table, refreshed in place on the organiser's page."""
     meeting = _managed_meeting(request, pk)
     participants = meeting.participants.select_related("user", "substitute_for__user").order_by(
@@ -263,16 +273,21 @@ def _role_context(meeting: Meeting) -> dict[str, Any]:
         "rsvp_counts": rsvp_counts(meeting),
         "can_remind": meeting.status == MeetingStatus.INVITED,
         "roles_editable": meeting.status in services.ROLE_EDITABLE,
-        "role_choices": forms.ParticipantRoleForm().fields["role"].choices,
+        "role_choices": forms.ROLE_CHOICES,
     }
 
 
-def _action(handler: Callable[[HttpRequest, Meeting], str | None]) -> Callable[..., HttpResponse]:
+# A handler takes the request and the meeting, and the URL's ids (item_id, participant_id) by
+# keyword; it answers the success message, or None for none.
+ActionHandler = Callable[..., str | None]
+
+
+def _action(handler: ActionHandler) -> Callable[..., HttpResponse]:
     """Wrap an organiser POST action: permission, error message, back to the page."""
 
     @login_required
     @require_POST
-    def view(request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
+    def view(request: AuthenticatedRequest, pk: int, **kwargs: int) -> HttpResponse:
         meeting = _managed_meeting(request, pk)
         try:
             done = handler(request, meeting, **kwargs)
@@ -287,7 +302,7 @@ def _action(handler: Callable[[HttpRequest, Meeting], str | None]) -> Callable[.
     return view
 
 
-def _invalid(form: Any) -> ValidationError:
+def _invalid(form: django_forms.BaseForm) -> ValidationError:
     return ValidationError(
         [
             f"{form.fields[name].label if name in form.fields else ''}: {e}"
@@ -300,7 +315,7 @@ def _invalid(form: Any) -> ValidationError:
 
 
 @login_required
-def invitation_preview(request: HttpRequest, pk: int, which: str) -> HttpResponse:
+def invitation_preview(request: AuthenticatedRequest, pk: int, which: str) -> HttpResponse:
     """The Giấy mời or Chương trình as it would be issued now (unnumbered), to check first."""
     meeting = _managed_meeting(request, pk)
     try:
@@ -314,7 +329,7 @@ def invitation_preview(request: HttpRequest, pk: int, which: str) -> HttpRespons
 
 
 @_action
-def invitees_remind(request: HttpRequest, meeting: Meeting) -> str:
+def invitees_remind(request: AuthenticatedRequest, meeting: Meeting) -> str:
     reminded = remind_invitees(actor=request.user, meeting=meeting)
     if reminded.queued:
         return ngettext(
@@ -328,7 +343,7 @@ def invitees_remind(request: HttpRequest, meeting: Meeting) -> str:
 
 
 @_action
-def meeting_update(request: HttpRequest, meeting: Meeting) -> str:
+def meeting_update(request: AuthenticatedRequest, meeting: Meeting) -> str:
     form = forms.MeetingForm(request.POST, bodies=bodies_user_can_host_for(request.user))
     if not form.is_valid():
         raise _invalid(form)
@@ -345,7 +360,7 @@ def meeting_update(request: HttpRequest, meeting: Meeting) -> str:
 
 
 @_action
-def item_update(request: HttpRequest, meeting: Meeting, item_id: int) -> str:
+def item_update(request: AuthenticatedRequest, meeting: Meeting, item_id: int) -> str:
     item = get_object_or_404(AgendaItem, pk=item_id, meeting=meeting)
     form = forms.AgendaItemForm(request.POST, presenters=_presenters(meeting))
     if not form.is_valid():
@@ -364,7 +379,7 @@ def item_update(request: HttpRequest, meeting: Meeting, item_id: int) -> str:
 
 
 @_action
-def item_add(request: HttpRequest, meeting: Meeting) -> str:
+def item_add(request: AuthenticatedRequest, meeting: Meeting) -> str:
     form = forms.AgendaItemForm(request.POST, presenters=_presenters(meeting))
     if not form.is_valid():
         raise _invalid(form)
@@ -388,7 +403,7 @@ def item_add(request: HttpRequest, meeting: Meeting) -> str:
 
 
 @_action
-def item_move(request: HttpRequest, meeting: Meeting, item_id: int) -> None:
+def item_move(request: AuthenticatedRequest, meeting: Meeting, item_id: int) -> None:
     item = get_object_or_404(AgendaItem, pk=item_id, meeting=meeting)
     services.agenda_item_move(
         actor=request.user, item=item, direction=request.POST.get("direction", "")
@@ -396,7 +411,7 @@ def item_move(request: HttpRequest, meeting: Meeting, item_id: int) -> None:
 
 
 @_action
-def item_delete(request: HttpRequest, meeting: Meeting, item_id: int) -> str:
+def item_delete(request: AuthenticatedRequest, meeting: Meeting, item_id: int) -> str:
     item = get_object_or_404(AgendaItem, pk=item_id, meeting=meeting)
     services.agenda_item_delete(actor=request.user, item=item)
     return gettext("Đã xoá mục khỏi chương trình.")
@@ -404,7 +419,7 @@ def item_delete(request: HttpRequest, meeting: Meeting, item_id: int) -> str:
 
 @login_required
 @require_POST
-def agenda_reorder(request: HttpRequest, pk: int) -> JsonResponse:
+def agenda_reorder(request: AuthenticatedRequest, pk: int) -> JsonResponse:
     """Drag and drop: the new order of one parent's children, as ids."""
     meeting = _managed_meeting(request, pk)
     try:
@@ -422,7 +437,7 @@ def agenda_reorder(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @_action
-def document_attach(request: HttpRequest, meeting: Meeting, item_id: int) -> str:
+def document_attach(request: AuthenticatedRequest, meeting: Meeting, item_id: int) -> str:
     item = get_object_or_404(AgendaItem, pk=item_id, meeting=meeting)
     document = (
         documents_visible_to(request.user).filter(pk=request.POST.get("document") or 0).first()
@@ -434,7 +449,7 @@ def document_attach(request: HttpRequest, meeting: Meeting, item_id: int) -> str
 
 
 @_action
-def document_upload(request: HttpRequest, meeting: Meeting, item_id: int) -> str:
+def document_upload(request: AuthenticatedRequest, meeting: Meeting, item_id: int) -> str:
     """Upload a new file straight into an agenda item (PDF, or Word/ODT/Excel converted)."""
     item = get_object_or_404(AgendaItem, pk=item_id, meeting=meeting)
     upload = request.FILES.get("file")
@@ -451,7 +466,7 @@ def document_upload(request: HttpRequest, meeting: Meeting, item_id: int) -> str
 
 
 @_action
-def document_detach(request: HttpRequest, meeting: Meeting, item_id: int) -> str:
+def document_detach(request: AuthenticatedRequest, meeting: Meeting, item_id: int) -> str:
     item = get_object_or_404(AgendaItem, pk=item_id, meeting=meeting)
     document = get_object_or_404(Document, pk=request.POST.get("document") or 0)
     services.agenda_document_detach(actor=request.user, item=item, document=document)
@@ -459,7 +474,7 @@ def document_detach(request: HttpRequest, meeting: Meeting, item_id: int) -> str
 
 
 @_action
-def invite_body(request: HttpRequest, meeting: Meeting) -> str:
+def invite_body(request: AuthenticatedRequest, meeting: Meeting) -> str:
     form = forms.InviteBodyForm(request.POST)
     if not form.is_valid():
         raise _invalid(form)
@@ -480,7 +495,7 @@ def invite_body(request: HttpRequest, meeting: Meeting) -> str:
 
 
 @_action
-def invite_person(request: HttpRequest, meeting: Meeting) -> str:
+def invite_person(request: AuthenticatedRequest, meeting: Meeting) -> str:
     form = forms.InvitePersonForm(request.POST)
     if not form.is_valid():
         raise _invalid(form)
@@ -494,14 +509,14 @@ def invite_person(request: HttpRequest, meeting: Meeting) -> str:
 
 
 @_action
-def participant_remove(request: HttpRequest, meeting: Meeting, participant_id: int) -> str:
+def participant_remove(request: AuthenticatedRequest, meeting: Meeting, participant_id: int) -> str:
     participant = get_object_or_404(Participant, pk=participant_id, meeting=meeting)
     services.participant_remove(actor=request.user, participant=participant)
     return gettext("Đã bỏ khỏi danh sách mời.")
 
 
 @_action
-def participant_role(request: HttpRequest, meeting: Meeting, participant_id: int) -> str:
+def participant_role(request: AuthenticatedRequest, meeting: Meeting, participant_id: int) -> str:
     participant = get_object_or_404(
         Participant.objects.select_related("user"), pk=participant_id, meeting=meeting
     )
@@ -518,7 +533,7 @@ def participant_role(request: HttpRequest, meeting: Meeting, participant_id: int
 
 
 @_action
-def send_invitations(request: HttpRequest, meeting: Meeting) -> str:
+def send_invitations(request: AuthenticatedRequest, meeting: Meeting) -> str:
     meeting = meeting_send_invitations(actor=request.user, meeting=meeting)
     return gettext("Đã phát hành giấy mời số %(number)s và gửi thư cho đại biểu.") % {
         "number": meeting.invitation_number
@@ -526,7 +541,7 @@ def send_invitations(request: HttpRequest, meeting: Meeting) -> str:
 
 
 @_action
-def cancel(request: HttpRequest, meeting: Meeting) -> str:
+def cancel(request: AuthenticatedRequest, meeting: Meeting) -> str:
     form = forms.CancelForm(request.POST)
     if not form.is_valid():
         raise _invalid(form)

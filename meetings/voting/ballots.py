@@ -14,14 +14,14 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from accounts.models import Body, Membership, Role, nfc
+from accounts.models import Body, Membership, Role, User, nfc
 from audit.services import audit_record
 from meetings.access import FINISHED, is_chair, is_clerk, organises_body, refuse
 from meetings.models import (
@@ -81,7 +81,7 @@ def _max_choices(kind: str, max_choices: int, option_count: int) -> int:
 
 def poll_build(
     *,
-    actor: Any,
+    actor: User,
     body: Body,
     item: AgendaItem | None,
     title: str,
@@ -125,7 +125,7 @@ def poll_build(
 @transaction.atomic
 def poll_create(
     *,
-    actor: Any,
+    actor: User,
     item: AgendaItem,
     title: str,
     kind: str = PollKind.YES_NO_ABSTAIN,
@@ -165,7 +165,7 @@ def poll_create(
 
 
 @transaction.atomic
-def poll_open(*, actor: Any, poll: Poll, override_reason: str | None = None) -> Poll:
+def poll_open(*, actor: User, poll: Poll, override_reason: str | None = None) -> Poll:
     """The chair opens voting. Without quorum only with a stated reason, which is recorded."""
     poll = (
         Poll.objects.select_for_update(of=("self",))
@@ -183,7 +183,7 @@ def poll_open(*, actor: Any, poll: Poll, override_reason: str | None = None) -> 
         refuse(gettext("Biểu quyết này đã được mở."))
     stored = poll.rule or rule_for_body(meeting.body)
     quorum = quorum_state(meeting, stored)
-    reason = nfc(override_reason)
+    reason = nfc(override_reason or "")
     if not quorum.met and not reason:
         # The explanation is the rule's own Vietnamese sentence (the minutes quote it).
         refuse(
@@ -210,7 +210,7 @@ def poll_open(*, actor: Any, poll: Poll, override_reason: str | None = None) -> 
     return poll
 
 
-def poll_mark_open(poll: Poll, actor: Any, stored: VotingRule) -> None:
+def poll_mark_open(poll: Poll, actor: User, stored: VotingRule) -> None:
     # The rule is copied now: a clerk editing it tomorrow must not change today's result.
     poll.rule_snapshot = stored.snapshot()
     poll.status = PollStatus.OPEN
@@ -231,11 +231,12 @@ class CastAck:
     message: str
 
 
-def _eligibility_error(poll: Poll, actor: Any) -> str | None:
+def _eligibility_error(poll: Poll, actor: User) -> str | None:
     """Why *actor* may not vote in *poll*, or None. Checked before anything is written."""
-    if poll.item_id is None:
+    item = poll.item
+    if item is None:
         return _consultation_eligibility_error(poll, actor)
-    participant = Participant.objects.filter(meeting_id=poll.item.meeting_id, user=actor).first()
+    participant = Participant.objects.filter(meeting_id=item.meeting_id, user=actor).first()
     if participant is None:
         return gettext("Bạn không có trong danh sách người dự họp.")
     if participant.rsvp == Rsvp.SUBSTITUTE:
@@ -243,6 +244,7 @@ def _eligibility_error(poll: Poll, actor: Any) -> str | None:
     if participant.role not in VOTING_ROLES:
         return gettext("Bạn dự họp với tư cách không có quyền biểu quyết.")
     present = participant.checked_in_at is not None
+    assert poll.rule_snapshot is not None  # copied when the poll opened
     if poll.rule_snapshot.get("eligible_voters") == EligibleVoters.PRESENT and not present:
         return gettext("Bạn chưa điểm danh nên chưa thể biểu quyết.")
     if participant.rsvp == Rsvp.ABSENT and not present:
@@ -250,7 +252,7 @@ def _eligibility_error(poll: Poll, actor: Any) -> str | None:
     return None
 
 
-def _consultation_eligibility_error(poll: Poll, actor: Any) -> str | None:
+def _consultation_eligibility_error(poll: Poll, actor: User) -> str | None:
     consultation = poll.consultation
     if not consultation.recipients.filter(user=actor).exists():
         return gettext("Bạn không thuộc danh sách được lấy ý kiến.")
@@ -276,7 +278,7 @@ def _chosen_options(poll: Poll, option_ids: Iterable[Any]) -> list[PollOption]:
     return found
 
 
-def _ack_existing(poll: Poll, actor: Any, chosen: Sequence[PollOption]) -> CastAck | None:
+def _ack_existing(poll: Poll, actor: User, chosen: Sequence[PollOption]) -> CastAck | None:
     """A retry of the same named ballot is acknowledged again; a different one is refused.
 
     A secret ballot cannot be compared (nothing links it to the voter), so any repeat gets the
@@ -303,7 +305,7 @@ def _ack_existing(poll: Poll, actor: Any, chosen: Sequence[PollOption]) -> CastA
     )
 
 
-def _write_ballot(poll: Poll, actor: Any, chosen: Sequence[PollOption], now: datetime) -> None:
+def _write_ballot(poll: Poll, actor: User, chosen: Sequence[PollOption], now: datetime) -> None:
     """The unique constraint decides who was first; the loser's savepoint rolls back whole."""
     with transaction.atomic():
         if poll.secret:
@@ -315,7 +317,7 @@ def _write_ballot(poll: Poll, actor: Any, chosen: Sequence[PollOption], now: dat
 
 
 @transaction.atomic
-def ballot_cast(*, actor: Any, poll: Poll, option_ids: Sequence[Any]) -> CastAck:
+def ballot_cast(*, actor: User, poll: Poll, option_ids: Sequence[Any]) -> CastAck:
     """Cast one ballot. Idempotent for an identical retry; every refusal writes nothing."""
     poll = Poll.objects.select_related("item").get(pk=poll.pk)
     if poll.status == PollStatus.DRAFT:
@@ -354,9 +356,10 @@ def ballot_cast(*, actor: Any, poll: Poll, option_ids: Sequence[Any]) -> CastAck
 
 def eligible_voter_names(poll: Poll) -> dict[int, str]:
     """user id → full name of everyone who may vote in *poll* right now."""
-    if poll.item_id is None:
+    item = poll.item
+    if item is None:
         return dict(poll.consultation.recipients.values_list("user_id", "user__full_name"))
-    voters = Participant.objects.filter(meeting_id=poll.item.meeting_id, role__in=VOTING_ROLES)
+    voters = Participant.objects.filter(meeting_id=item.meeting_id, role__in=VOTING_ROLES)
     voters = voters.exclude(rsvp=Rsvp.SUBSTITUTE)
     if (poll.rule_snapshot or {}).get("eligible_voters") == EligibleVoters.PRESENT:
         voters = voters.filter(checked_in_at__isnull=False)
@@ -397,12 +400,17 @@ def poll_progress(poll: Poll) -> PollProgress:
     )
 
 
+class _OptionKey(TypedDict):
+    option__key: str
+
+
 def _option_keys(poll: Poll) -> list[str]:
     return list(PollOption.objects.filter(poll=poll).values_list("key", flat=True))
 
 
 def _option_counts(poll: Poll) -> dict[str, int]:
     """Per option key, counted by the database."""
+    rows: QuerySet[SecretChoice, _OptionKey] | QuerySet[BallotChoice, _OptionKey]
     if poll.secret:
         rows = SecretChoice.objects.filter(poll=poll).values("option__key")
     else:
@@ -415,13 +423,14 @@ def _chair_choice(poll: Poll) -> str | None:
     """The chair's (first) option key on a named poll; unknowable on a secret one."""
     if poll.secret:
         return None
-    if poll.item_id is not None:
-        chair = Participant.objects.filter(
-            meeting_id=poll.item.meeting_id, role=ParticipantRole.CHAIR
-        ).values("user_id")
+    item = poll.item
+    if item is not None:
+        chairs = Participant.objects.filter(meeting_id=item.meeting_id, role=ParticipantRole.CHAIR)
+        by_chair = Q(ballot__voter_id__in=chairs.values("user_id"))
     else:
-        chair = Membership.objects.filter(body_id=poll.body_id, role=Role.CHAIR).values("user_id")
-    choice = BallotChoice.objects.filter(ballot__poll=poll, ballot__voter_id__in=chair)
+        members = Membership.objects.filter(body_id=poll.body_id, role=Role.CHAIR)
+        by_chair = Q(ballot__voter_id__in=members.values("user_id"))
+    choice = BallotChoice.objects.filter(by_chair, ballot__poll=poll)
     return choice.values_list("option__key", flat=True).first()
 
 
@@ -430,7 +439,8 @@ def poll_tally(poll: Poll) -> rules.Tally:
     keys = PollOption.objects.filter(poll=poll).values_list("key", "label")
     cast = (VoteReceipt if poll.secret else Ballot).objects.filter(poll=poll).count()
     # A written consultation has no room: those who answered are the ones taking part.
-    present = present_voters(poll.item.meeting).count() if poll.item_id is not None else cast
+    item = poll.item
+    present = present_voters(item.meeting).count() if item is not None else cast
     return rules.Tally(
         counts=_option_counts(poll),
         total_members=poll.body.total_members,
@@ -452,14 +462,15 @@ def _remint_secret_choices(poll: Poll) -> None:
     SecretChoice.objects.bulk_create(SecretChoice(poll=poll, option_id=o) for o in option_ids)
 
 
-def _may_close(poll: Poll, actor: Any) -> bool:
-    if poll.item_id is not None:
-        return is_chair(actor, poll.item.meeting)
+def _may_close(poll: Poll, actor: User | None) -> bool:
+    item = poll.item
+    if item is not None:
+        return actor is not None and is_chair(actor, item.meeting)
     return actor is None or organises_body(actor, poll.body)  # None: the deadline job
 
 
 @transaction.atomic
-def poll_close(*, actor: Any, poll: Poll) -> Poll:
+def poll_close(*, actor: User | None, poll: Poll) -> Poll:
     """Stop the poll, count from the database, apply the rule copied at opening, store it."""
     poll = (
         Poll.objects.select_for_update(of=("self",))
@@ -473,6 +484,7 @@ def poll_close(*, actor: Any, poll: Poll) -> Poll:
     if poll.status != PollStatus.OPEN:
         refuse(gettext("Biểu quyết chưa được mở."))
     tally = poll_tally(poll)
+    assert poll.rule_snapshot is not None  # copied when the poll opened
     decision = rules.decide(
         kind=poll.kind,
         rule=rules.Rule.from_json(poll.rule_snapshot),

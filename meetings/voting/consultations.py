@@ -17,9 +17,10 @@ from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from accounts.models import Body, Clearance, nfc
+from accounts.models import Body, Clearance, User, nfc
 from audit.services import audit_record
 from background.outbox import mail_queue_plain
+from documents.models import Document
 from meetings.access import organises_body, refuse
 from meetings.consultation.selectors import (
     consultation_left_out,
@@ -50,7 +51,7 @@ from meetings.voting.quorum import rule_for_body
 @transaction.atomic
 def consultation_create(
     *,
-    actor: Any,
+    actor: User,
     body: Body,
     title: str,
     deadline: datetime,
@@ -104,7 +105,7 @@ def consultation_create(
     return consultation
 
 
-def _check_level(actor: Any, confidentiality: int) -> None:
+def _check_level(actor: User, confidentiality: int) -> None:
     if confidentiality not in Clearance.values:
         refuse(gettext("Độ mật không hợp lệ."))
     if not may_read_consultation(actor, confidentiality):
@@ -112,7 +113,7 @@ def _check_level(actor: Any, confidentiality: int) -> None:
 
 
 @transaction.atomic
-def consultation_send(*, actor: Any, consultation: Consultation) -> Consultation:
+def consultation_send(*, actor: User, consultation: Consultation) -> Consultation:
     """Fix the recipients (the body's members cleared for it), open the poll, mail them.
 
     Members without the clearance are neither asked nor mailed; the audit event and the
@@ -165,7 +166,7 @@ def _mail_after_commit(consultation_id: int, purpose: str, round_key: str = "") 
 
 
 def consultation_answer(
-    *, actor: Any, consultation: Consultation, option_ids: Sequence[Any]
+    *, actor: User, consultation: Consultation, option_ids: Sequence[Any]
 ) -> CastAck:
     """A member answers; the same rules as a vote (one answer, idempotent retry)."""
     if consultation.status != ConsultationStatus.SENT:
@@ -225,15 +226,18 @@ def consultation_remind(*, consultation: Consultation) -> int:
 
 def _unanswered_recipients(consultation: Consultation) -> list[ConsultationRecipient]:
     poll = consultation.poll
-    answered = (poll.receipts if poll.secret else poll.ballots).values("voter_id")
-    recipients = consultation.recipients.exclude(user_id__in=answered).select_related("user")
+    if poll.secret:
+        answered = Q(user_id__in=poll.receipts.values("voter_id"))
+    else:
+        answered = Q(user_id__in=poll.ballots.values("voter_id"))
+    recipients = consultation.recipients.exclude(answered).select_related("user")
     return list(recipients)
 
 
 # --- Editing a draft, answering again, closing early -----------------------------------------
 
 
-def _require_organiser(actor: Any, consultation: Consultation) -> None:
+def _require_organiser(actor: User, consultation: Consultation) -> None:
     if not organises_body(actor, consultation.body):
         refuse(gettext("Chỉ lãnh đạo, văn thư hoặc thư ký của cơ quan mới được lấy ý kiến."))
 
@@ -241,7 +245,7 @@ def _require_organiser(actor: Any, consultation: Consultation) -> None:
 @transaction.atomic
 def consultation_update(
     *,
-    actor: Any,
+    actor: User,
     consultation: Consultation,
     title: str,
     deadline: datetime,
@@ -285,7 +289,7 @@ def consultation_update(
 
 @transaction.atomic
 def consultation_documents_set(
-    *, actor: Any, consultation: Consultation, documents: Sequence[Any]
+    *, actor: User, consultation: Consultation, documents: Sequence[Document]
 ) -> None:
     """Attach the body's documents to a draft (the caller offers only the body's own)."""
     _require_organiser(actor, consultation)
@@ -301,7 +305,7 @@ def consultation_documents_set(
 
 @transaction.atomic
 def consultation_answer_replace(
-    *, actor: Any, consultation: Consultation, option_ids: Sequence[Any]
+    *, actor: User, consultation: Consultation, option_ids: Sequence[Any]
 ) -> CastAck:
     """A member changes a named answer before the deadline: the old ballot goes, the new one
     is cast with the same checks. A secret answer cannot be found again, so it stays."""
@@ -311,7 +315,7 @@ def consultation_answer_replace(
     return consultation_answer(actor=actor, consultation=consultation, option_ids=option_ids)
 
 
-def consultation_close_now(*, actor: Any, consultation: Consultation) -> Consultation:
+def consultation_close_now(*, actor: User, consultation: Consultation) -> Consultation:
     """The organiser closes before the deadline; the same closing as the scheduled one."""
     _require_organiser(actor, consultation)
     if consultation.status != ConsultationStatus.SENT:
@@ -319,7 +323,7 @@ def consultation_close_now(*, actor: Any, consultation: Consultation) -> Consult
     return _close_one(consultation)
 
 
-def consultation_remind_by(*, actor: Any, consultation: Consultation) -> int:
+def consultation_remind_by(*, actor: User, consultation: Consultation) -> int:
     """The organiser asks for a reminder now; the scheduled reminder does the same."""
     _require_organiser(actor, consultation)
     if consultation.status != ConsultationStatus.SENT:

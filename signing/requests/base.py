@@ -67,12 +67,22 @@ def request_locked(request: SigningRequest) -> SigningRequest:
     )
 
 
-def require_latest(request: SigningRequest, version: DocumentVersion | None) -> None:
+def require_latest(request: SigningRequest, version: DocumentVersion | None) -> DocumentVersion:
+    """*version*, if it is still the document's latest and the one *request* is at; a "document
+    changed" refusal otherwise."""
     latest = document_latest_version(request.document)
     if version is None or latest is None or latest.pk != version.pk:
         raise ValidationError(gettext(CHANGED), code="document_changed")
     if request.current_version_id not in (None, version.pk):
         raise ValidationError(gettext(CHANGED), code="document_changed")
+    return version
+
+
+def sent_version(request: SigningRequest) -> DocumentVersion:
+    """The version a sent request is at: sending sets it, and nothing clears it."""
+    version = request.current_version
+    assert version is not None  # the request was sent
+    return version
 
 
 def acting_assignee(actor: User, assignee: StepAssignee) -> StepAssignee:

@@ -8,21 +8,23 @@ request instead, to anyone who can see it.
 
 from __future__ import annotations
 
-from typing import Any
-
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from accounts.models import User
 from documents import hooks
-from documents.models import DocumentStatus
+from documents.models import Document, DocumentStatus
 from documents.selectors import bodies_user_can_file_for
 from signing.selectors import open_requests_by_document
 
 HOOK_NAME = "signing.requests"
 
 
-def document_actions(user: Any, documents: list[Any]) -> dict[int, list[hooks.Action]]:
-    if not documents or not getattr(user, "is_authenticated", False):
+def document_actions(
+    user: User | AnonymousUser, documents: list[Document]
+) -> dict[int, list[hooks.Action]]:
+    if not documents or not isinstance(user, User):  # anonymous
         return {}
     open_requests = open_requests_by_document(user, [d.pk for d in documents])
     filing_for = set(bodies_user_can_file_for(user).values_list("pk", flat=True))

@@ -98,6 +98,7 @@ def fields_plan(request: SigningRequest, data: bytes) -> PreparedFields:
         unlocked = (*later, *text_fields)
         for assignee in step.assignees.all():
             chosen = _assignee_placement(assignee)
+            placement: Placement | None
             if step.kind == StepKind.MAIN:
                 in_pdf = existing.get(assignee.field_name)
                 area = chosen or in_pdf or _default_main_area(sizes)

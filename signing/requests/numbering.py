@@ -46,8 +46,7 @@ def request_number_assign(
     refusal = request_number_refusal(request)
     if refusal is not None:
         raise ValidationError(gettext(refusal))
-    base = request.current_version
-    require_latest(request, base)
+    base = require_latest(request, request.current_version)
     document = Document.objects.select_for_update().get(pk=request.document_id)
     entry = register_number_take(
         actor=actor, document=document, issued_on=issued_on, signer_name=_main_signer(request)

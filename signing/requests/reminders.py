@@ -52,6 +52,7 @@ def reminders_due(now: dt.datetime) -> list[tuple[int, str]]:
     ).values_list("pk", "step__request__deadline", "reminded_at", "overdue_reminded_at")
     due = []
     for pk, deadline, reminded_at, overdue_reminded_at in rows:
+        assert deadline is not None  # filtered on deadline__isnull=False
         if deadline <= now:
             if overdue_reminded_at is None:
                 due.append((pk, OVERDUE))

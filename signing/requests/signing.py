@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields
+from pyhanko.stamp import StaticStampStyle, TextStampStyle
 
 from accounts.models import User, nfc
 from documents.models import DocumentVersion
@@ -49,10 +50,11 @@ from signing.requests.steps import step_advance
 
 
 def _identity_of(actor: User, assignee: StepAssignee) -> SigningIdentity:
-    if assignee.seal_body_id:
-        identity = identity_for_body(assignee.seal_body)
+    seal_body = assignee.seal_body
+    if seal_body is not None:
+        identity = identity_for_body(seal_body)
         missing = gettext("%(body)s chưa có chứng thư ký số của cơ quan (con dấu số).") % {
-            "body": assignee.seal_body
+            "body": seal_body
         }
     else:
         identity = identity_for_user(actor)
@@ -94,7 +96,9 @@ def _now_vietnam() -> str:
     return timezone.localtime(timezone.now()).strftime(TIME_FORMAT)
 
 
-def _stamp_for(kind: str, request: SigningRequest, identity: SigningIdentity, actor: User):
+def _stamp_for(
+    kind: str, request: SigningRequest, identity: SigningIdentity, actor: User
+) -> StaticStampStyle | TextStampStyle:
     # The appearance is part of the signed document: Vietnamese, whoever signs.
     image = bytes(identity.signature_image) if identity.signature_image else None
     if kind == StepKind.SEAL and request.is_attachment:
@@ -136,8 +140,7 @@ def step_sign_plan(*, actor: User, assignee: StepAssignee, reason: str = "") -> 
     by one-by-one and bulk signing, so both apply the same rules and appearances)."""
     assignee = acting_assignee(actor, assignee)
     step, request = assignee.step, assignee.step.request
-    base = request.current_version
-    require_latest(request, base)
+    base = require_latest(request, request.current_version)
     identity = _identity_of(actor, assignee)
     data = version_read(base)
     if step.kind == StepKind.SEAL and not request.is_attachment:
@@ -166,12 +169,9 @@ async def _sign_planned(plan: SignPlan, passphrase: str) -> tuple[bytes, Certifi
         status = await async_certificate_clear(
             signer=signer, allow_unknown=plan.allow_unknown_revocation
         )
+        options: SignOptions = {**plan.options, "certificate_status": status}
         signed = await async_sign_pdf_bytes(
-            data=plan.data,
-            signer=signer,
-            level=plan.level,
-            certificate_status=status,
-            **plan.options,
+            data=plan.data, signer=signer, level=plan.level, **options
         )
         return signed, status
 
@@ -245,7 +245,11 @@ def _signature_commit(
     assignee.signed_version = version
     assignee.reason = comment
     assignee.save(update_fields=["status", "acted_at", "acted_by", "signed_version", "reason"])
-    verb = {StepKind.INITIAL: "initialled", StepKind.MAIN: "signed", StepKind.SEAL: "sealed"}
+    verb: dict[str, str] = {
+        StepKind.INITIAL: "initialled",
+        StepKind.MAIN: "signed",
+        StepKind.SEAL: "sealed",
+    }
     request_audit(
         actor,
         f"step_{verb[step.kind]}",

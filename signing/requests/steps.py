@@ -21,7 +21,7 @@ from signing.models import (
     StepKind,
     StepStatus,
 )
-from signing.requests.base import acting_assignee, request_audit, request_locked
+from signing.requests.base import acting_assignee, request_audit, request_locked, sent_version
 from signing.requests.notices import notify, seal_clerks
 from signing.validation.incoming import version_validate_task
 
@@ -69,18 +69,19 @@ def request_complete_if_done(actor: User | None, request: SigningRequest) -> Non
     request.completed_at = timezone.now()
     request.save(update_fields=["status", "completed_at"])
     Document.objects.filter(pk=request.document_id).update(status=DocumentStatus.ISSUED)
+    final = sent_version(request)
     request_audit(
         actor,
         "request_completed",
         request,
-        final_sha256=request.current_version.blob.sha256,
-        version=request.current_version.number,
+        final_sha256=final.blob.sha256,
+        version=final.number,
     )
     readers = [r.user for r in request.readers.select_related("user")]
     notify([request.created_by, *readers], request, f"Đã ký xong: {request.document}")
     # The issued original is checked once, by the worker after the commit (it may take
     # seconds), so the document page and list show its verdict instead of "—".
-    final_id = request.current_version_id
+    final_id = final.pk
     transaction.on_commit(lambda: version_validate_task.enqueue(version_id=final_id, actor_id=None))
 
 
@@ -105,7 +106,7 @@ def step_return(*, actor: User, assignee: StepAssignee, reason: str) -> SigningR
         request,
         step=assignee.step.order,
         reason=reason,
-        sha256=request.current_version.blob.sha256,
+        sha256=sent_version(request).blob.sha256,
     )
     message = f"Văn bản bị trả lại: {request.document}. Lý do: {reason}"
     notify([request.created_by], request, message)
@@ -148,7 +149,7 @@ def step_delegate(
         step=assignee.step.order,
         to_user=to_user.pk,
         reason=assignee.reason,
-        sha256=request.current_version.blob.sha256,
+        sha256=sent_version(request).blob.sha256,
     )
     notify([to_user], request, f"{actor} ủy quyền cho bạn xử lý văn bản: {request.document}")
     return delegate

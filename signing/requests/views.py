@@ -7,6 +7,8 @@ stored or sent back (the sign form does not re-render its value).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +20,8 @@ from django.utils.translation import gettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.models import Membership, User
+from accounts.http import AuthenticatedRequest
+from accounts.models import Body, Membership, User
 from documents.register.selectors import register_next_number
 from documents.selectors import (
     document_latest_version,
@@ -57,14 +60,14 @@ def _people_of(request: SigningRequest | None, *, body_ids: list[int]) -> QueryS
     return User.objects.filter(pk__in=members, is_active=True).order_by("full_name")
 
 
-def _visible_request(http: HttpRequest, pk: int) -> SigningRequest:
+def _visible_request(http: AuthenticatedRequest, pk: int) -> SigningRequest:
     found = request_for(http.user, pk)
     if found is None:
         raise Http404(gettext("Không tìm thấy yêu cầu trình ký."))
     return found
 
 
-def _assignee_for(http: HttpRequest, pk: int) -> StepAssignee:
+def _assignee_for(http: AuthenticatedRequest, pk: int) -> StepAssignee:
     assignee = get_object_or_404(StepAssignee.objects.select_related("step__request"), pk=pk)
     if request_for(http.user, assignee.step.request_id) is None:
         raise Http404(gettext("Không tìm thấy yêu cầu trình ký."))
@@ -80,7 +83,7 @@ def _refused(
 
 @login_required
 @require_safe
-def inbox(http: HttpRequest) -> HttpResponse:
+def inbox(http: AuthenticatedRequest) -> HttpResponse:
     context = {
         "waiting": waiting_for(http.user)[:200],
         "done": acted_by(http.user)[:50],
@@ -93,7 +96,7 @@ def inbox(http: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def request_new(http: HttpRequest, pk: int, number: int) -> HttpResponse:
+def request_new(http: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     version = document_version_for(http.user, document_id=pk, number=number)
     if version is None:
         raise Http404(gettext("Không tìm thấy văn bản."))
@@ -125,7 +128,7 @@ def request_new(http: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def request_new_latest(http: HttpRequest, pk: int) -> HttpResponse:
+def request_new_latest(http: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The "Trình ký" button's target: the request form for the document's latest version."""
     document = documents_visible_to(http.user).filter(pk=pk).first()
     version = document_latest_version(document) if document is not None else None
@@ -134,7 +137,7 @@ def request_new_latest(http: HttpRequest, pk: int) -> HttpResponse:
     return redirect("signing:request_new", pk=pk, number=version.number)
 
 
-def _steps_from(data: dict, body) -> list[StepSpec]:
+def _steps_from(data: dict[str, Any], body: Body) -> list[StepSpec]:
     placement = None
     if data.get("page"):
         placement = Placement(data["page"] - 1, data["x"], data["y"], data["width"], data["height"])
@@ -154,7 +157,7 @@ def _steps_from(data: dict, body) -> list[StepSpec]:
 
 @login_required
 @require_safe
-def request_detail(http: HttpRequest, pk: int) -> HttpResponse:
+def request_detail(http: AuthenticatedRequest, pk: int) -> HttpResponse:
     found = _visible_request(http, pk)
     action = my_action(http.user, found)
     if action is not None:
@@ -180,7 +183,7 @@ def request_detail(http: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def request_record_pdf(http: HttpRequest, pk: int) -> HttpResponse:
+def request_record_pdf(http: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The completion record as a PDF, for whoever may see the request."""
     found = _visible_request(http, pk)
     response = HttpResponse(record_pdf(request_record(found)), content_type="application/pdf")
@@ -190,7 +193,7 @@ def request_record_pdf(http: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def request_send_view(http: HttpRequest, pk: int) -> HttpResponse:
+def request_send_view(http: AuthenticatedRequest, pk: int) -> HttpResponse:
     found = _visible_request(http, pk)
     try:
         services.request_send(actor=http.user, request=found)
@@ -202,7 +205,7 @@ def request_send_view(http: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def request_number_view(http: HttpRequest, pk: int) -> HttpResponse:
+def request_number_view(http: AuthenticatedRequest, pk: int) -> HttpResponse:
     found = _visible_request(http, pk)
     form = NumberForm(http.POST)
     if not form.is_valid():
@@ -219,7 +222,7 @@ def request_number_view(http: HttpRequest, pk: int) -> HttpResponse:
 @sensitive_post_parameters("passphrase")
 @login_required
 @require_POST
-def step_sign_view(http: HttpRequest, pk: int) -> HttpResponse:
+def step_sign_view(http: AuthenticatedRequest, pk: int) -> HttpResponse:
     assignee = _assignee_for(http, pk)
     form = SignForm(http.POST)
     if not form.is_valid():
@@ -240,7 +243,7 @@ def step_sign_view(http: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def step_return_view(http: HttpRequest, pk: int) -> HttpResponse:
+def step_return_view(http: AuthenticatedRequest, pk: int) -> HttpResponse:
     assignee = _assignee_for(http, pk)
     form = ReturnForm(http.POST)
     try:
@@ -255,7 +258,7 @@ def step_return_view(http: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def step_delegate_view(http: HttpRequest, pk: int) -> HttpResponse:
+def step_delegate_view(http: AuthenticatedRequest, pk: int) -> HttpResponse:
     assignee = _assignee_for(http, pk)
     found = assignee.step.request
     people = _people_of(found, body_ids=[found.body_id, found.document.owning_body_id])
@@ -272,7 +275,7 @@ def step_delegate_view(http: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def request_cancel_view(http: HttpRequest, pk: int) -> HttpResponse:
+def request_cancel_view(http: AuthenticatedRequest, pk: int) -> HttpResponse:
     found = _visible_request(http, pk)
     try:
         services.request_cancel(actor=http.user, request=found)
