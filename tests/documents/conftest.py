@@ -11,6 +11,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -24,6 +25,7 @@ from pypdf.generic import (
 
 from accounts.models import Body, Clearance, User
 from accounts.services import body_create, membership_set, user_create
+from documents.models import Document
 from tests.documents.helpers import pdf_bytes
 
 
@@ -168,12 +170,12 @@ def upload(name: str, data: bytes) -> SimpleUploadedFile:
 
 
 @pytest.fixture
-def make_document(world: World) -> Callable[..., object]:
+def make_document(world: World) -> Callable[..., Document]:
     """Register a document through the service, as the STTTT clerk unless told otherwise."""
     from documents.services import document_create
 
-    def build(**overrides: object) -> object:
-        fields: dict[str, object] = {
+    def build(**overrides: Any) -> Document:
+        fields: dict[str, Any] = {
             "actor": world.clerk,
             "owning_body": world.stttt,
             "doc_type": "to_trinh",

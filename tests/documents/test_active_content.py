@@ -6,6 +6,7 @@ test is tests/e2e/test_reader_scripts.py)."""
 from __future__ import annotations
 
 import io
+from typing import cast
 
 import pytest
 from django.urls import reverse
@@ -129,9 +130,10 @@ def test_a_form_that_submits_itself_is_found():
             }
         )
         _annotate(writer, widget)
+        annotations = cast(ArrayObject, writer.pages[0]["/Annots"])
         writer._root_object[NameObject("/AcroForm")] = DictionaryObject(
             {
-                NameObject("/Fields"): ArrayObject([writer.pages[0]["/Annots"][0]]),
+                NameObject("/Fields"): ArrayObject([annotations[0]]),
                 NameObject("/XFA"): TextStringObject("<xdp:xdp/>"),
             }
         )

@@ -48,7 +48,7 @@ def test_the_compiled_catalogue_matches_the_po_file(tmp_path):
     compiled = tmp_path / "django.mo"
     subprocess.run(["msgfmt", "-o", str(compiled), str(PO)], check=True)
     with compiled.open("rb") as handle:
-        catalogue = gettext.GNUTranslations(handle)._catalog  # type: ignore[attr-defined]
+        catalogue = gettext.GNUTranslations(handle)._catalog
     entries = {k: v for k, v in catalogue.items() if isinstance(k, str) and k and "\x04" not in k}
     assert len(entries) > 500
     with translation.override("en"):
