@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -68,9 +69,10 @@ class LiveAccess:
     clearance: int | None = None
 
 
-def live_access(user: User, meeting_id: int) -> LiveAccess | None:
-    """Participants and the host body's organisers; None for anyone else."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+def live_access(user: User | AnonymousUser | None, meeting_id: int) -> LiveAccess | None:
+    """Participants and the host body's organisers; None for anyone else (a socket's scope
+    holds an anonymous user, or none, when nobody is signed in)."""
+    if not isinstance(user, User) or not user.is_active:
         return None
     meeting = Meeting.objects.filter(pk=meeting_id).first()
     if meeting is None or not meeting_visible_to(user, meeting):

@@ -443,7 +443,7 @@ def _notice_file(notice: ConclusionNotice) -> None:
         work_record_add(actor=notice.created_by, record=link.record, document=notice.document)
 
 
-def signing_completed(*, actor: User, version: DocumentVersion) -> None:
+def signing_completed(*, actor: User | None, version: DocumentVersion) -> None:
     """Documents' version hook: react when the version stored finished a minutes request.
 
     Registered in MeetingsConfig.ready(); runs after the signing transaction committed, so
