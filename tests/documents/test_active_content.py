@@ -16,7 +16,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObjec
 from audit.models import AuditEvent
 from documents.models import ActiveContent
 from documents.uploads.active_content import pdf_active_content
-from tests.documents.conftest import (
+from tests.documents.helpers import (
     docx_bytes,
     pdf_action,
     pdf_bytes,
