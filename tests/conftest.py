@@ -1,10 +1,14 @@
-"""Shared fixtures: fast password hashing, a clean cache per test, the demo data when asked."""
+"""Shared fixtures: fast password hashing, a clean cache per test, the demo data when asked, and
+the documents suites' world, file store and document maker (tests/documents/fixtures.py)."""
 
 from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
 from django.utils import translation
+
+# The documents world (bodies, people at each clearance), a private file store, a document maker.
+from tests.documents.fixtures import doc_storage, make_document, world  # noqa: F401
 
 # A real ASGI server process for live and browser tests.
 from tests.live import server_process  # noqa: F401

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 from accounts.models import Body, User
 from accounts.services import body_create, membership_set, user_create
@@ -35,7 +36,7 @@ def make_user(
     password: str = "mat-khau-thu-1",  # noqa: S107 - a test password
     body: Body | None = None,
     role: str = "member",
-    **extra: object,
+    **extra: Any,
 ) -> User:
     user = user_create(
         actor=None,

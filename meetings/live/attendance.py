@@ -7,12 +7,12 @@ Who counts towards the quorum is read in ``meetings.voting.quorum``.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from accounts.models import User
 from audit.services import audit_record
 from meetings.access import FINISHED, is_clerk, refuse
 from meetings.live.hub import live_publish, live_publish_staff
@@ -34,7 +34,7 @@ def _self_check_in_open(meeting: Meeting) -> bool:
 
 
 @transaction.atomic
-def checkin_open(*, actor: Any, meeting: Meeting) -> CheckInWindow:
+def checkin_open(*, actor: User, meeting: Meeting) -> CheckInWindow:
     """The clerk opens check-in (before the meeting starts, participants may then check in)."""
     if not is_clerk(actor, meeting):
         refuse(gettext("Chỉ văn thư, thư ký hoặc người chủ trì mới được mở điểm danh."))
@@ -49,7 +49,7 @@ def checkin_open(*, actor: Any, meeting: Meeting) -> CheckInWindow:
 
 
 @transaction.atomic
-def checkin_close(*, actor: Any, meeting: Meeting) -> None:
+def checkin_close(*, actor: User, meeting: Meeting) -> None:
     if not is_clerk(actor, meeting):
         refuse(gettext("Chỉ văn thư, thư ký hoặc người chủ trì mới được đóng điểm danh."))
     CheckInWindow.objects.filter(meeting=meeting).update(closed_at=timezone.now())
@@ -58,7 +58,7 @@ def checkin_close(*, actor: Any, meeting: Meeting) -> None:
 
 @transaction.atomic
 def attendance_check_in(
-    *, actor: Any, participant: Participant, mode: str, at: datetime | None = None
+    *, actor: User, participant: Participant, mode: str, at: datetime | None = None
 ) -> Participant:
     """Record an arrival. Oneself while check-in is open; the clerk anyone, any time.
 
@@ -96,7 +96,7 @@ def attendance_check_in(
     return participant
 
 
-def _check_self_check_in(actor: Any, participant: Participant) -> None:
+def _check_self_check_in(actor: User, participant: Participant) -> None:
     if participant.user_id != getattr(actor, "pk", None):
         refuse(gettext("Bạn chỉ được điểm danh cho chính mình."))
     if not _self_check_in_open(participant.meeting):
@@ -104,7 +104,7 @@ def _check_self_check_in(actor: Any, participant: Participant) -> None:
 
 
 @transaction.atomic
-def attendance_clear(*, actor: Any, participant: Participant) -> Participant:
+def attendance_clear(*, actor: User, participant: Participant) -> Participant:
     """The clerk removes a wrong check-in (the person was not there after all)."""
     if not is_clerk(actor, participant.meeting):
         refuse(gettext("Chỉ văn thư, thư ký hoặc người chủ trì mới được sửa điểm danh."))
@@ -131,21 +131,21 @@ def publish_attendance(meeting: Meeting) -> None:
 
 
 @transaction.atomic
-def live_check_in(*, actor: Any, participant: Participant, mode: str) -> Participant:
+def live_check_in(*, actor: User, participant: Participant, mode: str) -> Participant:
     participant = attendance_check_in(actor=actor, participant=participant, mode=mode)
     publish_attendance(participant.meeting)
     return participant
 
 
 @transaction.atomic
-def live_check_in_clear(*, actor: Any, participant: Participant) -> Participant:
+def live_check_in_clear(*, actor: User, participant: Participant) -> Participant:
     participant = attendance_clear(actor=actor, participant=participant)
     publish_attendance(participant.meeting)
     return participant
 
 
 @transaction.atomic
-def live_checkin_set(*, actor: Any, meeting: Meeting, open_: bool) -> None:
+def live_checkin_set(*, actor: User, meeting: Meeting, open_: bool) -> None:
     if open_:
         checkin_open(actor=actor, meeting=meeting)
     else:

@@ -17,13 +17,13 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from types import SimpleNamespace
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
@@ -61,9 +61,9 @@ def _language_of(scope: dict[str, Any]) -> str:
     for the page (Channels runs no Django middleware; CookieMiddleware parsed the cookies)."""
     headers = dict(scope.get("headers") or [])
     accept = headers.get(b"accept-language", b"").decode("latin-1")
-    request = SimpleNamespace(
-        COOKIES=scope.get("cookies") or {}, META={"HTTP_ACCEPT_LANGUAGE": accept}
-    )
+    request = HttpRequest()
+    request.COOKIES = scope.get("cookies") or {}
+    request.META = {"HTTP_ACCEPT_LANGUAGE": accept}
     return translation.get_language_from_request(request)
 
 
@@ -111,8 +111,9 @@ class HopConsumer(AsyncWebsocketConsumer):
         # Channels' session wrapper inspects the session on every outgoing frame (to save it
         # with HTTP responses); live events never touch the session, and skipping the wrapper
         # made the fan-out loop about a third faster. Falls back to the wrapped send.
-        wrapper = getattr(self.base_send, "__self__", None)
-        self._raw_send = getattr(wrapper, "real_send", self.base_send)
+        send: Callable[[dict[str, Any]], Awaitable[None]] = self.base_send
+        wrapper = getattr(send, "__self__", None)
+        self._raw_send = getattr(wrapper, "real_send", send)
         self.hub: LiveHub | None = None
         # Accept first so the refusal reaches the page as a close code it can explain.
         await self.accept()

@@ -6,11 +6,10 @@ pages (page turns also arrive over the socket, where latency shows).
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils.translation import gettext
 
+from accounts.models import User
 from documents.models import Document
 from meetings.access import may_run, refuse
 from meetings.live.hub import live_publish
@@ -19,7 +18,7 @@ from meetings.live.services import live_state_locked
 from meetings.models import LiveState, Meeting
 
 
-def _may_present(actor: Any, meeting: Meeting, state: LiveState) -> bool:
+def _may_present(actor: User, meeting: Meeting, state: LiveState) -> bool:
     """The chair's side, or the presenter of the item under discussion."""
     item = state.current_item
     presenting = item is not None and item.presenter_id == getattr(actor, "pk", None)
@@ -28,7 +27,7 @@ def _may_present(actor: Any, meeting: Meeting, state: LiveState) -> bool:
 
 @transaction.atomic
 def presenter_show(
-    *, actor: Any, meeting: Meeting, document_id: int | None, page: int = 1
+    *, actor: User, meeting: Meeting, document_id: int | None, page: int = 1
 ) -> LiveState:
     """Show a document of the agenda at a page on every following tablet; None stops.
 
@@ -55,7 +54,7 @@ def presenter_show(
 
 
 @transaction.atomic
-def presenter_page(*, actor: Any, meeting: Meeting, page: int) -> LiveState:
+def presenter_page(*, actor: User, meeting: Meeting, page: int) -> LiveState:
     state = live_state_locked(meeting)
     if state.presenter_document_id is None:
         refuse(gettext("Chưa trình chiếu văn bản nào."))

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from accounts.models import User
 from documents.selectors import document_latest_version
 from meetings.access import (
     agenda_documents_visible_q,
@@ -26,6 +28,7 @@ from meetings.live.hub import current_seq
 from meetings.minutes.draft import named_voters
 from meetings.models import (
     AgendaDocument,
+    AgendaItem,
     AttendanceMode,
     Ballot,
     CheckInWindow,
@@ -66,9 +69,10 @@ class LiveAccess:
     clearance: int | None = None
 
 
-def live_access(user: Any, meeting_id: int) -> LiveAccess | None:
-    """Participants and the host body's organisers; None for anyone else."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+def live_access(user: User | AnonymousUser | None, meeting_id: int) -> LiveAccess | None:
+    """Participants and the host body's organisers; None for anyone else (a socket's scope
+    holds an anonymous user, or none, when nobody is signed in)."""
+    if not isinstance(user, User) or not user.is_active:
         return None
     meeting = Meeting.objects.filter(pk=meeting_id).first()
     if meeting is None or not meeting_visible_to(user, meeting):
@@ -134,7 +138,7 @@ def presenter_payload(state: LiveState) -> dict[str, Any] | None:
     }
 
 
-def presenter_documents(user: Any, meeting: Meeting) -> QuerySet[AgendaDocument]:
+def presenter_documents(user: User, meeting: Meeting) -> QuerySet[AgendaDocument]:
     """The agenda documents *user* may put on every screen of *meeting*, in agenda order.
 
     The meeting page's clearance rule for the person showing it (``agenda_documents_visible_q``),
@@ -285,24 +289,30 @@ def _agenda(meeting: Meeting, clearance: int | None) -> list[dict[str, Any]]:
         documents.setdefault(link.item_id, []).append(
             {"id": doc.pk, "title": doc.number_symbol or doc.abstract}
         )
-    return [
-        {
-            "id": row["item"].pk,
-            "number": row["number"],
-            "depth": row["depth"],
-            "title": row["item"].title,
-            "presenter": row["item"].presenter_display,
-            "planned_minutes": row["item"].planned_minutes,
-            "conclusion": conclusions.get(row["item"].pk, ""),
-            "documents": documents.get(row["item"].pk, []),
-        }
-        for row in agenda_rows(meeting)
-    ]
+    entries: list[dict[str, Any]] = []
+    for row in agenda_rows(meeting):
+        item = row["item"]
+        assert isinstance(item, AgendaItem)
+        entries.append(
+            {
+                "id": item.pk,
+                "number": row["number"],
+                "depth": row["depth"],
+                "title": item.title,
+                "presenter": item.presenter_display,
+                "planned_minutes": item.planned_minutes,
+                "conclusion": conclusions.get(item.pk, ""),
+                "documents": documents.get(item.pk, []),
+            }
+        )
+    return entries
 
 
 def _me(access: LiveAccess, meeting: Meeting) -> dict[str, Any]:
     participant = (
         Participant.objects.select_related("user").filter(pk=access.participant_id).first()
+        if access.participant_id is not None
+        else None
     )
     # Two plain queries: who voted is in receipts (secret) or ballots (named).
     receipts = VoteReceipt.objects.filter(poll__item__meeting=meeting, voter_id=access.user_id)
@@ -337,7 +347,8 @@ def screen_labels() -> dict[str, dict[str, str]]:
     labels; each screen gets this table with its snapshot and shows a code in its own language.
     """
     labels = {
-        group: {code: gettext(label) for code, label in choices.choices}
+        # The labels are gettext_noop strings: str() only tells the type checker so.
+        group: {code: gettext(str(label)) for code, label in choices.choices}
         for group, choices in _LABELLED_CODES.items()
     }
     fixed = {**rules.MOTION_LABELS, **rules.CONFIDENCE_LABELS}

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from accounts.models import nfc
+from accounts.models import User, nfc
 from audit.services import audit_record
 from meetings.access import FINISHED, is_chair, refuse, require_runner
 from meetings.live.hub import live_publish, live_publish_staff, progress_soon
@@ -74,7 +74,7 @@ def meeting_starts_early(meeting: Meeting) -> bool:
 
 
 @transaction.atomic
-def meeting_start(*, actor: Any, meeting: Meeting, early_confirmed: bool = False) -> Meeting:
+def meeting_start(*, actor: User, meeting: Meeting, early_confirmed: bool = False) -> Meeting:
     """Open the session; the first agenda item becomes current if none is."""
     require_runner(actor, meeting)
     if meeting.status not in (MeetingStatus.DRAFT, MeetingStatus.INVITED):
@@ -100,7 +100,7 @@ def meeting_start(*, actor: Any, meeting: Meeting, early_confirmed: bool = False
 
 
 @transaction.atomic
-def meeting_end(*, actor: Any, meeting: Meeting) -> Meeting:
+def meeting_end(*, actor: User, meeting: Meeting) -> Meeting:
     require_runner(actor, meeting)
     if meeting.status != MeetingStatus.IN_PROGRESS:
         refuse(gettext("Cuộc họp không ở trạng thái đang họp."))
@@ -126,7 +126,7 @@ def _minutes_draft(meeting_id: int) -> None:
 
 
 @transaction.atomic
-def meeting_resume(*, actor: Any, meeting: Meeting) -> Meeting:
+def meeting_resume(*, actor: User, meeting: Meeting) -> Meeting:
     """The chair takes an ended meeting up again, until the minutes go for signature."""
     if not (is_chair(actor, meeting) or getattr(actor, "is_superuser", False)):
         refuse(gettext("Chỉ người chủ trì mới được tiếp tục phiên họp đã kết thúc."))
@@ -173,7 +173,7 @@ def _require_live(meeting: Meeting) -> None:
 
 
 @transaction.atomic
-def item_set_current(*, actor: Any, meeting: Meeting, item_id: int) -> LiveState:
+def item_set_current(*, actor: User, meeting: Meeting, item_id: int) -> LiveState:
     """Move the meeting to another agenda item; its timer starts from zero, stopped."""
     require_runner(actor, meeting)
     _require_live(meeting)
@@ -197,7 +197,7 @@ def _pause(state: LiveState, now: datetime) -> None:
     state.timer_started_at = None
 
 
-def _timer_change(actor: Any, meeting: Meeting, change: Any) -> LiveState:
+def _timer_change(actor: User, meeting: Meeting, change: Any) -> LiveState:
     require_runner(actor, meeting)
     _require_live(meeting)
     state = live_state_locked(meeting)
@@ -210,7 +210,7 @@ def _timer_change(actor: Any, meeting: Meeting, change: Any) -> LiveState:
 
 
 @transaction.atomic
-def timer_start(*, actor: Any, meeting: Meeting) -> LiveState:
+def timer_start(*, actor: User, meeting: Meeting) -> LiveState:
     def start(state: LiveState, now: datetime) -> None:
         if state.timer_started_at is None:
             state.timer_started_at = now
@@ -219,12 +219,12 @@ def timer_start(*, actor: Any, meeting: Meeting) -> LiveState:
 
 
 @transaction.atomic
-def timer_pause(*, actor: Any, meeting: Meeting) -> LiveState:
+def timer_pause(*, actor: User, meeting: Meeting) -> LiveState:
     return _timer_change(actor, meeting, _pause)
 
 
 @transaction.atomic
-def timer_extend(*, actor: Any, meeting: Meeting, seconds: int) -> LiveState:
+def timer_extend(*, actor: User, meeting: Meeting, seconds: int) -> LiveState:
     if not 0 < seconds <= EXTEND_MAX_SECONDS:
         refuse(gettext("Chỉ được gia hạn từ 1 giây đến 60 phút mỗi lần."))
 
@@ -235,7 +235,7 @@ def timer_extend(*, actor: Any, meeting: Meeting, seconds: int) -> LiveState:
 
 
 @transaction.atomic
-def conclusion_record(*, actor: Any, meeting: Meeting, item_id: int, text: str) -> ItemConclusion:
+def conclusion_record(*, actor: User, meeting: Meeting, item_id: int, text: str) -> ItemConclusion:
     """The chair's conclusion on an item; recording again replaces it (kept in the audit log)."""
     require_runner(actor, meeting)
     if meeting.status in FINISHED and meeting.status != MeetingStatus.CLOSED:
@@ -256,7 +256,7 @@ def conclusion_record(*, actor: Any, meeting: Meeting, item_id: int, text: str) 
 
 
 @transaction.atomic
-def message_send(*, actor: Any, meeting: Meeting, text: str) -> LiveState:
+def message_send(*, actor: User, meeting: Meeting, text: str) -> LiveState:
     """A short notice on every screen; an empty text takes it down."""
     require_runner(actor, meeting)
     text = nfc(text)
@@ -283,7 +283,7 @@ def _meeting_poll(meeting: Meeting, poll_id: int) -> Poll:
 @transaction.atomic
 def live_poll_create(
     *,
-    actor: Any,
+    actor: User,
     meeting: Meeting,
     item_id: int,
     title: str,
@@ -314,7 +314,7 @@ def live_poll_create(
 
 @transaction.atomic
 def live_poll_open(
-    *, actor: Any, meeting: Meeting, poll_id: int, override_reason: str | None = None
+    *, actor: User, meeting: Meeting, poll_id: int, override_reason: str | None = None
 ) -> Poll:
     poll = ballots.poll_open(
         actor=actor, poll=_meeting_poll(meeting, poll_id), override_reason=override_reason
@@ -324,7 +324,7 @@ def live_poll_open(
 
 
 @transaction.atomic
-def live_poll_close(*, actor: Any, meeting: Meeting, poll_id: int) -> Poll:
+def live_poll_close(*, actor: User, meeting: Meeting, poll_id: int) -> Poll:
     """Close and put the result, with the rule applied and its numbers, on every screen."""
     poll = ballots.poll_close(actor=actor, poll=_meeting_poll(meeting, poll_id))
     _publish_poll(meeting.pk, "poll.closed", poll)
@@ -342,7 +342,7 @@ def _publish_poll(meeting_id: int, kind: str, poll: Poll) -> None:
 
 
 def live_ballot_cast(
-    *, actor: Any, meeting: Meeting, poll_id: int, option_ids: Sequence[Any]
+    *, actor: User, meeting: Meeting, poll_id: int, option_ids: Sequence[Any]
 ) -> ballots.CastAck:
     """Cast through the voting service; the progress broadcast is coalesced (see hub.py)."""
     ack = ballots.ballot_cast(
@@ -359,6 +359,7 @@ def publish_poll_progress(poll_id: int) -> None:
     poll = Poll.objects.select_related("item", "body").filter(pk=poll_id).first()
     if poll is None or poll.status != PollStatus.OPEN:
         return  # closed meanwhile: "poll.closed" carried the final numbers
+    assert poll.item is not None  # a live poll is on one of the meeting's items
     progress = ballots.poll_progress(poll)
     meeting_id = poll.item.meeting_id
     counts = poll_payload(poll, progress)["progress"]

@@ -7,13 +7,13 @@ missed one event is put right by the next.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from accounts.models import User
 from meetings.access import may_run, refuse, require_runner
 from meetings.live.hub import live_publish
 from meetings.live.selectors import OPEN_SPEAKER_STATUSES, live_state_of, speakers_payload
@@ -34,7 +34,7 @@ def publish_speakers(meeting: Meeting) -> None:
 
 
 @transaction.atomic
-def speaker_request(*, actor: Any, meeting: Meeting, kind: str) -> SpeakerRequest:
+def speaker_request(*, actor: User, meeting: Meeting, kind: str) -> SpeakerRequest:
     """A participant asks for the floor on the item under discussion."""
     if kind not in SpeakerKind.values:
         refuse(gettext("Loại đăng ký phát biểu không hợp lệ."))
@@ -76,7 +76,7 @@ def _open_request(request_id: int, meeting: Meeting) -> SpeakerRequest:
 
 
 @transaction.atomic
-def speaker_withdraw(*, actor: Any, meeting: Meeting, request_id: int) -> SpeakerRequest:
+def speaker_withdraw(*, actor: User, meeting: Meeting, request_id: int) -> SpeakerRequest:
     """The speaker takes back their request; the chair may strike one too."""
     request = _open_request(request_id, meeting)
     if request.participant.user_id != actor.pk and not may_run(actor, meeting):
@@ -89,7 +89,7 @@ def speaker_withdraw(*, actor: Any, meeting: Meeting, request_id: int) -> Speake
 
 
 @transaction.atomic
-def speaker_reorder(*, actor: Any, meeting: Meeting, request_ids: Sequence[int]) -> None:
+def speaker_reorder(*, actor: User, meeting: Meeting, request_ids: Sequence[int]) -> None:
     """The chair sets the order of waiting requests; ids not named keep their place after."""
     require_runner(actor, meeting)
     item_id = live_state_of(meeting).current_item_id
@@ -109,7 +109,7 @@ def speaker_reorder(*, actor: Any, meeting: Meeting, request_ids: Sequence[int])
 
 
 @transaction.atomic
-def speaker_grant(*, actor: Any, meeting: Meeting, request_id: int) -> SpeakerRequest:
+def speaker_grant(*, actor: User, meeting: Meeting, request_id: int) -> SpeakerRequest:
     """Give the floor: the speaking timer starts; whoever was speaking is finished."""
     require_runner(actor, meeting)
     request = _open_request(request_id, meeting)
@@ -125,7 +125,7 @@ def speaker_grant(*, actor: Any, meeting: Meeting, request_id: int) -> SpeakerRe
 
 
 @transaction.atomic
-def speaker_end(*, actor: Any, meeting: Meeting, request_id: int) -> SpeakerRequest:
+def speaker_end(*, actor: User, meeting: Meeting, request_id: int) -> SpeakerRequest:
     require_runner(actor, meeting)
     request = _open_request(request_id, meeting)
     request.status = SpeakerStatus.DONE
@@ -136,7 +136,7 @@ def speaker_end(*, actor: Any, meeting: Meeting, request_id: int) -> SpeakerRequ
 
 
 @transaction.atomic
-def speaking_limit_set(*, actor: Any, meeting: Meeting, seconds: int) -> None:
+def speaking_limit_set(*, actor: User, meeting: Meeting, seconds: int) -> None:
     """The per-turn limit every screen counts down (the meeting's rules of procedure)."""
     require_runner(actor, meeting)
     if not 30 <= seconds <= 3600:

@@ -12,11 +12,13 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedRequest
+from accounts.models import User
 from meetings.access import is_chair, is_clerk, may_run, meeting_access, participation_of
 from meetings.live import attendance, presenter, qr, services, speakers
 from meetings.live.selectors import live_access, presenter_documents
@@ -30,10 +32,10 @@ from meetings.models import (
 from meetings.preparation.invitations import time_phrase
 
 # A command returns a dict to add to the JSON answer; anything else (a model) is not sent.
-Command = Callable[[Any, Meeting, QueryDict], Any]
+Command = Callable[[User, Meeting, QueryDict], Any]
 
 
-def _live_meeting(request: HttpRequest, pk: int) -> tuple[Meeting, Any]:
+def _live_meeting(request: AuthenticatedRequest, pk: int) -> tuple[Meeting, Any]:
     access = live_access(request.user, pk)
     if access is None:
         raise Http404(gettext("Không tìm thấy cuộc họp."))
@@ -75,7 +77,7 @@ def _ints(data: QueryDict, name: str) -> list[int]:
 
 
 @login_required
-def live_page(request: HttpRequest, pk: int) -> HttpResponse:
+def live_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     meeting, access = _live_meeting(request, pk)
     participant = participation_of(request.user, meeting)
     documents = presenter_documents(request.user, meeting)
@@ -103,7 +105,7 @@ def live_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def room_screen(request: HttpRequest, pk: int) -> HttpResponse:
+def room_screen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The big screen in the room: its check-in QR code and the meeting as it goes."""
     meeting, access = _live_meeting(request, pk)
     if not access.is_staff:
@@ -116,7 +118,7 @@ def room_screen(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def room_qr(request: HttpRequest, pk: int) -> HttpResponse:
+def room_qr(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     meeting, access = _live_meeting(request, pk)
     if not access.is_staff:
         raise PermissionDenied(gettext("Chỉ thư ký hoặc văn thư mới xem mã điểm danh của phòng."))
@@ -125,7 +127,7 @@ def room_qr(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def personal_qr(request: HttpRequest, pk: int, participant_id: int) -> HttpResponse:
+def personal_qr(request: AuthenticatedRequest, pk: int, participant_id: int) -> HttpResponse:
     meeting, access = _live_meeting(request, pk)
     participant = get_object_or_404(Participant, pk=participant_id, meeting=meeting)
     if participant.user_id != request.user.pk and not access.is_staff:
@@ -134,7 +136,7 @@ def personal_qr(request: HttpRequest, pk: int, participant_id: int) -> HttpRespo
     return HttpResponse(qr.qr_svg(url), content_type="image/svg+xml")
 
 
-def _confirm(request: HttpRequest, participant: Participant, heading: str) -> HttpResponse:
+def _confirm(request: AuthenticatedRequest, participant: Participant, heading: str) -> HttpResponse:
     """GET shows a button; POST checks in. Scanned links are opened by cameras and preview
     bots, so a plain GET must not change anything."""
     meeting = participant.meeting
@@ -150,7 +152,7 @@ def _confirm(request: HttpRequest, participant: Participant, heading: str) -> Ht
 
 
 def _checkin_page(
-    request: HttpRequest, participant: Participant, heading: str, error: str, status: int
+    request: AuthenticatedRequest, participant: Participant, heading: str, error: str, status: int
 ) -> HttpResponse:
     return render(
         request,
@@ -166,7 +168,7 @@ def _checkin_page(
 
 
 @login_required
-def checkin_room(request: HttpRequest, token: str) -> HttpResponse:
+def checkin_room(request: AuthenticatedRequest, token: str) -> HttpResponse:
     """A participant scanned the room's code with their own tablet.
 
     The meeting page's rule decides what the page may show (a code is a photo on the wall,
@@ -183,7 +185,7 @@ def checkin_room(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def checkin_personal(request: HttpRequest, token: str) -> HttpResponse:
+def checkin_personal(request: AuthenticatedRequest, token: str) -> HttpResponse:
     """The clerk scanned a participant's personal code (or the person opened their own)."""
     participant_id = qr.personal_participant_id(token)
     participant = (
@@ -204,7 +206,7 @@ def checkin_personal(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def join_remote(request: HttpRequest, pk: int) -> HttpResponse:
+def join_remote(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Remote attendees: one button checks in (online) and opens the video conference."""
     meeting, _ = _live_meeting(request, pk)
     participant = participation_of(request.user, meeting)
@@ -229,7 +231,7 @@ def _participant(meeting: Meeting, data: QueryDict) -> Participant:
     return found
 
 
-def _ballot(user: Any, meeting: Meeting, data: QueryDict) -> dict[str, Any]:
+def _ballot(user: User, meeting: Meeting, data: QueryDict) -> dict[str, Any]:
     ack = services.live_ballot_cast(
         actor=user,
         meeting=meeting,
@@ -239,7 +241,7 @@ def _ballot(user: Any, meeting: Meeting, data: QueryDict) -> dict[str, Any]:
     return {"message": ack.message, "already_recorded": ack.already_recorded}
 
 
-def _poll_create(user: Any, meeting: Meeting, data: QueryDict) -> dict[str, Any]:
+def _poll_create(user: User, meeting: Meeting, data: QueryDict) -> dict[str, Any]:
     options = [line for line in data.get("options", "").splitlines() if line.strip()]
     poll = services.live_poll_create(
         actor=user,
@@ -256,7 +258,7 @@ def _poll_create(user: Any, meeting: Meeting, data: QueryDict) -> dict[str, Any]
     return {"poll_id": poll.pk}
 
 
-def _presenter_show(user: Any, meeting: Meeting, data: QueryDict) -> None:
+def _presenter_show(user: User, meeting: Meeting, data: QueryDict) -> None:
     presenter.presenter_show(
         actor=user,
         meeting=meeting,
@@ -326,7 +328,7 @@ COMMANDS: dict[str, Command] = {
 
 @login_required
 @require_POST
-def live_command(request: HttpRequest, pk: int, action: str) -> JsonResponse:
+def live_command(request: AuthenticatedRequest, pk: int, action: str) -> JsonResponse:
     meeting, _ = _live_meeting(request, pk)
     command = COMMANDS.get(action)
     if command is None:

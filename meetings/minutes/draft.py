@@ -40,6 +40,7 @@ from meetings.consultation.facts import consultations_for_minutes
 from meetings.minutes.charts import Bar, bar_chart_svg, svg_data_url
 from meetings.models import (
     AgendaDocument,
+    AgendaItem,
     AttendanceMode,
     BallotChoice,
     ItemConclusion,
@@ -143,8 +144,9 @@ def attendance_facts(meeting: Meeting) -> dict[str, list[dict[str, str]]]:
     }
     for participant in _participants(meeting):
         row = {**_person(participant), "role": participant.get_role_display()}
-        if participant.substitute_for_id:
-            row["for_name"] = participant.substitute_for.user.full_name
+        substitute_for = participant.substitute_for
+        if substitute_for is not None:
+            row["for_name"] = substitute_for.user.full_name
             row["present"] = "có mặt" if participant.checked_in_at else "vắng mặt"
             groups["substitutes"].append(row)
             if participant.checked_in_at is None:
@@ -251,7 +253,7 @@ def _item_facts(meeting: Meeting) -> list[dict[str, Any]]:
         speakers.setdefault(request.item_id, []).append(
             {**_person(request.participant), "kind": request.get_kind_display()}
         )
-    polls_by_item: dict[int, list[Poll]] = {}
+    polls_by_item: dict[int | None, list[Poll]] = {}
     polls = list(
         Poll.objects.filter(item__meeting=meeting, status=PollStatus.CLOSED).order_by(
             "closed_at", "id"
@@ -263,22 +265,24 @@ def _item_facts(meeting: Meeting) -> list[dict[str, Any]]:
     conclusions = dict(
         ItemConclusion.objects.filter(item__meeting=meeting).values_list("item_id", "text")
     )
-    return [
-        {
-            "item_id": row["item"].pk,
-            "number": row["number"],
-            "depth": row["depth"],
-            "title": row["item"].title,
-            "presenter": row["item"].presenter_display,
-            "speakers": speakers.get(row["item"].pk, []),
-            "polls": [
-                poll_facts(p, names.get(p.pk)) for p in polls_by_item.get(row["item"].pk, [])
-            ],
-            "discussion": "",
-            "conclusion": conclusions.get(row["item"].pk, ""),
-        }
-        for row in rows
-    ]
+    facts: list[dict[str, Any]] = []
+    for row in rows:
+        item = row["item"]
+        assert isinstance(item, AgendaItem)
+        facts.append(
+            {
+                "item_id": item.pk,
+                "number": row["number"],
+                "depth": row["depth"],
+                "title": item.title,
+                "presenter": item.presenter_display,
+                "speakers": speakers.get(item.pk, []),
+                "polls": [poll_facts(p, names.get(p.pk)) for p in polls_by_item.get(item.pk, [])],
+                "discussion": "",
+                "conclusion": conclusions.get(item.pk, ""),
+            }
+        )
+    return facts
 
 
 def meeting_audit_events(meeting: Meeting) -> Q:
@@ -326,7 +330,7 @@ def audit_facts(meeting: Meeting) -> dict[str, Any]:
     }
 
 
-def _annex_facts(meeting: Meeting) -> list[dict[str, str]]:
+def _annex_facts(meeting: Meeting) -> list[dict[str, int | str]]:
     documents = []
     for document in (meeting.invitation_document, meeting.agenda_document):
         if document is not None:

@@ -8,8 +8,6 @@ the minutes refuse to start a request whose signers could not open what they sig
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.mail import EmailMessage
 from django.utils.translation import gettext
 
@@ -38,7 +36,7 @@ def minutes_signers_check(meeting: Meeting, signers: list[User]) -> None:
         )
 
 
-def may_receive_minutes(user: Any, document: Document) -> bool:
+def may_receive_minutes(user: User, document: Document) -> bool:
     """The pack's rule for the minutes (meetings/minutes/pack.py): a participant within their
     clearance."""
     return bool(user.is_superuser or document.confidentiality <= user.clearance)

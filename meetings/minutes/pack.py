@@ -10,14 +10,15 @@ import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, BinaryIO, cast
 
 import pikepdf
 
+from accounts.models import User
 from documents.models import Document, DocumentVersion
 from documents.selectors import documents_visible_to
 from documents.storage import blob_open
-from meetings.models import AgendaDocument, Meeting, MinutesDraft, MinutesStatus
+from meetings.models import AgendaDocument, AgendaItem, Meeting, MinutesDraft, MinutesStatus
 from meetings.preparation.agenda import agenda_rows
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -55,10 +56,16 @@ def _ordered_documents(meeting: Meeting) -> list[tuple[str, Document]]:
     ):
         if document is not None:
             found.append((label, document))
-    numbers = {row["item"].pk: row["number"] for row in agenda_rows(meeting)}
+    numbers: dict[int, str] = {}
+    for row in agenda_rows(meeting):
+        item, number = row["item"], row["number"]
+        assert isinstance(item, AgendaItem) and isinstance(number, str)
+        numbers[item.pk] = number
     links = AgendaDocument.objects.filter(item__meeting=meeting).select_related("document")
-    links = sorted(links, key=lambda link: (numbers.get(link.item_id, ""), link.position, link.pk))
-    for link in links:
+    ordered = sorted(
+        links, key=lambda link: (numbers.get(link.item_id, ""), link.position, link.pk)
+    )
+    for link in ordered:
         found.append((f"Mục {numbers.get(link.item_id, '')}: {link.document}", link.document))
     signed = (
         # Only signed minutes go out: a draft in signing may still change.
@@ -68,11 +75,12 @@ def _ordered_documents(meeting: Meeting) -> list[tuple[str, Document]]:
         .first()
     )
     if signed is not None:
+        assert signed.document is not None  # signed minutes are their signed document
         found.append(("Biên bản", signed.document))
     return found
 
 
-def pack_files(user: Any, meeting: Meeting) -> list[PackFile]:
+def pack_files(user: User, meeting: Meeting) -> list[PackFile]:
     """What *user* may take from *meeting*; confidential documents they are not cleared for are
     left out (the meeting itself was already checked by the caller)."""
     ordered = _ordered_documents(meeting)
@@ -150,7 +158,8 @@ def merged_pdf(files: list[PackFile], *, title: str) -> IO[bytes]:
                 merged.pages.extend(parts[-1].pages)
                 outline.root.append(pikepdf.OutlineItem(item.title, first_page))
         output = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
-        merged.save(output)
+        # A SpooledTemporaryFile is a binary file; typeshed types it IO[bytes], not BinaryIO.
+        merged.save(cast(BinaryIO, output))
     finally:
         for part in parts:
             part.close()

@@ -133,7 +133,9 @@ def _register_pdf(
         confidentiality=meeting.confidentiality,
         status=status,
     )
-    return document_latest_version(document)
+    version = document_latest_version(document)
+    assert version is not None  # document_create stores the upload as the first version
+    return version
 
 
 def _earlier_document(meeting: Meeting) -> Document | None:
@@ -169,7 +171,8 @@ def minutes_send_for_signature(
     rendered = minutes_render(draft)
     with transaction.atomic():
         locked = MinutesDraft.objects.select_for_update().get(pk=draft.pk)
-        if locked.status != MinutesStatus.DRAFT or minutes_latest(meeting).pk != locked.pk:
+        latest = minutes_latest(meeting)
+        if locked.status != MinutesStatus.DRAFT or latest is None or latest.pk != locked.pk:
             refuse(gettext("Biên bản vừa được người khác sửa hoặc trình ký; hãy tải lại trang."))
         version = _register_pdf(
             actor=actor,
@@ -296,6 +299,7 @@ def conclusion_notice_send(*, actor: User, meeting: Meeting) -> ConclusionNotice
 
 def vote_sheet_document(poll: Poll) -> AdministrativeDocument:
     """One poll's result with its chart, for the room's screen and for the record."""
+    assert poll.item is not None  # vote sheets are of a meeting's polls, each on an item
     meeting = poll.item.meeting
     body = meeting.body
     facts = poll_facts(poll, _voter_names(poll))
@@ -406,6 +410,7 @@ def minutes_file(*, draft: MinutesDraft) -> Meeting:
         meeting.save(update_fields=["status", "updated_at"])
     record = meeting_record(actor=actor, meeting=meeting)
     sheets = vote_sheets_register(actor=actor, meeting=meeting)
+    assert draft.document is not None  # a draft is sent for signature as its document
     documents = [draft.document, *(s.document for s in sheets), *meeting_documents(meeting)]
     documents += [n.document for n in meeting.conclusion_notices.select_related("document")]
     # A document the clerk may not read (another body's, above their clearance) is left for
@@ -438,7 +443,7 @@ def _notice_file(notice: ConclusionNotice) -> None:
         work_record_add(actor=notice.created_by, record=link.record, document=notice.document)
 
 
-def signing_completed(*, actor: Any, version: DocumentVersion) -> None:
+def signing_completed(*, actor: User | None, version: DocumentVersion) -> None:
     """Documents' version hook: react when the version stored finished a minutes request.
 
     Registered in MeetingsConfig.ready(); runs after the signing transaction committed, so

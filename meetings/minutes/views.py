@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import (
     FileResponse,
     Http404,
-    HttpRequest,
     HttpResponse,
     StreamingHttpResponse,
 )
@@ -22,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedRequest
 from accounts.models import Body
 from meetings.access import meeting_manageable_by, meetings_visible_to
 from meetings.minutes import pack, stats
@@ -42,7 +42,7 @@ from meetings.minutes.signing import (
 from meetings.models import Meeting, MinutesDraft, MinutesStatus, Poll, PollStatus
 
 
-def _visible(request: HttpRequest, pk: int) -> Meeting:
+def _visible(request: AuthenticatedRequest, pk: int) -> Meeting:
     # Outsiders get 404, not 403: a meeting's existence is not theirs to learn.
     meeting = meetings_visible_to(request.user).select_related("body").filter(pk=pk).first()
     if meeting is None:
@@ -50,7 +50,7 @@ def _visible(request: HttpRequest, pk: int) -> Meeting:
     return meeting
 
 
-def _managed(request: HttpRequest, pk: int) -> Meeting:
+def _managed(request: AuthenticatedRequest, pk: int) -> Meeting:
     meeting = _visible(request, pk)
     if not meeting_manageable_by(request.user, meeting):
         raise PermissionDenied(gettext("Chỉ văn thư, thư ký hoặc người chủ trì mới lập biên bản."))
@@ -69,7 +69,7 @@ def _narrative_from(post: dict[str, str], draft: MinutesDraft) -> dict[str, str]
 
 
 @login_required
-def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def minutes_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The editor: one form per section; facts as read-only tables; save = a new version."""
     meeting = _managed(request, pk)
     if meeting.status not in RECORDABLE:
@@ -118,7 +118,7 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def minutes_send(request: HttpRequest, pk: int) -> HttpResponse:
+def minutes_send(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     meeting = _managed(request, pk)
     try:
         draft = minutes_send_for_signature(
@@ -134,7 +134,7 @@ def minutes_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def minutes_preview(request: HttpRequest, pk: int) -> HttpResponse:
+def minutes_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The latest draft as PDF, exactly as it would be sent for signature."""
     meeting = _managed(request, pk)
     draft = minutes_latest(meeting)
@@ -147,7 +147,7 @@ def minutes_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def conclusion_notice(request: HttpRequest, pk: int) -> HttpResponse:
+def conclusion_notice(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     meeting = _managed(request, pk)
     try:
         notice = conclusion_notice_send(actor=request.user, meeting=meeting)
@@ -160,7 +160,7 @@ def conclusion_notice(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def archive(request: HttpRequest, pk: int) -> HttpResponse:
+def archive(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     meeting = _managed(request, pk)
     try:
         meeting_archive(actor=request.user, meeting=meeting)
@@ -172,7 +172,7 @@ def archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def vote_sheet(request: HttpRequest, pk: int, poll_id: int) -> HttpResponse:
+def vote_sheet(request: AuthenticatedRequest, pk: int, poll_id: int) -> HttpResponse:
     """A closed poll's result sheet, for the room's screen or a participant's tablet."""
     meeting = _visible(request, pk)
     poll = Poll.objects.filter(pk=poll_id, item__meeting=meeting, status=PollStatus.CLOSED).first()
@@ -184,7 +184,7 @@ def vote_sheet(request: HttpRequest, pk: int, poll_id: int) -> HttpResponse:
 
 
 @login_required
-def pack_zip(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+def pack_zip(request: AuthenticatedRequest, pk: int) -> StreamingHttpResponse:
     meeting = _visible(request, pk)
     files = pack.pack_files(request.user, meeting)
     response = StreamingHttpResponse(pack.zip_stream(files), content_type="application/zip")
@@ -193,7 +193,7 @@ def pack_zip(request: HttpRequest, pk: int) -> StreamingHttpResponse:
 
 
 @login_required
-def pack_pdf(request: HttpRequest, pk: int) -> FileResponse:
+def pack_pdf(request: AuthenticatedRequest, pk: int) -> FileResponse:
     meeting = _visible(request, pk)
     merged = pack.merged_pdf(pack.pack_files(request.user, meeting), title=meeting.title)
     return FileResponse(merged, as_attachment=True, filename=f"tai-lieu-hop-{meeting.pk}.pdf")
@@ -202,7 +202,7 @@ def pack_pdf(request: HttpRequest, pk: int) -> FileResponse:
 # --- Statistics --------------------------------------------------------------------------------
 
 
-def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
+def _period(request: AuthenticatedRequest) -> tuple[dt.date, dt.date]:
     today = dt.date.today()
     try:
         start = dt.date.fromisoformat(request.GET.get("tu", "") or f"{today.year}-01-01")
@@ -214,7 +214,7 @@ def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
     return start, end
 
 
-def _stats_body(request: HttpRequest) -> Body:
+def _stats_body(request: AuthenticatedRequest) -> Body:
     bodies = stats.bodies_with_statistics(request.user)
     chosen = request.GET.get("co_quan")
     body = bodies.filter(pk=chosen).first() if chosen and chosen.isdigit() else bodies.first()
@@ -224,7 +224,7 @@ def _stats_body(request: HttpRequest) -> Body:
 
 
 @login_required
-def statistics(request: HttpRequest) -> HttpResponse:
+def statistics(request: AuthenticatedRequest) -> HttpResponse:
     body = _stats_body(request)
     try:
         start, end = _period(request)
@@ -263,7 +263,7 @@ def _statistics(body: Body, start: dt.date, end: dt.date) -> stats.BodyStatistic
 
 
 @login_required
-def statistics_csv(request: HttpRequest) -> HttpResponse:
+def statistics_csv(request: AuthenticatedRequest) -> HttpResponse:
     body = _stats_body(request)
     try:
         start, end = _period(request)

@@ -11,6 +11,7 @@ import hashlib
 import random
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from typing import Any
 
 from accounts.models import Clearance, nfc
 from documents.models import (
@@ -119,7 +120,7 @@ class Paper:
         # Per body, recent documents of ordinary confidentiality, for meeting agendas.
         self.recent_by_body: dict[int, deque[int]] = defaultdict(lambda: deque(maxlen=60))
         self.records: dict[int, list[tuple[int, str, int]]] = {}  # body → [(id, code, weight)]
-        self.record_rows: list[tuple] = []
+        self.record_rows: list[list[Any]] = []
         self.record_links = writer.table(
             WorkRecord.documents.through, ["id", "workrecord", "document"]
         )

@@ -31,7 +31,7 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 YEARS = 5
 POOL_SIZE = 96
 # Relative activity per kind of body (documents, meetings).
-DOC_WEIGHT = {
+DOC_WEIGHT: dict[str, float] = {
     BodyKind.PROVINCE_COMMITTEE: 60,
     BodyKind.PROVINCE_COUNCIL: 8,
     BodyKind.DEPARTMENT: 12,
@@ -40,7 +40,7 @@ DOC_WEIGHT = {
     BodyKind.COMMUNE_COMMITTEE: 2.5,
     BodyKind.UNIT: 1,
 }
-MEETING_WEIGHT = {
+MEETING_WEIGHT: dict[str, int] = {
     BodyKind.PROVINCE_COMMITTEE: 40,
     BodyKind.PROVINCE_COUNCIL: 6,
     BodyKind.DEPARTMENT: 8,

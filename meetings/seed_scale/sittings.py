@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import uuid
+from typing import Any
 
 from accounts.models import BodyKind, Role
 from documents.models import DocumentStatus, DocumentType
@@ -41,7 +42,7 @@ from meetings.seed_scale.province import BodyPlan, Person, default_rule
 from meetings.seed_scale.writer import Writer, json_text
 from meetings.voting import rules
 
-HOST_ROLE = {
+HOST_ROLE: dict[str, ParticipantRole] = {
     Role.CHAIR: ParticipantRole.CHAIR,
     Role.VICE_CHAIR: ParticipantRole.VOTING,
     Role.MEMBER: ParticipantRole.VOTING,
@@ -49,7 +50,7 @@ HOST_ROLE = {
     Role.CLERK: ParticipantRole.OBSERVER,
 }
 # Meeting sizes per kind of host body (people invited).
-SIZES = {
+SIZES: dict[str, tuple[int, int]] = {
     BodyKind.PROVINCE_COMMITTEE: (30, 80),
     BodyKind.PROVINCE_COUNCIL: (60, 150),
     BodyKind.DEPARTMENT: (20, 40),
@@ -506,7 +507,7 @@ class Sittings:
                 kind, secret = PollKind.ONE_OF_N, False
             else:
                 kind, secret = PollKind.YES_NO_ABSTAIN, self.rng.random() < 0.2
-            poll = {
+            poll: dict[str, Any] = {
                 "id": self.writer.new_id(Poll),
                 "item": item_id,
                 "kind": kind,
@@ -574,7 +575,7 @@ class Sittings:
             if poll["secret"]:
                 self.t["receipt"].add(self.writer.new_id(VoteReceipt), poll["id"], person.id, at)
                 self.t["secret"].add(uuid.uuid4().hex, poll["id"], option_id)
-                details = {"secret": True}
+                details: dict[str, Any] = {"secret": True}
             else:
                 ballot = self.writer.new_id(Ballot)
                 self.t["ballot"].add(ballot, poll["id"], person.id, at)

@@ -21,6 +21,13 @@ def json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.column is None:
+        raise TypeError(f"{model.__name__}.{name} is not a column (a reverse relation?)")
+    return field.column
+
+
 class Table:
     """One table's pending rows, in the column order given."""
 
@@ -28,7 +35,7 @@ class Table:
         self.writer = writer
         self.model = model
         self.db_table = model._meta.db_table
-        self.columns = [model._meta.get_field(name).column for name in fields]
+        self.columns = [_column(model, name) for name in fields]
         self.rows: list[tuple[Any, ...]] = []
         self.written = 0
 
@@ -90,7 +97,7 @@ class Writer:
 
     def new_id(self, model: type[models.Model]) -> int:
         if model not in self._next:
-            highest = model.objects.aggregate(m=models.Max("pk"))["m"] or 0
+            highest = model._default_manager.aggregate(m=models.Max("pk"))["m"] or 0
             self._next[model] = highest + 1
         value = self._next[model]
         self._next[model] = value + 1

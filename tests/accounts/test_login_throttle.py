@@ -179,6 +179,7 @@ def test_a_real_server_ignores_forwarding_headers_from_a_client(server_process):
         url = f"{server_process}/dang-nhap/"
         with opener.open(url, timeout=10) as page:
             token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.read().decode())
+        assert token is not None, "the login page carries no CSRF token"
         body = urllib.parse.urlencode(
             {"csrfmiddlewaretoken": token.group(1), "username": "duc.lm", "password": password}
         ).encode()

@@ -17,12 +17,13 @@ import sys
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Origin
 
 from tests.bench._harness import ROOT, free_port, start_server
 
@@ -188,7 +189,12 @@ class Fleet:
         self.sockets: list[ClientConnection | None] = []
         self.tasks: list[asyncio.Task[None]] = []
 
-    async def open(self, ws_url: str, cookies: list[str | None], origin: str) -> None:
+    def socket(self, index: int) -> ClientConnection:
+        socket = self.sockets[index]
+        assert socket is not None, f"socket {index} is not open"
+        return socket
+
+    async def open(self, ws_url: str, cookies: Sequence[str | None], origin: str) -> None:
         self.sockets = [None] * len(cookies)
         self.tasks = [None] * len(cookies)  # type: ignore[list-item]
         gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
@@ -204,7 +210,7 @@ class Fleet:
         socket = await connect(
             ws_url,
             additional_headers=headers,
-            origin=origin,
+            origin=Origin(origin),
             ping_interval=None,
             max_queue=None,
             open_timeout=120,

@@ -66,7 +66,7 @@ async def run_baseline(n: int, moves: int, compression: str) -> tuple[list[float
         for k in range(WARM_UP + moves):
             arrivals.expect(k)
             t0 = time.perf_counter()
-            await chair.sockets[0].send(json.dumps({"seq": k, "payload": _payload(k)}))
+            await chair.socket(0).send(json.dumps({"seq": k, "payload": _payload(k)}))
             latency, missing = await arrivals.wait(k, t0)
             if k >= WARM_UP:
                 samples.append(latency)
@@ -104,7 +104,7 @@ async def run_kyhop(
             t0 = time.perf_counter()
             if via == "socket":
                 order = {"type": "item.set", "seq": None, "payload": {"item_id": item}}
-                await chair.sockets[0].send(json.dumps(order))
+                await chair.socket(0).send(json.dumps(order))
             else:
                 await asyncio.to_thread(post, base, meeting.chair_cookie, path, {"item_id": item})
             latency, missing = await arrivals.wait(item, t0)

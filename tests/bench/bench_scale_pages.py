@@ -78,6 +78,7 @@ def pages(year: int) -> list[Page]:
         .order_by("-items", "-starts_at")
         .first()
     )
+    assert meeting is not None, "the seeded province has no closed meeting"
     documents = AgendaDocument.objects.filter(item__meeting=meeting).count()
     record = (
         WorkRecord.objects.filter(owning_body=root)
@@ -85,6 +86,7 @@ def pages(year: int) -> list[Page]:
         .order_by("-n")
         .first()
     )
+    assert record is not None, "the seeded province has no work record"
     low, high = f"{year}-01-01", f"{year}-12-31"
     query = urllib.parse.urlencode
     searches = (

@@ -14,7 +14,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from _harness import ROOT, django_ready, free_port, private_environment
 
@@ -138,23 +140,26 @@ def serve(port: int, delay: float) -> None:
 
     from signing.devpki import animator
 
-    app = animator(settings.KYHOP_PKI_DIR)
+    app: Callable[[dict[str, Any], Any], Any] = animator(settings.KYHOP_PKI_DIR)
     if delay > 0:
         import functools
 
         from cryptography.hazmat.primitives import serialization
 
         # certomancer calls this for every token; the key never changes while serving.
-        serialization.load_der_private_key = functools.lru_cache(maxsize=16)(
+        # The cache stands in for the function it wraps: same arguments, same answers.
+        serialization.load_der_private_key = functools.lru_cache(maxsize=16)(  # type: ignore[assignment]
             serialization.load_der_private_key
         )
         inner = app
 
-        def app(environ, start_response):
+        def delayed(environ, start_response):
             response = inner(environ, start_response)
             if environ["PATH_INFO"].endswith("/tsa/tsa"):
                 time.sleep(delay)  # the network round trip of a remote TSA (threaded server)
             return response
+
+        app = delayed
 
     run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False)
 

@@ -20,6 +20,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
@@ -68,7 +69,7 @@ class Burst:
                 self.acked.set()
 
 
-async def run(n: int, mode: str, meeting: Meeting, poll_id: int) -> dict[str, object]:
+async def run(n: int, mode: str, meeting: Meeting, poll_id: int) -> dict[str, Any]:
     process, base = kyhop_server(mode)
     ws_url = base.replace("http://", "ws://") + f"/ws/hop/{meeting.meeting_id}/"
     command = f"/hop/{meeting.meeting_id}/truc-tiep/lenh/"
@@ -133,7 +134,8 @@ async def run(n: int, mode: str, meeting: Meeting, poll_id: int) -> dict[str, ob
         "acked": n - burst.missing,
         "double_acks": sum(1 for a in burst.acks if a > 1),
         "ack_seconds": ack_seconds,
-        "tally_exact": bool(burst.result)
+        "tally_exact": burst.result is not None
+        and bool(burst.result)
         and counted == dict(expected)
         and burst.result["cast"] == n,
         "counted": counted,
@@ -162,7 +164,7 @@ async def cast_all(
                 "payload": {"poll_id": poll_id, "option_ids": [burst.options[KEYS[index % 3]]]},
             }
         )
-        socket = fleet.sockets[index]
+        socket = fleet.socket(index)
         await socket.send(ballot)
         if index % 10 == 0:
             await socket.send(ballot)  # a double tap
@@ -177,12 +179,12 @@ async def recast(
     fleet: Fleet, index: int, ballot: str, ws_url: str, meeting: Meeting, base: str
 ) -> None:
     """The tablet drops off right after sending, comes back, and sends the ballot again."""
-    await fleet.sockets[index].close()
+    await fleet.socket(index).close()
     await fleet.reopen(index, ws_url, meeting.cookies[index], base)
-    await fleet.sockets[index].send(ballot)
+    await fleet.socket(index).send(ballot)
 
 
-def report(r: dict[str, object]) -> str:
+def report(r: dict[str, Any]) -> str:
     ratio = r["close_ms"] / r["fanout_ms"]
     label = "in-memory, 1 process" if r["mode"] == "memory" else "Redis, 2 processes"
     return (

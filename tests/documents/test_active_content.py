@@ -6,6 +6,7 @@ test is tests/e2e/test_reader_scripts.py)."""
 from __future__ import annotations
 
 import io
+from typing import cast
 
 import pytest
 from django.urls import reverse
@@ -15,7 +16,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObjec
 from audit.models import AuditEvent
 from documents.models import ActiveContent
 from documents.uploads.active_content import pdf_active_content
-from tests.documents.conftest import (
+from tests.documents.helpers import (
     docx_bytes,
     pdf_action,
     pdf_bytes,
@@ -129,9 +130,10 @@ def test_a_form_that_submits_itself_is_found():
             }
         )
         _annotate(writer, widget)
+        annotations = cast(ArrayObject, writer.pages[0]["/Annots"])
         writer._root_object[NameObject("/AcroForm")] = DictionaryObject(
             {
-                NameObject("/Fields"): ArrayObject([writer.pages[0]["/Annots"][0]]),
+                NameObject("/Fields"): ArrayObject([annotations[0]]),
                 NameObject("/XFA"): TextStringObject("<xdp:xdp/>"),
             }
         )

@@ -22,7 +22,7 @@ from django.urls import reverse
 
 from documents.models import Document
 from documents.uploads.conversion import office_to_pdf, soffice_binary
-from tests.documents.conftest import docx_bytes, docx_from_body, upload
+from tests.documents.helpers import docx_bytes, docx_from_body, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("doc_storage")]
 
@@ -278,7 +278,7 @@ def test_a_large_upload_is_streamed_to_an_unnamed_file(
 
     from documents import services
     from documents.uploads.handlers import UnnamedTemporaryUploadedFile
-    from tests.documents.conftest import pdf_changed
+    from tests.documents.helpers import pdf_changed
 
     received: list[object] = []
     create = services.document_create

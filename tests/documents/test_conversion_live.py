@@ -20,7 +20,7 @@ import pytest
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
 from accounts.services import body_create, membership_set, user_create
-from tests.documents.conftest import long_docx_bytes
+from tests.documents.helpers import long_docx_bytes
 from tests.documents.test_conversion import gone, processes_with
 from tests.live import free_port, start_server, wait_until_healthy
 
@@ -41,7 +41,9 @@ class Browser:
     def token(self, path: str) -> str:
         with self.opener.open(self.base_url + path, timeout=30) as page:
             html = page.read().decode()
-        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        assert match is not None, "the page carries no CSRF token"
+        return match.group(1)
 
     def post(self, path: str, fields: dict, *, timeout: float = 30) -> int:
         fields = {"csrfmiddlewaretoken": self.token(path), **fields}

@@ -20,7 +20,7 @@ DATA = pdf_bytes(5)
 
 @pytest.fixture
 def document(make_document):
-    from tests.documents.conftest import upload
+    from tests.documents.helpers import upload
 
     return make_document(upload=upload("nam-trang.pdf", DATA))
 
@@ -206,7 +206,7 @@ def test_uncleared_member_gets_404_for_a_secret_document(world, make_document, c
 
 
 def test_outsider_cannot_post_a_version(world, document, client_of):
-    from tests.documents.conftest import upload
+    from tests.documents.helpers import upload
 
     response = client_of(world.outsider).post(
         reverse("documents:version_add", args=[document.pk]),

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from documents.models import Document
-from tests.documents.conftest import encrypted_pdf_bytes, pdf_bytes, upload
+from tests.documents.helpers import encrypted_pdf_bytes, pdf_bytes, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("doc_storage")]
 

@@ -10,7 +10,7 @@ from django.db import connection
 
 from documents.models import Document
 from documents.selectors import DocumentQuery, documents_search
-from tests.documents.conftest import pdf_bytes, upload
+from tests.documents.helpers import pdf_bytes, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("doc_storage")]
 

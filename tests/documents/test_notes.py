@@ -16,7 +16,7 @@ from audit.models import AuditEvent
 from documents import services
 from documents.models import DocumentNote, NoteKind
 from documents.selectors import notes_for_reading, notes_of
-from tests.documents.conftest import pdf_bytes, upload
+from tests.documents.helpers import pdf_bytes, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("doc_storage")]
 

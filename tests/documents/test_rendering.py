@@ -9,6 +9,7 @@ import re
 import subprocess
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
@@ -158,7 +159,7 @@ def test_date_line_of_a_draft_leaves_the_numbers_blank() -> None:
 
 def test_pdf_declares_pdfa_3b_with_an_srgb_output_intent(one_page: RenderedDocument) -> None:
     reader = pypdf.PdfReader(io.BytesIO(one_page.pdf))
-    root = reader.trailer["/Root"]
+    root: Any = reader.trailer["/Root"]  # pypdf's object graph is typed only as PdfObject
     xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
     assert re.search(r'pdfaid:part(="|>)3', xmp)
     assert re.search(r'pdfaid:conformance(="|>)B', xmp)
@@ -169,7 +170,8 @@ def test_pdf_declares_pdfa_3b_with_an_srgb_output_intent(one_page: RenderedDocum
 
 def test_pdf_embeds_liberation_serif_for_every_font(one_page: RenderedDocument) -> None:
     reader = pypdf.PdfReader(io.BytesIO(one_page.pdf))
-    fonts = reader.pages[0]["/Resources"]["/Font"]
+    page: Any = reader.pages[0]  # pypdf's object graph is typed only as PdfObject
+    fonts = page["/Resources"]["/Font"]
     names = []
     for font in (ref.get_object() for ref in fonts.values()):
         descendant = font["/DescendantFonts"][0].get_object()

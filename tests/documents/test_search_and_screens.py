@@ -14,7 +14,7 @@ from documents.models import Document
 from documents.search import fold
 from documents.selectors import DocumentQuery, document_visible_to, documents_search
 from documents.visibility import visibility_provider_register, visibility_provider_unregister
-from tests.documents.conftest import encrypted_pdf_bytes, pdf_bytes, upload
+from tests.documents.helpers import encrypted_pdf_bytes, pdf_bytes, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("doc_storage")]
 

@@ -16,7 +16,7 @@ from documents.services import (
     work_record_open,
 )
 from documents.storage import blob_name
-from tests.documents.conftest import pdf_bytes, stored_files, upload
+from tests.documents.helpers import pdf_bytes, stored_files, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("doc_storage")]
 

@@ -13,13 +13,7 @@ from pypdf import PdfReader
 from audit.models import AuditEvent
 from documents.models import Blob, Document, DocumentVersion
 from documents.services import document_version_add
-from tests.documents.conftest import (
-    docx_bytes,
-    encrypted_pdf_bytes,
-    pdf_bytes,
-    stored_files,
-    upload,
-)
+from tests.documents.helpers import docx_bytes, encrypted_pdf_bytes, pdf_bytes, stored_files, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("doc_storage")]
 

@@ -4,7 +4,7 @@ Vietnamese screen, JavaScript errors, screenshots kept as artefacts.
 Plain functions, imported where needed (fixtures stay in conftest.py):
 
     errors = collect_js_errors(page)      # before the first goto
-    page.goto(url)
+    log_in(page, base, "vanthu", PASSWORD)  # or page.goto(url)
     assert_no_english(page)
     assert axe_violations(page) == []
     screenshot(page, "meeting-list-portrait")
@@ -16,10 +16,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, ViewportSize
 
-TABLET_PORTRAIT = {"width": 800, "height": 1280}
-TABLET_LANDSCAPE = {"width": 1280, "height": 800}
+TABLET_PORTRAIT: ViewportSize = {"width": 800, "height": 1280}
+TABLET_LANDSCAPE: ViewportSize = {"width": 1280, "height": 800}
+DESKTOP: ViewportSize = {"width": 1366, "height": 900}
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "static" / "vendor" / "axe" / "axe.min.js"
@@ -139,6 +140,22 @@ _VISIBLE_TEXT = """() => {
   }
   return parts.join("\\n");
 }"""
+
+
+def viewport_of(page: Page) -> ViewportSize:
+    """The page's viewport size (every context of these tests is opened with one)."""
+    size = page.viewport_size
+    assert size is not None, "the context was opened without a viewport"
+    return size
+
+
+def log_in(page: Page, base: str, username: str, password: str) -> None:
+    """Sign in through the login form; returns once the page it leads to has a heading."""
+    page.goto(f"{base}/dang-nhap/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit].btn-primary")
+    page.wait_for_selector("h1")
 
 
 def english_words(page: Page) -> list[str]:

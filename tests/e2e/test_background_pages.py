@@ -9,12 +9,19 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import ViewportSize
 
 import kyhop.settings as project_settings
 from meetings.models import Meeting, MeetingStatus, Participant
 from meetings.preparation.invitations import send_meeting_mail
 from tests.background.helpers import DATABASE_BACKEND, run_worker_with
-from tests.e2e.helpers import TABLET_LANDSCAPE, TABLET_PORTRAIT, collect_js_errors, screenshot
+from tests.e2e.helpers import (
+    TABLET_LANDSCAPE,
+    TABLET_PORTRAIT,
+    collect_js_errors,
+    log_in,
+    screenshot,
+)
 from tests.factories import make_body, make_user
 from tests.live import free_port, start_server, wait_until_healthy
 
@@ -68,14 +75,10 @@ def _invited_meeting() -> Meeting:
     return meeting
 
 
-def _login(browser, base: str, viewport: dict):
+def _login(browser, base: str, viewport: ViewportSize):
     context = browser.new_context(viewport=viewport, locale="vi-VN")
     page = context.new_page()
-    page.goto(f"{base}/dang-nhap/")
-    page.fill("#id_username", "quantri")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].btn-primary")
-    page.wait_for_selector("h1")
+    log_in(page, base, "quantri", PASSWORD)
     assert "/dang-nhap/" not in page.url, page.inner_text("main")
     return context, page
 

@@ -17,8 +17,9 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
+from accounts.models import User
 from documents.services import document_create
 from meetings.models import AgendaDocument, AgendaItem, Meeting, MeetingStatus, Participant
 from tests.documents.helpers import pdf_bytes
@@ -29,6 +30,7 @@ from tests.e2e.helpers import (
     axe_violations,
     collect_js_errors,
     screenshot,
+    viewport_of,
 )
 from tests.factories import make_body, make_user
 from tests.live import free_port, start_server, wait_until_healthy
@@ -70,7 +72,7 @@ def server_with_media(transactional_db, settings, tmp_path) -> Iterator[str]:
         process.wait(timeout=10)
 
 
-def _meeting() -> tuple[Meeting, dict[str, object]]:
+def _meeting() -> tuple[Meeting, dict[str, User]]:
     body = make_body(name="Ủy ban nhân dân huyện Tiên Du", symbol="UBND", total_members=3)
     people = {
         "chair": make_user(full_name=CHAIR, body=body, role="chair"),
@@ -104,7 +106,7 @@ def _meeting() -> tuple[Meeting, dict[str, object]]:
     return meeting, people
 
 
-def _screen(browser: Browser, base: str, user: object, viewport: dict, path: str) -> Screen:
+def _screen(browser: Browser, base: str, user: User, viewport: ViewportSize, path: str) -> Screen:
     context = browser.new_context(viewport=viewport, locale="vi-VN")
     context.add_cookies([{"name": "sessionid", "value": session_cookie(user), "url": base}])
     page = context.new_page()
@@ -117,8 +119,8 @@ def _screen(browser: Browser, base: str, user: object, viewport: dict, path: str
 def _fits(page: Page, *selectors: str) -> None:
     """The page does not scroll, and every key control is in sight as it is."""
     height = page.evaluate("document.documentElement.scrollHeight")
-    assert height <= page.viewport_size["height"], (page.url, height)
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    assert height <= viewport_of(page)["height"], (page.url, height)
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport_of(page)["width"]
     for selector in selectors:
         expect(page.locator(selector).first).to_be_in_viewport()
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import ViewportSize
 from pypdf import PdfReader
 
 from tests.e2e.helpers import (
@@ -19,6 +20,7 @@ from tests.e2e.helpers import (
     TABLET_PORTRAIT,
     assert_no_english,
     collect_js_errors,
+    log_in,
     screenshot,
 )
 from tests.factories import make_body, make_user
@@ -50,15 +52,11 @@ def committee(server_process):
     return server_process, body
 
 
-def _login(browser, base: str, username: str, viewport: dict):
+def _login(browser, base: str, username: str, viewport: ViewportSize):
     context = browser.new_context(viewport=viewport, locale="vi-VN", accept_downloads=True)
     page = context.new_page()
     errors = collect_js_errors(page)
-    page.goto(f"{base}/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].btn-primary")
-    page.wait_for_selector("h1")
+    log_in(page, base, username, PASSWORD)
     return page, errors
 
 

@@ -10,8 +10,9 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
+from accounts.models import User
 from meetings.models import AgendaItem, Meeting, MeetingStatus, MinutesDraft, Participant
 from tests.e2e.helpers import (
     TABLET_LANDSCAPE,
@@ -27,7 +28,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 WAIT = 15_000  # ms
 
 
-def _page(browser: Browser, base: str, user: object, viewport: dict) -> tuple[Page, list[str]]:
+def _page(
+    browser: Browser, base: str, user: User, viewport: ViewportSize
+) -> tuple[Page, list[str]]:
     context = browser.new_context(viewport=viewport, locale="vi-VN")
     context.add_cookies([{"name": "sessionid", "value": session_cookie(user), "url": base}])
     page = context.new_page()
@@ -110,6 +113,7 @@ def test_chair_ends_resumes_and_ends_then_the_clerk_keeps_the_minutes(
     assert "Lê Thị Văn Thư" in clerk.inner_text("#minutes-form")
     clerk.fill("textarea[name='items.0.discussion']", "Thống nhất dự toán sau khi họp lại.")
     latest = MinutesDraft.objects.filter(meeting=meeting).order_by("-version").first()
+    assert latest is not None
     clerk.click("#minutes-save")
     clerk.wait_for_selector(f"text=Đã lưu biên bản (phiên bản {latest.version + 1})")
     screenshot(clerk, "journey-minutes-800")
@@ -117,5 +121,6 @@ def test_chair_ends_resumes_and_ends_then_the_clerk_keeps_the_minutes(
     assert_no_english(clerk)
     assert clerk_errors == []
     saved = MinutesDraft.objects.filter(meeting=meeting).order_by("-version").first()
+    assert saved is not None
     assert saved.content["secretary"]["name"] == "Lê Thị Văn Thư"
     assert saved.content["items"][0]["discussion"] == "Thống nhất dự toán sau khi họp lại."

@@ -15,13 +15,14 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
+from accounts.models import User
 from documents.services import document_create
 from meetings.live import qr
 from meetings.models import AgendaDocument, AgendaItem, Meeting, Participant
 from tests.documents.helpers import pdf_bytes
-from tests.e2e.helpers import TABLET_LANDSCAPE, TABLET_PORTRAIT
+from tests.e2e.helpers import TABLET_LANDSCAPE, TABLET_PORTRAIT, viewport_of
 from tests.factories import make_body, make_user
 from tests.live import free_port, start_server, wait_until_healthy
 from tests.meetings.live.helpers import session_cookie
@@ -64,7 +65,7 @@ def live_server_with_media(transactional_db, settings, tmp_path) -> Iterator[str
         process.wait(timeout=10)
 
 
-def _meeting() -> tuple[Meeting, dict[str, object]]:
+def _meeting() -> tuple[Meeting, dict[str, User]]:
     body = make_body(name="Ủy ban nhân dân huyện Tiên Du", symbol="UBND", total_members=3)
     chair = make_user(full_name="Nguyễn Văn Chủ Trì", body=body, role="chair")
     clerk = make_user(full_name="Lê Thị Văn Thư", body=body, role="clerk")
@@ -97,7 +98,7 @@ def _meeting() -> tuple[Meeting, dict[str, object]]:
     return meeting, {"chair": chair, "clerk": clerk, "an": an, "binh": binh}
 
 
-def _page(browser: Browser, base: str, user: object, viewport: dict, path: str) -> Page:
+def _page(browser: Browser, base: str, user: User, viewport: ViewportSize, path: str) -> Page:
     context = browser.new_context(viewport=viewport, locale="vi-VN")
     context.add_cookies([{"name": "sessionid", "value": session_cookie(user), "url": base}])
     page = context.new_page()
@@ -139,7 +140,7 @@ def test_a_live_meeting_seen_on_every_tablet(cast: Cast, tmp_path: Path) -> None
     presenter_mode(cast)
     for name, page in zip(("chair", "clerk", "an", "binh"), _everyone(cast), strict=True):
         page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
-        width = page.viewport_size["width"]
+        width = viewport_of(page)["width"]
         assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 

@@ -17,7 +17,7 @@ from accounts.models import Body, User
 from accounts.services import membership_set
 from meetings.preparation import services
 from meetings.preparation.invitations import meeting_send_invitations
-from tests.documents.conftest import docx_bytes, pdf_bytes
+from tests.documents.helpers import docx_bytes, pdf_bytes
 from tests.e2e.helpers import TABLET_PORTRAIT, screenshot
 from tests.factories import make_body, make_user
 

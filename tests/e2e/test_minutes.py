@@ -13,6 +13,7 @@ import pytest
 
 from meetings.models import MinutesDraft, MinutesStatus
 from signing.models import RequestStatus
+from tests.e2e.helpers import DESKTOP, log_in
 from tests.e2e.test_signing_inbox import signing_server  # noqa: F401 - fixture
 from tests.meetings.minutes.helpers import attach_document, hold_meeting
 from tests.signing import conftest as signing_fixtures
@@ -24,8 +25,6 @@ signing_storage = signing_fixtures.signing_storage
 province = signing_fixtures.province
 
 pytestmark = [pytest.mark.e2e]
-
-DESKTOP = {"width": 1366, "height": 900}
 
 
 def _held(province):
@@ -57,11 +56,7 @@ def _in_own_thread(work):
 def _login(browser, base: str, username: str):
     context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
     page = context.new_page()
-    page.goto(f"{base}/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].btn-primary")
-    page.wait_for_selector("h1")
+    log_in(page, base, username, PASSWORD)
     return page
 
 

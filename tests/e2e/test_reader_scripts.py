@@ -13,7 +13,7 @@ from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 
 from accounts.services import body_create, membership_set, user_create
-from tests.documents.conftest import pdf_action, pdf_changed
+from tests.documents.helpers import pdf_action, pdf_changed
 from tests.e2e.helpers import TABLET_PORTRAIT
 from tests.live import free_port, start_server, wait_until_healthy
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import pytest
 from django.core.management import call_command
@@ -28,9 +29,13 @@ from tests.e2e.helpers import (
     collect_js_errors,
     english_words,
     screenshot,
+    viewport_of,
 )
 from tests.live import free_port, start_server, wait_until_healthy
 from tests.meetings.live.helpers import session_cookie
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 pytestmark = [pytest.mark.e2e]
 
@@ -47,15 +52,18 @@ class Demo:
     version: int
     record: int
     request: int
-    users: dict[str, object] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
 
 
-def _in_own_thread(work: Callable[[], object]) -> object:
+T = TypeVar("T")
+
+
+def _in_own_thread(work: Callable[[], T]) -> T:
     """Closing a meeting announces it through the channel layer (async_to_sync), which refuses
     the thread where Playwright's event loop runs."""
     from django.db import connection
 
-    def run() -> object:
+    def run() -> T:
         try:
             return work()
         finally:
@@ -98,17 +106,20 @@ def _province() -> dict[str, int]:
     )
     work_record_add(actor=clerk, record=record, document=document)
     version = document.versions.order_by("-number").first()
+    assert version is not None
     request = request_create(
         actor=clerk,
         version=version,
         steps=[StepSpec(StepKind.MAIN, (AssigneeSpec(user=User.objects.get(username="lanhdao")),))],
     )
     request_send(actor=clerk, request=request)
+    newest = document.versions.order_by("-number").first()
+    assert newest is not None
     return {
         "meeting": meeting.pk,
         "held": held.meeting.pk,
         "document": document.pk,
-        "version": document.versions.order_by("-number").first().number,
+        "version": newest.number,
         "record": record.pk,
         "request": request.pk,
     }
@@ -189,9 +200,10 @@ def _visit(
     page: Page, errors: list[str], demo: Demo, name: str, path: str, ready: str | None
 ) -> list[str]:
     """Open one screen at the page's current size and list what is wrong with it."""
-    size = "x".join(str(v) for v in page.viewport_size.values())
+    size = "x".join(str(v) for v in viewport_of(page).values())
     errors.clear()
     response = page.goto(demo.base + path.format(**vars(demo)))
+    assert response is not None
     expected = 404 if name == "not-found" else 200
     problems = [] if response.status == expected else [f"HTTP {response.status}"]
     if ready:
@@ -228,8 +240,8 @@ def _reader_drawer(page: Page, size: str) -> list[str]:
     problems = []
     if page.evaluate("document.querySelector('[data-role=stage]').clientWidth") != stage:
         problems.append("the notes squeeze the page")
-    if stage < 0.95 * page.viewport_size["width"]:
-        problems.append(f"the page is {stage} px of {page.viewport_size['width']}")
+    if stage < 0.95 * viewport_of(page)["width"]:
+        problems.append(f"the page is {stage} px of {viewport_of(page)['width']}")
     problems += [f"axe {v['id']}: {v['help']}" for v in axe_violations(page)]
     screenshot(page, f"official-reader-notes-{size}", full_page=False)
     page.keyboard.press("Escape")

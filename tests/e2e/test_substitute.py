@@ -13,6 +13,7 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from playwright.sync_api import ViewportSize
 
 from accounts.models import Clearance, User
 from accounts.services import membership_set
@@ -28,6 +29,7 @@ from tests.e2e.helpers import (
     assert_no_english,
     axe_violations,
     collect_js_errors,
+    log_in,
     screenshot,
 )
 from tests.factories import make_body, make_user
@@ -95,15 +97,11 @@ def _upload() -> SimpleUploadedFile:
     return SimpleUploadedFile("du-toan.pdf", pdf_bytes(2, "Du toan"), "application/pdf")
 
 
-def _login(browser, base: str, username: str, viewport: dict):
+def _login(browser, base: str, username: str, viewport: ViewportSize):
     context = browser.new_context(viewport=viewport, locale="vi-VN")
     page = context.new_page()
     errors = collect_js_errors(page)
-    page.goto(f"{base}/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].btn-primary")
-    page.wait_for_selector("h1")
+    log_in(page, base, username, PASSWORD)
     return page, errors
 
 

@@ -32,6 +32,7 @@ from tests.e2e.helpers import (
     TABLET_PORTRAIT,
     assert_no_english,
     collect_js_errors,
+    log_in,
 )
 from tests.live import free_port, start_server, wait_until_healthy
 from tests.signing import conftest as signing_fixtures
@@ -90,11 +91,7 @@ def _login(browser, base: str, username: str):
     context = browser.new_context(viewport=TABLET_LANDSCAPE, locale="vi-VN")
     page = context.new_page()
     errors = collect_js_errors(page)
-    page.goto(f"{base}/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit].btn-primary")
-    page.wait_for_selector("h1")
+    log_in(page, base, username, PASSWORD)
     return page, errors
 
 

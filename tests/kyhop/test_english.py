@@ -19,12 +19,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from tests.documents.conftest import (  # noqa: F401 - fixtures reused by name
-    doc_storage,
-    make_document,
-    world,
-)
-
 PO = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
 
 
@@ -48,7 +42,7 @@ def test_the_compiled_catalogue_matches_the_po_file(tmp_path):
     compiled = tmp_path / "django.mo"
     subprocess.run(["msgfmt", "-o", str(compiled), str(PO)], check=True)
     with compiled.open("rb") as handle:
-        catalogue = gettext.GNUTranslations(handle)._catalog  # type: ignore[attr-defined]
+        catalogue = gettext.GNUTranslations(handle)._catalog
     entries = {k: v for k, v in catalogue.items() if isinstance(k, str) and k and "\x04" not in k}
     assert len(entries) > 500
     with translation.override("en"):
@@ -117,7 +111,7 @@ def _page(client: Client, url: str) -> str:
 
 
 @pytest.fixture
-def screens(world, make_document, doc_storage):  # noqa: F811
+def screens(world, make_document, doc_storage):
     from meetings.preparation import services
 
     document = make_document()
@@ -172,7 +166,7 @@ ENGLISH = {
 
 
 @pytest.mark.parametrize("screen", sorted(ENGLISH))
-def test_main_screens_in_english(world, screens, screen):  # noqa: F811
+def test_main_screens_in_english(world, screens, screen):
     html = _page(_client(world.clerk, "en"), screens[screen])
     english, vietnamese = ENGLISH[screen]
     assert '<html lang="en">' in html
@@ -183,7 +177,7 @@ def test_main_screens_in_english(world, screens, screen):  # noqa: F811
 
 
 @pytest.mark.parametrize("screen", sorted(ENGLISH))
-def test_main_screens_stay_vietnamese_by_default(world, screens, screen):  # noqa: F811
+def test_main_screens_stay_vietnamese_by_default(world, screens, screen):
     html = _page(_client(world.clerk, None), screens[screen])
     assert '<html lang="vi">' in html
     for text in ENGLISH[screen][1]:

@@ -7,6 +7,7 @@ import gettext
 import re
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import axes
 import django
@@ -15,6 +16,9 @@ from django import forms
 from django.conf import settings
 from django.test import Client, override_settings
 from django.utils import translation
+
+if TYPE_CHECKING:
+    from accounts.models import Body
 
 VI_PO = Path(settings.BASE_DIR) / "locale" / "vi" / "LC_MESSAGES" / "django.po"
 ERRORS = "tests.kyhop.error_urls"
@@ -101,7 +105,7 @@ def test_the_site_icon_is_served(client):
 class _Sample(forms.Form):
     title = forms.CharField(label="Tên cuộc họp", help_text="Ghi đầy đủ")
     kind = forms.ChoiceField(label="Loại", choices=[("", "—"), ("a", "A")], required=False)
-    body = forms.ModelChoiceField(label="Cơ quan", queryset=None)
+    body: forms.ModelChoiceField[Body] = forms.ModelChoiceField(label="Cơ quan", queryset=None)
     text = forms.CharField(label="Nội dung", widget=forms.Textarea)
     secret = forms.BooleanField(label="Mật", required=False)
     answer = forms.ChoiceField(
@@ -186,7 +190,7 @@ def test_the_compiled_vietnamese_catalogue_matches_the_po_file(tmp_path):
     compiled = tmp_path / "django.mo"
     subprocess.run(["msgfmt", "-o", str(compiled), str(VI_PO)], check=True)
     with compiled.open("rb") as handle:
-        catalogue = gettext.GNUTranslations(handle)._catalog  # type: ignore[attr-defined]
+        catalogue = gettext.GNUTranslations(handle)._catalog
     entries = {k: v for k, v in catalogue.items() if isinstance(k, str) and k}
     with translation.override("vi"):
         stale = [k for k, v in entries.items() if translation.gettext(k) != v]

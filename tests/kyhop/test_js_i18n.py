@@ -17,7 +17,6 @@ from django.test import Client
 from django.urls import reverse
 
 from kyhop import urls as kyhop_urls
-from tests.documents.conftest import world  # noqa: F401 - fixture reused by name
 
 ROOT = Path(settings.BASE_DIR)
 JS_DIR = ROOT / "static" / "js"
@@ -227,7 +226,7 @@ def test_every_page_loads_the_catalogue_of_its_language_first(client, language):
     assert "defer" in attributes  # runs after parsing, in order: before any module script
 
 
-def test_the_catalogue_comes_before_the_page_module(world):  # noqa: F811
+def test_the_catalogue_comes_before_the_page_module(world):
     client = Client()
     client.force_login(world.clerk)
     response = client.get(reverse("signing:inbox"))

@@ -186,7 +186,9 @@ def test_snapshot_and_presenter_list_name_only_documents_the_person_may_open():
     cleared = secret.people["cleared"]
 
     def named(user: User) -> list[str]:
-        state = snapshot(meeting.pk, live_access(user, meeting.pk))["state"]
+        access = live_access(user, meeting.pk)
+        assert access is not None
+        state = snapshot(meeting.pk, access)["state"]
         return [d["title"] for item in state["agenda"] for d in item["documents"]]
 
     assert named(cleared) == ["Tờ trình phương án nhân sự"]
@@ -216,6 +218,7 @@ def _mail_everything(secret: Secret) -> None:
     meeting_invitee_reminders(timezone.now())
     meeting_mail_send(meeting_id=meeting.pk, method="cancel")
     version = document_latest_version(document)
+    assert version is not None and clerk is not None
     request = SigningRequest.objects.create(
         document=document,
         source_version=version,

@@ -21,11 +21,7 @@ from meetings.live import hub
 from meetings.live import services as live_services
 from meetings.live.selectors import roll_payload
 from meetings.models import Meeting, MeetingStatus, Participant, ParticipantRole, PollKind
-from tests.documents.conftest import (
-    doc_storage,  # noqa: F401 - a fixture
-    pdf_bytes,
-    upload,
-)
+from tests.documents.helpers import pdf_bytes, upload
 from tests.factories import make_user
 from tests.meetings.helpers import add_participant
 from tests.meetings.live.helpers import (

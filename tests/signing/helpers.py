@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -274,7 +274,7 @@ def make_cert(
     not_before: datetime = NOW - timedelta(days=365),
     not_after: datetime = NOW + timedelta(days=365),
     usage: dict[str, bool] | None = None,
-    hash_algorithm: hashes.HashAlgorithm | None = None,
+    hash_algorithm: hashes.SHA256 | hashes.SHA384 | hashes.SHA512 | None = None,
 ) -> x509.Certificate:
     key = key or certificate_key()
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Nguyễn Văn Thử")])
@@ -334,12 +334,18 @@ def render_page(data: bytes, tmp_path: Path, *, page: int = 1, dpi: int = 72) ->
     return Image.open(io.BytesIO(prefix.with_suffix(".png").read_bytes())).convert("RGB")
 
 
-def count_pixels(image: Image.Image, box: tuple[float, float, float, float], test) -> int:
+def count_pixels(
+    image: Image.Image,
+    box: tuple[float, float, float, float],
+    test: Callable[[int, int, int], bool],
+) -> int:
     """Pixels in *box* (PDF points, origin bottom-left) for which *test(r, g, b)* holds."""
     x1, y1, x2, y2 = box
     height = image.height
     crop = image.crop((int(x1), int(height - y2), int(x2), int(height - y1)))
-    return sum(1 for pixel in crop.get_flattened_data() if test(*pixel))
+    # The image is RGB (render_page converts it): one (r, g, b) tuple per pixel.
+    pixels = cast(tuple[tuple[int, int, int], ...], crop.get_flattened_data())
+    return sum(1 for pixel in pixels if test(*pixel))
 
 
 def is_blue(r: int, g: int, b: int) -> bool:

@@ -138,9 +138,15 @@ def incremental_page_added(signed: bytes) -> bytes:
 _BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]")
 
 
+def _byte_range(signed: bytes) -> re.Match[bytes]:
+    match = _BYTE_RANGE.search(signed)
+    assert match is not None, "the file carries no signature /ByteRange"
+    return match
+
+
 def byte_range_position(signed: bytes) -> int:
     """Where the first signature's ``/ByteRange`` array ends in *signed*."""
-    return _BYTE_RANGE.search(signed).end()
+    return _byte_range(signed).end()
 
 
 def _same_width(old: bytes, new: bytes) -> bytes:
@@ -150,14 +156,14 @@ def _same_width(old: bytes, new: bytes) -> bytes:
 
 def usf_byte_range_zeroed(signed: bytes) -> bytes:
     """USF: a ByteRange that covers nothing, so nothing is verified."""
-    match = _BYTE_RANGE.search(signed)
+    match = _byte_range(signed)
     forged = _same_width(match.group(0), b"/ByteRange [0 0 0 0]")
     return signed[: match.start()] + forged + signed[match.end() :]
 
 
 def usf_contents_emptied(signed: bytes) -> bytes:
     """USF: the signature value replaced by zeros (an 'empty' signature)."""
-    match = _BYTE_RANGE.search(signed)
+    match = _byte_range(signed)
     start, length = int(match.group(2)), int(match.group(3)) - int(match.group(2))
     zeros = b"<" + b"0" * (length - 2) + b">"
     return signed[:start] + zeros + signed[start + length :]
@@ -165,7 +171,7 @@ def usf_contents_emptied(signed: bytes) -> bytes:
 
 def signature_wrapping(signed: bytes) -> bytes:
     """SWA: move the second signed range further on and slip new bytes into the gap."""
-    match = _BYTE_RANGE.search(signed)
+    match = _byte_range(signed)
     a, b, c, d = (int(g) for g in match.groups())
     payload = b"\n% injected by the attacker\n1 0 obj\n(evil)\nendobj\n"
     forged = _same_width(match.group(0), b"/ByteRange [%d %d %d %d]" % (a, b, c + len(payload), d))
@@ -333,7 +339,7 @@ def signature_wrapping_size_matched(
     ``startxref`` names — a new cross-reference table pointing at them. The digest is that of
     the untouched signed bytes; the page shows *words*.
     """
-    match = _BYTE_RANGE.search(signed)
+    match = _byte_range(signed)
     _zero, a, b, c = (int(g) for g in match.groups())
     end = b + c
     original = signed[:end]  # later revisions (DSS, time-stamps) are dropped

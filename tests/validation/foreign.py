@@ -14,6 +14,7 @@ import asyncio
 import hashlib
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -45,7 +46,7 @@ def _name(common_name: str) -> x509.Name:
     )
 
 
-def _sign_hash(key) -> hashes.HashAlgorithm | None:
+def _sign_hash(key) -> hashes.SHA256 | None:
     return (
         None
         if isinstance(key, ed25519.Ed25519PrivateKey | ed448.Ed448PrivateKey)
@@ -57,7 +58,7 @@ def _sign_hash(key) -> hashes.HashAlgorithm | None:
 class ForeignCa:
     """A root CA of another producer, with its CRL (signed now, nobody revoked)."""
 
-    key: ec.EllipticCurvePrivateKey
+    key: ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
     cert: x509.Certificate
     crl: x509.CertificateRevocationList
     issued: list[x509.Certificate] = field(default_factory=list)
@@ -193,7 +194,13 @@ class ForeignSigner:
 # EdDSA fixes its own digest (RFC 8419): SHA-512 for Ed25519, SHAKE256 for Ed448.
 DIGESTS = {"ed25519": "sha512", "ed448": "shake256"}
 
-KEYS = {
+SignerKey = (
+    ed25519.Ed25519PrivateKey
+    | ed448.Ed448PrivateKey
+    | rsa.RSAPrivateKey
+    | ec.EllipticCurvePrivateKey
+)
+KEYS: dict[str, Callable[[], SignerKey]] = {
     "ed25519": ed25519.Ed25519PrivateKey.generate,
     "ed448": ed448.Ed448PrivateKey.generate,
     "rsa": lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048),
@@ -255,6 +262,7 @@ def _unusual(der: bytes, ca: ForeignCa, how: str) -> bytes:
         tbs_der = cert["tbs_certificate"].dump()
         assert b"\x01\x01\xff" in tbs_der
         tbs_der = tbs_der.replace(b"\x01\x01\xff", b"\x01\x01\x01", 1)
+    assert isinstance(ca.key, ec.EllipticCurvePrivateKey)  # the altered TBS is signed in ECDSA
     signature = ca.key.sign(tbs_der, ec.ECDSA(hashes.SHA256()))
     signature_algorithm = cert["signature_algorithm"].dump()
     signature_bits = asn1_x509.Certificate({"signature_value": signature})["signature_value"].dump()
@@ -370,18 +378,23 @@ def broken_dss_stream(data: bytes) -> bytes:
     return out.getvalue()
 
 
+def _contents_gap(data: bytes) -> tuple[int, int]:
+    """Where the signature's /Contents starts and ends (the second and third ByteRange numbers)."""
+    match = re.search(rb"/ByteRange\s*\[\s*0\s+(\d+)\s+(\d+)\s+\d+\s*\]", data)
+    assert match is not None, "the file carries no signature /ByteRange"
+    return int(match.group(1)), int(match.group(2))
+
+
 def contents_replaced(data: bytes, fill: bytes) -> bytes:
     """The signature's hex /Contents replaced by *fill* digits (same width), e.g. all zeros."""
-    match = re.search(rb"/ByteRange\s*\[\s*0\s+(\d+)\s+(\d+)\s+\d+\s*\]", data)
-    a, b = int(match.group(1)), int(match.group(2))
+    a, b = _contents_gap(data)
     digits = (fill * (b - a))[: b - a - 2]
     return data[:a] + b"<" + digits + b">" + data[b:]
 
 
 def contents_empty(data: bytes) -> bytes:
     """``/Contents <>`` padded with spaces: the gap no longer holds a signature value."""
-    match = re.search(rb"/ByteRange\s*\[\s*0\s+(\d+)\s+(\d+)\s+\d+\s*\]", data)
-    a, b = int(match.group(1)), int(match.group(2))
+    a, b = _contents_gap(data)
     return data[:a] + b"<>" + b" " * (b - a - 2) + data[b:]
 
 

@@ -60,6 +60,7 @@ def _only_revocation_missing(report: Report) -> None:
     assert "KyHop Root CA" in sig.trust_root
     undecided = [c.code for c in sig.checks if c.status in ("indeterminate", "failed")]
     assert undecided == ["revocation"]
+    assert sig.revocation is not None
     assert sig.revocation.status == "unknown"
 
 
@@ -67,7 +68,9 @@ def _passes_with_fetching(data: bytes, settings) -> Report:
     settings.KYHOP_VALIDATION_FETCH = True
     report = validate_pdf(data)
     assert report.outcome is Outcome.PASSED, report.reasons
-    assert report.signatures[0].revocation.source == "fetched"
+    revocation = report.signatures[0].revocation
+    assert revocation is not None
+    assert revocation.source == "fetched"
     return report
 
 

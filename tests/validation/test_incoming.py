@@ -11,19 +11,12 @@ from django.urls import reverse
 
 from documents.models import Document, DocumentStatus
 from signing.models import ValidationReport, Verdict
-from tests.documents.conftest import (  # noqa: F401 - fixtures reused by name
-    World,
-    doc_storage,
-    make_document,
-    upload,
-    world,
-)
-from tests.documents.helpers import pdf_bytes
+from tests.documents.helpers import World, pdf_bytes, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("doc_storage")]
 
 
-def _register(client: Client, world: World, data: bytes, *, status: str) -> Document:  # noqa: F811
+def _register(client: Client, world: World, data: bytes, *, status: str) -> Document:
     response = client.post(
         reverse("documents:create"),
         {
@@ -42,7 +35,7 @@ def _register(client: Client, world: World, data: bytes, *, status: str) -> Docu
 
 
 def test_registering_an_incoming_pdf_validates_it_and_shows_the_verdict(
-    world,  # noqa: F811
+    world,
     validation_settings,
     signed_lta,
     django_capture_on_commit_callbacks,
@@ -65,7 +58,7 @@ def test_registering_an_incoming_pdf_validates_it_and_shows_the_verdict(
 
 
 def test_a_draft_is_not_validated_on_registration(
-    world,  # noqa: F811
+    world,
     validation_settings,
     signed_lta,
     django_capture_on_commit_callbacks,
@@ -84,8 +77,8 @@ def _list_queries(client: Client) -> int:
 
 
 def test_the_verdict_column_costs_no_query_per_row(
-    world,  # noqa: F811
-    make_document,  # noqa: F811
+    world,
+    make_document,
     validation_settings,
     django_capture_on_commit_callbacks,
 ):

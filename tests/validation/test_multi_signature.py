@@ -22,6 +22,7 @@ LEVEL = PadesLevel.B_LT  # revocation data embedded: passes without fetching
 def _signed_times(sign, count: int, data: bytes | None = None) -> bytes:
     for _ in range(count):
         data = sign(data, level=LEVEL)
+    assert data is not None
     return data
 
 

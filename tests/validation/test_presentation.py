@@ -29,12 +29,7 @@ from signing.validation import checks, texts
 from signing.validation.presentation import localize
 from signing.validation.report_pdf import report_html, report_pdf
 from signing.validation.runner import validate_pdf
-from tests.documents.conftest import (  # noqa: F401 - fixtures reused by name
-    doc_storage,
-    make_document,
-    upload,
-    world,
-)
+from tests.documents.helpers import upload
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +52,7 @@ def _pdf_text(pdf: bytes, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def stored(world, make_document, doc_storage, validation_settings, signed_lta):  # noqa: F811
+def stored(world, make_document, doc_storage, validation_settings, signed_lta):
     return make_document(upload=upload("quyet-dinh.pdf", signed_lta))
 
 
@@ -73,7 +68,7 @@ def _counts() -> tuple[int, int]:
     return ValidationReport.objects.count(), AuditEvent.objects.count()
 
 
-def test_get_has_no_side_effect_and_post_checks_again(world, stored):  # noqa: F811
+def test_get_has_no_side_effect_and_post_checks_again(world, stored):
     client = Client()
     client.force_login(world.member)
     url = reverse("validation:version", args=[stored.pk, 1])
@@ -107,7 +102,7 @@ def test_get_has_no_side_effect_and_post_checks_again(world, stored):  # noqa: F
     assert shown["validated_at"] == latest.report["validated_at"]
 
 
-def test_get_shows_the_latest_stored_report(world, stored, lta_report):  # noqa: F811
+def test_get_shows_the_latest_stored_report(world, stored, lta_report):
     version = stored.versions.get()
     older = copy.deepcopy(lta_report)
     older["file_name"] = "ban-cu.pdf"
@@ -126,7 +121,7 @@ def test_get_shows_the_latest_stored_report(world, stored, lta_report):  # noqa:
 # --- Languages -----------------------------------------------------------------------------
 
 
-def test_version_page_in_english_with_human_dates(world, stored):  # noqa: F811
+def test_version_page_in_english_with_human_dates(world, stored):
     client = _english(Client())
     client.force_login(world.member)
     url = reverse("validation:version", args=[stored.pk, 1])
@@ -171,7 +166,7 @@ def test_upload_page_follows_accept_language(client, validation_settings, signed
     assert HUMAN_TIME.search(vietnamese) and not ISO_TIME.search(vietnamese)
 
 
-def test_json_keeps_vietnamese_sentences_and_iso_times(world, stored):  # noqa: F811
+def test_json_keeps_vietnamese_sentences_and_iso_times(world, stored):
     client = _english(Client())
     client.force_login(world.member)
     url = reverse("validation:version", args=[stored.pk, 1])
@@ -187,7 +182,7 @@ def test_json_keeps_vietnamese_sentences_and_iso_times(world, stored):  # noqa: 
     assert HUMAN_TIME.search(timestamp["message"])  # the stored sentence reads as a person would
 
 
-def test_pdf_report_in_english_and_in_vietnamese(world, stored, tmp_path):  # noqa: F811
+def test_pdf_report_in_english_and_in_vietnamese(world, stored, tmp_path):
     client = _english(Client())
     client.force_login(world.member)
     url = reverse("validation:version", args=[stored.pk, 1])

@@ -24,12 +24,7 @@ from signing.models import ValidationReport, Verdict
 from signing.validation.report import Outcome
 from signing.validation.runner import validate_pdf
 from signing.validation.services import version_validate
-from tests.documents.conftest import (  # noqa: F401 - fixtures reused by name
-    doc_storage,
-    make_document,
-    upload,
-    world,
-)
+from tests.documents.helpers import upload
 from tests.signing.helpers import blank_pdf as _make_pdf
 
 pytestmark = pytest.mark.django_db
@@ -112,11 +107,11 @@ def test_thousands_of_signatures_are_refused_within_the_time_limit(validation_se
 
 
 @pytest.fixture
-def stored(world, make_document, doc_storage, validation_settings, signed_lta):  # noqa: F811
+def stored(world, make_document, doc_storage, validation_settings, signed_lta):
     return make_document(upload=upload("quyet-dinh.pdf", signed_lta))
 
 
-def test_a_reader_checks_a_stored_version_and_the_report_is_kept(world, stored):  # noqa: F811
+def test_a_reader_checks_a_stored_version_and_the_report_is_kept(world, stored):
     client = Client()
     client.force_login(world.member)
     url = reverse("validation:version", args=[stored.pk, 1])
@@ -132,7 +127,7 @@ def test_a_reader_checks_a_stored_version_and_the_report_is_kept(world, stored):
 
 
 def test_an_outsider_or_anonymous_visitor_gets_404_for_a_stored_version(
-    world,  # noqa: F811
+    world,
     stored,
 ):
     url = reverse("validation:version", args=[stored.pk, 1])

@@ -15,7 +15,9 @@ from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Origin
 
+from accounts.models import User
 from kyhop.asgi import application
 from meetings.live import services as live_services
 from meetings.models import Poll, PollKind
@@ -25,7 +27,7 @@ TIMEOUT = 5.0
 SERVER_TIMEOUT = 10.0  # real processes on a shared machine answer more slowly
 
 
-def session_cookie(user: Any) -> str:
+def session_cookie(user: User) -> str:
     client = Client()
     client.force_login(user)
     return client.cookies["sessionid"].value
@@ -37,7 +39,7 @@ def reset_channel_layers() -> None:
 
 
 async def open_socket(
-    user: Any, meeting_id: int, *, origin: str = ORIGIN
+    user: User, meeting_id: int, *, origin: str = ORIGIN
 ) -> tuple[WebsocketCommunicator, dict[str, Any] | None]:
     """Connect as *user*; returns the communicator and the first message (the snapshot)."""
     headers = [(b"origin", origin.encode())]
@@ -71,14 +73,16 @@ async def send(socket: WebsocketCommunicator, message_type: str, /, **payload: A
 # --- Real server processes (scale-out and Redis restart tests) ---------------------------
 
 
-async def server_socket(base_url: str, user: Any, meeting_id: int) -> tuple[ClientConnection, dict]:
+async def server_socket(
+    base_url: str, user: User, meeting_id: int
+) -> tuple[ClientConnection, dict]:
     """A real WebSocket to a server process, logged in as *user*; returns it and the snapshot."""
     cookie = await database_sync_to_async(session_cookie)(user)
     ws_url = base_url.replace("http://", "ws://") + f"/ws/hop/{meeting_id}/"
     socket = await connect(
         ws_url,
         additional_headers={"Cookie": f"sessionid={cookie}"},
-        origin=base_url,
+        origin=Origin(base_url),
         open_timeout=SERVER_TIMEOUT,
     )
     return socket, await server_next(socket, "snapshot")
@@ -92,7 +96,7 @@ async def server_next(socket: ClientConnection, kind: str) -> dict[str, Any]:
                 return message
 
 
-def server_post(base_url: str, user: Any, path: str, data: dict[str, Any]) -> dict[str, Any]:
+def server_post(base_url: str, user: User, path: str, data: dict[str, Any]) -> dict[str, Any]:
     """To a real server process: a logged-in form POST with a CSRF token of our own making
     (cookie and header agree)."""
     token = secrets.token_hex(16)

@@ -30,7 +30,6 @@ from meetings.models import (
     PollStatus,
     SpeakerStatus,
 )
-from tests.documents.conftest import doc_storage as _doc_storage
 from tests.documents.helpers import pdf_bytes
 from tests.factories import make_user
 from tests.meetings.helpers import add_participant
@@ -313,9 +312,6 @@ def test_observer_cannot_ask_for_the_floor(room):
     observer = add_participant(room.meeting, name="Dự Thính", role=ParticipantRole.OBSERVER)
     with pytest.raises(ValidationError):
         speakers.speaker_request(actor=observer.user, meeting=room.meeting, kind="speech")
-
-
-doc_storage = _doc_storage  # the documents suite's fixture: files under tmp_path
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from aiohttp import web
 from certomancer.registry import CertomancerConfig
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 from csc_dummy.csc_dummy_server import CSCWithCertomancer, DummyServiceParams
 
@@ -67,6 +67,7 @@ def _issue_ec_certificate(test_pki) -> tuple[ec.EllipticCurvePrivateKey, x509.Ce
     ca_key = serialization.load_pem_private_key(
         (layout.keys / "interm.key.pem").read_bytes(), password=None
     )
+    assert isinstance(ca_key, rsa.RSAPrivateKey)  # the development PKI's CAs hold RSA keys
     ca_cert = x509.load_pem_x509_certificate((layout.certs / "interm.cert.pem").read_bytes())
     model = x509.load_pem_x509_certificate((layout.certs / "chutich.cert.pem").read_bytes())
     key = ec.generate_private_key(ec.SECP256R1())
@@ -165,7 +166,9 @@ def csc_service(test_pki) -> Iterator[CscService]:
     asyncio.run_coroutine_threadsafe(runner.setup(), loop).result()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     asyncio.run_coroutine_threadsafe(site.start(), loop).result()
-    port = site._server.sockets[0].getsockname()[1]
+    server = site._server
+    assert isinstance(server, asyncio.Server)
+    port = server.sockets[0].getsockname()[1]
     try:
         yield CscService(url=f"http://127.0.0.1:{port}", calls=calls)
     finally:
