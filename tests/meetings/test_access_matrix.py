@@ -205,6 +205,7 @@ def _mail_everything(secret: Secret) -> None:
     """Every mail KyHop sends about the meeting, its documents and a Mật consultation."""
     meeting = secret.meeting
     clerk, admin = secret.people["clerk"], secret.people["admin"]
+    assert clerk is not None and admin is not None, "the matrix's clerk and admin are people"
     document = Document.objects.get(pk=secret.document_id)
     # The meeting's own PDFs are the Mật document here: the invitation mail attaches it.
     Meeting.objects.filter(pk=meeting.pk).update(
