@@ -40,7 +40,6 @@ from meetings.consultation.facts import consultations_for_minutes
 from meetings.minutes.charts import Bar, bar_chart_svg, svg_data_url
 from meetings.models import (
     AgendaDocument,
-    AgendaItem,
     AttendanceMode,
     BallotChoice,
     ItemConclusion,
@@ -268,7 +267,6 @@ def _item_facts(meeting: Meeting) -> list[dict[str, Any]]:
     facts: list[dict[str, Any]] = []
     for row in rows:
         item = row["item"]
-        assert isinstance(item, AgendaItem)
         facts.append(
             {
                 "item_id": item.pk,

@@ -18,7 +18,7 @@ from accounts.models import User
 from documents.models import Document, DocumentVersion
 from documents.selectors import documents_visible_to
 from documents.storage import blob_open
-from meetings.models import AgendaDocument, AgendaItem, Meeting, MinutesDraft, MinutesStatus
+from meetings.models import AgendaDocument, Meeting, MinutesDraft, MinutesStatus
 from meetings.preparation.agenda import agenda_rows
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -58,9 +58,7 @@ def _ordered_documents(meeting: Meeting) -> list[tuple[str, Document]]:
             found.append((label, document))
     numbers: dict[int, str] = {}
     for row in agenda_rows(meeting):
-        item, number = row["item"], row["number"]
-        assert isinstance(item, AgendaItem) and isinstance(number, str)
-        numbers[item.pk] = number
+        numbers[row["item"].pk] = row["number"]
     links = AgendaDocument.objects.filter(item__meeting=meeting).select_related("document")
     ordered = sorted(
         links, key=lambda link: (numbers.get(link.item_id, ""), link.position, link.pk)
