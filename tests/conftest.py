@@ -1,5 +1,8 @@
-"""Shared fixtures: fast password hashing, a clean cache per test, the demo data when asked, and
-the documents suites' world, file store and document maker (tests/documents/fixtures.py)."""
+"""Shared fixtures: fast password hashing, a clean cache per test, and the fixtures several
+suites share — the documents' world, file store and document maker (tests/documents/fixtures.py),
+the signing suite's test PKI and province committee (tests/signing/fixtures.py), documents
+signed with it (tests/validation/fixtures.py) and a real ASGI server (tests/live.py). A test
+module takes them by name; none imports them."""
 
 from __future__ import annotations
 
@@ -12,6 +15,21 @@ from tests.documents.fixtures import doc_storage, make_document, world  # noqa: 
 
 # A real ASGI server process for live and browser tests.
 from tests.live import server_process  # noqa: F401
+
+# The test PKI served in-process (one per session), its settings, test PDFs, the province.
+from tests.signing.fixtures import (  # noqa: F401
+    make_pdf,
+    pdf_bytes,
+    pdfsig_verdicts,
+    pki_settings,
+    province,
+    test_pki,
+    unreachable_pki,
+    unreachable_pki_settings,
+)
+
+# Documents signed with that PKI, and the validation settings that trust it.
+from tests.validation.fixtures import sign, signed_lta, signer, validation_settings  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

@@ -17,13 +17,6 @@ from signing.pades.sign import PadesLevel
 from signing.validation.engine import validate_bytes
 from signing.validation.runner import current_config
 from tests.bench._harness import machine
-from tests.validation.conftest import (  # noqa: F401 - fixtures reused by name
-    pki_settings,
-    sign,
-    signer,
-    test_pki,
-    validation_settings,
-)
 
 pytestmark = pytest.mark.django_db
 ROUNDS = 7
@@ -38,7 +31,7 @@ def _once(data: bytes, config) -> tuple[float, float]:
     return elapsed
 
 
-def test_bench_validation_one_vs_five(sign):  # noqa: F811 - the fixture
+def test_bench_validation_one_vs_five(sign):
     one = sign(level=PadesLevel.B_LTA)
     five = one
     for _ in range(4):

@@ -24,13 +24,6 @@ from signing.validation.engine import validate_bytes
 from signing.validation.runner import current_config
 from tests.bench._harness import machine
 from tests.validation import attacks
-from tests.validation.conftest import (  # noqa: F401 - fixtures reused by name
-    pki_settings,
-    sign,
-    signer,
-    test_pki,
-    validation_settings,
-)
 
 pytestmark = pytest.mark.django_db
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
@@ -45,7 +38,7 @@ def _once(data: bytes, config) -> tuple[float, float, int]:
     return (*elapsed, sum(s.pages_compared for s in report.signatures))
 
 
-def test_bench_validation_with_and_without_the_visual_comparison(sign):  # noqa: F811
+def test_bench_validation_with_and_without_the_visual_comparison(sign):
     lines = ["UY BAN NHAN DAN TINH", "Quyet dinh ve viec chi hoi nghi", "Chi 1.000.000 dong"]
     data = attacks.text_pdf(lines, pages=PAGES)
     for _ in range(SIGNATURES):

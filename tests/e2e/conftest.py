@@ -1,13 +1,20 @@
-"""Playwright driving Debian's Chromium (browsers cannot be downloaded on these machines)."""
+"""Playwright driving Debian's Chromium (browsers cannot be downloaded on these machines), and
+the signing journeys' server: uvicorn on the test database with the test's media and PKI."""
 
 from __future__ import annotations
 
 import os
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
+
+import kyhop.settings as configured
+from signing import devpki
+from tests.live import free_port, start_server, wait_until_healthy
+from tests.signing.helpers import TestPki
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -34,3 +41,30 @@ def browser() -> Iterator[Browser]:
         yield browser
         browser.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def signing_server(
+    transactional_db, settings, pki_settings: TestPki, doc_storage: Path
+) -> Iterator[str]:
+    """uvicorn on the test database, with this test's media folder and the session's test PKI
+    (its TSA stamps, its root is trusted), for the journeys that sign in the browser."""
+    # The server verifies the passwords made here, so they need its real (slow) hashers.
+    settings.PASSWORD_HASHERS = configured.PASSWORD_HASHERS
+    env = {
+        "KYHOP_MEDIA_ROOT": str(doc_storage),
+        "KYHOP_PKI_DIR": str(pki_settings.directory),
+        "KYHOP_PKI_URL": pki_settings.base_url,
+        "KYHOP_PKI_PASSPHRASE": pki_settings.passphrase,
+        "KYHOP_SIGN_TSA_URL": devpki.service_urls(pki_settings.base_url)["tsa"],
+        "KYHOP_SIGN_TRUST_ROOTS": "",
+    }
+    port = free_port()
+    process = start_server(port, env)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(base_url, process)
+        yield base_url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

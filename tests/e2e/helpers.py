@@ -14,6 +14,7 @@ Plain functions, imported where needed (fixtures stay in conftest.py):
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 from playwright.sync_api import Page, ViewportSize
@@ -209,3 +210,24 @@ def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
     path = SCREENS / f"{re.sub(r'[^A-Za-z0-9._-]+', '-', name)}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+def screenshot_tablet(page: Page, name: str) -> None:
+    """Saves <name>-landscape.png and <name>-portrait.png (1280×800 and 800×1280), then leaves
+    the page in landscape, where the journeys walk."""
+    for label, size in (("landscape", TABLET_LANDSCAPE), ("portrait", TABLET_PORTRAIT)):
+        page.set_viewport_size(size)
+        screenshot(page, f"{name}-{label}")
+    page.set_viewport_size(TABLET_LANDSCAPE)
+
+
+def pdf_first_page_png(pdf: Path, name: str) -> Path:
+    """Renders the PDF's first page to test-results/screens/<name>.png (pdftoppm, 60 dpi), to be
+    looked at beside the screenshots of the journey that made it."""
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    stem = SCREENS / re.sub(r"[^A-Za-z0-9._-]+", "-", name)
+    subprocess.run(
+        ["pdftoppm", "-png", "-singlefile", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(stem)],
+        check=True,
+    )
+    return stem.with_suffix(".png")

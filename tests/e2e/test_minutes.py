@@ -14,15 +14,8 @@ import pytest
 from meetings.models import MinutesDraft, MinutesStatus
 from signing.models import RequestStatus
 from tests.e2e.helpers import DESKTOP, log_in
-from tests.e2e.test_signing_inbox import signing_server  # noqa: F401 - fixture
 from tests.meetings.minutes.helpers import attach_document, hold_meeting
-from tests.signing import conftest as signing_fixtures
 from tests.signing.helpers import PASSWORD
-
-test_pki = signing_fixtures.test_pki
-pki_settings = signing_fixtures.pki_settings
-signing_storage = signing_fixtures.signing_storage
-province = signing_fixtures.province
 
 pytestmark = [pytest.mark.e2e]
 
@@ -62,7 +55,7 @@ def _login(browser, base: str, username: str):
 
 def test_clerk_edits_the_drafted_minutes_and_sends_them_for_signature(
     browser,
-    signing_server,  # noqa: F811 - the fixture imported above
+    signing_server,
     province,
 ):
     held = _in_own_thread(

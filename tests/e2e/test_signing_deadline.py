@@ -11,68 +11,24 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-import kyhop.settings as configured
 from documents.models import Document
-from signing import devpki
 from signing.models import RequestStatus, SigningIdentity, SigningRequest
 from tests.e2e.helpers import (
     TABLET_LANDSCAPE,
-    TABLET_PORTRAIT,
     assert_no_english,
     collect_js_errors,
     log_in,
+    pdf_first_page_png,
+    screenshot_tablet,
 )
-from tests.live import start_server, wait_until_healthy
-from tests.signing import conftest as signing_fixtures
 from tests.signing.helpers import PASSWORD, to_trinh
 
-test_pki = signing_fixtures.test_pki
-pki_settings = signing_fixtures.pki_settings
-signing_storage = signing_fixtures.signing_storage
-province = signing_fixtures.province
-
 pytestmark = [pytest.mark.e2e]
-
-SHOTS = Path("/tmp/sign-shots")
-PORT = 8712  # this suite's own port
-
-
-@pytest.fixture
-def deadline_server(
-    transactional_db, settings, pki_settings, signing_storage: Path
-) -> Iterator[str]:
-    settings.PASSWORD_HASHERS = configured.PASSWORD_HASHERS
-    env = {
-        "KYHOP_MEDIA_ROOT": str(signing_storage),
-        "KYHOP_PKI_DIR": str(pki_settings.directory),
-        "KYHOP_PKI_URL": pki_settings.base_url,
-        "KYHOP_PKI_PASSPHRASE": pki_settings.passphrase,
-        "KYHOP_SIGN_TSA_URL": devpki.service_urls(pki_settings.base_url)["tsa"],
-        "KYHOP_SIGN_TRUST_ROOTS": "",
-    }
-    process = start_server(PORT, env)
-    base_url = f"http://127.0.0.1:{PORT}"
-    try:
-        wait_until_healthy(base_url, process)
-        yield base_url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def _shoot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for label, size in (("landscape", TABLET_LANDSCAPE), ("portrait", TABLET_PORTRAIT)):
-        page.set_viewport_size(size)
-        page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
-    page.set_viewport_size(TABLET_LANDSCAPE)
 
 
 def _login(browser, base: str, username: str):
@@ -90,9 +46,9 @@ def _reader_ready(page) -> None:
 
 
 def test_a_request_with_a_deadline_to_its_completion_record(
-    browser, deadline_server, province, pki_settings, tmp_path
+    browser, signing_server, province, pki_settings, tmp_path
 ):
-    base, world = deadline_server, province
+    base, world = signing_server, province
     draft = tmp_path / "to-trinh.pdf"
     draft.write_bytes(to_trinh()[0])
 
@@ -109,7 +65,7 @@ def test_a_request_with_a_deadline_to_its_completion_record(
     clerk.wait_for_selector("text=Đã đăng ký văn bản.")
     document = Document.objects.get(symbol="TTr-UBND")
     expect(clerk.locator("[data-mark=urgency]").first).to_have_text("Khẩn")
-    _shoot(clerk, "document-marks")
+    screenshot_tablet(clerk, "deadline-document-marks")
     clerk.goto(f"{base}/van-ban/")
     row = clerk.locator("tr", has=clerk.locator(f"a[href='/van-ban/{document.pk}/']"))
     expect(row.locator("[data-mark=urgency]")).to_have_text("Khẩn")
@@ -126,7 +82,7 @@ def test_a_request_with_a_deadline_to_its_completion_record(
     due = timezone.localdate() + dt.timedelta(days=3)
     clerk.fill("#id_deadline_date", due.strftime("%d/%m/%Y"))
     clerk.fill("#id_deadline_time", "16:30")
-    _shoot(clerk, "request-form-deadline")
+    screenshot_tablet(clerk, "deadline-request-form-deadline")
     clerk.click("button:has-text('Tạo yêu cầu trình ký')")
     clerk.wait_for_selector("text=Đã tạo yêu cầu trình ký.")
     shown = f"16:30 {due:%d/%m/%Y}"
@@ -142,7 +98,7 @@ def test_a_request_with_a_deadline_to_its_completion_record(
     inbox_row = chair.locator(f"tr:has(a[href='/ky-so/yeu-cau/{request.pk}/'])")
     expect(inbox_row.locator("td.request-deadline")).to_have_text(shown)
     expect(inbox_row.locator("[data-mark=urgency]")).to_have_text("Khẩn")
-    _shoot(chair, "inbox-deadline")
+    screenshot_tablet(chair, "deadline-inbox-deadline")
     chair.goto(f"{base}/ky-so/yeu-cau/{request.pk}/")
     _reader_ready(chair)
     chair.fill("#id_passphrase", pki_settings.passphrase)
@@ -169,7 +125,7 @@ def test_a_request_with_a_deadline_to_its_completion_record(
     expect(record.locator("[data-verb='signing.step_signed']")).to_contain_text(serial)
     _reader_ready(clerk)
     assert_no_english(clerk)
-    _shoot(clerk, "completion-record")
+    screenshot_tablet(clerk, "deadline-completion-record")
 
     with clerk.expect_download() as caught:
         clerk.click("a:has-text('Tải hồ sơ hoàn thành (PDF)')")
@@ -182,8 +138,5 @@ def test_a_request_with_a_deadline_to_its_completion_record(
     assert "HỒ SƠ HOÀN THÀNH TRÌNH KÝ" in flat
     assert "Ký chính (người có thẩm quyền)" in flat
     assert serial in flat.replace(" ", "")
-    subprocess.run(
-        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(path), str(SHOTS / "record")],
-        check=True,
-    )
+    pdf_first_page_png(path, "deadline-completion-record-pdf")
     assert clerk_errors == []

@@ -8,53 +8,14 @@ PKI served in this process, so its time-stamps come from the same in-process TSA
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-import kyhop.settings as configured
-from signing import devpki
 from signing.models import RequestStatus, SigningRequest, StepKind
 from signing.services import AssigneeSpec, StepSpec, request_create, request_send
 from tests.e2e.helpers import TABLET_LANDSCAPE
-from tests.live import free_port, start_server, wait_until_healthy
-from tests.signing import conftest as signing_fixtures
 from tests.signing.helpers import PASSWORD, register, to_trinh
 
-# The signing tests' fixtures (the in-process PKI), visible here by module-level names.
-test_pki = signing_fixtures.test_pki
-pki_settings = signing_fixtures.pki_settings
-signing_storage = signing_fixtures.signing_storage
-province = signing_fixtures.province
-
 pytestmark = [pytest.mark.e2e]
-
-
-@pytest.fixture
-def signing_server(
-    transactional_db, settings, pki_settings, signing_storage: Path
-) -> Iterator[str]:
-    """uvicorn on the test database, with this test's media folder and PKI."""
-    # The server verifies the passwords made here, so they need its real (slow) hashers.
-    settings.PASSWORD_HASHERS = configured.PASSWORD_HASHERS
-    env = {
-        "KYHOP_MEDIA_ROOT": str(signing_storage),
-        "KYHOP_PKI_DIR": str(pki_settings.directory),
-        "KYHOP_PKI_URL": pki_settings.base_url,
-        "KYHOP_PKI_PASSPHRASE": pki_settings.passphrase,
-        "KYHOP_SIGN_TSA_URL": devpki.service_urls(pki_settings.base_url)["tsa"],
-        "KYHOP_SIGN_TRUST_ROOTS": "",
-    }
-    port = free_port()
-    process = start_server(port, env)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(base_url, process)
-        yield base_url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture

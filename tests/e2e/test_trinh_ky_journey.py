@@ -10,9 +10,7 @@ One live server (uvicorn on the test database) for the module's one journey.
 from __future__ import annotations
 
 import io
-import shutil
 import subprocess
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -20,7 +18,6 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-import kyhop.settings as configured
 from documents.models import Document, OutgoingEntry
 from documents.storage import blob_open
 from signing import devpki
@@ -29,55 +26,15 @@ from signing.validation.engine import ValidationConfig, validate_bytes
 from signing.validation.report import Outcome
 from tests.e2e.helpers import (
     TABLET_LANDSCAPE,
-    TABLET_PORTRAIT,
     assert_no_english,
     collect_js_errors,
     log_in,
+    pdf_first_page_png,
+    screenshot_tablet,
 )
-from tests.live import free_port, start_server, wait_until_healthy
-from tests.signing import conftest as signing_fixtures
 from tests.signing.helpers import PASSWORD, to_trinh
 
-test_pki = signing_fixtures.test_pki
-pki_settings = signing_fixtures.pki_settings
-signing_storage = signing_fixtures.signing_storage
-province = signing_fixtures.province
-
 pytestmark = [pytest.mark.e2e]
-
-SHOTS = Path("/tmp/trinhky-shots")
-
-
-@pytest.fixture
-def journey_server(
-    transactional_db, settings, pki_settings, signing_storage: Path
-) -> Iterator[str]:
-    settings.PASSWORD_HASHERS = configured.PASSWORD_HASHERS
-    env = {
-        "KYHOP_MEDIA_ROOT": str(signing_storage),
-        "KYHOP_PKI_DIR": str(pki_settings.directory),
-        "KYHOP_PKI_URL": pki_settings.base_url,
-        "KYHOP_PKI_PASSPHRASE": pki_settings.passphrase,
-        "KYHOP_SIGN_TSA_URL": devpki.service_urls(pki_settings.base_url)["tsa"],
-        "KYHOP_SIGN_TRUST_ROOTS": "",
-    }
-    port = free_port()
-    process = start_server(port, env)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(base_url, process)
-        yield base_url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def _shoot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for label, size in (("landscape", TABLET_LANDSCAPE), ("portrait", TABLET_PORTRAIT)):
-        page.set_viewport_size(size)
-        page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
-    page.set_viewport_size(TABLET_LANDSCAPE)
 
 
 def _reader_ready(page) -> None:
@@ -100,7 +57,7 @@ def _sign(browser, base: str, username: str, request_pk: int, passphrase: str, o
     page.goto(f"{base}/ky-so/yeu-cau/{request_pk}/")
     # The document is on the page itself: the inline reader has drawn page 1.
     _reader_ready(page)
-    _shoot(page, f"request-{username}")
+    screenshot_tablet(page, f"trinh-ky-request-{username}")
     page.fill("#id_passphrase", passphrase)
     page.fill("#id_reason", opinion)
     page.click("button:has-text('Đồng ý và ký')")
@@ -120,18 +77,14 @@ def _pdf_page1_text(data: bytes, tmp_path: Path) -> str:
         text=True,
         check=True,
     )
-    if shutil.which("pdftoppm"):
-        subprocess.run(
-            ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(path), str(SHOTS / "final")],
-            check=True,
-        )
+    pdf_first_page_png(path, "trinh-ky-final-pdf")
     return " ".join(out.stdout.split())
 
 
 def test_a_clerk_takes_an_uploaded_draft_to_a_numbered_signed_original(
-    browser, journey_server, province, pki_settings, tmp_path
+    browser, signing_server, province, pki_settings, tmp_path
 ):
-    base, world = journey_server, province
+    base, world = signing_server, province
     draft = tmp_path / "to-trinh.pdf"
     draft.write_bytes(to_trinh()[0])
 
@@ -148,7 +101,7 @@ def test_a_clerk_takes_an_uploaded_draft_to_a_numbered_signed_original(
     document = Document.objects.get(symbol="TTr-UBND")
 
     # "Trình ký" is on the document's page (and on its row in the list).
-    _shoot(clerk, "document")
+    screenshot_tablet(clerk, "trinh-ky-document")
     clerk.goto(f"{base}/van-ban/")
     row = clerk.locator("tr", has=clerk.locator(f"a[href='/van-ban/{document.pk}/']"))
     assert row.locator("a:has-text('Trình ký')").count() == 1
@@ -158,7 +111,7 @@ def test_a_clerk_takes_an_uploaded_draft_to_a_numbered_signed_original(
     clerk.select_option("#id_initial_signers", [str(world.drafter1.pk)])
     clerk.select_option("#id_main_signer", str(world.chair.pk))
     assert not clerk.is_checked("#id_with_seal")
-    _shoot(clerk, "request-form")
+    screenshot_tablet(clerk, "trinh-ky-request-form")
     clerk.click("button:has-text('Tạo yêu cầu trình ký')")
     clerk.wait_for_selector("text=Đã tạo yêu cầu trình ký.")
     clerk.click("button:has-text('Gửi trình ký')")
@@ -178,13 +131,13 @@ def test_a_clerk_takes_an_uploaded_draft_to_a_numbered_signed_original(
     assert "Ý kiến: Đã rà soát nội dung" in clerk.inner_text(".signing-steps")
     assert "Số tiếp theo trong sổ văn bản đi: 01" in clerk.inner_text("main")
     assert clerk.input_value("#id_issued_on") != ""
-    _shoot(clerk, "numbering")
+    screenshot_tablet(clerk, "trinh-ky-numbering")
     clerk.click("form[action$='/cap-so/'] button[type=submit]")
     clerk.wait_for_selector("text=Đã cấp số và ngày ban hành.", timeout=60_000)
     clerk.wait_for_selector(".badge:has-text('Đã ký xong')")
     _reader_ready(clerk)
     assert_no_english(clerk)
-    _shoot(clerk, "completed")
+    screenshot_tablet(clerk, "trinh-ky-completed")
 
     request.refresh_from_db()
     assert request.status == RequestStatus.COMPLETED
@@ -221,7 +174,7 @@ def test_a_clerk_takes_an_uploaded_draft_to_a_numbered_signed_original(
     assert "01/TTr-UBND" in clerk.inner_text("table")
     assert OutgoingEntry.objects.get(document=document).number == 1
     assert_no_english(clerk)
-    _shoot(clerk, "register")
+    screenshot_tablet(clerk, "trinh-ky-register")
     # The clerk takes the register away as an Excel sheet.
     with clerk.expect_download() as download:
         clerk.click("a:has-text('Xuất Excel')")

@@ -15,13 +15,13 @@ import pytest
 from signing.pades.trust import trust_root_register
 from tests.e2e.helpers import TABLET_PORTRAIT
 from tests.signing.helpers import TestPki
-from tests.validation.conftest import sign_lta, test_pki  # noqa: F401 - fixture
+from tests.validation.helpers import sign_lta
 
 pytestmark = [pytest.mark.e2e]
 
 
 @pytest.fixture
-def signed_lta(test_pki: TestPki) -> bytes:  # noqa: F811
+def signed_lta(test_pki: TestPki) -> bytes:
     # Playwright's sync API keeps an event loop running in this thread and pyHanko's sync
     # signing calls asyncio.run(): sign in a worker thread.
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -29,7 +29,7 @@ def signed_lta(test_pki: TestPki) -> bytes:  # noqa: F811
 
 
 @pytest.fixture
-def trusting_server(server_process: str, test_pki: TestPki) -> str:  # noqa: F811
+def trusting_server(server_process: str, test_pki: TestPki) -> str:
     trust_root_register(certificate=(test_pki.layout.certs / "root.cert.pem").read_bytes())
     return server_process
 

@@ -13,23 +13,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("accounts", "audit", "documents", "signing", "meetings", "kyhop")
 
-# Test modules that still import from a conftest, to be moved to helpers.py modules and
-# pytest_plugins. The list only shrinks: a new importer fails, and so does a cleaned-up one
-# still listed here.
-CONFTEST_IMPORTERS_LEFT = {
-    "tests/bench/bench_validation.py",
-    "tests/bench/bench_validation_visual.py",
-    "tests/e2e/test_minutes.py",
-    "tests/e2e/test_signing_inbox.py",
-    # These two reuse the signing tests' session PKI the way test_signing_inbox.py does; all
-    # three move when those fixtures become a pytest plugin.
-    "tests/e2e/test_signing_deadline.py",
-    "tests/e2e/test_trinh_ky_journey.py",
-    "tests/e2e/test_validation_page.py",
-    "tests/meetings/minutes/test_minutes_signing.py",
-}
-
-
 def _modules(*tops: str) -> dict[str, Path]:
     found = {}
     for top in tops:
@@ -62,8 +45,9 @@ def test_no_test_module_imports_from_a_conftest():
         for node in _imports(path):
             if any(part == "conftest" for n in _imported_names(node) for part in n.split(".")):
                 importers.add(str(path.relative_to(ROOT)))
-    assert importers - CONFTEST_IMPORTERS_LEFT == set(), "import helpers from helpers.py"
-    assert CONFTEST_IMPORTERS_LEFT - importers == set(), "cleaned up: remove from the list"
+    # Shared fixtures are taken by name (tests/conftest.py loads the fixtures.py modules),
+    # plain helpers imported from helpers.py modules.
+    assert importers == set(), "import helpers from helpers.py, take fixtures by name"
 
 
 def test_every_test_file_holds_tests():

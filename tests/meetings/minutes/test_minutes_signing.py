@@ -44,14 +44,7 @@ from signing.selectors import waiting_for
 from signing.services import request_number_assign, step_sign
 from signing.validation.engine import ValidationConfig, validate_bytes
 from tests.meetings.minutes.helpers import attach_document, hold_meeting
-from tests.signing import conftest as signing_fixtures
 from tests.signing.helpers import render_page
-
-# The signing suite's fixtures (test PKI served on loopback, identities, storage).
-test_pki = signing_fixtures.test_pki
-pki_settings = signing_fixtures.pki_settings
-province = signing_fixtures.province
-signing_storage = signing_fixtures.signing_storage
 
 pytestmark = pytest.mark.django_db
 

@@ -1,49 +1,15 @@
-"""Validation fixtures: the signing suite's in-process test PKI, and documents signed with it."""
+"""Validation fixtures, loaded for the whole suite by tests/conftest.py: documents signed with
+the signing suite's session PKI (tests/signing/fixtures.py), and the settings that trust it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
 from signing.pades.sign import PadesLevel, sign_pdf_bytes
-from tests.signing.helpers import (
-    TestPki,
-    blank_pdf,
-    pdfsig_verdicts_of,
-    pki_served,
-    pki_settings_apply,
-)
+from tests.signing.helpers import TestPki, blank_pdf
 from tests.validation.helpers import first_identity, sign_lta
-
-# The signing tests' PKI, made and served the same way (tests/signing/conftest.py): a
-# conftest's fixtures reach only the tests below it.
-
-
-@pytest.fixture(scope="session")
-def test_pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestPki]:
-    with pki_served(tmp_path_factory.mktemp("pki")) as pki:
-        yield pki
-
-
-@pytest.fixture
-def pki_settings(settings, test_pki: TestPki) -> TestPki:
-    """Point the signing settings at the test PKI for one test."""
-    return pki_settings_apply(settings, test_pki)
-
-
-@pytest.fixture
-def make_pdf() -> Callable[..., bytes]:
-    return blank_pdf
-
-
-@pytest.fixture
-def pdfsig_verdicts() -> Callable[[Path], list[str]]:
-    return pdfsig_verdicts_of
-
-
-# --- Documents signed with it ------------------------------------------------------------------
 
 
 @pytest.fixture
