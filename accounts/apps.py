@@ -7,9 +7,6 @@ class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Cơ quan và người dùng"
 
-    def ready(self) -> None:
-        from accounts import signals  # noqa: F401 - connects the receivers
-
 
 class AxesConfig(axes.apps.AppConfig):
     """django-axes under a Vietnamese name in the admin (its models are translated in

@@ -156,7 +156,7 @@ class ReadingCopy(models.Model):
 
 
 class ActiveContentKind(models.TextChoices):
-    """What a PDF carries that a PDF reader could run or follow by itself (issue 12)."""
+    """What a PDF carries that a PDF reader could run or follow by itself."""
 
     JAVASCRIPT = "javascript", gettext_noop("mã JavaScript")
     AUTOMATIC = (

@@ -20,7 +20,7 @@ from django.db.models.expressions import RawSQL
 from accounts.models import Body, Membership, Role, User
 from documents.models import Document, DocumentNote, DocumentVersion, WorkRecord
 from documents.paging import Page
-from documents.search import FTS_VECTOR_SQL, fts_prefixes, query_terms
+from documents.search import fts_prefixes, query_terms
 from documents.visibility import visibility_grants
 
 # Who may open, fill and close work records of a body (hồ sơ công việc is the clerk's job).
@@ -268,18 +268,6 @@ class StoredVector(RawSQL):
         from django.contrib.postgres.search import SearchVectorField
 
         super().__init__('"documents_document"."search_vector"', [], SearchVectorField())
-
-
-class FoldedVector(Func):
-    """The tsvector the GIN index holds, spelled exactly as in the migration."""
-
-    template = FTS_VECTOR_SQL.replace("{column}", "%(expressions)s")
-
-    @property
-    def output_field(self) -> Any:
-        from django.contrib.postgres.search import SearchVectorField
-
-        return SearchVectorField()
 
 
 # --- Private notes ------------------------------------------------------------------------------

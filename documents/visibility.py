@@ -20,21 +20,18 @@ from django.db.models import Q
 VisibilityProvider = Callable[[Any], Q]
 
 # Filled once at start-up from AppConfig.ready(), then only read; keyed by name so that a
-# module imported twice (autoreload, tests) replaces its entry instead of adding another.
-_providers: dict[str, VisibilityProvider] = {}
+# module imported twice (autoreload) replaces its entry instead of adding another. A test adds
+# one for its own duration with ``monkeypatch.setitem(providers, name, provider)``.
+providers: dict[str, VisibilityProvider] = {}
 
 
 def visibility_provider_register(name: str, provider: VisibilityProvider) -> None:
-    _providers[name] = provider
-
-
-def visibility_provider_unregister(name: str) -> None:
-    _providers.pop(name, None)
+    providers[name] = provider
 
 
 def visibility_grants(user: Any) -> Q:
     """The OR of every provider's grant for *user* (an empty Q matches nothing when ORed)."""
     combined = Q(pk__in=[])
-    for provider in _providers.values():
+    for provider in providers.values():
         combined |= provider(user)
     return combined

@@ -58,19 +58,6 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return value
 
 
-def env_float(name: str, default: float, *, minimum: float | None = None) -> float:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name}={raw!r}: cần một số.") from exc
-    if minimum is not None and value < minimum:
-        raise ImproperlyConfigured(f"{name}={value}: phải lớn hơn hoặc bằng {minimum}.")
-    return value
-
-
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:

@@ -250,7 +250,7 @@ AUTH_PASSWORD_VALIDATORS: list[dict[str, Any]] = [
 ]
 AUTH_PASSWORD_VALIDATORS[0]["OPTIONS"] = {"user_attributes": ("username", "full_name", "email")}
 
-# --- Login throttling (django-axes; issue 12) -----------------------------------------------
+# --- Login throttling (django-axes) --------------------------------------------------------------
 # Failed logins are counted per user name *and* client address together, in the database (so
 # every worker sees the same count): one person's mistakes behind an office's shared NAT
 # address lock only that name at that address, never the whole office, and an attacker who
@@ -466,7 +466,7 @@ KYHOP_SEARCH_TEXT_MAX_CHARS = env_int("KYHOP_SEARCH_TEXT_MAX_CHARS", 500_000, mi
 # PDFs from this size on get a reading copy packed for range requests (documents.ReadingCopy).
 KYHOP_READING_COPY_MIN_BYTES = env_int("KYHOP_READING_COPY_MIN_BYTES", 4 * 1024 * 1024, minimum=0)
 
-# --- Uploads and office conversion (issue 12) -----------------------------------------------
+# --- Uploads and office conversion ---------------------------------------------------------------
 # Uploads too large for memory are streamed to unnamed temporary files, which a killed server
 # cannot leave behind (documents/uploads/handlers.py).
 FILE_UPLOAD_HANDLERS = [

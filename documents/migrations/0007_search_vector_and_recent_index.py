@@ -1,4 +1,4 @@
-"""Scale (issue 17): a stored search vector, and an index in the lists' order.
+"""Scale: a stored search vector, and an index in the lists' order.
 
 - ``search_vector``: the tsvector of the folded ``search_text``, kept by PostgreSQL itself (a
   generated column), with the GIN index on it instead of on the expression. Filtering on the

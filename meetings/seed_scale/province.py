@@ -76,9 +76,6 @@ class Province:
     people: list[Person]
     admin: Person
 
-    def by_code(self, code: str) -> BodyPlan:
-        return next(body for body in self.bodies if body.code == code)
-
 
 @dataclass(frozen=True)
 class Shape:

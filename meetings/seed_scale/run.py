@@ -17,7 +17,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Body, BodyKind, Clearance
-from accounts.selectors import colleagues_changed
 from documents.models import DocumentStatus
 from meetings.seed_scale import names
 from meetings.seed_scale.chain import Chain
@@ -102,7 +101,6 @@ def seed_scale(
         history.run(progress)
         writer.flush()
         writer.reset_sequences()
-    colleagues_changed()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")

@@ -399,10 +399,3 @@ def consultation_mail(consultation_id: int, purpose: str, round_key: str = "") -
 def consultations_close_due() -> int:
     """Run periodically (cron or the worker's scheduler): close what is due."""
     return len(consultation_close_due())
-
-
-@task
-def consultations_remind_open() -> int:
-    """Run periodically: remind every member who has not answered an open consultation."""
-    open_ones = Consultation.objects.filter(status=ConsultationStatus.SENT)
-    return sum(consultation_remind(consultation=c) for c in open_ones)

@@ -1,4 +1,4 @@
-"""KyHop's own proof that a signature's bytes are the document a reader shows (issue 11).
+"""KyHop's own proof that a signature's bytes are the document a reader shows.
 
 pyHanko's coverage level compares sizes: a signature "covers the entire file" when the two
 signed ranges plus the length of the ``/Contents`` value add up to the file size. A wrapped

@@ -60,7 +60,7 @@ export async function mountViewer(root) {
     rangeChunkSize: RANGE_CHUNK_SIZE,
     // The CSP forbids eval; pdf.js then uses its slower but safe font path.
     isEvalSupported: false,
-    // Never run what a PDF carries (issue 12): no XFA forms, and no scripting at all — scripts
+    // Never run what a PDF carries: no XFA forms, and no scripting at all — scripts
     // run only in pdf.js's scripting sandbox, driven by its viewer's PDFScriptingManager, which
     // this reader does not use (nor serve: static/vendor has no pdf.sandbox). Pages are drawn
     // to a canvas with no annotation layer, so links and form actions cannot fire either.

@@ -10,10 +10,10 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Clearance
+from documents import visibility
 from documents.models import Document
 from documents.search import fold
 from documents.selectors import DocumentQuery, document_visible_to, documents_search
-from documents.visibility import visibility_provider_register, visibility_provider_unregister
 from tests.documents.helpers import encrypted_pdf_bytes, pdf_bytes, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("doc_storage")]
@@ -101,7 +101,9 @@ def test_list_page_queries_do_not_grow_with_documents(
         assert client.get(reverse("documents:list")).status_code == 200
 
 
-def test_a_registered_provider_grants_visibility_but_not_above_clearance(world, make_document):
+def test_a_registered_provider_grants_visibility_but_not_above_clearance(
+    world, make_document, monkeypatch
+):
     shared = make_document(number="1")
     secret = make_document(number="2", confidentiality=Clearance.SECRET)
 
@@ -111,12 +113,10 @@ def test_a_registered_provider_grants_visibility_but_not_above_clearance(world, 
     world.outsider.clearance = Clearance.NORMAL
     world.outsider.save(update_fields=["clearance"])
     assert not document_visible_to(world.outsider, shared)
-    visibility_provider_register("test.meetings", meeting_participants)
-    try:
+    with monkeypatch.context() as patched:
+        patched.setitem(visibility.providers, "test.meetings", meeting_participants)
         assert document_visible_to(world.outsider, shared)
         assert not document_visible_to(world.outsider, secret)
-    finally:
-        visibility_provider_unregister("test.meetings")
     assert not document_visible_to(world.outsider, shared)
 
 

@@ -1,4 +1,4 @@
-"""The attack corpus (issue 6, item 5): every altered document fails or is indeterminate, and
+"""The attack corpus: every altered document fails or is indeterminate, and
 the report names why."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Foreign files (issue 6, item 6): signatures made by other tools, and irregular PDFs.
+"""Foreign files: signatures made by other tools, and irregular PDFs.
 
 Each file is made here, with the test PKI: poppler's ``pdfsig -add-signature`` signing from an
 NSS database built in the test, endesive (a second PDF-signing library), and pyHanko signing

@@ -1,4 +1,4 @@
-"""Other producers' files (issue 11): every readable signed file gets a per-signature answer.
+"""Other producers' files: every readable signed file gets a per-signature answer.
 
 The corpus is made here (``tests.validation.foreign``): another agency's CA and signers
 (Ed25519, Ed448, RSA-PSS, ECDSA, an unusual certificate), pyHanko used directly with LTV/DSS

@@ -1,4 +1,4 @@
-"""Incoming documents (issue 6, item 4): validated when registered, the report kept with the
+"""Incoming documents: validated when registered, the report kept with the
 version, the verdict shown in the document list and on the document's page."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The report in the reader's language (issue 6): the web page and the PDF in English when the
+"""The report in the reader's language: the web page and the PDF in English when the
 visitor chose English, Vietnamese by default, human dates in Vietnam time; the JSON unchanged
 (Vietnamese sentences, ISO 8601); a stored version's page that only reads on GET."""
 

@@ -1,4 +1,4 @@
-"""Trust roots in the admin (issue 6, item 2): added from a PEM or DER file, the SHA-256
+"""Trust roots in the admin: added from a PEM or DER file, the SHA-256
 fingerprint computed from it and shown grouped as CAs publish it."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Show what changed (issue 11): pages rendered as signed and as now, compared.
+"""Show what changed: pages rendered as signed and as now, compared.
 
 KyHop's own workflow (signature, number and date filled in, then the seal over the signature)
 changes the page only where it expects to, and passes plainly; a permitted change that alters
