@@ -68,3 +68,17 @@ def signing_server(
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def media_server(transactional_db, doc_storage: Path) -> Iterator[str]:
+    """A server process whose file storage is this test's, so the PDFs it serves can be read."""
+    port = free_port()
+    process = start_server(port, {"KYHOP_MEDIA_ROOT": str(doc_storage)})
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(base_url, process)
+        yield base_url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -9,15 +9,29 @@ Plain functions, imported where needed (fixtures stay in conftest.py):
     assert axe_violations(page) == []
     screenshot(page, "meeting-list-portrait")
     assert errors == []
+
+and the live journeys' meeting (``district_meeting``), opened as one of its people
+(``signed_in`` then ``open_live``).
 """
 
 from __future__ import annotations
 
 import re
 import subprocess
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
-from playwright.sync_api import Page, ViewportSize
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, ViewportSize
+
+from accounts.models import User
+from documents.services import document_create
+from meetings.models import AgendaDocument, AgendaItem, Meeting, MeetingStatus, Participant
+from tests.documents.helpers import pdf_bytes
+from tests.factories import make_body, make_user
+from tests.meetings.live.helpers import session_cookie
 
 TABLET_PORTRAIT: ViewportSize = {"width": 800, "height": 1280}
 TABLET_LANDSCAPE: ViewportSize = {"width": 1280, "height": 800}
@@ -231,3 +245,77 @@ def pdf_first_page_png(pdf: Path, name: str) -> Path:
         check=True,
     )
     return stem.with_suffix(".png")
+
+
+# --- The live journeys' meeting -----------------------------------------------------------------
+
+CHAIR, CLERK, AN, BINH = "Nguyễn Văn Chủ Trì", "Lê Thị Văn Thư", "Trần Văn An", "Phạm Thị Bình"
+LIVE_WAIT = 30_000  # ms: the first snapshot, on a loaded machine
+
+
+@dataclass
+class LiveMeeting:
+    meeting: Meeting
+    people: dict[str, User]  # "chair", "clerk", "an", "binh"
+    items: list[AgendaItem]
+
+
+def district_meeting(
+    *, with_document: bool = False, status: str = MeetingStatus.INVITED, video_url: str = ""
+) -> LiveMeeting:
+    """The district committee's December meeting, starting now: a chair, a clerk (not a
+    participant), An and Bình voting, two agenda items; with a three-page Tờ trình on the first
+    item when asked. The body counts three members, so two present make the quorum."""
+    body = make_body(name="Ủy ban nhân dân huyện Tiên Du", symbol="UBND", total_members=3)
+    people = {
+        "chair": make_user(full_name=CHAIR, body=body, role="chair"),
+        "clerk": make_user(full_name=CLERK, body=body, role="clerk"),
+        "an": make_user(full_name=AN, body=body, role="member"),
+        "binh": make_user(full_name=BINH, body=body, role="member"),
+    }
+    now = timezone.now()
+    meeting = Meeting.objects.create(
+        body=body,
+        title="Phiên họp UBND huyện tháng 12",
+        starts_at=now,
+        ends_at=now + timedelta(hours=2),
+        place="Phòng họp tầng 2",
+        status=status,
+        video_url=video_url,
+        created_by=people["clerk"],
+    )
+    Participant.objects.create(meeting=meeting, user=people["chair"], role="chair")
+    for name in ("an", "binh"):
+        Participant.objects.create(meeting=meeting, user=people[name], role="voting")
+    items = [
+        AgendaItem.objects.create(meeting=meeting, title="Tờ trình dự toán", position=0),
+        AgendaItem.objects.create(meeting=meeting, title="Báo cáo an ninh trật tự", position=1),
+    ]
+    if with_document:
+        document = document_create(
+            actor=people["clerk"],
+            owning_body=body,
+            doc_type="to_trinh",
+            abstract="Tờ trình dự toán ngân sách 2027",
+            upload=SimpleUploadedFile("tt.pdf", pdf_bytes(3), "application/pdf"),
+        )
+        AgendaDocument.objects.create(item=items[0], document=document)
+    return LiveMeeting(meeting, people, items)
+
+
+def signed_in(
+    browser: Browser, base: str, user: User, viewport: ViewportSize
+) -> tuple[Page, list[str]]:
+    """A new browser context signed in as *user* (a session cookie: the login form is walked
+    in its own tests), and the list its JavaScript errors fill."""
+    context = browser.new_context(viewport=viewport, locale="vi-VN")
+    context.add_cookies([{"name": "sessionid", "value": session_cookie(user), "url": base}])
+    page = context.new_page()
+    return page, collect_js_errors(page)
+
+
+def open_live(page: Page, base: str, meeting: Meeting) -> None:
+    """Opens the live screen and waits for its first snapshot: the page then knows its sequence
+    number (the CSP forbids eval, so the wait is on an attribute, not a JavaScript predicate)."""
+    page.goto(f"{base}/hop/{meeting.pk}/truc-tiep/")
+    page.locator("#live[data-seq]").wait_for(state="attached", timeout=LIVE_WAIT)

@@ -10,35 +10,29 @@ nothing serious on the officials' screens or the console; no JavaScript error.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from accounts.models import User
-from documents.services import document_create
-from meetings.models import AgendaDocument, AgendaItem, Meeting, MeetingStatus, Participant
-from tests.documents.helpers import pdf_bytes
 from tests.e2e.helpers import (
+    AN,
+    BINH,
+    CHAIR,
+    LIVE_WAIT,
     TABLET_LANDSCAPE,
     TABLET_PORTRAIT,
     assert_no_english,
     axe_violations,
-    collect_js_errors,
+    district_meeting,
     screenshot,
+    signed_in,
     viewport_of,
 )
-from tests.factories import make_body, make_user
-from tests.live import free_port, start_server, wait_until_healthy
-from tests.meetings.live.helpers import session_cookie
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 WAIT = 15_000  # ms, for anything that crosses the server and comes back on another page
-AN, BINH, CHAIR = "Trần Văn An", "Phạm Thị Bình", "Nguyễn Văn Chủ Trì"
 NAMED = "Thông qua dự toán ngân sách 2027"
 SECRET = "Lấy phiếu tín nhiệm"
 
@@ -49,71 +43,11 @@ class Screen:
     errors: list[str] = field(default_factory=list)
 
 
-@pytest.fixture
-def server_with_media(transactional_db, settings, tmp_path) -> Iterator[str]:
-    """A server process whose file storage is this test's, so the presented PDF can be read."""
-    media = tmp_path / "media"
-    media.mkdir()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(media)},
-        },
-    }
-    port = free_port()
-    process = start_server(port, {"KYHOP_MEDIA_ROOT": str(media)})
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(base, process)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def _meeting() -> tuple[Meeting, dict[str, User]]:
-    body = make_body(name="Ủy ban nhân dân huyện Tiên Du", symbol="UBND", total_members=3)
-    people = {
-        "chair": make_user(full_name=CHAIR, body=body, role="chair"),
-        "clerk": make_user(full_name="Lê Thị Văn Thư", body=body, role="clerk"),
-        "an": make_user(full_name=AN, body=body, role="member"),
-        "binh": make_user(full_name=BINH, body=body, role="member"),
-    }
-    now = timezone.now()
-    meeting = Meeting.objects.create(
-        body=body,
-        title="Phiên họp UBND huyện tháng 12",
-        starts_at=now,
-        ends_at=now + timedelta(hours=2),
-        place="Phòng họp tầng 2",
-        status=MeetingStatus.INVITED,
-        created_by=people["clerk"],
-    )
-    Participant.objects.create(meeting=meeting, user=people["chair"], role="chair")
-    for name in ("an", "binh"):
-        Participant.objects.create(meeting=meeting, user=people[name], role="voting")
-    first = AgendaItem.objects.create(meeting=meeting, title="Tờ trình dự toán", position=0)
-    AgendaItem.objects.create(meeting=meeting, title="Báo cáo an ninh trật tự", position=1)
-    document = document_create(
-        actor=people["clerk"],
-        owning_body=body,
-        doc_type="to_trinh",
-        abstract="Tờ trình dự toán ngân sách 2027",
-        upload=SimpleUploadedFile("tt.pdf", pdf_bytes(3), "application/pdf"),
-    )
-    AgendaDocument.objects.create(item=first, document=document)
-    return meeting, people
-
-
 def _screen(browser: Browser, base: str, user: User, viewport: ViewportSize, path: str) -> Screen:
-    context = browser.new_context(viewport=viewport, locale="vi-VN")
-    context.add_cookies([{"name": "sessionid", "value": session_cookie(user), "url": base}])
-    page = context.new_page()
-    screen = Screen(page, collect_js_errors(page))
+    page, errors = signed_in(browser, base, user, viewport)
     page.goto(base + path)
-    page.locator("#live[data-seq]").wait_for(state="attached", timeout=2 * WAIT)
-    return screen
+    page.locator("#live[data-seq]").wait_for(state="attached", timeout=LIVE_WAIT)
+    return Screen(page, errors)
 
 
 def _fits(page: Page, *selectors: str) -> None:
@@ -181,10 +115,11 @@ def _close_poll(chair: Page, title: str) -> None:
 
 
 def test_two_officials_vote_at_once_through_the_takeover(
-    browser: Browser, server_with_media: str
+    browser: Browser, media_server: str
 ) -> None:
-    base = server_with_media
-    meeting, people = _meeting()
+    base = media_server
+    built = district_meeting(with_document=True)
+    meeting, people = built.meeting, built.people
     live = f"/hop/{meeting.pk}/truc-tiep/"
     chair = _screen(browser, base, people["chair"], TABLET_LANDSCAPE, live)
     an = _screen(browser, base, people["an"], TABLET_PORTRAIT, live)

@@ -6,40 +6,22 @@ One server for the module; the chair on a landscape tablet, the clerk on a portr
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Page, expect
 
-from accounts.models import User
-from meetings.models import AgendaItem, Meeting, MeetingStatus, MinutesDraft, Participant
+from meetings.models import MeetingStatus, MinutesDraft
 from tests.e2e.helpers import (
     TABLET_LANDSCAPE,
     TABLET_PORTRAIT,
     assert_no_english,
-    collect_js_errors,
+    district_meeting,
+    open_live,
     screenshot,
+    signed_in,
 )
-from tests.factories import make_body, make_user
-from tests.meetings.live.helpers import session_cookie
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 WAIT = 15_000  # ms
-
-
-def _page(
-    browser: Browser, base: str, user: User, viewport: ViewportSize
-) -> tuple[Page, list[str]]:
-    context = browser.new_context(viewport=viewport, locale="vi-VN")
-    context.add_cookies([{"name": "sessionid", "value": session_cookie(user), "url": base}])
-    page = context.new_page()
-    return page, collect_js_errors(page)
-
-
-def _live(page: Page, base: str, meeting: Meeting) -> None:
-    page.goto(f"{base}/hop/{meeting.pk}/truc-tiep/")
-    page.locator("#live[data-seq]").wait_for(state="attached", timeout=WAIT)
 
 
 def _end(chair: Page) -> None:
@@ -55,24 +37,11 @@ def test_chair_ends_resumes_and_ends_then_the_clerk_keeps_the_minutes(
     browser: Browser, server_process: str
 ) -> None:
     base = server_process
-    body = make_body(name="Ủy ban nhân dân huyện Tiên Du", symbol="UBND", total_members=3)
-    chair_user = make_user(full_name="Nguyễn Văn Chủ Trì", body=body, role="chair")
-    clerk_user = make_user(full_name="Lê Thị Văn Thư", body=body, role="clerk")
-    now = timezone.now()
-    meeting = Meeting.objects.create(
-        body=body,
-        title="Phiên họp UBND huyện tháng 12",
-        starts_at=now,
-        ends_at=now + timedelta(hours=2),
-        place="Phòng họp tầng 2",
-        status=MeetingStatus.INVITED,
-        created_by=clerk_user,
-    )
-    Participant.objects.create(meeting=meeting, user=chair_user, role="chair")
-    AgendaItem.objects.create(meeting=meeting, title="Tờ trình dự toán", position=0)
+    cast = district_meeting()
+    meeting, chair_user, clerk_user = cast.meeting, cast.people["chair"], cast.people["clerk"]
 
-    chair, chair_errors = _page(browser, base, chair_user, TABLET_LANDSCAPE)
-    _live(chair, base, meeting)
+    chair, chair_errors = signed_in(browser, base, chair_user, TABLET_LANDSCAPE)
+    open_live(chair, base, meeting)
     chair.get_by_role("button", name="Bắt đầu phiên họp").click()
     expect(chair.locator("[data-role=status]").first).to_have_text("Đang họp", timeout=WAIT)
 
@@ -107,7 +76,7 @@ def test_chair_ends_resumes_and_ends_then_the_clerk_keeps_the_minutes(
     screenshot(chair, "journey-ended-1280")
     assert chair_errors == []
 
-    clerk, clerk_errors = _page(browser, base, clerk_user, TABLET_PORTRAIT)
+    clerk, clerk_errors = signed_in(browser, base, clerk_user, TABLET_PORTRAIT)
     clerk.goto(f"{base}/hop/{meeting.pk}/bien-ban/")
     clerk.wait_for_selector("#minutes-form")
     assert "Lê Thị Văn Thư" in clerk.inner_text("#minutes-form")

@@ -11,9 +11,8 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from meetings.models import AgendaItem, Meeting, Participant
-from tests.e2e.helpers import TABLET_PORTRAIT
+from tests.e2e.helpers import TABLET_PORTRAIT, district_meeting, open_live, signed_in
 from tests.factories import make_body, make_user
-from tests.meetings.live.helpers import session_cookie
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 WAIT = 15_000  # ms
@@ -26,27 +25,9 @@ def _switch(page: Page, language: str) -> None:
 
 
 def test_the_live_page_in_english_and_back(browser: Browser, server_process: str) -> None:
-    body = make_body(name="Ủy ban nhân dân huyện Tiên Du", symbol="UBND", total_members=3)
-    clerk = make_user(full_name="Lê Thị Văn Thư", body=body, role="clerk")
-    an = make_user(full_name="Trần Văn An", body=body, role="member")
-    now = timezone.now()
-    meeting = Meeting.objects.create(
-        body=body,
-        title="Phiên họp UBND huyện tháng 12",
-        starts_at=now,
-        ends_at=now + timedelta(hours=2),
-        place="Phòng họp tầng 2",
-        status="invited",
-        created_by=clerk,
-    )
-    Participant.objects.create(meeting=meeting, user=an, role="voting")
-    AgendaItem.objects.create(meeting=meeting, title="Tờ trình dự toán", position=0)
-
-    context = browser.new_context(viewport=TABLET_PORTRAIT, locale="vi-VN")
-    context.add_cookies([{"name": "sessionid", "value": session_cookie(an), "url": server_process}])
-    page = context.new_page()
-    page.goto(f"{server_process}/hop/{meeting.pk}/truc-tiep/")
-    page.locator("#live[data-seq]").wait_for(state="attached", timeout=2 * WAIT)
+    cast = district_meeting()
+    page, _ = signed_in(browser, server_process, cast.people["an"], TABLET_PORTRAIT)
+    open_live(page, server_process, cast.meeting)
     attendance = page.locator("[data-role=my-attendance]")
     polls = page.locator("[data-role=polls]")
     quorum = page.locator("[data-role=quorum]")
@@ -68,7 +49,7 @@ def test_the_live_page_in_english_and_back(browser: Browser, server_process: str
     _switch(page, "vi")
     expect(attendance).to_have_text("Bạn chưa điểm danh.", timeout=WAIT)
     expect(polls).to_have_text("Chưa có biểu quyết.")
-    context.close()
+    page.context.close()
 
 
 def test_a_closed_vote_reads_in_english(browser: Browser, server_process: str) -> None:
@@ -102,14 +83,11 @@ def test_a_closed_vote_reads_in_english(browser: Browser, server_process: str) -
     ballots.ballot_cast(actor=an, poll=poll, option_ids=[yes])
     ballots.poll_close(actor=chair, poll=poll)
 
-    context = browser.new_context(viewport=TABLET_PORTRAIT, locale="vi-VN")
-    context.add_cookies([{"name": "sessionid", "value": session_cookie(an), "url": server_process}])
-    page = context.new_page()
-    page.goto(f"{server_process}/hop/{meeting.pk}/truc-tiep/")
-    page.locator("#live[data-seq]").wait_for(state="attached", timeout=2 * WAIT)
+    page, _ = signed_in(browser, server_process, an, TABLET_PORTRAIT)
+    open_live(page, server_process, meeting)
     verdict = page.locator("[data-role=polls] .verdict")
     expect(verdict).to_contain_text("Không thông qua: 1/3 thành viên tán thành")
     _switch(page, "en")
     expect(verdict).to_have_text("Not passed (2 needed; base: All members = 3).", timeout=WAIT)
     expect(page.locator("[data-role=polls] .result li").first).to_have_text("For: 1 (33,33%)")
-    context.close()
+    page.context.close()

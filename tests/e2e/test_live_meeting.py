@@ -9,23 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from accounts.models import User
-from documents.services import document_create
 from meetings.live import qr
-from meetings.models import AgendaDocument, AgendaItem, Meeting, Participant
-from tests.documents.helpers import pdf_bytes
-from tests.e2e.helpers import TABLET_LANDSCAPE, TABLET_PORTRAIT, viewport_of
-from tests.factories import make_body, make_user
-from tests.live import free_port, start_server, wait_until_healthy
-from tests.meetings.live.helpers import session_cookie
+from meetings.models import Meeting
+from tests.e2e.helpers import (
+    LIVE_WAIT,
+    TABLET_LANDSCAPE,
+    TABLET_PORTRAIT,
+    district_meeting,
+    signed_in,
+    viewport_of,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 WAIT = 15_000  # ms, for anything that crosses the server and comes back on another page
@@ -42,77 +41,18 @@ class Cast:
     base: str
 
 
-@pytest.fixture
-def live_server_with_media(transactional_db, settings, tmp_path) -> Iterator[str]:
-    """A server process whose file storage is this test's, so uploaded PDFs can be read."""
-    media = tmp_path / "media"
-    media.mkdir()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(media)},
-        },
-    }
-    port = free_port()
-    process = start_server(port, {"KYHOP_MEDIA_ROOT": str(media)})
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(base, process)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def _meeting() -> tuple[Meeting, dict[str, User]]:
-    body = make_body(name="Ủy ban nhân dân huyện Tiên Du", symbol="UBND", total_members=3)
-    chair = make_user(full_name="Nguyễn Văn Chủ Trì", body=body, role="chair")
-    clerk = make_user(full_name="Lê Thị Văn Thư", body=body, role="clerk")
-    an = make_user(full_name="Trần Văn An", body=body, role="member")
-    binh = make_user(full_name="Phạm Thị Bình", body=body, role="member")
-    now = timezone.now()
-    meeting = Meeting.objects.create(
-        body=body,
-        title="Phiên họp UBND huyện tháng 12",
-        starts_at=now,
-        ends_at=now + timedelta(hours=2),
-        place="Phòng họp tầng 2",
-        status="invited",
-        video_url="https://hop.example.vn/tien-du",
-        created_by=clerk,
-    )
-    Participant.objects.create(meeting=meeting, user=chair, role="chair")
-    for person in (an, binh):
-        Participant.objects.create(meeting=meeting, user=person, role="voting")
-    first = AgendaItem.objects.create(meeting=meeting, title="Tờ trình dự toán", position=0)
-    AgendaItem.objects.create(meeting=meeting, title="Báo cáo an ninh trật tự", position=1)
-    document = document_create(
-        actor=clerk,
-        owning_body=body,
-        doc_type="to_trinh",
-        abstract="Tờ trình dự toán ngân sách 2027",
-        upload=SimpleUploadedFile("tt.pdf", pdf_bytes(3), "application/pdf"),
-    )
-    AgendaDocument.objects.create(item=first, document=document)
-    return meeting, {"chair": chair, "clerk": clerk, "an": an, "binh": binh}
-
-
 def _page(browser: Browser, base: str, user: User, viewport: ViewportSize, path: str) -> Page:
-    context = browser.new_context(viewport=viewport, locale="vi-VN")
-    context.add_cookies([{"name": "sessionid", "value": session_cookie(user), "url": base}])
-    page = context.new_page()
+    page, _ = signed_in(browser, base, user, viewport)
     page.goto(base + path)
-    # The snapshot has arrived once the page knows its sequence number (the CSP forbids
-    # eval, so wait on an attribute rather than a JavaScript predicate).
-    page.locator("#live[data-seq]").wait_for(state="attached", timeout=2 * WAIT)
+    page.locator("#live[data-seq]").wait_for(state="attached", timeout=LIVE_WAIT)
     return page
 
 
 @pytest.fixture
-def cast(browser: Browser, live_server_with_media: str) -> Iterator[Cast]:
-    base = live_server_with_media
-    meeting, people = _meeting()
+def cast(browser: Browser, media_server: str) -> Iterator[Cast]:
+    base = media_server
+    built = district_meeting(with_document=True, video_url="https://hop.example.vn/tien-du")
+    meeting, people = built.meeting, built.people
     path = f"/hop/{meeting.pk}/truc-tiep/"
     sizes = {
         "chair": TABLET_LANDSCAPE,

@@ -12,17 +12,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
-from meetings.models import AgendaItem, Meeting, MeetingStatus, Participant
-from tests.e2e.helpers import TABLET_LANDSCAPE, collect_js_errors
-from tests.factories import make_body, make_user
+from tests.e2e.helpers import TABLET_LANDSCAPE, district_meeting, open_live, signed_in
 from tests.live import free_port, start_server, wait_until_healthy
-from tests.meetings.live.helpers import session_cookie
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 WAIT = 15_000  # ms
@@ -81,31 +76,11 @@ class Wire:
 
 
 def _chair_page(browser: Browser, base: str) -> tuple[Page, Wire, list[str]]:
-    body = make_body(name="Ủy ban nhân dân huyện Tiên Du", symbol="UBND", total_members=3)
-    chair = make_user(full_name="Nguyễn Văn Chủ Trì", body=body, role="chair")
-    clerk = make_user(full_name="Lê Thị Văn Thư", body=body, role="clerk")
-    now = timezone.now()
-    meeting = Meeting.objects.create(
-        body=body,
-        title="Phiên họp UBND huyện tháng 12",
-        starts_at=now,
-        ends_at=now + timedelta(hours=2),
-        place="Phòng họp tầng 2",
-        status=MeetingStatus.INVITED,
-        created_by=clerk,
-    )
-    Participant.objects.create(meeting=meeting, user=chair, role="chair")
-    AgendaItem.objects.create(meeting=meeting, title="Tờ trình dự toán", position=0)
-    AgendaItem.objects.create(meeting=meeting, title="Báo cáo an ninh trật tự", position=1)
-
-    context = browser.new_context(viewport=TABLET_LANDSCAPE, locale="vi-VN")
-    context.add_cookies([{"name": "sessionid", "value": session_cookie(chair), "url": base}])
-    page = context.new_page()
-    errors = collect_js_errors(page)
+    cast = district_meeting()
+    page, errors = signed_in(browser, base, cast.people["chair"], TABLET_LANDSCAPE)
     wire = Wire()
     page.route_web_socket("**/ws/hop/**", wire.route)
-    page.goto(f"{base}/hop/{meeting.pk}/truc-tiep/")
-    page.locator("#live[data-seq]").wait_for(state="attached", timeout=2 * WAIT)
+    open_live(page, base, cast.meeting)
     page.get_by_role("button", name="Bắt đầu phiên họp").click()
     expect(page.locator("[data-role=current]")).to_have_text(FIRST, timeout=WAIT)
     expect(page.locator("[data-role=conn]")).to_have_text("đã kết nối")
