@@ -1,7 +1,7 @@
 """Shared fixtures: fast password hashing, a clean cache per test, and the fixtures several
 suites share — the documents' world, file store and document maker (tests/documents/fixtures.py),
 the signing suite's test PKI and province committee (tests/signing/fixtures.py), documents
-signed with it (tests/validation/fixtures.py) and a real ASGI server (tests/live.py). A test
+signed with it (tests/signing/validation/fixtures.py) and a real ASGI server (tests/live.py). A test
 module takes them by name; none imports them."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from tests.signing.fixtures import (  # noqa: F401
 )
 
 # Documents signed with that PKI, and the validation settings that trust it.
-from tests.validation.fixtures import sign, signed_lta, signer, validation_settings  # noqa: F401
+from tests.signing.validation.fixtures import sign, signed_lta, signer, validation_settings  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

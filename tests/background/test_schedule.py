@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 from crontask import scheduler
 from django.core import mail
@@ -16,7 +17,12 @@ from background.models import OutboxMail
 from meetings.models import ConsultationStatus, Meeting, MeetingStatus, Rsvp
 from tests.factories import make_body, make_user
 from tests.meetings.helpers import add_participant
-from tests.meetings.voting.test_consultations import _sent, committee  # noqa: F401
+from tests.meetings.voting.helpers import Committee, consultation_committee, sent_consultation
+
+
+@pytest.fixture
+def committee(db) -> Committee:
+    return consultation_committee()
 
 
 def _job(name: str):
@@ -24,10 +30,10 @@ def _job(name: str):
 
 
 def test_the_scheduler_closes_a_consultation_at_its_deadline(
-    committee,  # noqa: F811
+    committee,
     django_capture_on_commit_callbacks,
 ):
-    consultation = _sent(committee, django_capture_on_commit_callbacks, hours=1)
+    consultation = sent_consultation(committee, django_capture_on_commit_callbacks, hours=1)
     job = _job("consultations_close_due")
     deadline = consultation.deadline
     fire = job.trigger.get_next_fire_time(None, deadline)
@@ -44,12 +50,12 @@ def test_the_scheduler_closes_a_consultation_at_its_deadline(
 
 
 def test_reminders_go_once_at_each_offset_before_the_deadline(
-    committee,  # noqa: F811
+    committee,
     django_capture_on_commit_callbacks,
     settings,
 ):
     settings.KYHOP_CONSULTATION_REMIND_HOURS = [24, 2]
-    consultation = _sent(committee, django_capture_on_commit_callbacks, hours=30)
+    consultation = sent_consultation(committee, django_capture_on_commit_callbacks, hours=30)
     job = _job("consultations_remind_due")
     mail.outbox.clear()
 

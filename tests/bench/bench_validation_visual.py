@@ -23,7 +23,7 @@ from signing.pades.sign import PadesLevel
 from signing.validation.engine import validate_bytes
 from signing.validation.runner import current_config
 from tests.bench._harness import machine
-from tests.validation import attacks
+from tests.signing.validation import attacks
 
 pytestmark = pytest.mark.django_db
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -177,3 +179,31 @@ def pdf_with_open_script(script: str) -> bytes:
         )
 
     return pdf_changed(open_action)
+
+
+# --- Processes (the conversion's watchdog and its children) -----------------------------------
+
+
+def processes_with(marker: str) -> list[int]:
+    """Processes whose command line or environment mentions *marker* (a private directory)."""
+    found = []
+    needle = marker.encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            seen = (entry / "cmdline").read_bytes() + (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if needle in seen:
+            found.append(int(entry.name))
+    return found
+
+
+def gone(marker: str, timeout: float = 15) -> bool:
+    deadline = time.monotonic() + timeout
+    while processes_with(marker):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)  # polling the process table for an exit, not waiting for an outcome
+    return True

@@ -15,7 +15,7 @@ import pytest
 from signing.pades.trust import trust_root_register
 from tests.e2e.helpers import TABLET_PORTRAIT
 from tests.signing.helpers import TestPki
-from tests.validation.helpers import sign_lta
+from tests.signing.validation.helpers import sign_lta
 
 pytestmark = [pytest.mark.e2e]
 

@@ -52,6 +52,18 @@ def test_no_test_module_imports_from_a_conftest():
     assert importers == set(), "import helpers from helpers.py, take fixtures by name"
 
 
+def test_no_test_module_imports_from_another_test_module():
+    # A helper two test modules need goes to a helpers.py module, a fixture to a conftest.py or
+    # a fixtures.py module that tests/conftest.py loads.
+    importers = set()
+    for path in _modules("tests").values():
+        for node in _imports(path):
+            names = _imported_names(node)
+            if any(n.split(".")[-1].startswith("test_") for n in names[:1]):
+                importers.add(str(path.relative_to(ROOT)))
+    assert importers == set()
+
+
 def test_every_test_file_holds_tests():
     empty = []
     for path in (ROOT / "tests").rglob("test_*.py"):

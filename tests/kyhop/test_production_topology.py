@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from kyhop import metrics, probes
-from tests.kyhop.test_settings import PRODUCTION_ENV
+from tests.kyhop.helpers import PRODUCTION_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 

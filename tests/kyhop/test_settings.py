@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from kyhop.env import env_bool, env_choice, env_int, env_list, persistent_secret
+from tests.kyhop.helpers import PRODUCTION_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,15 +65,6 @@ def _run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=120,
     )
-
-
-PRODUCTION_ENV = {
-    "KYHOP_PROFILE": "production",
-    "SECRET_KEY": "x" * 20 + "-production-secret-for-the-deploy-check-0123456789",
-    "ALLOWED_HOSTS": "kyhop.bacninh.gov.vn",
-    "DATABASE_URL": "postgres://kyhop@127.0.0.1:5432/kyhop",
-    "REDIS_URL": "redis://127.0.0.1:6379/0",
-}
 
 
 def test_production_profile_passes_check_deploy_without_warnings():

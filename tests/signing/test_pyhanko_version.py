@@ -17,7 +17,7 @@ PATCHES = (
 )
 WHAT_TO_DO = (
     "Compare each with the new pyHanko (tests/signing/pades/test_keys.py compares the CMS with "
-    "pyHanko's own, tests/validation/test_hexstrings.py the reader), then move PATCHED_FOR "
+    "pyHanko's own, tests/signing/validation/test_hexstrings.py the reader), then move PATCHED_FOR "
     "here and the pin in pyproject.toml together."
 )
 

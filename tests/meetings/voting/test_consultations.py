@@ -18,32 +18,12 @@ from meetings.voting.consultations import (
     consultation_send,
     consultations_close_due,
 )
-from tests.factories import make_body, make_user
+from tests.meetings.voting.helpers import Committee, consultation_committee, sent_consultation
 
 
 @pytest.fixture
-def committee(db):
-    body = make_body(name="Ủy ban nhân dân huyện Tiên Du", symbol="UBND", total_members=5)
-    clerk = make_user(full_name="Lê Văn Thư", body=body, role="clerk", email="vt@example.vn")
-    chair = make_user(full_name="Ngô Chủ Tịch", body=body, role="chair", email="ct@example.vn")
-    members = [
-        make_user(full_name=f"Thành Viên {n}", body=body, role="member", email=f"tv{n}@example.vn")
-        for n in range(4)
-    ]
-    return body, clerk, chair, members
-
-
-def _sent(committee, django_capture_on_commit_callbacks, *, secret=False, hours=24):
-    body, clerk, _chair, _members = committee
-    consultation = consultation_create(
-        actor=clerk,
-        body=body,
-        title="Ý kiến về dự thảo quy chế làm việc",
-        deadline=timezone.now() + timedelta(hours=hours),
-        secret=secret,
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        return consultation_send(actor=clerk, consultation=consultation)
+def committee(db) -> Committee:
+    return consultation_committee()
 
 
 def _yes(consultation) -> list[int]:
@@ -59,7 +39,7 @@ def test_only_organisers_create(committee):
 
 
 def test_sending_asks_every_member_by_mail(committee, django_capture_on_commit_callbacks):
-    consultation = _sent(committee, django_capture_on_commit_callbacks)
+    consultation = sent_consultation(committee, django_capture_on_commit_callbacks)
     assert consultation.status == ConsultationStatus.SENT
     assert consultation.poll.status == PollStatus.OPEN
     assert consultation.recipients.count() == 5  # chair and four members, not the clerk
@@ -75,7 +55,7 @@ def test_sending_asks_every_member_by_mail(committee, django_capture_on_commit_c
 def test_members_answer_once_and_outsiders_not_at_all(
     committee, django_capture_on_commit_callbacks
 ):
-    consultation = _sent(committee, django_capture_on_commit_callbacks)
+    consultation = sent_consultation(committee, django_capture_on_commit_callbacks)
     _body, clerk, _chair, members = committee
     assert not consultation_answer(
         actor=members[0], consultation=consultation, option_ids=_yes(consultation)
@@ -88,7 +68,7 @@ def test_members_answer_once_and_outsiders_not_at_all(
 
 
 def test_deadline_closes_with_the_result(committee, django_capture_on_commit_callbacks):
-    consultation = _sent(committee, django_capture_on_commit_callbacks)
+    consultation = sent_consultation(committee, django_capture_on_commit_callbacks)
     _body, _clerk, chair, members = committee
     for voter in (chair, *members[:2]):
         consultation_answer(actor=voter, consultation=consultation, option_ids=_yes(consultation))
@@ -107,7 +87,7 @@ def test_deadline_closes_with_the_result(committee, django_capture_on_commit_cal
 def test_everyone_answering_closes_before_the_deadline(
     committee, django_capture_on_commit_callbacks
 ):
-    consultation = _sent(committee, django_capture_on_commit_callbacks, secret=True)
+    consultation = sent_consultation(committee, django_capture_on_commit_callbacks, secret=True)
     _body, _clerk, chair, members = committee
     for voter in (chair, *members):
         consultation_answer(actor=voter, consultation=consultation, option_ids=_yes(consultation))
@@ -118,7 +98,7 @@ def test_everyone_answering_closes_before_the_deadline(
 
 
 def test_answers_after_the_deadline_are_refused(committee, django_capture_on_commit_callbacks):
-    consultation = _sent(committee, django_capture_on_commit_callbacks, hours=1)
+    consultation = sent_consultation(committee, django_capture_on_commit_callbacks, hours=1)
     consultation.deadline = timezone.now() - timedelta(minutes=1)
     consultation.save()
     with pytest.raises(ValidationError, match="hết hạn"):
@@ -130,7 +110,7 @@ def test_answers_after_the_deadline_are_refused(committee, django_capture_on_com
 def test_reminders_go_only_to_those_who_have_not_answered(
     committee, django_capture_on_commit_callbacks
 ):
-    consultation = _sent(committee, django_capture_on_commit_callbacks)
+    consultation = sent_consultation(committee, django_capture_on_commit_callbacks)
     _body, _clerk, chair, _members = committee
     consultation_answer(actor=chair, consultation=consultation, option_ids=_yes(consultation))
     mail.outbox.clear()

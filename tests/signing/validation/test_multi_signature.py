@@ -12,7 +12,7 @@ from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffResult
 from signing.pades.sign import PadesLevel
 from signing.validation.report import CheckStatus, Outcome
 from signing.validation.runner import validate_pdf
-from tests.validation import attacks
+from tests.signing.validation import attacks
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from signing.pades.appearances import FieldValue, Placement, SigFieldPlan
 from signing.pades.sign import PadesLevel
 from signing.validation.report import CheckStatus, Outcome
 from signing.validation.runner import validate_pdf
-from tests.validation import attacks
+from tests.signing.validation import attacks
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import sys
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,9 +11,7 @@ from pypdf import PdfReader
 
 from documents.models import ReadingCopy
 from documents.services import document_create
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-import make_big_pdf
+from tests.bench import make_big_pdf
 
 
 @pytest.fixture

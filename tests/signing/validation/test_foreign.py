@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import re
-import struct
 import subprocess
 import sys
 import types
@@ -30,7 +29,8 @@ from signing.validation.report import CheckStatus, Outcome, Report
 from signing.validation.runner import validate_pdf
 from tests.signing.helpers import TestPki
 from tests.signing.helpers import blank_pdf as _make_pdf
-from tests.validation.helpers import first_identity
+from tests.signing.validation.foreign import hybrid_update
+from tests.signing.validation.helpers import first_identity
 
 pytestmark = pytest.mark.django_db
 
@@ -208,42 +208,10 @@ def test_irregular_pdf_is_read_leniently_and_the_report_says_so(
     assert any("chế độ dễ dãi" in note for note in report.notes)
 
 
-def _hybrid_update(data: bytes) -> bytes:
-    """Append an update in the hybrid-reference style office suites write: a classic xref
-    table whose trailer's /XRefStm points at an xref stream listing one more object."""
-    prev = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
-    size = int(re.findall(rb"/Size\s+(\d+)", data)[-1])
-    root = re.findall(rb"/Root\s+(\d+ \d+ R)", data)[-1]
-    info, stream = size, size + 1
-    out = bytearray(data if data.endswith(b"\n") else data + b"\n")
-    info_offset = len(out)
-    out += b"%d 0 obj\n<< /Producer (Bo van phong) >>\nendobj\n" % info
-    entry = struct.pack(">BIH", 1, info_offset, 0)  # /W [1 4 2]: type 1, offset, generation
-    stream_offset = len(out)
-    out += b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Index [%d 1] /Length %d >>\n" % (
-        stream,
-        size + 2,
-        info,
-        len(entry),
-    )
-    out += b"stream\n" + entry + b"\nendstream\nendobj\n"
-    xref_offset = len(out)
-    out += b"xref\n0 1\n0000000000 65535 f \n%d 1\n%010d 00000 n \n" % (stream, stream_offset)
-    out += b"trailer\n<< /Size %d /Root %s /Info %d 0 R /Prev %d /XRefStm %d >>\n" % (
-        size + 2,
-        root,
-        info,
-        prev,
-        stream_offset,
-    )
-    out += b"startxref\n%d\n%%%%EOF\n" % xref_offset
-    return bytes(out)
-
-
 def test_hybrid_reference_pdf_is_not_mistaken_for_a_broken_signature(
     validation_settings, settings, signer
 ):
-    hybrid = _hybrid_update(_make_pdf())
+    hybrid = hybrid_update(_make_pdf())
     assert PdfFileReader(io.BytesIO(hybrid)).xrefs.hybrid_xrefs_present
     writer = IncrementalPdfFileWriter(io.BytesIO(hybrid), strict=False)
     meta = signers.PdfSignatureMetadata(field_name="ChuKy", subfilter=SigSeedSubFilter.PADES)

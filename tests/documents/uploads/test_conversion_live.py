@@ -20,8 +20,7 @@ import pytest
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
 from accounts.services import body_create, membership_set, user_create
-from tests.documents.helpers import long_docx_bytes
-from tests.documents.test_conversion import gone, processes_with
+from tests.documents.helpers import gone, long_docx_bytes, processes_with
 from tests.live import free_port, start_server, wait_until_healthy
 
 pytestmark = [pytest.mark.live]

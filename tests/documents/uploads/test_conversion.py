@@ -11,7 +11,6 @@ import os
 import signal
 import struct
 import tempfile
-import time
 import zipfile
 from pathlib import Path
 
@@ -22,34 +21,9 @@ from django.urls import reverse
 
 from documents.models import Document
 from documents.uploads.conversion import office_to_pdf, soffice_binary
-from tests.documents.helpers import docx_bytes, docx_from_body, upload
+from tests.documents.helpers import docx_bytes, docx_from_body, gone, processes_with, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("doc_storage")]
-
-
-def processes_with(marker: str) -> list[int]:
-    """Processes whose command line or environment mentions *marker* (a private directory)."""
-    found = []
-    needle = marker.encode()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            seen = (entry / "cmdline").read_bytes() + (entry / "environ").read_bytes()
-        except OSError:
-            continue
-        if needle in seen:
-            found.append(int(entry.name))
-    return found
-
-
-def gone(marker: str, timeout: float = 15) -> bool:
-    deadline = time.monotonic() + timeout
-    while processes_with(marker):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.1)  # polling the process table for an exit, not waiting for an outcome
-    return True
 
 
 @pytest.fixture

@@ -96,7 +96,7 @@ def test_oversized_file_is_refused(validation_settings, settings, signed_lta):
 
 @pytest.mark.parametrize(("tamper", "code"), [(False, 0), (True, 1)])
 def test_verify_pdf_exit_codes(validation_settings, signed_lta, tmp_path, capsys, tamper, code):
-    from tests.validation import attacks
+    from tests.signing.validation import attacks
 
     path = tmp_path / "x.pdf"
     path.write_bytes(attacks.incremental_content_replaced(signed_lta) if tamper else signed_lta)
@@ -159,7 +159,7 @@ def test_sign_and_verify_commands_print_no_library_log_lines(
     validation_settings, test_pki, tmp_path, monkeypatch, caplog, capsys
 ):
     from tests.signing.helpers import blank_pdf as _make_pdf
-    from tests.validation.helpers import first_identity
+    from tests.signing.validation.helpers import first_identity
 
     source, target = tmp_path / "in.pdf", tmp_path / "out.pdf"
     source.write_bytes(_make_pdf())

@@ -9,7 +9,7 @@ import pytest
 
 from signing.pades.sign import PadesLevel, sign_pdf_bytes
 from tests.signing.helpers import TestPki, blank_pdf
-from tests.validation.helpers import first_identity, sign_lta
+from tests.signing.validation.helpers import first_identity, sign_lta
 
 
 @pytest.fixture

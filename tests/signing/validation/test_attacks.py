@@ -16,7 +16,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from signing.pades.sign import PadesLevel
 from signing.validation.report import CheckStatus, Outcome
 from signing.validation.runner import validate_pdf
-from tests.validation import attacks
+from tests.signing.validation import attacks
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 """Other producers' files: every readable signed file gets a per-signature answer.
 
-The corpus is made here (``tests.validation.foreign``): another agency's CA and signers
+The corpus is made here (``tests.signing.validation.foreign``): another agency's CA and signers
 (Ed25519, Ed448, RSA-PSS, ECDSA, an unusual certificate), pyHanko used directly with LTV/DSS
 updates, VRI dictionaries and document time-stamps, a DSS stream that does not decompress,
 hybrid-reference files, empty and all-zero ``/Contents``. The foreign CA is registered as a
@@ -18,8 +18,7 @@ from signing.models import TrustRoot
 from signing.pades.trust import certificate_facts
 from signing.validation.report import CheckStatus, Outcome, Report
 from signing.validation.runner import validate_pdf
-from tests.validation import attacks, foreign
-from tests.validation.test_foreign import _hybrid_update
+from tests.signing.validation import attacks, foreign
 
 pytestmark = pytest.mark.django_db
 
@@ -177,7 +176,7 @@ def _append_update(data: bytes, broken_object: bytes) -> bytes:
 
 def test_hybrid_reference_file_signed_by_another_tool(trusted):
     who = foreign.foreign_signer(trusted, "ec")
-    hybrid = _hybrid_update(_document())
+    hybrid = foreign.hybrid_update(_document())
     data = foreign.sign(hybrid, who, strict=False, embed_validation=foreign.trust_context(trusted))
     report = validate_pdf(data)
     _answered(report)

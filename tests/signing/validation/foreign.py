@@ -14,6 +14,7 @@ import asyncio
 import hashlib
 import io
 import re
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -451,3 +452,35 @@ def add_dss_acrobat_style(data: bytes, ca: ForeignCa, who: ForeignSigner) -> byt
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def hybrid_update(data: bytes) -> bytes:
+    """Append an update in the hybrid-reference style office suites write: a classic xref
+    table whose trailer's /XRefStm points at an xref stream listing one more object."""
+    prev = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
+    size = int(re.findall(rb"/Size\s+(\d+)", data)[-1])
+    root = re.findall(rb"/Root\s+(\d+ \d+ R)", data)[-1]
+    info, stream = size, size + 1
+    out = bytearray(data if data.endswith(b"\n") else data + b"\n")
+    info_offset = len(out)
+    out += b"%d 0 obj\n<< /Producer (Bo van phong) >>\nendobj\n" % info
+    entry = struct.pack(">BIH", 1, info_offset, 0)  # /W [1 4 2]: type 1, offset, generation
+    stream_offset = len(out)
+    out += b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Index [%d 1] /Length %d >>\n" % (
+        stream,
+        size + 2,
+        info,
+        len(entry),
+    )
+    out += b"stream\n" + entry + b"\nendstream\nendobj\n"
+    xref_offset = len(out)
+    out += b"xref\n0 1\n0000000000 65535 f \n%d 1\n%010d 00000 n \n" % (stream, stream_offset)
+    out += b"trailer\n<< /Size %d /Root %s /Info %d 0 R /Prev %d /XRefStm %d >>\n" % (
+        size + 2,
+        root,
+        info,
+        prev,
+        stream_offset,
+    )
+    out += b"startxref\n%d\n%%%%EOF\n" % xref_offset
+    return bytes(out)
