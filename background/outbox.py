@@ -13,14 +13,17 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import smtplib
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
+from django.core.signals import setting_changed
 from django.db import transaction
 from django.db.models import QuerySet
+from django.dispatch import receiver
 from django.tasks import default_task_backend, task
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -124,10 +127,32 @@ class MailNotDelivered(Exception):
     """The last attempt failed: the task fails so the operations page shows it."""
 
 
+# This thread's mail backend, kept from one mail to the next with its SMTP connection open:
+# ``mailers.default`` makes a new backend (so a new connection) at every access. A change of
+# the mail settings (tests) starts a new generation, and each thread then makes a new one.
+_kept = threading.local()
+_generation = 0
+
+
+@receiver(setting_changed)
+def _mail_settings_changed(setting: str, **_kwargs: Any) -> None:
+    global _generation
+    if setting in {"MAILERS", "EMAIL_BACKEND"}:
+        _generation += 1
+
+
+def _mailer() -> Any:
+    if getattr(_kept, "generation", None) != _generation:
+        if getattr(_kept, "backend", None) is not None:
+            _close_quietly(_kept.backend)
+        _kept.backend, _kept.generation = mailers.default, _generation
+    return _kept.backend
+
+
 def mail_send_one(mail: OutboxMail, build: Callable[[OutboxMail], EmailMessage]) -> None:
     message = build(mail)
     message.to = [mail.address]
-    backend = mailers.default  # one per thread
+    backend = _mailer()
     try:
         # The connection stays open for the next mail (send_messages closes only what it
         # opened): connecting and greeting for every message cost more than the message.

@@ -372,7 +372,7 @@ SMTP_OPTIONS = {
 # names another backend (the SMTP one takes the EMAIL_* options above).
 EMAIL_BACKEND_PATH = env_str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend"
+    "background.smtp.EmailBackend"  # Django's, each attachment encoded once (background/smtp.py)
     if PRODUCTION
     else "background.mailfiles.EmlFileBackend",
 )

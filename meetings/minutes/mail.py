@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from accounts.models import User
 from background.models import OutboxMail
 from background.outbox import Recipient, mail_queue
+from background.smtp import attachment_part
 from documents.models import Document
 from documents.selectors import document_latest_version
 from documents.storage import blob_open
@@ -87,5 +88,5 @@ def minutes_message(mail: OutboxMail) -> EmailMessage:
     version = document_latest_version(document)
     if version is not None:
         with blob_open(version.blob.storage_name) as handle:
-            message.attach("bien-ban.pdf", handle.read(), "application/pdf")
+            message.attach(attachment_part("bien-ban.pdf", handle.read(), "application/pdf"))
     return message

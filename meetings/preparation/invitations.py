@@ -30,6 +30,7 @@ from accounts.models import Body, Membership, Role, User
 from audit.services import audit_record
 from background.models import OutboxMail
 from background.outbox import Recipient, mail_queue, mail_queue_plain
+from background.smtp import attachment_part
 from documents.models import Document, DocumentStatus, DocumentType
 from documents.rendering import AdministrativeDocument, Signer, render_pdf
 from documents.selectors import latest_storage_names
@@ -441,8 +442,9 @@ def invitation_message(mail: OutboxMail) -> EmailMessage:
     )
     message = EmailMessage(subject=mail.subject, body=body, to=[mail.address])
     if method != "cancel":
+        # The same PDF bytes for every invitee: encoded once (background/smtp.py).
         for name, content in _pdf_attachments(meeting):
-            message.attach(name, content, "application/pdf")
+            message.attach(attachment_part(name, content, "application/pdf"))
     # Each invitee's calendar entry names that invitee only: the list of everyone invited
     # (their addresses) is not each recipient's business, and building it for every one of
     # N mails made a large invitation cost N² work.

@@ -25,8 +25,15 @@ class SmtpServer:
     refuse: int = 0
     refused: int = 0
     received: list[tuple[list[str], bytes]] = field(default_factory=list)
+    sessions: list[object] = field(default_factory=list)  # one per connection
+
+    @property
+    def connections(self) -> int:
+        return len(self.sessions)
 
     async def handle_DATA(self, server, session, envelope) -> str:
+        if not any(seen is session for seen in self.sessions):
+            self.sessions.append(session)
         if self.refused < self.refuse:
             self.refused += 1
             return "451 4.3.0 Hệ thống thư đang bận, thử lại sau"
@@ -50,7 +57,7 @@ def _database_url() -> str:
 def run_worker(smtp: SmtpServer, **env: str) -> subprocess.CompletedProcess[str]:
     """The real worker on the test database, until no task is ready (--batch)."""
     return run_worker_with(
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_BACKEND="background.smtp.EmailBackend",
         EMAIL_HOST="127.0.0.1",
         EMAIL_PORT=str(smtp.port),
         EMAIL_USE_TLS="false",

@@ -37,6 +37,7 @@ def test_queueing_sends_nothing_until_a_worker_process_runs_the_tasks(database_t
     result = run_worker(smtp_server)
     assert result.returncode == 0, result.stderr
     assert sorted(rcpt[0] for rcpt, _ in smtp_server.received) == [u.email for u in users]
+    assert smtp_server.connections == 1  # the worker keeps its connection from mail to mail
     message = message_from_bytes(smtp_server.received[0][1], policy=policy.default)
     assert message["Subject"] == "[KyHop] Văn bản chờ ký"
     assert set(OutboxMail.objects.values_list("status", flat=True)) == {MailStatus.SENT}

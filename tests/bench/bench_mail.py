@@ -142,7 +142,7 @@ def _run_workers(workers: int, sink: Sink, smtp_port: int) -> float:
     env = {
         **os.environ,
         "KYHOP_TASKS_BACKEND": "database",
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_BACKEND": "background.smtp.EmailBackend",
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(smtp_port),
         "EMAIL_USE_TLS": "false",
@@ -175,7 +175,7 @@ def main() -> int:
     os.environ.update(
         {
             "KYHOP_TASKS_BACKEND": "database",
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_BACKEND": "background.smtp.EmailBackend",
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(smtp_port),
             "EMAIL_USE_TLS": "false",

@@ -125,7 +125,7 @@ def test_sending_invitations_issues_numbered_pdfs_and_mails_each_participant(
     assert len(mail.outbox) == 5
     message = mail.outbox[0]
     assert message.subject == "[Giấy mời] Phiên họp thường kỳ tháng 12 năm 2026"
-    names = [a[0] if isinstance(a, tuple) else a.filename for a in message.attachments]
+    names = [part.get_filename() for part in message.message().iter_attachments()]
     assert names == ["giay-moi.pdf", "chuong-trinh.pdf", "cuoc-hop.ics"]
     calendar = Calendar.from_ical(_attachment(message, "cuoc-hop.ics"))
     event = calendar.walk("VEVENT")[0]
@@ -269,13 +269,10 @@ def test_secret_meeting_refuses_uncleared_substitute_and_documents(host, meeting
 
 
 def _attachment(message, name: str) -> bytes:
-    for attachment in message.attachments:
-        filename, content = (
-            (attachment[0], attachment[1])
-            if isinstance(attachment, tuple)
-            else (attachment.filename, attachment.content)
-        )
-        if filename == name:
+    """The attachment as the recipient's mail program reads it from the message."""
+    for part in message.message().iter_attachments():
+        if part.get_filename() == name:
+            content = part.get_content()
             return content if isinstance(content, bytes) else content.encode()
     raise AssertionError(f"no attachment {name}")
 
