@@ -23,6 +23,53 @@ def _choose_from(field: forms.Field, queryset: QuerySet[Any]) -> None:
     field.queryset = queryset
 
 
+def deadline_fields() -> tuple[forms.DateField, forms.TimeField]:
+    """Hạn xử lý: a Vietnamese date (ngày/tháng/năm) and an hour, 17:00 (end of office hours)
+    when none is given; ``deadline_of`` combines them. Made where a form declares them, so they
+    stand there in its order."""
+    day = forms.DateField(
+        label=_("Hạn xử lý (ngày/tháng/năm)"),
+        required=False,
+        input_formats=["%d/%m/%Y"],
+        widget=forms.DateInput(
+            format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}
+        ),
+        error_messages={
+            "invalid": _("Hãy nhập hạn xử lý theo dạng ngày/tháng/năm, ví dụ 05/12/2026.")
+        },
+    )
+    hour = forms.TimeField(
+        label=_("Giờ hạn xử lý"),
+        required=False,
+        input_formats=["%H:%M"],
+        # A text box, not type=time: browsers would show "04:30 PM" whatever the page's language.
+        widget=forms.TimeInput(
+            format="%H:%M",
+            attrs={"placeholder": "hh:mm", "inputmode": "numeric", "maxlength": "5"},
+        ),
+        error_messages={"invalid": _("Hãy nhập giờ theo dạng giờ:phút, ví dụ 16:30.")},
+        initial=dt.time(17, 0),
+    )
+    return day, hour
+
+
+def deadline_of(data: dict[str, Any]) -> dt.datetime | None:
+    day = data.get("deadline_date")
+    hour = data.get("deadline_time") or dt.time(17, 0)
+    return timezone.make_aware(dt.datetime.combine(day, hour)) if day is not None else None
+
+
+class DeadlineForm(forms.Form):
+    """The clerk moves the deadline of an open request (an empty date removes it)."""
+
+    deadline_date, deadline_time = deadline_fields()
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        self.cleaned_data["deadline"] = deadline_of(self.cleaned_data)
+        return self.cleaned_data
+
+
 class RequestForm(forms.Form):
     """The clerk's "Trình ký": drafters' initials, the competent person, the seal, readers."""
 
@@ -65,29 +112,7 @@ class RequestForm(forms.Form):
         label=_("Mức chữ ký"),
         choices=[(value, _(label)) for value, label in PadesLevelChoice.choices],
     )
-    # Hạn xử lý: a Vietnamese date (ngày/tháng/năm) and an hour, 17:00 (end of office hours)
-    # when none is given; combined into ``deadline`` by clean().
-    deadline_date = forms.DateField(
-        label=_("Hạn xử lý (ngày/tháng/năm)"),
-        required=False,
-        input_formats=["%d/%m/%Y"],
-        widget=forms.TextInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}),
-        error_messages={
-            "invalid": _("Hãy nhập hạn xử lý theo dạng ngày/tháng/năm, ví dụ 05/12/2026.")
-        },
-    )
-    deadline_time = forms.TimeField(
-        label=_("Giờ hạn xử lý"),
-        required=False,
-        input_formats=["%H:%M"],
-        # A text box, not type=time: browsers would show "04:30 PM" whatever the page's language.
-        widget=forms.TimeInput(
-            format="%H:%M",
-            attrs={"placeholder": "hh:mm", "inputmode": "numeric", "maxlength": "5"},
-        ),
-        error_messages={"invalid": _("Hãy nhập giờ theo dạng giờ:phút, ví dụ 16:30.")},
-        initial=dt.time(17, 0),
-    )
+    deadline_date, deadline_time = deadline_fields()
     # The signature area the clerk picked in the viewer (signing.js fills these), in points.
     page = forms.IntegerField(label="Trang", min_value=1, required=False)
     x = forms.FloatField(required=False, widget=forms.HiddenInput)
@@ -125,11 +150,7 @@ class RequestForm(forms.Form):
             data["initial_steps"] = [list(data["initial_signers"])]
         else:
             data["initial_steps"] = []
-        day = data.get("deadline_date")
-        hour = data.get("deadline_time") or dt.time(17, 0)
-        data["deadline"] = (
-            timezone.make_aware(dt.datetime.combine(day, hour)) if day is not None else None
-        )
+        data["deadline"] = deadline_of(data)
         box = [data.get(k) for k in ("page", "x", "y", "width", "height")]
         if any(v is not None for v in box) and None in box:
             raise ValidationError(_("Hãy chọn đủ vị trí chữ ký trên trang, hoặc bỏ trống."))

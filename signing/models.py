@@ -271,6 +271,12 @@ class SigningRequest(models.Model):
     # Hạn xử lý: the signer whose step is open is reminded before it and once when it passes
     # (signing/requests/reminders.py, on the schedule in signing/tasks.py).
     deadline = models.DateTimeField("hạn xử lý", null=True, blank=True)
+    # The clerk's "Cấp số" after the competent person's signature has its reminders too, once
+    # each, like a signer's (recorded here: numbering is the request's step, not an assignee's).
+    number_reminded_at = models.DateTimeField("nhắc cấp số lúc", null=True, blank=True)
+    number_overdue_reminded_at = models.DateTimeField(
+        "nhắc cấp số quá hạn lúc", null=True, blank=True
+    )
     return_reason = models.CharField("lý do trả lại", max_length=1000, blank=True)
 
     class Meta:

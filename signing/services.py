@@ -59,7 +59,7 @@ from signing.requests.fields import (
 )
 from signing.requests.notices import notify
 from signing.requests.numbering import request_number_assign
-from signing.requests.reminders import requests_remind_due
+from signing.requests.reminders import request_deadline_set, requests_remind_due
 from signing.requests.signing import SignPlan, step_sign, step_sign_plan, step_signature_store
 from signing.requests.steps import step_activate, step_delegate, step_return
 from signing.selectors import default_level_for, request_may_manage
@@ -281,6 +281,7 @@ __all__ = [
     "main_placement_for",
     "request_cancel",
     "request_create",
+    "request_deadline_set",
     "request_number_assign",
     "request_send",
     "request_viewed",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("yeu-cau/<int:pk>/gui/", views.request_send_view, name="request_send"),
     path("yeu-cau/<int:pk>/cap-so/", views.request_number_view, name="request_number"),
     path("yeu-cau/<int:pk>/huy/", views.request_cancel_view, name="request_cancel"),
+    path("yeu-cau/<int:pk>/han-xu-ly/", views.request_deadline_view, name="request_deadline"),
     path(
         "yeu-cau/<int:pk>/ho-so-hoan-thanh.pdf",
         views.request_record_pdf,

@@ -43,6 +43,7 @@ ACTIONS = {
     "signing.request_completed": gettext_noop("Hoàn thành"),
     "signing.request_cancelled": gettext_noop("Hủy yêu cầu"),
     "signing.deadline_reminded": gettext_noop("Nhắc hạn xử lý"),
+    "signing.deadline_changed": gettext_noop("Đổi hạn xử lý"),
 }
 # The document's hash after the event, by the detail that holds it (first found wins).
 HASH_KEYS = ("after_sha256", "prepared_sha256", "final_sha256", "sha256")
@@ -91,7 +92,15 @@ def _note(verb: str, details: dict[str, Any]) -> str:
     if verb in ("signing.step_returned", "signing.step_delegated") and details.get("reason"):
         return f"Lý do: {details['reason']}"
     if verb == "signing.deadline_reminded":
-        return "Quá hạn" if details.get("kind") == "overdue" else "Sắp đến hạn"
+        when = "Quá hạn" if details.get("kind") == "overdue" else "Sắp đến hạn"
+        return f"{when}, chờ cấp số" if details.get("step") == "number" else when
+    if verb == "signing.deadline_changed":
+        after = details.get("after")
+        if not after:
+            return "Bỏ hạn xử lý"
+        with contextlib.suppress(ValueError):  # otherwise shown as recorded
+            after = timezone.localtime(dt.datetime.fromisoformat(after)).strftime("%H:%M %d/%m/%Y")
+        return f"Hạn mới: {after}"
     if verb == "signing.request_created" and details.get("level"):
         return f"Mức chữ ký {details['level']}"
     return ""

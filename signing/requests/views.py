@@ -31,6 +31,7 @@ from documents.selectors import (
 from signing import services
 from signing.forms import (
     BulkSignForm,
+    DeadlineForm,
     DelegateForm,
     NumberForm,
     RequestForm,
@@ -174,11 +175,20 @@ def request_detail(http: AuthenticatedRequest, pk: int) -> HttpResponse:
         "delegate_form": DelegateForm(people=people.exclude(pk=http.user.pk)),
         # Numbered today unless the clerk says otherwise (Decree 30 Art. 15.3).
         "number_form": NumberForm(initial={"issued_on": today}),
+        "deadline_form": _deadline_form_for(found),
         "next_number": register_next_number(document=found.document, year=today.year),
         "needs_number": request_number_refusal(found) is None,
         "record": request_record(found),
     }
     return render(http, "signing/request_detail.html", context)
+
+
+def _deadline_form_for(found: SigningRequest) -> DeadlineForm:
+    """The form to move the deadline, showing the current one (Vietnam's time)."""
+    if found.deadline is None:
+        return DeadlineForm()
+    local = timezone.localtime(found.deadline)
+    return DeadlineForm(initial={"deadline_date": local.date(), "deadline_time": local.time()})
 
 
 @login_required
@@ -280,6 +290,26 @@ def request_cancel_view(http: AuthenticatedRequest, pk: int) -> HttpResponse:
     try:
         services.request_cancel(actor=http.user, request=found)
         messages.success(http, gettext("Đã hủy yêu cầu trình ký."))
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(http, exc)
+    return redirect("signing:request_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def request_deadline_view(http: AuthenticatedRequest, pk: int) -> HttpResponse:
+    found = _visible_request(http, pk)
+    form = DeadlineForm(http.POST)
+    if not form.is_valid():
+        messages.error(http, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("signing:request_detail", pk=pk)
+    deadline = form.cleaned_data["deadline"]
+    try:
+        services.request_deadline_set(actor=http.user, request=found, deadline=deadline)
+        if deadline is None:
+            messages.success(http, gettext("Đã bỏ hạn xử lý."))
+        else:
+            messages.success(http, gettext("Đã đổi hạn xử lý."))
     except (ValidationError, PermissionDenied) as exc:
         _refused(http, exc)
     return redirect("signing:request_detail", pk=pk)

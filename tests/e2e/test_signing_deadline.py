@@ -85,11 +85,26 @@ def test_a_request_with_a_deadline_to_its_completion_record(
     screenshot_tablet(clerk, "deadline-request-form-deadline")
     clerk.click("button:has-text('Tạo yêu cầu trình ký')")
     clerk.wait_for_selector("text=Đã tạo yêu cầu trình ký.")
-    shown = f"16:30 {due:%d/%m/%Y}"
-    expect(clerk.locator("dd.request-deadline")).to_have_text(shown)
+    first_shown = f"16:30 {due:%d/%m/%Y}"
+    expect(clerk.locator("dd.request-deadline")).to_have_text(first_shown)
     clerk.click("button:has-text('Gửi trình ký')")
     clerk.wait_for_selector("text=Đã gửi trình ký.", timeout=60_000)
     request = SigningRequest.objects.get(document=document)
+    assert timezone.localtime(request.deadline).strftime("%H:%M %d/%m/%Y") == first_shown
+
+    # The chair asks for more time: the clerk moves the deadline on the request page.
+    clerk.click("button:has-text('Đổi hạn xử lý')")
+    moved = clerk.locator("#request-deadline")
+    expect(moved.locator("#id_deadline_date")).to_have_value(due.strftime("%d/%m/%Y"))
+    due = due + dt.timedelta(days=2)
+    moved.locator("#id_deadline_date").fill(due.strftime("%d/%m/%Y"))
+    moved.locator("#id_deadline_time").fill("10:00")
+    screenshot_tablet(clerk, "deadline-move")
+    moved.locator("button:has-text('Lưu hạn xử lý')").click()
+    clerk.wait_for_selector("text=Đã đổi hạn xử lý.")
+    shown = f"10:00 {due:%d/%m/%Y}"
+    expect(clerk.locator("dd.request-deadline")).to_have_text(shown)
+    request.refresh_from_db()
     assert timezone.localtime(request.deadline).strftime("%H:%M %d/%m/%Y") == shown
 
     # The chair finds it in the inbox with its deadline, and signs from the request page.
@@ -119,7 +134,12 @@ def test_a_request_with_a_deadline_to_its_completion_record(
     expect(record).to_contain_text("Mọi mục khớp với chuỗi nhật ký.")
     actions = record.locator("li strong").all_inner_texts()
     assert actions[0] == "Tạo yêu cầu trình ký"
-    for done in ("Ký chính (người có thẩm quyền)", "Cấp số, ngày ban hành", "Hoàn thành"):
+    for done in (
+        "Đổi hạn xử lý",
+        "Ký chính (người có thẩm quyền)",
+        "Cấp số, ngày ban hành",
+        "Hoàn thành",
+    ):
         assert done in actions, actions
     serial = SigningIdentity.objects.get(owner_user=world.chair).serial
     expect(record.locator("[data-verb='signing.step_signed']")).to_contain_text(serial)
