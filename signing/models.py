@@ -454,3 +454,27 @@ class SigningNotice(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class ArchiveTimestamp(models.Model):
+    """When the TSA certificate of a stored PDF's newest document time-stamp expires, read once
+    per file (stored files never change), so the renewal job asks the database which archived
+    documents are due instead of opening every PDF at every run. ``expires_at`` is empty for
+    a file with no document time-stamp."""
+
+    blob = models.OneToOneField(
+        "documents.Blob",
+        verbose_name="tệp",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="archive_timestamp",
+    )
+    expires_at = models.DateTimeField("chứng thư TSA hết hạn", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "dấu thời gian lưu trữ"
+        verbose_name_plural = "dấu thời gian lưu trữ"
+        indexes = [models.Index(fields=["expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.blob_id}: {self.expires_at}"

@@ -27,7 +27,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.tasks import task
 from django.utils import timezone
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -45,7 +45,7 @@ from documents.models import Document, DocumentVersion
 from documents.selectors import document_latest_version
 from documents.services import document_version_store_signed
 from documents.storage import blob_open
-from signing.models import PadesLevelChoice, RequestStatus, SigningRequest
+from signing.models import ArchiveTimestamp, PadesLevelChoice, RequestStatus, SigningRequest
 from signing.pades.sign import (
     SigningServices,
     SigningUnavailable,
@@ -100,9 +100,14 @@ def archived_versions() -> QuerySet[DocumentVersion]:
     documents = SigningRequest.objects.filter(
         status=RequestStatus.COMPLETED, level=PadesLevelChoice.B_LTA
     ).values("document_id")
-    return DocumentVersion.objects.filter(document_id__in=documents).select_related(
-        "blob", "document"
+    newest = (
+        DocumentVersion.objects.filter(document_id=OuterRef("document_id"))
+        .order_by("-number")
+        .values("pk")[:1]
     )
+    return DocumentVersion.objects.filter(
+        document_id__in=documents, pk=Subquery(newest)
+    ).select_related("blob", "document")
 
 
 def _latest_only(versions: QuerySet[DocumentVersion]) -> list[DocumentVersion]:
@@ -118,17 +123,36 @@ class Due:
     expires: dt.datetime
 
 
+def archive_timestamps_index() -> int:
+    """Read the newest document time-stamp of each archived file not indexed yet (once per
+    file: stored files never change); returns how many files were read."""
+    unread = archived_versions().filter(blob__archive_timestamp__isnull=True)
+    count = 0
+    for version in unread.iterator(chunk_size=100):
+        ArchiveTimestamp.objects.get_or_create(
+            blob_id=version.blob_id, defaults={"expires_at": last_timestamp_expiry(_read(version))}
+        )
+        count += 1
+    return count
+
+
 def archive_renewals_due(*, now: dt.datetime | None = None) -> list[Due]:
     """Versions whose newest document time-stamp's TSA certificate expires within
-    ``KYHOP_LTA_RENEW_DAYS`` (and has not expired: an expired one cannot be renewed)."""
+    ``KYHOP_LTA_RENEW_DAYS`` (and has not expired: an expired one cannot be renewed), found
+    in the index (``ArchiveTimestamp``) once the files new since the last run are read."""
     now = now or timezone.now()
     horizon = now + dt.timedelta(days=settings.KYHOP_LTA_RENEW_DAYS)
-    due = []
-    for version in _latest_only(archived_versions()):
-        expires = last_timestamp_expiry(_read(version))
-        if expires is not None and now < expires <= horizon:
-            due.append(Due(version, expires))
-    return due
+    archive_timestamps_index()
+    due = archived_versions().filter(
+        blob__archive_timestamp__expires_at__gt=now,
+        blob__archive_timestamp__expires_at__lte=horizon,
+    )
+    found = []
+    for version in due.select_related("blob__archive_timestamp").order_by("document_id"):
+        expires = version.blob.archive_timestamp.expires_at
+        assert expires is not None  # filtered on a range of it
+        found.append(Due(version, expires))
+    return found
 
 
 async def _renewed_bytes(data: bytes, services: SigningServices) -> bytes:
@@ -174,7 +198,7 @@ def document_archive_renew(*, version: DocumentVersion) -> DocumentVersion | Non
     before = last_timestamp_expiry(data)
     renewed = asyncio.run(_renewed_bytes(data, services))
     after = last_timestamp_expiry(renewed)
-    return _store(
+    stored = _store(
         version,
         renewed,
         "Gia hạn chữ ký lưu trữ: thêm dấu thời gian mới (PAdES-LTA)",
@@ -184,6 +208,11 @@ def document_archive_renew(*, version: DocumentVersion) -> DocumentVersion | Non
             "tsa_expiry": after.isoformat() if after else None,
         },
     )
+    if stored is not None:  # the new file's newest time-stamp is known: no need to read it
+        ArchiveTimestamp.objects.get_or_create(
+            blob_id=stored.blob_id, defaults={"expires_at": after}
+        )
+    return stored
 
 
 def archive_timestamps_renew(*, now: dt.datetime | None = None) -> int:

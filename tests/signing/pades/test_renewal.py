@@ -33,11 +33,12 @@ import meetings.tasks  # noqa: F401 - registers the jobs, as `manage.py crontask
 from audit.models import AuditEvent
 from documents.storage import blob_open
 from signing import devpki
-from signing.models import RequestStatus, SigningRequest
+from signing.models import ArchiveTimestamp, RequestStatus, SigningRequest
 from signing.pades.renewal import (
     REFRESHED,
     RENEWED,
     archive_renewals_due,
+    archive_timestamps_index,
     last_timestamp_expiry,
     revocation_refresh_due,
 )
@@ -128,11 +129,17 @@ def test_an_archive_time_stamp_is_renewed_before_its_tsa_certificate_expires(
 
     with time_machine.travel(dt.datetime(2026, 10, 1, tzinfo=dt.UTC), tick=True):
         assert archive_renewals_due() == []  # 151 days before the expiry: nothing to do yet
+    # The file was read once, into the index; the next runs ask the database, not the files.
+    assert ArchiveTimestamp.objects.get(blob=version.blob).expires_at == SHORT_EXPIRY
+    assert archive_timestamps_index() == 0
     with time_machine.travel(dt.datetime(2027, 1, 15, tzinfo=dt.UTC), tick=True):
         assert [d.version.pk for d in archive_renewals_due()] == [version.pk]
         job.func()  # what the scheduler calls; the test backend runs the task at once
         renewed = version.document.versions.order_by("-number").first()
         assert renewed.number == version.number + 1
+        # The renewed file is indexed as it is stored, with its new time-stamp's expiry.
+        assert ArchiveTimestamp.objects.get(blob=renewed.blob).expires_at.year == 2045
+        assert archive_timestamps_index() == 0
         job.func()  # the next night: the new time-stamp is good until 2045
         assert version.document.versions.count() == 2
 
