@@ -25,6 +25,7 @@ import random
 import re
 import subprocess
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -54,6 +55,8 @@ SERIF_ITALIC = LIBERATION_DIR / "LiberationSerif-Italic.ttf"
 SANS_BOLD = LIBERATION_DIR / "LiberationSans-Bold.ttf"
 # The numbering fields are filled at the document's own size (Decree 30: 13 pt).
 FILL_SIZE = 13
+# Points a number or date field reaches above the draft's line, for stacked diacritics.
+FIELD_TOP_ROOM = 3.0
 NUMBER_FIELD = "so_van_ban"
 DATE_FIELD = "ngay_ban_hanh"
 # Limits on uploaded signature and seal images (Decree 30 asks for transparent PNG).
@@ -106,9 +109,23 @@ def times_font(path: Path = SERIF) -> Path:
     return target
 
 
-def _text_box_style(*, font: Path, size: int, leading: int | None = None) -> TextBoxStyle:
+def _text_box_style(
+    *, font: Path, size: int, leading: int | None = None, baseline: int | None = None
+) -> TextBoxStyle:
     factory = GlyphAccumulatorFactory(str(times_font(font)), font_size=size)
-    return TextBoxStyle(font=factory, font_size=size, leading=leading)
+    # pyHanko pads a text box by 10 pt on every side; a filled number or date line must sit in
+    # its field (one line high) without that padding, its baseline *baseline* above the
+    # field's bottom, or it is clipped away at the top or the descenders.
+    rule = (
+        layout.SimpleBoxLayoutRule(
+            x_align=layout.AxisAlignment.ALIGN_MID,
+            y_align=layout.AxisAlignment.ALIGN_MIN,
+            margins=layout.Margins(bottom=baseline),
+        )
+        if baseline is not None
+        else None
+    )
+    return TextBoxStyle(font=factory, font_size=size, leading=leading, box_layout_rule=rule)
 
 
 # --- Generated images (the demo's signatures and seals) ---------------------------------------
@@ -446,10 +463,15 @@ def _filled_appearance(
     writer: IncrementalPdfFileWriter, *, text: str, font: Path, size: tuple[float, float]
 ) -> generic.IndirectObject:
     width, height = size
+    # The baseline where the draft's line had it: above the field's bottom by the font's
+    # descent (about a fifth of the line's box, which is the field without its top room).
+    baseline = round((height - FIELD_TOP_ROOM) * 0.2)  # whole points: pyHanko's margins are ints
     style = TextStampStyle(
         stamp_text=text.replace("%", "%%"),
         border_width=0,
-        text_box_style=_text_box_style(font=font, size=FILL_SIZE, leading=FILL_SIZE),
+        text_box_style=_text_box_style(
+            font=font, size=FILL_SIZE, leading=FILL_SIZE, baseline=baseline
+        ),
         background=_WhiteFill(box=layout.BoxConstraints(width=width, height=height)),
         background_opacity=1.0,
         background_layout=layout.SimpleBoxLayoutRule(
@@ -589,20 +611,7 @@ def numbering_placements(data: bytes) -> dict[str, Placement]:
     Decree 30 template the number and the date line share one row of a table, so each run
     stops at its own end (the symbol; the year) rather than at the next gap.
     """
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
-        handle.write(data)
-        handle.flush()
-        result = subprocess.run(
-            ["pdftotext", "-bbox-layout", "-f", "1", "-l", "1", handle.name, "-"],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=60,
-        )
-    parser = _BBoxWords()
-    parser.feed(result.stdout)
-    page_height = _page_height(result.stdout)
-    words = parser.words
+    words, page_height = page_words(data, 0)
     found: dict[str, Placement] = {}
     for word in words:
         line = _same_line(words, word)
@@ -632,14 +641,88 @@ def _run_placement(run: list[Word], page_height: float, *, trailing: float) -> P
     top = min(w[2][1] for w in run)
     bottom = max(w[2][3] for w in run)
     pad = 25
-    # Vertically the word box itself (the font's ascent to descent, a whole line): taller, the
-    # white box would clip the lines above and below; shorter, the filled text would be clipped.
+    # Vertically the word box itself (the font's ascent to descent, a whole line) and a little
+    # room above it for Vietnamese stacked marks (Ố, Ễ): much taller, the white box would hide
+    # the header's rule above; shorter, the filled text would be clipped.
     return Placement(
         page=page,
         x=x1 - pad,
         y=page_height - bottom,
         width=x2 - x1 + 2 * pad,
-        height=bottom - top,
+        height=bottom - top + FIELD_TOP_ROOM,
+    )
+
+
+def page_words(data: bytes, page: int) -> tuple[list[Word], float]:
+    """The words of one page (0-based) with their boxes (from the top), and its height."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(data)
+        handle.flush()
+        number = str(page + 1)
+        result = subprocess.run(
+            ["pdftotext", "-bbox-layout", "-f", number, "-l", number, handle.name, "-"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+    parser = _BBoxWords()
+    parser.feed(result.stdout)
+    words = [(page, unicodedata.normalize("NFC", text), box) for _p, text, box in parser.words]
+    return words, _page_height(result.stdout)
+
+
+def _name_runs(words: list[Word], name: str) -> list[list[Word]]:
+    """Every place the words of *name* stand in a row on one line, top to bottom."""
+    wanted = unicodedata.normalize("NFC", name).casefold().split()
+    runs = []
+    for word in words:
+        if not wanted or word[1].casefold() != wanted[0]:
+            continue
+        line = _same_line(words, word)
+        start = line.index(word)
+        run = line[start : start + len(wanted)]
+        if [w[1].casefold() for w in run] == wanted:
+            runs.append(run)
+    return sorted(runs, key=lambda run: run[0][2][1])
+
+
+# Decree 30's signer block: the authority and title lines, the space for the signature, the
+# printed name. The space is looked for above the name, over at most this height.
+_SIGNATURE_SPACE_MAX = 45 * MM
+_SIGNATURE_SPACE_MIN = 12 * MM
+
+
+def signer_block_area(data: bytes, *, page: int, full_name: str) -> Placement | None:
+    """The space between a signer's title line and their printed name on *page*, where Decree
+    30 puts the signature; None when the name is not printed there (then the clerk draws the
+    area on the preview, or the default corner is used). The lowest printing of the name counts
+    (the signer block closes the document)."""
+    words, page_height = page_words(data, page)
+    runs = _name_runs(words, full_name)
+    if not runs:
+        return None
+    run = runs[-1]
+    x1, top = run[0][2][0], min(w[2][1] for w in run)
+    x2 = run[-1][2][2]
+    centre = (x1 + x2) / 2
+    # The nearest line above the name in the name's column: the title ("CHỦ TỊCH").
+    above = [
+        w[2][3] for w in words if w[2][3] < top and abs((w[2][0] + w[2][2]) / 2 - centre) < 45 * MM
+    ]
+    space_top = max([b for b in above if top - b <= _SIGNATURE_SPACE_MAX], default=None)
+    if space_top is None:
+        space_top = top - 30 * MM
+    if top - space_top < _SIGNATURE_SPACE_MIN:
+        return None
+    width = max(x2 - x1, 60 * MM)
+    gap = 1 * MM
+    return Placement(
+        page=page,
+        x=centre - width / 2,
+        y=page_height - top + gap,
+        width=width,
+        height=top - space_top - 2 * gap,
     )
 
 

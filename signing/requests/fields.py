@@ -88,7 +88,7 @@ def fields_plan(request: SigningRequest, data: bytes) -> PreparedFields:
     existing = _existing_field_rects(data)
     steps = list(request.steps.order_by("order").prefetch_related("assignees"))
     text_fields = _numbering_rects(request, data)
-    main_area = _main_area_hint(steps, existing, sizes)
+    main_area = _main_area_hint(steps, existing, sizes, data)
     main_image: Placement | None = None
     plans: list[SigFieldPlan] = []
     initials = 0
@@ -101,7 +101,7 @@ def fields_plan(request: SigningRequest, data: bytes) -> PreparedFields:
             placement: Placement | None
             if step.kind == StepKind.MAIN:
                 in_pdf = existing.get(assignee.field_name)
-                area = chosen or in_pdf or _default_main_area(sizes)
+                area = chosen or in_pdf or _signer_area(data, assignee, sizes)
                 # A field made by another tool keeps its rectangle; ours hugs the image.
                 placement = main_placement_for(assignee, area, fill=1.0 if in_pdf else 0.9)
                 main_image = main_image or placement
@@ -137,7 +137,10 @@ def _assignee_placement(assignee: StepAssignee) -> Placement | None:
 
 
 def _main_area_hint(
-    steps: list[SigningStep], existing: dict[str, Placement], sizes: list[tuple[float, float]]
+    steps: list[SigningStep],
+    existing: dict[str, Placement],
+    sizes: list[tuple[float, float]],
+    data: bytes,
 ) -> Placement:
     for step in steps:
         if step.kind == StepKind.MAIN:
@@ -145,8 +148,22 @@ def _main_area_hint(
                 return (
                     _assignee_placement(assignee)
                     or existing.get(assignee.field_name)
-                    or _default_main_area(sizes)
+                    or _signer_area(data, assignee, sizes)
                 )
+    return _default_main_area(sizes)
+
+
+def _signer_area(
+    data: bytes, assignee: StepAssignee, sizes: list[tuple[float, float]]
+) -> Placement:
+    """Where no area was drawn: the space above the signer's printed name on the last page
+    (Decree 30's signer block), else the bottom right corner."""
+    if assignee.user is not None and assignee.user.full_name:
+        found = appearances.signer_block_area(
+            data, page=len(sizes) - 1, full_name=assignee.user.full_name
+        )
+        if found is not None:
+            return found
     return _default_main_area(sizes)
 
 

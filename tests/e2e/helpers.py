@@ -236,12 +236,12 @@ def screenshot_tablet(page: Page, name: str) -> None:
 
 
 def pdf_first_page_png(pdf: Path, name: str) -> Path:
-    """Renders the PDF's first page to test-results/screens/<name>.png (pdftoppm, 60 dpi), to be
+    """Renders the PDF's first page to test-results/screens/<name>.png (pdftoppm, 80 dpi), to be
     looked at beside the screenshots of the journey that made it."""
     SCREENS.mkdir(parents=True, exist_ok=True)
     stem = SCREENS / re.sub(r"[^A-Za-z0-9._-]+", "-", name)
     subprocess.run(
-        ["pdftoppm", "-png", "-singlefile", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(stem)],
+        ["pdftoppm", "-png", "-singlefile", "-r", "80", "-f", "1", "-l", "1", str(pdf), str(stem)],
         check=True,
     )
     return stem.with_suffix(".png")

@@ -113,6 +113,8 @@ def _docx(draft: Draft) -> bytes:
         + _w_p("Về việc phê duyệt Kế hoạch chuyển đổi số năm 2026", center=True, bold=True)
         + _w_p("Ủy ban nhân dân tỉnh kính trình Hội đồng nhân dân tỉnh xem xét, quyết định.")
         + _w_p("CHỦ TỊCH", center=True, bold=True)
+        # The signer's space: blank lines, as a clerk leaves them above the printed name.
+        + _w_p("") * 4
         + _w_p("Nguyễn Văn Hùng", center=True, bold=True)
         + "<w:sectPr><w:pgSz w:w='11906' w:h='16838'/>"
         "<w:pgMar w:top='1134' w:bottom='1134' w:left='1701' w:right='1134'/></w:sectPr>"
@@ -188,6 +190,7 @@ def _odt(draft: Draft) -> bytes:
         + _o_p("Về việc phê duyệt Kế hoạch chuyển đổi số năm 2026", "B")
         + _o_p("Ủy ban nhân dân tỉnh kính trình Hội đồng nhân dân tỉnh xem xét, quyết định.")
         + _o_p("CHỦ TỊCH", "B")
+        + _o_p("") * 4
         + _o_p("Nguyễn Văn Hùng", "B")
     )
     ns = (

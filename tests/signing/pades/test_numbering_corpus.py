@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+import pypdfium2 as pdfium
 import pytest
 from django.core.files.base import ContentFile
 
@@ -65,6 +66,25 @@ def test_every_draft_is_numbered_cleanly_at_its_fields(converted, draft: Draft):
         assert reading.fits, f"{shown!r} is wider than the field ({area.width:.0f} pt)"
         assert reading.leftovers == "", "the white box cuts through the draft's glyphs"
         assert field_reads(filled, area, shown=shown, font=font)
+        assert _ink_clear_of_the_edges(filled, area), f"{shown!r} is clipped in its field"
+
+
+def _ink_clear_of_the_edges(data: bytes, area: appearances.Placement) -> bool:
+    """Whether the filled text stands inside its field with its top and bottom rows blank: a
+    line clipped by the field (its stacked marks or its descenders cut) has ink on them."""
+    scale = 4  # pixels per point
+    document = pdfium.PdfDocument(data)
+    document.init_forms()  # otherwise pdfium leaves the fields' appearances out
+    page = document[area.page]
+    image = page.render(scale=scale, may_draw_forms=True).to_pil().convert("L")
+    height = page.get_height()
+    left, right = round(area.x * scale) + 2, round((area.x + area.width) * scale) - 2
+    top = round((height - area.y - area.height) * scale) + 1
+    bottom = round((height - area.y) * scale) - 2
+    inside = image.crop((left, top, right, bottom + 1))
+    rows = [inside.crop((0, y, inside.width, y + 1)).getextrema()[0] for y in range(inside.height)]
+    dark = [y for y, darkest in enumerate(rows) if darkest < 128]
+    return bool(dark) and dark[0] > 0 and dark[-1] < inside.height - 1
 
 
 @pytest.mark.parametrize("draft", CORPUS[1:2], ids=["nbsp"])
@@ -77,3 +97,17 @@ def test_a_field_covering_only_the_label_is_caught(converted, draft: Draft):
     filled = _filled(data, {appearances.NUMBER_FIELD: narrow}, draft)
     shown = _values(draft)[appearances.NUMBER_FIELD].shown
     assert not field_reads(filled, narrow, shown=shown, font=appearances.SERIF)
+
+
+@pytest.mark.parametrize("draft", CORPUS, ids=[d.name for d in CORPUS])
+def test_the_signature_space_above_the_printed_name_is_found(converted, draft: Draft):
+    data = converted[draft.name]
+    area = appearances.signer_block_area(data, page=0, full_name="Nguyễn Văn Hùng")
+    assert area is not None
+    words, height = appearances.page_words(data, 0)
+    name_top = min(w[2][1] for w in words if w[1] == "Hùng")
+    title_bottom = max(w[2][3] for w in words if w[1] == "TỊCH")
+    # In PDF points from the bottom: above the name, below the title, and wide enough.
+    assert height - name_top < area.y < area.y + area.height < height - title_bottom
+    assert area.height >= 12 * appearances.MM and area.width >= 60 * appearances.MM
+    assert appearances.signer_block_area(data, page=0, full_name="Trần Thị Khác") is None
