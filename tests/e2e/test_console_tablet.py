@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from accounts.models import User
+from meetings.models import Ballot
 from tests.e2e.helpers import (
     AN,
     BINH,
@@ -288,8 +289,23 @@ def test_two_officials_vote_at_once_through_the_takeover(
     )
     _confirm(an.page)
     _voted(an.page, title)
-    binh.page.get_by_role("alertdialog").get_by_role("button", name="Để sau").click()
+    # Escape on the ballot means "later", never a ballot: the dialog goes, nothing is cast, and
+    # the poll keeps its "Bỏ phiếu" button, which brings the same ballot back.
+    bdialog = binh.page.get_by_role("alertdialog")
+    expect(bdialog.locator("h2")).to_have_text(title, timeout=WAIT)
+    bdialog.get_by_label("Đường 276").check()
+    binh.page.keyboard.press("Escape")
+    expect(bdialog).to_be_hidden()
+    again = binh.page.locator("article", has_text=title).get_by_role("button", name="Bỏ phiếu")
+    expect(again).to_be_visible()
+    assert not Ballot.objects.filter(poll__title=title, voter=people["binh"]).exists()
+    again.click()
+    expect(bdialog.locator("h2")).to_have_text(title, timeout=WAIT)
+    expect(bdialog.get_by_label("Đường 276")).not_to_be_checked()  # a fresh ballot
+    bdialog.get_by_role("button", name="Để sau").click()
+    expect(bdialog).to_be_hidden()
     _close_poll(c, title)
+    assert not Ballot.objects.filter(poll__title=title, voter=people["binh"]).exists()
     names = c.locator("article.poll-closed", has_text=title).locator(".named-result")
     expect(names).to_contain_text("Cầu Lim (1)", timeout=WAIT)
     expect(names).to_contain_text(AN)
