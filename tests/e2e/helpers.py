@@ -24,7 +24,7 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, ViewportSize
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from accounts.models import User
 from documents.services import document_create
@@ -319,3 +319,44 @@ def open_live(page: Page, base: str, meeting: Meeting) -> None:
     number (the CSP forbids eval, so the wait is on an attribute, not a JavaScript predicate)."""
     page.goto(f"{base}/hop/{meeting.pk}/truc-tiep/")
     page.locator("#live[data-seq]").wait_for(state="attached", timeout=LIVE_WAIT)
+
+
+# --- Signing in the browser -----------------------------------------------------------------------
+
+
+def reader_ready(page: Page) -> None:
+    """The inline reader has drawn page 1 (the status line no longer says it is loading)."""
+    expect(page.locator("#pdf-viewer [data-role=status]")).not_to_contain_text(
+        "Đang tải", timeout=30_000
+    )
+
+
+def sign_in_browser(
+    browser: Browser,
+    base: str,
+    username: str,
+    password: str,
+    *,
+    request_pk: int,
+    passphrase: str,
+    opinion: str = "",
+    shot: str = "",
+) -> None:
+    """*username* signs in, opens the request, reads the document inline, enters the
+    passphrase (and an opinion), signs, and has nothing more to sign there."""
+    context = browser.new_context(viewport=TABLET_LANDSCAPE, locale="vi-VN")
+    page = context.new_page()
+    errors = collect_js_errors(page)
+    log_in(page, base, username, password)
+    page.goto(f"{base}/ky-so/yeu-cau/{request_pk}/")
+    reader_ready(page)
+    if shot:
+        screenshot_tablet(page, shot)
+    page.fill("#id_passphrase", passphrase)
+    if opinion:
+        page.fill("#id_reason", opinion)
+    page.click("button:has-text('Đồng ý và ký')")
+    page.wait_for_selector("text=Đã ký số thành công.", timeout=150_000)
+    assert page.locator("#id_passphrase").count() == 0
+    assert errors == []
+    context.close()

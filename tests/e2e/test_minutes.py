@@ -1,5 +1,6 @@
 """The clerk's path after a meeting, in the browser: open the drafted minutes, edit a section,
-save (a new version), send them for signature, and land on the signing request.
+save (a new version), send them for signature and land on the signing request; then the
+secretary and the chair sign, the clerk numbers and seals, and the minutes are signed.
 
 The meeting is held through the services in this process (polls, ballots, closing); the server
 is a separate uvicorn process on the same test database, media folder and PKI.
@@ -11,9 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from meetings.models import MinutesDraft, MinutesStatus
+from meetings.models import MeetingStatus, MinutesDraft, MinutesStatus
 from signing.models import RequestStatus
-from tests.e2e.helpers import DESKTOP, log_in
+from tests.e2e.helpers import DESKTOP, log_in, reader_ready, screenshot_tablet, sign_in_browser
 from tests.meetings.minutes.helpers import attach_document, hold_meeting
 from tests.signing.helpers import PASSWORD
 
@@ -53,10 +54,11 @@ def _login(browser, base: str, username: str):
     return page
 
 
-def test_clerk_edits_the_drafted_minutes_and_sends_them_for_signature(
+def test_clerk_edits_the_drafted_minutes_and_they_are_signed_numbered_and_sealed(
     browser,
     signing_server,
     province,
+    pki_settings,
 ):
     held = _in_own_thread(
         lambda: _held(province),
@@ -88,3 +90,38 @@ def test_clerk_edits_the_drafted_minutes_and_sends_them_for_signature(
     clerk.goto(f"{signing_server}/hop/{held.meeting.pk}/bien-ban/")
     assert clerk.locator("textarea[name='opening'][readonly]").count() == 1
     assert clerk.locator("#minutes-restart").count() == 1
+
+    # The secretary signs, then the chair, each from the request page in the browser; the
+    # clerk numbers the minutes and puts the body's seal on them: the minutes are signed.
+    request_pk = draft.signing_request_id
+    for username in ("daibieu1", "chutich"):
+        sign_in_browser(
+            browser,
+            signing_server,
+            username,
+            PASSWORD,
+            request_pk=request_pk,
+            passphrase=pki_settings.passphrase,
+            shot=f"minutes-sign-{username}",
+        )
+    clerk.goto(f"{signing_server}/ky-so/yeu-cau/{request_pk}/")
+    clerk.wait_for_selector("text=Đang chờ cấp số")
+    clerk.click("form[action$='/cap-so/'] button[type=submit]")
+    clerk.wait_for_selector("text=Đã cấp số và ngày ban hành.", timeout=120_000)
+    reader_ready(clerk)
+    clerk.fill("#id_passphrase", pki_settings.passphrase)
+    clerk.click("button:has-text('Đồng ý và ký')")
+    clerk.wait_for_selector("text=Đã ký số thành công.", timeout=150_000)
+    clerk.wait_for_selector(".badge:has-text('Đã ký xong')")
+    screenshot_tablet(clerk, "minutes-signed-request")
+    draft.refresh_from_db()
+    assert draft.status == MinutesStatus.SIGNED
+    assert draft.signing_request.status == RequestStatus.COMPLETED
+    held.meeting.refresh_from_db()
+    assert held.meeting.status == MeetingStatus.MINUTES_SIGNED
+
+    # The signed minutes read as signed on the meeting's minutes page.
+    clerk.goto(f"{signing_server}/hop/{held.meeting.pk}/bien-ban/")
+    assert "Đã ký" in clerk.inner_text("main")
+    screenshot_tablet(clerk, "minutes-signed")
+    clerk.context.close()

@@ -24,6 +24,7 @@ from tests.e2e.helpers import (
     collect_js_errors,
     log_in,
     pdf_first_page_png,
+    reader_ready,
     screenshot_tablet,
 )
 from tests.signing.helpers import PASSWORD, to_trinh
@@ -37,12 +38,6 @@ def _login(browser, base: str, username: str):
     errors = collect_js_errors(page)
     log_in(page, base, username, PASSWORD)
     return page, errors
-
-
-def _reader_ready(page) -> None:
-    expect(page.locator("#pdf-viewer [data-role=status]")).not_to_contain_text(
-        "Đang tải", timeout=30_000
-    )
 
 
 def test_a_request_with_a_deadline_to_its_completion_record(
@@ -115,7 +110,7 @@ def test_a_request_with_a_deadline_to_its_completion_record(
     expect(inbox_row.locator("[data-mark=urgency]")).to_have_text("Khẩn")
     screenshot_tablet(chair, "deadline-inbox-deadline")
     chair.goto(f"{base}/ky-so/yeu-cau/{request.pk}/")
-    _reader_ready(chair)
+    reader_ready(chair)
     chair.fill("#id_passphrase", pki_settings.passphrase)
     chair.click("button:has-text('Đồng ý và ký')")
     chair.wait_for_selector("text=Đã ký số thành công.", timeout=150_000)
@@ -143,7 +138,7 @@ def test_a_request_with_a_deadline_to_its_completion_record(
         assert done in actions, actions
     serial = SigningIdentity.objects.get(owner_user=world.chair).serial
     expect(record.locator("[data-verb='signing.step_signed']")).to_contain_text(serial)
-    _reader_ready(clerk)
+    reader_ready(clerk)
     assert_no_english(clerk)
     screenshot_tablet(clerk, "deadline-completion-record")
 

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from playwright.sync_api import expect
 
 from documents.models import Document, OutgoingEntry
 from documents.storage import blob_open
@@ -30,18 +29,13 @@ from tests.e2e.helpers import (
     collect_js_errors,
     log_in,
     pdf_first_page_png,
+    reader_ready,
     screenshot_tablet,
+    sign_in_browser,
 )
 from tests.signing.helpers import PASSWORD, to_trinh
 
 pytestmark = [pytest.mark.e2e]
-
-
-def _reader_ready(page) -> None:
-    """The inline reader has drawn page 1 (the status line no longer says it is loading)."""
-    expect(page.locator("#pdf-viewer [data-role=status]")).not_to_contain_text(
-        "Đang tải", timeout=30_000
-    )
 
 
 def _login(browser, base: str, username: str):
@@ -50,22 +44,6 @@ def _login(browser, base: str, username: str):
     errors = collect_js_errors(page)
     log_in(page, base, username, PASSWORD)
     return page, errors
-
-
-def _sign(browser, base: str, username: str, request_pk: int, passphrase: str, opinion: str):
-    page, errors = _login(browser, base, username)
-    page.goto(f"{base}/ky-so/yeu-cau/{request_pk}/")
-    # The document is on the page itself: the inline reader has drawn page 1.
-    _reader_ready(page)
-    screenshot_tablet(page, f"trinh-ky-request-{username}")
-    page.fill("#id_passphrase", passphrase)
-    page.fill("#id_reason", opinion)
-    page.click("button:has-text('Đồng ý và ký')")
-    page.wait_for_selector("text=Đã ký số thành công.", timeout=150_000)
-    # Their part done, the page offers them nothing more to sign (no passphrase field left).
-    assert page.locator("#id_passphrase").count() == 0
-    assert errors == []
-    page.context.close()
 
 
 def _pdf_page1_text(data: bytes, tmp_path: Path) -> str:
@@ -119,15 +97,24 @@ def test_a_clerk_takes_an_uploaded_draft_to_a_numbered_signed_original(
     request = SigningRequest.objects.get(document=document)
 
     # The drafter initials, with an opinion; the chair signs.
-    _sign(browser, base, "daibieu1", request.pk, pki_settings.passphrase, "Đã rà soát nội dung")
-    _sign(browser, base, "chutich", request.pk, pki_settings.passphrase, "")
+    for username, opinion in (("daibieu1", "Đã rà soát nội dung"), ("chutich", "")):
+        sign_in_browser(
+            browser,
+            base,
+            username,
+            PASSWORD,
+            request_pk=request.pk,
+            passphrase=pki_settings.passphrase,
+            opinion=opinion,
+            shot=f"trinh-ky-request-{username}",
+        )
 
     # No seal step: the request waits for the clerk's "Cấp số", the date already today.
     request.refresh_from_db()
     assert request.status == RequestStatus.IN_PROGRESS
     clerk.goto(f"{base}/ky-so/yeu-cau/{request.pk}/")
     clerk.wait_for_selector("text=Đang chờ cấp số")
-    _reader_ready(clerk)
+    reader_ready(clerk)
     assert "Ý kiến: Đã rà soát nội dung" in clerk.inner_text(".signing-steps")
     assert "Số tiếp theo trong sổ văn bản đi: 01" in clerk.inner_text("main")
     assert clerk.input_value("#id_issued_on") != ""
@@ -135,7 +122,7 @@ def test_a_clerk_takes_an_uploaded_draft_to_a_numbered_signed_original(
     clerk.click("form[action$='/cap-so/'] button[type=submit]")
     clerk.wait_for_selector("text=Đã cấp số và ngày ban hành.", timeout=60_000)
     clerk.wait_for_selector(".badge:has-text('Đã ký xong')")
-    _reader_ready(clerk)
+    reader_ready(clerk)
     assert_no_english(clerk)
     screenshot_tablet(clerk, "trinh-ky-completed")
 
