@@ -19,6 +19,9 @@ function role(root, name) {
   return root.querySelector(`[data-role="${name}"]`);
 }
 
+// How long the start of a batch may take before the page says the server is not answering.
+const START_TIMEOUT_MS = 10000;
+
 class BulkSigning {
   constructor(form, panel) {
     this.form = form;
@@ -61,15 +64,19 @@ class BulkSigning {
     event.preventDefault();
     const button = role(this.form, "bulk-submit");
     button.disabled = true;
+    // Never silent: the signer sees at once that the batch is being started.
+    this.show(gettext("Đang bắt đầu lượt ký…"), "starting");
+    const data = new FormData(this.form);
+    // The passphrase is not kept in the page once it has been sent, whatever the answer.
+    this.form.elements.passphrase.value = "";
+    const timeoutMs = Number(this.form.dataset.startTimeout || START_TIMEOUT_MS);
     try {
-      const response = await postForm(this.form.action, new FormData(this.form), { Accept: "application/json" });
+      const response = await postForm(this.form.action, data, { Accept: "application/json" }, { timeoutMs });
       const answer = await response.json();
       if (!response.ok) {
-        this.show(answer.error || gettext("Không bắt đầu được lượt ký."));
+        this.show(answer.error || gettext("Không bắt đầu được lượt ký."), "failed");
         return;
       }
-      // The passphrase is not kept in the page once it has been sent.
-      this.form.elements.passphrase.value = "";
       // The job's first events may have come before this answer, and already show it.
       if (this.job !== answer.job) {
         this.job = answer.job;
@@ -77,14 +84,19 @@ class BulkSigning {
       }
     } catch (error) {
       console.error(error);
-      this.show(gettext("Mất kết nối với máy chủ. Hãy thử lại."));
+      const text = error?.name === "TimeoutError"
+        ? gettext("Máy chủ chưa trả lời: lượt ký có thể chưa bắt đầu. Nếu tiến độ không hiện ra, hãy tải lại trang rồi thử lại.")
+        : gettext("Mất kết nối với máy chủ: lượt ký chưa bắt đầu. Hãy thử lại.");
+      // Events of a job the server did start still arrive and take over this message.
+      if (!this.job || this.panel.dataset.state !== "running") this.show(text, "failed");
     } finally {
       button.disabled = false;
     }
   }
 
-  show(text) {
+  show(text, state) {
     this.panel.hidden = false;
+    if (state) this.panel.dataset.state = state;
     this.status.textContent = text;
   }
 

@@ -124,12 +124,15 @@ export function csrfToken() {
 }
 
 // A same-origin POST carrying the CSRF token; body: FormData, URLSearchParams, a string or none.
-export function postForm(url, body = undefined, headers = {}) {
+// *timeoutMs*: give up waiting for the answer after that long (the promise then rejects with
+// a "TimeoutError"), so a page never waits on a server that does not answer.
+export function postForm(url, body = undefined, headers = {}, { timeoutMs } = {}) {
   return fetch(url, {
     method: "POST",
     body,
     headers: { ...headers, "X-CSRFToken": csrfToken() },
     credentials: "same-origin",
+    signal: timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined,
   });
 }
 

@@ -9,10 +9,11 @@ PKI served in this process, so its time-stamps come from the same in-process TSA
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from signing.models import RequestStatus, SigningRequest, StepKind
 from signing.services import AssigneeSpec, StepSpec, request_create, request_send
-from tests.e2e.helpers import TABLET_LANDSCAPE
+from tests.e2e.helpers import TABLET_LANDSCAPE, collect_js_errors
 from tests.signing.helpers import PASSWORD, register, to_trinh
 
 pytestmark = [pytest.mark.e2e]
@@ -115,3 +116,34 @@ def test_the_clerk_drags_the_signature_area_on_the_page(browser, signing_server,
     page.wait_for_selector("text=Đã tạo yêu cầu trình ký")
     main = SigningRequest.objects.get(document=version.document).steps.get().assignees.get()
     assert (main.page, round(main.x), round(main.width)) == (0, 300, 100)
+
+
+def test_a_batch_the_server_does_not_answer_is_never_silent(
+    browser, waiting_requests, pki_settings
+):
+    """Tried once: "Ký các văn bản đã chọn" did nothing for minutes, the passphrase still in
+    the field. Now the page says at once that it is starting, clears the passphrase, and tells
+    the signer when the server has not answered."""
+    base, requests = waiting_requests
+    page = _login(browser, base, "chutich")
+    errors = collect_js_errors(page)
+    page.goto(f"{base}/ky-so/")
+    # The server never answers the start of the batch (the request is held, not forwarded).
+    held = []
+    page.route("**/ky-so/ky-hang-loat/", lambda route: held.append(route))
+    page.locator("#bulk-sign").evaluate("form => { form.dataset.startTimeout = '3000'; }")
+    row = page.locator("tr", has=page.locator(f"a[href='/ky-so/yeu-cau/{requests[0].pk}/']"))
+    row.locator("input[name=assignees]").check()
+    page.fill("#bulk-sign input[name=passphrase]", pki_settings.passphrase)
+    page.click("[data-role=bulk-submit]")
+    status = page.locator("[data-role=bulk-status]")
+    expect(status).to_have_text("Đang bắt đầu lượt ký…", timeout=2_000)
+    assert page.input_value("#bulk-sign input[name=passphrase]") == ""
+    expect(status).to_contain_text("Máy chủ chưa trả lời", timeout=10_000)
+    expect(page.locator("[data-role=bulk-progress]")).to_have_attribute("data-state", "failed")
+    expect(page.locator("[data-role=bulk-submit]")).to_be_enabled()
+    assert len(held) == 1
+    assert not SigningRequest.objects.filter(pk=requests[0].pk, steps__assignees__status="signed")
+    # The browser logs the aborted request; nothing else went wrong on the page.
+    assert [e for e in errors if "TimeoutError" not in e and "signal timed out" not in e] == []
+    page.context.close()
