@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from signing.models import PadesLevelChoice, StepAssignee
+from signing.models import PadesLevelChoice, SigningRequest, StepAssignee
 from signing.pades import appearances
 
 
@@ -105,6 +105,16 @@ class RequestForm(forms.Form):
         required=False,
         help_text=_("Khi chọn, người có thẩm quyền và ký nháy không áp dụng: văn thư đóng dấu."),
     )
+    main_request = forms.ModelChoiceField(
+        label=_("Văn bản chính của phụ lục"),
+        queryset=SigningRequest.objects.none(),
+        required=False,
+        empty_label=_("(không chọn)"),
+        help_text=_(
+            "Chỉ cho phụ lục tách tệp: phụ lục mang số, ký hiệu của văn bản chính và được ký "
+            "sau khi văn bản chính được cấp số."
+        ),
+    )
     readers = forms.ModelMultipleChoiceField(
         label=_("Người nhận để biết"), queryset=User.objects.none(), required=False
     )
@@ -122,10 +132,18 @@ class RequestForm(forms.Form):
 
     ORDERED = ("initial_order_1", "initial_order_2", "initial_order_3")
 
-    def __init__(self, *args: Any, people: QuerySet[User], level: str, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        people: QuerySet[User],
+        level: str,
+        main_requests: QuerySet[SigningRequest] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         for name in ("initial_signers", "main_signer", "readers", *self.ORDERED):
             _choose_from(self.fields[name], people)
+        _choose_from(self.fields["main_request"], main_requests or SigningRequest.objects.none())
         self.fields["level"].initial = level
         # An attachment has no competent person's step, so the field is only required
         # otherwise (checked in clean()).
@@ -136,6 +154,8 @@ class RequestForm(forms.Form):
         data = self.cleaned_data
         if not data.get("is_attachment") and not data.get("main_signer"):
             self.add_error("main_signer", _("Hãy chọn người có thẩm quyền ký."))
+        if data.get("is_attachment") and not data.get("main_request"):
+            self.add_error("main_request", _("Hãy chọn văn bản chính mà phụ lục này kèm theo."))
         ordered = [data[name] for name in self.ORDERED if data.get(name)]
         if ordered and data.get("initial_signers"):
             raise ValidationError(

@@ -256,6 +256,16 @@ class SigningRequest(models.Model):
         default=False,
         help_text="Phụ lục gửi kèm ở tệp riêng: chỉ cơ quan ký, ở góc trên bên phải trang đầu.",
     )
+    # A separate attachment is tied to the request of its main document: it carries that
+    # document's number and symbol, so the agency signs it once the main one is numbered.
+    main_request = models.ForeignKey(
+        "self",
+        verbose_name="văn bản chính",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attachments",
+    )
     number_field_rect = models.JSONField("vị trí ô số, ký hiệu", null=True, blank=True)
     date_field_rect = models.JSONField("vị trí ô ngày ban hành", null=True, blank=True)
     numbered_at = models.DateTimeField("cấp số lúc", null=True, blank=True)

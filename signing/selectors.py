@@ -64,6 +64,19 @@ def request_may_manage(user: User, request: SigningRequest) -> bool:
     return bool(user.is_superuser or request.created_by_id == user.pk)
 
 
+def main_request_choices(user: User, body_id: int) -> QuerySet[SigningRequest]:
+    """The requests an attachment of *body_id* may go with: main documents (not attachments)
+    the clerk routed, running or completed, newest first."""
+    found = SigningRequest.objects.filter(
+        body_id=body_id,
+        is_attachment=False,
+        status__in=(RequestStatus.DRAFT, RequestStatus.IN_PROGRESS, RequestStatus.COMPLETED),
+    )
+    if not user.is_superuser:
+        found = found.filter(created_by=user)
+    return found.select_related("document").order_by("-created_at", "-pk")
+
+
 def assignee_may_act(user: User | AnonymousUser, assignee: StepAssignee) -> bool:
     if not isinstance(user, User) or not user.is_active:  # anonymous or deactivated
         return False

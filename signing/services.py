@@ -110,6 +110,28 @@ def _check_steps(steps: list[StepSpec], *, is_attachment: bool) -> None:
                 raise ValidationError(gettext("Bước ký nháy và ký chính phải chọn người ký."))
 
 
+def _check_main_request(
+    actor: User, main_request: SigningRequest | None, *, is_attachment: bool
+) -> None:
+    """An attachment needs the request of its main document: a document that is not itself an
+    attachment, whose request still runs or has completed, and that the clerk manages."""
+    if not is_attachment:
+        return
+    if main_request is None:
+        raise ValidationError(
+            {"main_request": gettext("Hãy chọn văn bản chính mà phụ lục này kèm theo.")}
+        )
+    if main_request.is_attachment or main_request.status in (
+        RequestStatus.CANCELLED,
+        RequestStatus.RETURNED,
+    ):
+        raise ValidationError(
+            {"main_request": gettext("Văn bản chính phải là một yêu cầu trình ký còn hiệu lực.")}
+        )
+    if not request_may_manage(actor, main_request):
+        raise PermissionDenied(gettext("Bạn không quản lý yêu cầu trình ký của văn bản chính."))
+
+
 @transaction.atomic
 def request_create(
     *,
@@ -123,9 +145,11 @@ def request_create(
     number_placement: Placement | None = None,
     date_placement: Placement | None = None,
     deadline: dt.datetime | None = None,
+    main_request: SigningRequest | None = None,
 ) -> SigningRequest:
     """A draft request for *version* (a PDF, the document's latest) along *steps*; with a
-    *deadline* (hạn xử lý, in the future) its open signers are reminded on the schedule."""
+    *deadline* (hạn xử lý, in the future) its open signers are reminded on the schedule. An
+    attachment in its own file names the *main_request* of its main document."""
     document = version.document
     if not document_can_add_version(actor, document):
         raise PermissionDenied(gettext("Bạn không có quyền trình ký văn bản này."))
@@ -135,6 +159,7 @@ def request_create(
     if latest is None or latest.pk != version.pk:
         raise ValidationError(gettext("Chỉ trình ký được phiên bản mới nhất của văn bản."))
     _check_steps(steps, is_attachment=is_attachment)
+    _check_main_request(actor, main_request, is_attachment=is_attachment)
     if deadline is not None and deadline <= timezone.now():
         raise ValidationError(
             {"deadline": gettext("Hạn xử lý phải là một thời điểm sau hiện tại.")}
@@ -147,6 +172,7 @@ def request_create(
         title=nfc(title),
         level=level or default_level_for(body),
         is_attachment=is_attachment,
+        main_request=main_request if is_attachment else None,
         number_field_rect=rect_json(number_placement),
         date_field_rect=rect_json(date_placement),
         created_by=actor,

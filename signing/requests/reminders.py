@@ -134,6 +134,13 @@ def reminders_due(now: dt.datetime) -> list[tuple[int, str]]:
             step__request__numbered_at__isnull=True,
             step__request__is_attachment=False,
         )
+        # So does an attachment's: it is signed with its main document's number.
+        .exclude(
+            step__kind=StepKind.SEAL,
+            step__request__is_attachment=True,
+            step__request__main_request__isnull=False,
+            step__request__main_request__numbered_at__isnull=True,
+        )
         .values_list("pk", "step__request__deadline", "reminded_at", "overdue_reminded_at")
     )
     due = []

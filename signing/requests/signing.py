@@ -69,6 +69,16 @@ def _signed_field_names(data: bytes) -> set[str]:
     return {name for name, value, _ref in fields.enumerate_sig_fields(reader) if value is not None}
 
 
+def _require_main_numbered(request: SigningRequest) -> None:
+    """An attachment is signed with its main document's number: only once it has one."""
+    main = request.main_request
+    if main is not None and main.numbered_at is None:
+        raise ValidationError(
+            gettext("Chưa thể ký phụ lục: văn bản chính chưa được cấp số."),
+            code="main_not_numbered",
+        )
+
+
 def _require_main_signed(request: SigningRequest, data: bytes) -> None:
     """Decree 30 Art. 32.2(d): the agency's key only goes on a document that already carries
     the competent person's signature — checked in the PDF itself, not only in our records."""
@@ -102,8 +112,11 @@ def _stamp_for(
     # The appearance is part of the signed document: Vietnamese, whoever signs.
     image = bytes(identity.signature_image) if identity.signature_image else None
     if kind == StepKind.SEAL and request.is_attachment:
+        # The main document's number and symbol (Decree 30: an attachment in its own file
+        # carries them), and the signing time in ISO 8601 with +07:00.
+        main = request.main_request.document if request.main_request else request.document
         text = appearances.attachment_text(
-            number_symbol=request.document.number_symbol, signed_at_iso=_now_vietnam()
+            number_symbol=main.number_symbol, signed_at_iso=_now_vietnam()
         )
         return appearances.text_style(text, size=10)
     if kind in (StepKind.MAIN, StepKind.SEAL) and image:
@@ -145,6 +158,8 @@ def step_sign_plan(*, actor: User, assignee: StepAssignee, reason: str = "") -> 
     data = version_read(base)
     if step.kind == StepKind.SEAL and not request.is_attachment:
         _require_main_signed(request, data)
+    if step.kind == StepKind.SEAL and request.is_attachment:
+        _require_main_numbered(request)
     options = SignOptions(
         field_name=assignee.field_name,
         stamp_style=_stamp_for(step.kind, request, identity, actor),

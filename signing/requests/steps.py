@@ -69,6 +69,7 @@ def request_complete_if_done(actor: User | None, request: SigningRequest) -> Non
     request.completed_at = timezone.now()
     request.save(update_fields=["status", "completed_at"])
     Document.objects.filter(pk=request.document_id).update(status=DocumentStatus.ISSUED)
+    _attachment_numbered_with_main(request)
     final = sent_version(request)
     request_audit(
         actor,
@@ -83,6 +84,17 @@ def request_complete_if_done(actor: User | None, request: SigningRequest) -> Non
     # seconds), so the document page and list show its verdict instead of "—".
     final_id = final.pk
     transaction.on_commit(lambda: version_validate_task.enqueue(version_id=final_id, actor_id=None))
+
+
+def _attachment_numbered_with_main(request: SigningRequest) -> None:
+    """A separate attachment takes its main document's number, symbol and date (it is not a
+    document of its own in the register: it takes no number there)."""
+    if not request.is_attachment or request.main_request is None:
+        return
+    main = request.main_request.document
+    Document.objects.filter(pk=request.document_id).update(
+        number=main.number, symbol=main.symbol, issued_on=main.issued_on
+    )
 
 
 @transaction.atomic

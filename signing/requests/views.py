@@ -45,6 +45,7 @@ from signing.requests.record import record_pdf, request_record
 from signing.selectors import (
     acted_by,
     default_level_for,
+    main_request_choices,
     my_action,
     request_for,
     request_may_manage,
@@ -104,7 +105,12 @@ def request_new(http: AuthenticatedRequest, pk: int, number: int) -> HttpRespons
     document = version.document
     body = document.issuing_body or document.owning_body
     people = _people_of(None, body_ids=[document.owning_body_id, body.pk])
-    form = RequestForm(http.POST or None, people=people, level=default_level_for(body))
+    form = RequestForm(
+        http.POST or None,
+        people=people,
+        level=default_level_for(body),
+        main_requests=main_request_choices(http.user, body.pk),
+    )
     if http.method == "POST" and form.is_valid():
         try:
             created = services.request_create(
@@ -116,6 +122,7 @@ def request_new(http: AuthenticatedRequest, pk: int, number: int) -> HttpRespons
                 title=form.cleaned_data["title"],
                 is_attachment=form.cleaned_data["is_attachment"],
                 deadline=form.cleaned_data["deadline"],
+                main_request=form.cleaned_data["main_request"],
             )
         except (ValidationError, PermissionDenied) as exc:
             _refused(http, exc)

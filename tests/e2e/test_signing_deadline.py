@@ -83,7 +83,7 @@ def test_a_request_with_a_deadline_to_its_completion_record(
     first_shown = f"16:30 {due:%d/%m/%Y}"
     expect(clerk.locator("dd.request-deadline")).to_have_text(first_shown)
     clerk.click("button:has-text('Gửi trình ký')")
-    clerk.wait_for_selector("text=Đã gửi trình ký.", timeout=60_000)
+    clerk.wait_for_selector("text=Đã gửi trình ký.", timeout=120_000)
     request = SigningRequest.objects.get(document=document)
     assert timezone.localtime(request.deadline).strftime("%H:%M %d/%m/%Y") == first_shown
 

@@ -10,12 +10,14 @@ One live server (uvicorn on the test database) for the module's one journey.
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from documents.models import Document, OutgoingEntry
 from documents.storage import blob_open
@@ -33,7 +35,7 @@ from tests.e2e.helpers import (
     screenshot_tablet,
     sign_in_browser,
 )
-from tests.signing.helpers import PASSWORD, to_trinh
+from tests.signing.helpers import PASSWORD, blank_pdf, to_trinh
 
 pytestmark = [pytest.mark.e2e]
 
@@ -46,8 +48,8 @@ def _login(browser, base: str, username: str):
     return page, errors
 
 
-def _pdf_page1_text(data: bytes, tmp_path: Path) -> str:
-    path = tmp_path / "final.pdf"
+def _pdf_page1_text(data: bytes, tmp_path: Path, name: str = "trinh-ky-final-pdf") -> str:
+    path = tmp_path / f"{name}.pdf"
     path.write_bytes(data)
     out = subprocess.run(
         ["pdftotext", "-f", "1", "-l", "1", "-layout", str(path), "-"],
@@ -55,7 +57,7 @@ def _pdf_page1_text(data: bytes, tmp_path: Path) -> str:
         text=True,
         check=True,
     )
-    pdf_first_page_png(path, "trinh-ky-final-pdf")
+    pdf_first_page_png(path, name)
     return " ".join(out.stdout.split())
 
 
@@ -93,7 +95,7 @@ def test_a_clerk_takes_an_uploaded_draft_to_a_numbered_signed_original(
     clerk.click("button:has-text('Tạo yêu cầu trình ký')")
     clerk.wait_for_selector("text=Đã tạo yêu cầu trình ký.")
     clerk.click("button:has-text('Gửi trình ký')")
-    clerk.wait_for_selector("text=Đã gửi trình ký.", timeout=60_000)
+    clerk.wait_for_selector("text=Đã gửi trình ký.", timeout=120_000)
     request = SigningRequest.objects.get(document=document)
 
     # The drafter initials, with an opinion; the chair signs.
@@ -169,4 +171,41 @@ def test_a_clerk_takes_an_uploaded_draft_to_a_numbered_signed_original(
     # The downloaded file has no extension, which openpyxl's loader insists on: read its bytes.
     sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
     assert "01/TTr-UBND" in [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert clerk_errors == []
+
+    # An attachment in its own file goes with the Tờ trình: the clerk ties it to the main
+    # document on the request form, and the agency's signature carries 01/TTr-UBND.
+    annex = tmp_path / "phu-luc.pdf"
+    annex.write_bytes(blank_pdf())
+    clerk.goto(f"{base}/van-ban/dang-ky/")
+    clerk.select_option("#id_owning_body", str(world.ubnd.pk))
+    clerk.select_option("#id_doc_type", "khac")
+    clerk.fill("#id_symbol", "PL-UBND")
+    clerk.fill("#id_abstract", "Phụ lục: Danh mục nhiệm vụ chuyển đổi số năm 2026")
+    clerk.set_input_files("#id_upload", str(annex))
+    clerk.click("form button[type=submit].btn-primary")
+    clerk.wait_for_selector("text=Đã đăng ký văn bản.")
+    annex_document = Document.objects.get(symbol="PL-UBND")
+    clerk.click("a:has-text('Trình ký')")
+    clerk.wait_for_selector("h1:has-text('Trình ký')")
+    clerk.check("#id_is_attachment")
+    clerk.select_option("#id_main_request", str(request.pk))
+    screenshot_tablet(clerk, "trinh-ky-attachment-form")
+    clerk.click("button:has-text('Tạo yêu cầu trình ký')")
+    clerk.wait_for_selector("text=Đã tạo yêu cầu trình ký.")
+    expect(clerk.locator("dd.request-main")).to_contain_text("Về việc phê duyệt Kế hoạch")
+    clerk.click("button:has-text('Gửi trình ký')")
+    clerk.wait_for_selector("text=Đã gửi trình ký.", timeout=120_000)
+    reader_ready(clerk)
+    clerk.fill("#id_passphrase", pki_settings.passphrase)
+    clerk.click("button:has-text('Đồng ý và ký')")
+    clerk.wait_for_selector("text=Đã ký số thành công.", timeout=150_000)
+    clerk.wait_for_selector(".badge:has-text('Đã ký xong')")
+    screenshot_tablet(clerk, "trinh-ky-attachment-signed")
+    annex_document.refresh_from_db()
+    assert annex_document.number_symbol == "01/TTr-UBND"
+    annex_request = SigningRequest.objects.get(document=annex_document)
+    with blob_open(annex_request.current_version.blob.storage_name) as handle:
+        annex_text = _pdf_page1_text(handle.read(), tmp_path, name="trinh-ky-attachment-pdf")
+    assert re.search(r"01/TTr-UBND; \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00", annex_text)
     assert clerk_errors == []

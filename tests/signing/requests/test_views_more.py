@@ -36,7 +36,8 @@ def test_the_clerk_cancels_a_request_and_the_signer_cannot(client, province):
 
 
 def test_an_attachment_in_its_own_file_gets_only_the_agency_seal(client, province):
-    request = _new_request(client, province, is_attachment="on")
+    main = _new_request(client, province, main_signer=province.chair.pk)
+    request = _new_request(client, province, is_attachment="on", main_request=main.pk)
     assert request.is_attachment
     assert [s.kind for s in request.steps.all()] == [StepKind.SEAL]
     assert request.steps.get().assignees.get().seal_body == province.ubnd
