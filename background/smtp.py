@@ -35,7 +35,9 @@ class Encoded:
     wire: bytes  # the same with CRLF line ends, as it goes over SMTP
 
 
-@functools.lru_cache(maxsize=16)
+# Each entry holds the content's base64 text and wire bytes (about 2.7 times its size): room
+# for one invitation's two PDFs and the minutes, not for a worker's whole history.
+@functools.lru_cache(maxsize=4)
 def encoded(content: bytes) -> Encoded:
     """The base64 form of *content*, made by the e-mail package itself (so its lines are the
     ones it would write), kept for the next messages carrying the same bytes. The worker's

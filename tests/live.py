@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -83,11 +84,11 @@ def start_server(port: int, extra_env: dict[str, str] | None = None) -> subproce
     )
 
 
-@pytest.fixture
-def server_process(transactional_db) -> Iterator[str]:
-    """An ASGI server (uvicorn) in its own process on the test database; yields its base URL."""
+@contextlib.contextmanager
+def served(extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """A server process on a free port, healthy; yields its base URL, stops it after."""
     port = free_port()
-    process = start_server(port)
+    process = start_server(port, extra_env)
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(base_url, process)
@@ -95,3 +96,10 @@ def server_process(transactional_db) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def server_process(transactional_db) -> Iterator[str]:
+    """An ASGI server (uvicorn) in its own process on the test database; yields its base URL."""
+    with served() as base_url:
+        yield base_url

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, sync_playwright
 
 import kyhop.settings as configured
 from signing import devpki
-from tests.live import free_port, start_server, wait_until_healthy
+from tests.live import served
 from tests.signing.helpers import TestPki
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -59,26 +59,12 @@ def signing_server(
         "KYHOP_SIGN_TSA_URL": devpki.service_urls(pki_settings.base_url)["tsa"],
         "KYHOP_SIGN_TRUST_ROOTS": "",
     }
-    port = free_port()
-    process = start_server(port, env)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(base_url, process)
+    with served(env) as base_url:
         yield base_url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture
 def media_server(transactional_db, doc_storage: Path) -> Iterator[str]:
     """A server process whose file storage is this test's, so the PDFs it serves can be read."""
-    port = free_port()
-    process = start_server(port, {"KYHOP_MEDIA_ROOT": str(doc_storage)})
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(base_url, process)
+    with served({"KYHOP_MEDIA_ROOT": str(doc_storage)}) as base_url:
         yield base_url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)

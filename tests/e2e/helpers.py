@@ -352,11 +352,17 @@ def sign_in_browser(
     reader_ready(page)
     if shot:
         screenshot_tablet(page, shot)
+    sign_on_page(page, passphrase, opinion=opinion)
+    assert page.locator("#id_passphrase").count() == 0
+    assert errors == []
+    context.close()
+
+
+def sign_on_page(page: Page, passphrase: str, *, opinion: str = "") -> None:
+    """On an open request page whose document has loaded: the passphrase (and an opinion),
+    "Đồng ý và ký", and the success message."""
     page.fill("#id_passphrase", passphrase)
     if opinion:
         page.fill("#id_reason", opinion)
     page.click("button:has-text('Đồng ý và ký')")
     page.wait_for_selector("text=Đã ký số thành công.", timeout=150_000)
-    assert page.locator("#id_passphrase").count() == 0
-    assert errors == []
-    context.close()

@@ -14,7 +14,14 @@ import pytest
 
 from meetings.models import MeetingStatus, MinutesDraft, MinutesStatus
 from signing.models import RequestStatus
-from tests.e2e.helpers import DESKTOP, log_in, reader_ready, screenshot_tablet, sign_in_browser
+from tests.e2e.helpers import (
+    DESKTOP,
+    log_in,
+    reader_ready,
+    screenshot_tablet,
+    sign_in_browser,
+    sign_on_page,
+)
 from tests.meetings.minutes.helpers import attach_document, hold_meeting
 from tests.signing.helpers import PASSWORD
 
@@ -109,9 +116,7 @@ def test_clerk_edits_the_drafted_minutes_and_they_are_signed_numbered_and_sealed
     clerk.click("form[action$='/cap-so/'] button[type=submit]")
     clerk.wait_for_selector("text=Đã cấp số và ngày ban hành.", timeout=120_000)
     reader_ready(clerk)
-    clerk.fill("#id_passphrase", pki_settings.passphrase)
-    clerk.click("button:has-text('Đồng ý và ký')")
-    clerk.wait_for_selector("text=Đã ký số thành công.", timeout=150_000)
+    sign_on_page(clerk, pki_settings.passphrase)
     clerk.wait_for_selector(".badge:has-text('Đã ký xong')")
     screenshot_tablet(clerk, "minutes-signed-request")
     draft.refresh_from_db()

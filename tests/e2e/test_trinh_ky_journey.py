@@ -34,6 +34,7 @@ from tests.e2e.helpers import (
     reader_ready,
     screenshot_tablet,
     sign_in_browser,
+    sign_on_page,
 )
 from tests.signing.helpers import PASSWORD, blank_pdf, to_trinh
 
@@ -197,9 +198,7 @@ def test_a_clerk_takes_an_uploaded_draft_to_a_numbered_signed_original(
     clerk.click("button:has-text('Gửi trình ký')")
     clerk.wait_for_selector("text=Đã gửi trình ký.", timeout=120_000)
     reader_ready(clerk)
-    clerk.fill("#id_passphrase", pki_settings.passphrase)
-    clerk.click("button:has-text('Đồng ý và ký')")
-    clerk.wait_for_selector("text=Đã ký số thành công.", timeout=150_000)
+    sign_on_page(clerk, pki_settings.passphrase)
     clerk.wait_for_selector(".badge:has-text('Đã ký xong')")
     screenshot_tablet(clerk, "trinh-ky-attachment-signed")
     annex_document.refresh_from_db()
