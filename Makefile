@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 run: setup migrate demo pki
 	@echo "KyHop: http://$(HOST):$(PORT)/  (tài khoản mẫu: xem README)"
 	@$(MANAGE) pki_serve & pki_pid=$$!; \
-	$(MANAGE) db_worker & worker_pid=$$!; \
+	$(MANAGE) db_worker --skip-checks & worker_pid=$$!; \
 	$(MANAGE) crontask & cron_pid=$$!; \
 	trap 'kill $$pki_pid $$worker_pid $$cron_pid 2>/dev/null' EXIT; \
 	$(VENV)/bin/uvicorn kyhop.asgi:application --host $(HOST) --port $(PORT) --lifespan off \

@@ -175,21 +175,31 @@ def _close_quietly(backend: Any) -> None:
 
 
 def mail_deliver_now(*, mail_id: int) -> str:
-    """One attempt at one mail; returns the row's new status."""
-    with transaction.atomic():
-        mail = OutboxMail.objects.select_for_update().filter(pk=mail_id).first()
-        if mail is None or mail.status == MailStatus.SENT:
-            return MailStatus.SENT  # sent already by an earlier run of the same task
-        mail.attempts += 1
-        mail.save(update_fields=["attempts", "updated_at"])
+    """One attempt at one mail; returns the row's new status.
+
+    Nothing is written before the attempt: the task row, claimed by one worker, already keeps
+    two runs apart, so the attempt is counted together with its outcome in one write (on
+    SQLite a write takes the database's only write lock, which the other workers wait for).
+    A worker that dies while sending leaves its task "running" on the operations page.
+    """
+    mail = OutboxMail.objects.select_related("user").filter(pk=mail_id).first()
+    if mail is None or mail.status == MailStatus.SENT:
+        return MailStatus.SENT  # sent already by an earlier run of the same task
+    mail.attempts += 1
     try:
         mail_send_one(mail, import_string(mail.builder))
     except TRANSIENT as error:
         return _after_failure(mail, error)
+    except Exception as error:
+        # Not the server's doing (a builder that cannot build): counted, shown, and the task
+        # fails so that staff see it; no retry would help.
+        mail.last_error = f"{type(error).__name__}: {error}"[:2000]
+        mail.save(update_fields=["attempts", "last_error", "updated_at"])
+        raise
     mail.status = MailStatus.SENT
     mail.sent_at = timezone.now()
     mail.last_error = ""
-    mail.save(update_fields=["status", "sent_at", "last_error", "updated_at"])
+    mail.save(update_fields=["status", "attempts", "sent_at", "last_error", "updated_at"])
     return mail.status
 
 
@@ -197,7 +207,7 @@ def _after_failure(mail: OutboxMail, error: BaseException) -> str:
     mail.last_error = f"{type(error).__name__}: {error}"[:2000]
     delay = _retry_delay(mail.attempts)
     mail.status = MailStatus.FAILED if delay is None else MailStatus.RETRYING
-    mail.save(update_fields=["status", "last_error", "updated_at"])
+    mail.save(update_fields=["status", "attempts", "last_error", "updated_at"])
     if delay is None:
         raise MailNotDelivered(f"{mail.address}: {mail.last_error}") from error
     transaction.on_commit(lambda: _requeue(mail.pk, delay))

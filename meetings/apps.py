@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -16,6 +18,13 @@ class MeetingsConfig(AppConfig):
         # Minutes: signing never imports meetings, so meetings learns that a minutes
         # request completed from the documents app's "version added" hook and files the record.
         from documents.hooks import version_added_register
-        from meetings.minutes.signing import signing_completed
 
-        version_added_register("meetings.minutes_signed", signing_completed)
+        version_added_register("meetings.minutes_signed", _minutes_signed)
+
+
+def _minutes_signed(**kwargs: Any) -> None:
+    # Imported at the first new version, not at start-up: the minutes bring WeasyPrint and
+    # pyHanko, about a second of every process's start (the task worker's too).
+    from meetings.minutes.signing import signing_completed
+
+    signing_completed(**kwargs)

@@ -21,7 +21,6 @@ from documents import hooks
 from documents.models import Document, DocumentStatus, DocumentVersion
 from signing.models import ValidationReport
 from signing.validation import texts
-from signing.validation.services import version_validate
 
 HOOK_NAME = "signing.validation"
 # Lazy: the column is drawn in the reader's language. ``hooks.Column`` declares its heading
@@ -32,6 +31,10 @@ HEADING = cast(str, gettext_lazy("Kiểm tra chữ ký"))
 @task()
 def version_validate_task(*, version_id: int, actor_id: int | None) -> str:
     """Validate a stored version and keep the report; a task, since it may take seconds."""
+    # Imported here, not with the module: SigningConfig.ready() imports this module in every
+    # process, and the validation engine (pyHanko) is a second of start-up most never need.
+    from signing.validation.services import version_validate
+
     version = DocumentVersion.objects.select_related("document", "blob").get(pk=version_id)
     actor = User.objects.get(pk=actor_id) if actor_id is not None else None
     return version_validate(actor=actor, version=version).verdict

@@ -55,9 +55,24 @@ def test_the_bytes_are_those_djangos_attach_and_as_bytes_give(sizes):
 def test_the_same_bytes_are_encoded_once_for_every_recipient():
     content = os.urandom(20_000)
     encoded.cache_clear()
-    for _ in range(5):
-        attachment_part("giay-moi.pdf", content, "application/pdf")
-    assert encoded.cache_info().misses == 1 and encoded.cache_info().hits == 4
+    parts = [attachment_part("giay-moi.pdf", content, "application/pdf") for _ in range(5)]
+    assert encoded.cache_info().misses == 1 and encoded.cache_info().currsize == 1
+    # Each mail has a part of its own: what is done to one reaches neither the next nor the
+    # part the following mails are copied from.
+    parts[0].replace_header("Content-Disposition", "inline")
+    again = attachment_part("giay-moi.pdf", content, "application/pdf")
+    assert parts[1].get_content_disposition() == again.get_content_disposition() == "attachment"
+    assert again.get_content() == content
+
+
+def test_dot_stuffing_skips_only_the_ready_parts():
+    message = _invitation([("gm.pdf", os.urandom(9_000))], encoded_once=True)
+    message.body = ".\n..hai chấm\n.một chấm\nKết thúc.\n"
+    mime = message.message(policy=email.policy.SMTP)
+    stuffed = wire_bytes(mime, dot_stuffed=True)
+    # What smtplib's DATA would send for the whole message (RFC 5321 4.5.2).
+    assert stuffed == re.sub(rb"(?m)^\.", b"..", wire_bytes(mime))
+    assert b"\r\n...hai ch" in stuffed
 
 
 def test_the_message_keeps_its_parts_for_other_backends():
@@ -92,3 +107,25 @@ def test_mails_go_over_one_kept_connection_byte_for_byte(settings, smtp_server):
     parsed = message_from_bytes(smtp_server.received[2][1], policy=email.policy.default)
     assert parsed["To"] == "cb2@kyhop.test"
     assert next(parsed.iter_attachments()).get_content() == pdf
+
+
+def test_lines_beginning_with_a_dot_arrive_unchanged(settings, smtp_server):
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "background.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": smtp_server.port, "timeout": 5},
+        }
+    }
+    body = ".\n..hai chấm\n.một chấm\n.\n"
+    message = _invitation([("gm.pdf", os.urandom(5_000))], encoded_once=True)
+    message.body = body
+    sent = message.message(policy=email.policy.SMTP).as_bytes()
+
+    class Row:
+        address = "hung@kyhop.test"
+
+    mail_send_one(Row(), lambda _row: message)
+    received = smtp_server.received[-1][1]
+    assert BOUNDARY.sub(b"", received) == BOUNDARY.sub(b"", sent)
+    parsed = message_from_bytes(received, policy=email.policy.default)
+    assert parsed.get_body(("plain",)).get_content().replace("\r\n", "\n") == body

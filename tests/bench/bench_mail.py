@@ -147,7 +147,15 @@ def _run_workers(workers: int, sink: Sink, smtp_port: int) -> float:
         "EMAIL_PORT": str(smtp_port),
         "EMAIL_USE_TLS": "false",
     }
-    command = [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"]
+    # As the Makefile and the README run it (--skip-checks), exiting when nothing is left.
+    command = [
+        sys.executable,
+        "manage.py",
+        "db_worker",
+        "--skip-checks",
+        "--batch",
+        "--no-startup-delay",
+    ]
     start = time.perf_counter()
     log = Path(os.environ["KYHOP_VAR_DIR"]) / "worker.log"
     with log.open("w") as out:
