@@ -417,3 +417,56 @@ class OutgoingEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number_symbol} ({self.issued_on:%d/%m/%Y})"
+
+
+class IncomingEntry(models.Model):
+    """One line of a body's incoming register (sổ văn bản đến, Decree 30 Art. 22): a document
+    another body issued in KyHop and sent to it ("Nơi nhận"), numbered in order of arrival
+    from 01/01 each year. ``document`` is the body's own copy (status "Văn bản đến", the same
+    stored file), checked by the signature validation like any incoming document."""
+
+    body = models.ForeignKey(
+        Body, verbose_name="cơ quan nhận", on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField("năm")
+    number = models.PositiveIntegerField("số đến")
+    document = models.OneToOneField(
+        Document,
+        verbose_name="văn bản đến",
+        on_delete=models.PROTECT,
+        related_name="incoming_entry",
+    )
+    source = models.ForeignKey(
+        Document,
+        verbose_name="văn bản gốc",
+        on_delete=models.PROTECT,
+        related_name="distributions",
+    )
+    sender = models.ForeignKey(
+        Body, verbose_name="cơ quan gửi", on_delete=models.PROTECT, related_name="+"
+    )
+    number_symbol = models.CharField("số, ký hiệu", max_length=130)
+    abstract = models.CharField("trích yếu", max_length=1000)
+    issued_on = models.DateField("ngày văn bản", null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người gửi",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    received_at = models.DateTimeField("ngày đến", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "sổ văn bản đến"
+        verbose_name_plural = "sổ văn bản đến"
+        ordering = ["body", "-year", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["body", "year", "number"], name="incoming_number_unique"
+            ),
+            # A body receives a document once, however often the clerk presses "Gửi".
+            models.UniqueConstraint(fields=["body", "source"], name="incoming_once_per_body"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} — {self.number_symbol}"

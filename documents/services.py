@@ -245,6 +245,58 @@ def document_version_store_signed(
         )
 
 
+def document_incoming_copy(*, actor: User, source: Document, body: Body, note: str) -> Document:
+    """*body*'s own copy of *source* as an incoming document (status "Văn bản đến"): the same
+    metadata and the same stored file of its current version (nothing copied on disk).
+
+    No permission check here, on purpose, as for ``document_version_store_signed``: the
+    sender is not a member of the receiving body, and the distribution service checks that
+    they keep the issuing body's register. Must run inside the caller's transaction.
+    """
+    latest = document_latest_version(source)
+    if latest is None:
+        raise ValidationError(gettext("Văn bản chưa có tệp nào."))
+    document = Document(
+        number=source.number,
+        symbol=source.symbol,
+        doc_type=source.doc_type,
+        abstract=source.abstract,
+        issuing_body=source.issuing_body,
+        issued_on=source.issued_on,
+        signer_name=source.signer_name,
+        confidentiality=source.confidentiality,
+        urgency=source.urgency,
+        status=DocumentStatus.INCOMING,
+        owning_body=body,
+        created_by=actor,
+    )
+    document.full_clean()
+    document.save()
+    version = _version_save(
+        actor=actor,
+        document=document,
+        pdf_blob=latest.blob,
+        original=None,
+        file_name=latest.file_name,
+        note=note,
+    )
+    _search_text_refresh(document, latest.blob)
+    audit_record(
+        actor=actor,
+        verb="document.received",
+        target=document,
+        details={
+            "source": source.pk,
+            "number_symbol": document.number_symbol,
+            "owning_body": body.code,
+            "sha256": latest.blob.sha256,
+        },
+    )
+    # The signature validation runs on it as on any incoming document (signing's hook).
+    hooks.version_added_notify(actor=actor, version=version)
+    return document
+
+
 def _version_create(
     *, actor: User, document: Document, prepared: _Prepared, note: str
 ) -> DocumentVersion:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from documents import views
+from documents.incoming import views as incoming_views
 from documents.reader import notes as note_views
 from documents.records import views as record_views
 from documents.register import views as register_views
@@ -27,6 +28,9 @@ urlpatterns = [
     path("<int:pk>/ghi-chu/", note_views.notes, name="notes"),
     path("<int:pk>/ghi-chu/<int:note_id>/", note_views.note_update, name="note_update"),
     path("<int:pk>/ghi-chu/<int:note_id>/xoa/", note_views.note_delete, name="note_delete"),
+    # Distribution to the recipients ("Nơi nhận") and the incoming register (sổ văn bản đến).
+    path("<int:pk>/gui-noi-nhan/", incoming_views.document_distribute_view, name="distribute"),
+    path("so-van-ban-den/", incoming_views.incoming_list, name="register_incoming"),
     # Work records (hồ sơ công việc).
     path("so-van-ban-di/", register_views.register_list, name="register_list"),
     path("so-van-ban-di/tai-ve.csv", register_views.register_export_csv, name="register_csv"),

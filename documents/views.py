@@ -19,7 +19,9 @@ from accounts.http import AuthenticatedRequest
 from accounts.models import Body
 from documents import hooks, services
 from documents.forms import DocumentCreateForm, DocumentSearchForm, VersionAddForm
-from documents.models import Document, DocumentVersion, ReadingCopy
+from documents.incoming.selectors import distributions_of
+from documents.incoming.services import may_distribute
+from documents.models import Document, DocumentVersion, IncomingEntry, ReadingCopy
 from documents.reader.http import blob_response
 from documents.selectors import (
     bodies_user_can_file_for,
@@ -91,6 +93,11 @@ def _render_detail(
         "document_facts": _extra_facts(document),
         "document_actions": hooks.actions(request.user, [document]).get(document.pk, []),
         "form": form if can_add else None,
+        "may_distribute": may_distribute(request.user, document),
+        "distributions": distributions_of(document),
+        "incoming_entry": IncomingEntry.objects.filter(document=document)
+        .select_related("sender")
+        .first(),
     }
     return render(request, "documents/document_detail.html", context, status=status)
 
