@@ -159,7 +159,7 @@ def test_a_clerk_takes_an_uploaded_draft_to_a_numbered_signed_original(
 
     # The register lists it, and the clerk reaches the register from the navigation.
     clerk.goto(f"{base}/")
-    clerk.click(".kh-nav a:has-text('Sổ văn bản đi')")
+    clerk.click(".kh-nav a:has-text('Sổ văn bản')")
     clerk.wait_for_selector("h1:has-text('Sổ văn bản đi')")
     assert "01/TTr-UBND" in clerk.inner_text("table")
     assert OutgoingEntry.objects.get(document=document).number == 1
