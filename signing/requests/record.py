@@ -25,9 +25,12 @@ from weasyprint.urls import URLFetcher
 from audit.models import AuditEvent
 from audit.services import event_digest
 from signing.models import SigningIdentity, SigningRequest
+from signing.pades.sign import PadesLevel, sign_pdf_bytes
+from signing.validation.report_pdf import report_seal
 
 PDF_VARIANT = "pdf/a-3b"
 TEMPLATE_NAME = "signing/record_pdf.html"
+SEAL_FIELD = "KyHopHoSoHoanThanh"
 
 # What each audit verb means to the reader (Vietnamese, the record's language).
 ACTIONS = {
@@ -151,15 +154,30 @@ def request_record(request: SigningRequest) -> CompletionRecord:
     return CompletionRecord(request=request, lines=lines, made_at=timezone.now())
 
 
-def record_html(record: CompletionRecord) -> str:
+def record_html(record: CompletionRecord, *, sealed: bool = False) -> str:
     with translation.override("vi"):
-        return render_to_string(TEMPLATE_NAME, {"record": record, "req": record.request})
+        context = {"record": record, "req": record.request, "sealed": sealed}
+        return render_to_string(TEMPLATE_NAME, context)
 
 
 def record_pdf(record: CompletionRecord) -> bytes:
-    """The record as PDF/A bytes (Vietnamese, A4); nothing is fetched from files or network."""
+    """The record as PDF/A bytes (Vietnamese, A4); nothing is fetched from files or network.
+
+    Sealed, like a validation report, with the platform's own certificate (never a body's
+    seal) when one is configured: whoever receives the file can check it was not edited after
+    KyHop made it. B-B, made locally, so the record downloads even with the TSA down."""
+    seal = report_seal()
     html = weasyprint.HTML(
-        string=record_html(record),
+        string=record_html(record, sealed=seal is not None),
         url_fetcher=URLFetcher(allowed_protocols=("data",), fail_on_errors=True),
     )
-    return html.write_pdf(pdf_variant=PDF_VARIANT)
+    pdf = html.write_pdf(pdf_variant=PDF_VARIANT)
+    if seal is None:
+        return pdf
+    return sign_pdf_bytes(
+        data=pdf,
+        signer=seal,
+        level=PadesLevel.B_B,
+        field_name=SEAL_FIELD,
+        reason="Hồ sơ hoàn thành trình ký do hệ thống KyHop lập",
+    )

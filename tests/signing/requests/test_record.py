@@ -9,12 +9,12 @@ import re
 import subprocess
 
 import pytest
-from django.conf import settings
+from django.conf import settings as configured
 from pypdf import PdfReader
 
 from audit.models import AuditEvent
 from signing.models import SigningIdentity, StepKind, ValidationReport
-from signing.requests.record import request_record
+from signing.requests.record import SEAL_FIELD, request_record
 from signing.selectors import waiting_for
 from signing.services import (
     AssigneeSpec,
@@ -24,6 +24,8 @@ from signing.services import (
     request_send,
     step_sign,
 )
+from signing.validation.report import CheckStatus
+from signing.validation.runner import validate_pdf
 from signing.validation.texts import OUTCOME_LABELS
 from tests.audit.helpers import audit_tamper
 from tests.signing.helpers import register, to_trinh
@@ -47,7 +49,7 @@ def _completed(world, capture):
     for user in (world.drafter1, world.chair):
         assignee = waiting_for(user).get(step__request=request)
         with capture(execute=True):
-            step_sign(actor=user, assignee=assignee, passphrase=settings.KYHOP_PKI_PASSPHRASE)
+            step_sign(actor=user, assignee=assignee, passphrase=configured.KYHOP_PKI_PASSPHRASE)
     with capture(execute=True):
         request_number_assign(actor=world.clerk, request=request, issued_on=dt.date(2026, 2, 5))
     request.refresh_from_db()
@@ -55,7 +57,7 @@ def _completed(world, capture):
 
 
 def test_the_record_lists_each_step_with_certificate_and_hash(
-    province, client, django_capture_on_commit_callbacks, tmp_path
+    province, client, django_capture_on_commit_callbacks, tmp_path, settings
 ):
     request = _completed(province, django_capture_on_commit_callbacks)
     record = request_record(request)
@@ -99,6 +101,14 @@ def test_the_record_lists_each_step_with_certificate_and_hash(
     # It renders (poppler reads it as a PDF with at least one page).
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
     assert "Pages:" in info.stdout
+    # Sealed by the platform (not by a body), and the seal holds: an edited copy would not.
+    assert "có chữ ký số (con dấu số) của hệ thống" in flat
+    settings.KYHOP_VALIDATION_FETCH = True  # the seal is B-B: its revocation status is fetched
+    sealed = validate_pdf(response.content, file_name="ho-so.pdf")
+    (seal,) = sealed.signatures
+    assert seal.field_name == SEAL_FIELD
+    assert seal.signer.common_name == "Dịch vụ kiểm tra chữ ký — KyHop"
+    assert {c.code: c.status for c in seal.checks}["integrity"] is CheckStatus.PASSED
 
 
 def test_a_tampered_audit_event_is_shown_as_not_matching(
