@@ -19,6 +19,9 @@ from documents.models import (
     DocumentStatus,
     DocumentType,
     DocumentVersion,
+    IncomingEntry,
+    OutgoingCounter,
+    OutgoingEntry,
     Urgency,
     WorkRecord,
     WorkRecordStatus,
@@ -128,6 +131,13 @@ class Paper:
         self._pending_numbered: list[tuple[dt.datetime, Person, int, Doc]] = []
         self._record_counts: dict[int, int] = defaultdict(int)
         self._clerks = {body.id: body.clerk for body in bodies}
+        # The registers' rows: this month's numbered documents and arrivals, and the last
+        # number of each outgoing register (body, type, year), written at the end.
+        self._numbered: list[tuple[dt.datetime, Doc]] = []
+        self._arrived: list[tuple[dt.datetime, Doc, Doc]] = []
+        self._arrivals: dict[tuple[int, int], int] = defaultdict(int)
+        self._last_numbers: dict[tuple[int, str, int], int] = {}
+        self._received: set[tuple[int, int]] = set()
 
     # --- documents ------------------------------------------------------------------------
 
@@ -186,7 +196,59 @@ class Paper:
             self.registers[key] += 1
             doc.number = str(self.registers[key])
             doc.issued_on = local.date()
+            self._numbered.append((at, doc))
         self.numbering = []
+
+    def _registers_month(self) -> None:
+        """The outgoing register's lines of this month's numbers, and the incoming register's
+        lines of its arrivals, numbered per receiving body and year in order of arrival."""
+        outgoing = self.writer.table(OutgoingEntry, OUTGOING_FIELDS)
+        for at, doc in self._numbered:
+            year = at.astimezone(TZ).year
+            key = (doc.issuing.id, doc.doc_type, year)
+            self._last_numbers[key] = max(self._last_numbers.get(key, 0), int(doc.number))
+            outgoing.add(
+                self.writer.new_id(OutgoingEntry),
+                doc.issuing.id,
+                doc.doc_type,
+                year,
+                int(doc.number),
+                doc.id,
+                doc.number_symbol,
+                doc.abstract,
+                doc.issued_on,
+                doc.signer_name,
+                self._clerks[doc.issuing.id].id,
+                at,
+            )
+        self._numbered = []
+        incoming = self.writer.table(IncomingEntry, INCOMING_FIELDS)
+        for at, copy, source in sorted(self._arrived, key=lambda a: (a[0], a[1].id)):
+            year = at.astimezone(TZ).year
+            self._arrivals[(copy.body.id, year)] += 1
+            incoming.add(
+                self.writer.new_id(IncomingEntry),
+                copy.body.id,
+                year,
+                self._arrivals[(copy.body.id, year)],
+                copy.id,
+                source.id,
+                source.issuing.id,
+                source.number_symbol,
+                source.abstract,
+                source.issued_on,
+                self._clerks[source.issuing.id].id,
+                at,
+            )
+        self._arrived = []
+
+    def registers_write(self) -> None:
+        """Each outgoing register's last number, as ``register_number_take`` keeps it."""
+        counters = self.writer.table(
+            OutgoingCounter, ["id", "body", "doc_type", "year", "last_number"]
+        )
+        for (body_id, doc_type, year), last in sorted(self._last_numbers.items()):
+            counters.add(self.writer.new_id(OutgoingCounter), body_id, doc_type, year, last)
 
     def next_invitation(self, body: BodyPlan, at: dt.datetime) -> str:
         """The invitation register (GM-…), shared with the agenda that goes with it."""
@@ -194,7 +256,12 @@ class Paper:
         self.registers[key] += 1
         return str(self.registers[key])
 
-    def incoming_copy(self, source: Doc, receiver: BodyPlan, at: dt.datetime) -> Doc:
+    def incoming_copy(self, source: Doc, receiver: BodyPlan, at: dt.datetime) -> Doc | None:
+        """*receiver*'s copy of *source*; None if it has one already (a body receives a
+        document once, as ``document_distribute`` enforces)."""
+        if (receiver.id, source.id) in self._received:
+            return None
+        self._received.add((receiver.id, source.id))
         doc = Doc(
             self.writer.new_id(Document),
             receiver,
@@ -213,6 +280,7 @@ class Paper:
         )
         self.version(doc, at, receiver.clerk, "")
         self.month.append(doc)
+        self._arrived.append((at, doc, source))
         return doc
 
     # --- signing requests -----------------------------------------------------------------
@@ -500,6 +568,7 @@ class Paper:
 
     def month_write(self) -> None:
         self._assign_numbers()
+        self._registers_month()
         for when, clerk, pk, doc in self._pending_numbered:
             version = doc.versions[-1]
             self.chain.add(
@@ -619,6 +688,34 @@ FIELD_NAMES = {
     StepKind.MAIN: "ky_chinh_{order}_1",
     StepKind.SEAL: "dong_dau_{order}_1",
 }
+OUTGOING_FIELDS = [
+    "id",
+    "body",
+    "doc_type",
+    "year",
+    "number",
+    "document",
+    "number_symbol",
+    "abstract",
+    "issued_on",
+    "signer_name",
+    "recorded_by",
+    "recorded_at",
+]
+INCOMING_FIELDS = [
+    "id",
+    "body",
+    "year",
+    "number",
+    "document",
+    "source",
+    "sender",
+    "number_symbol",
+    "abstract",
+    "issued_on",
+    "sent_by",
+    "received_at",
+]
 DOCUMENT_FIELDS = [
     "id",
     "number",

@@ -164,6 +164,7 @@ class History:
         self._meetings(self.now + dt.timedelta(days=1), self.now + dt.timedelta(days=30), upcoming)
         self._write_month()
         self.paper.records_write()
+        self.paper.registers_write()
 
     def _write_month(self) -> None:
         self.paper.month_write()
@@ -204,8 +205,7 @@ class History:
             kind = rng.choices(["issued", "incoming", "draft"], [62, 33, 5])[0]
             if kind == "incoming" and self.paper.recent_issued:
                 source = rng.choice(self.paper.recent_issued)
-                if source.issuing is not body:
-                    self.paper.incoming_copy(source, body, at)
+                if source.issuing is not body and self.paper.incoming_copy(source, body, at):
                     continue
                 kind = "issued"
             status = DocumentStatus.DRAFT if kind == "draft" else DocumentStatus.ISSUED

@@ -135,9 +135,14 @@ def pages(year: int) -> list[Page]:
             "/hop/thong-ke/?" + query({"co_quan": root.pk, "tu": low, "den": high}),
         ),
         Page(
-            f"outgoing documents of {year} (documents list: body + year; no register page)",
+            f"outgoing register of {year}, province committee",
             CLERK_USERNAME,
-            "/van-ban/?" + query({"body": root.pk, "date_from": low, "date_to": high}),
+            "/van-ban/so-van-ban-di/?" + query({"body": root.pk, "year": year}),
+        ),
+        Page(
+            f"incoming register of {year}, province committee",
+            CLERK_USERNAME,
+            "/van-ban/so-van-ban-den/?" + query({"body": root.pk, "year": year}),
         ),
         Page("audit page (admin list of events)", ADMIN_USERNAME, "/quan-tri/audit/auditevent/"),
     ]

@@ -11,14 +11,21 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Body, User
 from audit.models import AuditEvent
 from audit.services import audit_chain_verify
-from documents.models import Document, DocumentStatus, WorkRecord
+from documents.models import (
+    Document,
+    DocumentStatus,
+    IncomingEntry,
+    OutgoingCounter,
+    OutgoingEntry,
+    WorkRecord,
+)
 from meetings.models import Ballot, Meeting, MeetingStatus, Poll, VoteReceipt
 from meetings.seed_scale.province import (
     ADMIN_USERNAME,
@@ -95,6 +102,43 @@ def test_outgoing_registers_are_never_skipped_nor_reused(province):
         if key[2] == "GM":
             values = sorted(set(values))  # invitation and agenda carry the same number
         assert sorted(values) == list(range(1, len(values) + 1)), key
+
+
+@pytest.mark.django_db
+def test_the_registers_hold_a_line_for_every_number_and_every_arrival(province):
+    entries = list(OutgoingEntry.objects.select_related("document"))
+    assert entries
+    for entry in entries:
+        assert entry.document.number_symbol == entry.number_symbol
+        assert entry.document.issuing_body_id == entry.body_id
+        assert entry.document.issued_on == entry.issued_on
+    # Each register's counter is its last line, so the next number taken follows on.
+    lines = OutgoingEntry.objects.values("body", "doc_type", "year").annotate(n=Max("number"))
+    last = {(c.body_id, c.doc_type, c.year): c.last_number for c in OutgoingCounter.objects.all()}
+    assert last == {(r["body"], r["doc_type"], r["year"]): r["n"] for r in lines}
+    arrivals: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for entry in IncomingEntry.objects.select_related("document", "source"):
+        assert entry.document.status == DocumentStatus.INCOMING
+        assert entry.document.owning_body_id == entry.body_id
+        assert entry.source.number_symbol == entry.number_symbol == entry.document.number_symbol
+        arrivals[(entry.body_id, entry.year)].append(entry.number)
+    assert arrivals
+    for key, numbers in arrivals.items():
+        assert sorted(numbers) == list(range(1, len(numbers) + 1)), key
+    assert (
+        IncomingEntry.objects.count()
+        == Document.objects.filter(status=DocumentStatus.INCOMING).count()
+    )
+
+
+@pytest.mark.django_db
+def test_the_registers_pages_list_the_clerks_lines(province):
+    client = _client(CLERK_USERNAME)
+    outgoing = client.get("/van-ban/so-van-ban-di/")
+    incoming = client.get("/van-ban/so-van-ban-den/")
+    assert outgoing.status_code == incoming.status_code == 200
+    assert outgoing.content.decode().count("<tr>") > 1
+    assert incoming.content.decode().count("<tr>") > 1
 
 
 @pytest.mark.django_db
