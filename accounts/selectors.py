@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from accounts.models import Membership, User
+from accounts.text import fold
+from accounts.widgets import Person, details_of, person_of
 
 
 def memberships_of(user: User) -> QuerySet[Membership]:
@@ -13,3 +15,34 @@ def memberships_of(user: User) -> QuerySet[Membership]:
         .select_related("body", "body__parent")
         .order_by("body__name")
     )
+
+
+def people_matching(allowed: frozenset[int], query: str, limit: int) -> tuple[list[Person], bool]:
+    """The people of *allowed* whose name, position, role or unit hold every word of *query*
+    (folded: "pho chu tich" finds "Phó Chủ tịch"), by name; whether there were more.
+
+    Two queries whatever the number of people (the people, then their memberships); folding
+    1,500 people in Python takes a few milliseconds, less than a round trip per person would,
+    and behaves the same on SQLite and PostgreSQL. Those whose name matches come first, so
+    typing a name is not drowned by everyone of a matching unit.
+    """
+    terms = [term for term in fold(query).split(" ") if term]
+    rows = list(
+        User.objects.filter(pk__in=allowed, is_active=True)
+        .order_by("full_name", "username")
+        .values_list("pk", "full_name", "username", "position")
+    )
+    details = details_of([pk for pk, *_ in rows])
+    by_name: list[Person] = []
+    by_other: list[Person] = []
+    for pk, full_name, username, position in rows:
+        person = person_of(pk, full_name or username, position, details.get(pk, ("", [])))
+        name = fold(person.name)
+        if all(term in name for term in terms):
+            by_name.append(person)
+        elif all(term in f"{name} {fold(person.detail)}" for term in terms):
+            by_other.append(person)
+        if len(by_name) > limit:
+            break
+    found = (by_name + by_other)[: limit + 1]
+    return found[:limit], len(found) > limit
