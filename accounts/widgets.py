@@ -87,6 +87,7 @@ def details_of(user_ids: Iterable[int] | QuerySet[Any]) -> dict[int, tuple[str, 
 
     *user_ids* may be a subquery of keys, so a whole queryset costs one query, not one per id.
     """
+    labels = {value: gettext(label) for value, label in Role.choices}
     roles: dict[int, str] = {}
     units: dict[int, list[str]] = defaultdict(list)
     rows = (
@@ -95,7 +96,7 @@ def details_of(user_ids: Iterable[int] | QuerySet[Any]) -> dict[int, tuple[str, 
         .values_list("user_id", "role", "body__name")
     )
     for user_id, role, body_name in rows:
-        roles.setdefault(user_id, gettext(Role(role).label) if role in Role.values else "")
+        roles.setdefault(user_id, labels.get(role, ""))
         if body_name not in units[user_id]:
             units[user_id].append(body_name)
     return {pk: (roles.get(pk, ""), units.get(pk, [])) for pk in roles}
