@@ -55,7 +55,12 @@ function enhance(root) {
   }
   const described = select.getAttribute("aria-describedby");
   if (described) input.setAttribute("aria-describedby", described);
-  if (select.required) input.setAttribute("aria-required", "true");
+  if (select.required) {
+    // The browser would point its own "choose an item" bubble at a select no one can see;
+    // the server answers an empty choice with its Vietnamese message instead.
+    input.setAttribute("aria-required", "true");
+    select.required = false;
+  }
   if (select.getAttribute("aria-invalid")) input.setAttribute("aria-invalid", "true");
   select.classList.add("kh-picker-native");
   select.setAttribute("aria-hidden", "true");

@@ -166,3 +166,19 @@ def test_the_same_picker_invites_a_person_to_a_meeting(browser, signing_server, 
     clerk.wait_for_selector("text=Đã mời Đỗ Quang Vinh.")
     assert Participant.objects.filter(meeting=meeting, user=world.deputy).exists()
     assert errors == []
+
+    # Without JavaScript the same field is the plain select, people told apart by their unit.
+    context = browser.new_context(
+        viewport=TABLET_LANDSCAPE, locale="vi-VN", java_script_enabled=False
+    )
+    plain = context.new_page()
+    log_in(plain, base, "vanthu", PASSWORD)
+    plain.goto(f"{base}/hop/{meeting.pk}/chuan-bi/")
+    assert plain.locator("[role=combobox]").count() == 0
+    assert plain.locator("#id_user").is_visible()
+    labels = plain.locator("#id_user option").all_inner_texts()
+    assert "Lê Minh Đức — Thành viên, Ủy ban nhân dân tỉnh Bắc Ninh" in labels
+    plain.select_option("#id_user", str(world.drafter1.pk))
+    plain.click("form[action$='moi-ca-nhan/'] button[type=submit]")
+    plain.wait_for_selector("text=Đã mời Lê Minh Đức.")
+    context.close()
