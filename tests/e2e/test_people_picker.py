@@ -138,6 +138,29 @@ def test_clerk_picks_signers_by_position_keyboard_and_touch(browser, signing_ser
     assert [a.user_id for a in steps[StepKind.MAIN].assignees.all()] == [world.chair.pk]
     assert errors == []
 
+    # Sent, the deputy hands his initials to a colleague through the same picker.
+    clerk.click("button:has-text('Gửi trình ký')")
+    clerk.wait_for_selector("text=Đã gửi trình ký.", timeout=120_000)
+    deputy_page = browser.new_context(viewport=TABLET_LANDSCAPE, locale="vi-VN").new_page()
+    deputy_errors = collect_js_errors(deputy_page)
+    log_in(deputy_page, base, "lanhdao", PASSWORD)
+    deputy_page.goto(f"{base}/ky-so/yeu-cau/{request.pk}/")
+    deputy_page.click("button:has-text('Ủy quyền')")
+    to_user = _picker(deputy_page, "to_user")
+    to_user.wait_for()
+    to_user.fill("ngoc anh")
+    deputy_page.locator("#step-delegate [role=option]").first.wait_for()
+    screenshot_tablet(deputy_page, "people-picker-delegate")
+    to_user.press("ArrowDown")
+    to_user.press("Enter")
+    assert deputy_page.input_value("#id_to_user") == str(world.drafter2.pk)
+    assert_no_english(deputy_page)
+    deputy_page.click("#step-delegate button[type=submit]")
+    deputy_page.wait_for_selector("text=Đã ủy quyền.")
+    initial = request.steps.get(kind=StepKind.INITIAL)
+    assert world.drafter2.pk in {a.user_id for a in initial.assignees.all()}
+    assert deputy_errors == []
+
 
 def test_the_same_picker_invites_a_person_to_a_meeting(browser, signing_server, province):
     base, world = signing_server, province
