@@ -6,16 +6,18 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
+from django.views.decorators.http import require_safe
 
 from accounts.csv_import import import_bodies_csv, import_people_csv
 from accounts.forms import CsvImportForm, ThrottledAuthenticationForm, lockout_message
 from accounts.http import AuthenticatedRequest
-from accounts.selectors import memberships_of
+from accounts.selectors import memberships_of, people_matching
+from accounts.widgets import picker_allowed
 
 
 class LoginView(auth_views.LoginView):
@@ -75,3 +77,22 @@ def csv_import(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request, "accounts/csv_import.html", {"form": form, "result": result}, status=status
     )
+
+
+# A page of matches: enough to find someone by a few letters, small enough to read at a glance.
+PEOPLE_SEARCH_LIMIT = 20
+
+
+@login_required
+@require_safe
+def people_search(request: AuthenticatedRequest) -> JsonResponse:
+    """The people picker's search: among the people the widget's signed token names only (see
+    accounts.widgets), matched without caring about case or Vietnamese marks on name,
+    position, role and unit. Two queries whatever the number of people."""
+    allowed = picker_allowed(request.GET.get("token", ""))
+    if allowed is None:
+        message = gettext("Danh sách người đã hết hạn. Hãy tải lại trang.")
+        return JsonResponse({"error": message}, status=400)
+    found, more = people_matching(allowed, request.GET.get("q", "")[:200], PEOPLE_SEARCH_LIMIT)
+    results = [{"id": p.pk, "name": p.name, "detail": p.detail, "label": p.label} for p in found]
+    return JsonResponse({"results": results, "more": more})

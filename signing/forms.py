@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.widgets import PeoplePicker, PeoplePickerMultiple
 from signing.models import PadesLevelChoice, SigningRequest, StepAssignee
 from signing.pades import appearances
 
@@ -75,7 +76,10 @@ class RequestForm(forms.Form):
 
     title = forms.CharField(label=_("Nội dung trình"), max_length=500, required=False)
     initial_signers = forms.ModelMultipleChoiceField(
-        label=_("Ký nháy (song song)"), queryset=User.objects.none(), required=False
+        label=_("Ký nháy (song song)"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=PeoplePickerMultiple,
     )
     # Or initials one after the other, in the order chosen here (each its own step).
     initial_order_1 = forms.ModelChoiceField(
@@ -83,21 +87,24 @@ class RequestForm(forms.Form):
         queryset=User.objects.none(),
         required=False,
         empty_label=_("(không chọn)"),
+        widget=PeoplePicker,
     )
     initial_order_2 = forms.ModelChoiceField(
         label=_("Ký nháy lần lượt — người thứ hai"),
         queryset=User.objects.none(),
         required=False,
         empty_label=_("(không chọn)"),
+        widget=PeoplePicker,
     )
     initial_order_3 = forms.ModelChoiceField(
         label=_("Ký nháy lần lượt — người thứ ba"),
         queryset=User.objects.none(),
         required=False,
         empty_label=_("(không chọn)"),
+        widget=PeoplePicker,
     )
     main_signer = forms.ModelChoiceField(
-        label=_("Người có thẩm quyền ký"), queryset=User.objects.none()
+        label=_("Người có thẩm quyền ký"), queryset=User.objects.none(), widget=PeoplePicker
     )
     with_seal = forms.BooleanField(label=_("Văn thư đóng dấu cơ quan sau khi ký"), required=False)
     is_attachment = forms.BooleanField(
@@ -116,7 +123,10 @@ class RequestForm(forms.Form):
         ),
     )
     readers = forms.ModelMultipleChoiceField(
-        label=_("Người nhận để biết"), queryset=User.objects.none(), required=False
+        label=_("Người nhận để biết"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=PeoplePickerMultiple,
     )
     level = forms.ChoiceField(
         label=_("Mức chữ ký"),
@@ -192,7 +202,9 @@ class ReturnForm(forms.Form):
 
 
 class DelegateForm(forms.Form):
-    to_user = forms.ModelChoiceField(label=_("Ủy quyền cho"), queryset=User.objects.none())
+    to_user = forms.ModelChoiceField(
+        label=_("Ủy quyền cho"), queryset=User.objects.none(), widget=PeoplePicker
+    )
     reason = forms.CharField(label=_("Lý do"), max_length=500, required=False)
 
     def __init__(self, *args: Any, people: QuerySet[User], **kwargs: Any) -> None:

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Body, Clearance, User
+from accounts.widgets import PeoplePicker
 from meetings.models import MeetingKind, ParticipantRole, Rsvp
 
 _DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -54,7 +55,10 @@ class AgendaItemForm(forms.Form):
     title = forms.CharField(label=_("Nội dung"), max_length=500)
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
     presenter = forms.ModelChoiceField(
-        label=_("Người trình bày"), queryset=User.objects.none(), required=False
+        label=_("Người trình bày"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=PeoplePicker,
     )
     presenter_name = forms.CharField(label=_("hoặc ghi tên"), max_length=200, required=False)
     planned_minutes = forms.IntegerField(
@@ -88,7 +92,7 @@ class InviteBodyForm(forms.Form):
 
 class InvitePersonForm(forms.Form):
     user = forms.ModelChoiceField(
-        label=_("Mời cá nhân"), queryset=User.objects.filter(is_active=True)
+        label=_("Mời cá nhân"), queryset=User.objects.filter(is_active=True), widget=PeoplePicker
     )
     role = forms.ChoiceField(
         label=_("Vai trò"),

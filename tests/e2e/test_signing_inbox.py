@@ -111,7 +111,8 @@ def test_the_clerk_drags_the_signature_area_on_the_page(browser, signing_server,
     assert values["width"] == pytest.approx(100, abs=3)
     assert values["height"] == pytest.approx(50, abs=3)
     assert values["y"] == pytest.approx(842 - 600 - 50, abs=3)  # PDF's y runs from the bottom
-    page.select_option("#id_main_signer", label=str(province.chair))
+    # The picker's select labels people with position and unit: chosen by key.
+    page.select_option("#id_main_signer", str(province.chair.pk))
     page.click("button:has-text('Tạo yêu cầu trình ký')")
     page.wait_for_selector("text=Đã tạo yêu cầu trình ký")
     main = SigningRequest.objects.get(document=version.document).steps.get().assignees.get()

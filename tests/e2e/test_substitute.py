@@ -118,9 +118,15 @@ def test_official_sends_the_departments_deputy_in_their_place(browser, invited, 
     assert not any("Nguyễn Văn Hùng" in text for text in offered)  # already invited
     official.check("input[name=answer][value=substitute]")
     official.fill("#id_reason", "Đi công tác tại Hà Nội")
-    official.fill("#substitute-filter", "hong nhung")
-    visible = official.locator("#id_substitute option:not([hidden])").all_inner_texts()
-    assert visible[1:] == ["Vũ Thị Hồng Nhung — Phó Giám đốc Sở Tài chính (Sở Tài chính)"]
+    # The people picker finds the deputy without the marks typed, and Enter chooses her.
+    search = official.locator("#rsvp [role=combobox]")
+    search.fill("hong nhung")
+    found = official.locator("#rsvp [role=option]")
+    found.first.wait_for()
+    assert found.count() == 1
+    assert "Vũ Thị Hồng Nhung" in found.first.inner_text()
+    search.press("ArrowDown")
+    search.press("Enter")
     deputy = User.objects.get(username="phogiamdoc")
     assert official.input_value("#id_substitute") == str(deputy.pk)
     screenshot(official, f"substitute-form-{viewport['width']}")
