@@ -131,13 +131,13 @@ def original_signer(assignee: StepAssignee) -> tuple[AdministrativeDocument, Sig
 
 def delegation_outlook(assignee: StepAssignee, to_user: User) -> DelegationOutlook:
     """Whether and how *assignee*'s place may go to *to_user* (no writes, no layout)."""
-    if assignee.step.kind != StepKind.MAIN:
-        return DelegationOutlook()
     if assignee.delegated_from_id is not None:
         # Decree 30 Art. 13.3: whoever signs by authorisation may not authorise another.
         return DelegationOutlook(
             refusal=gettext("Người ký thay không được ủy quyền lại cho người khác ký.")
         )
+    if assignee.step.kind != StepKind.MAIN:
+        return DelegationOutlook()
     found = original_signer(assignee)
     if found is None:
         return DelegationOutlook(refusal=_uploaded_refusal())

@@ -6,9 +6,16 @@ from __future__ import annotations
 from django.utils.safestring import mark_safe
 
 from documents.rendering import AdministrativeDocument, Signer, render
-from signing.models import SigningRequest, StepKind
+from signing.models import SigningRequest, StepAssignee, StepKind
+from signing.pades import appearances
 from signing.pades.appearances import Placement
-from signing.services import AssigneeSpec, StepSpec, request_create, request_send
+from signing.services import (
+    AssigneeSpec,
+    StepSpec,
+    main_placement_for,
+    request_create,
+    request_send,
+)
 from tests.signing.helpers import Province, register
 
 CHAIR_FIELD = "chu-tich"
@@ -37,9 +44,15 @@ def rendered_to_trinh() -> AdministrativeDocument:
 
 
 def rendered_request(
-    world: Province, *, initials: tuple = (), seal: bool = False, level: str = "B-B"
+    world: Province,
+    *,
+    initials: tuple = (),
+    seal: bool = False,
+    seal_over_chair: bool = False,
+    level: str = "B-B",
 ) -> SigningRequest:
-    """The Tờ trình above, registered and sent: initials if given, the chair, the seal."""
+    """The Tờ trình above, registered and sent: initials if given, the chair, the seal (placed
+    by the clerk over the chair's signature, as the minutes place it, if *seal_over_chair*)."""
     source = rendered_to_trinh()
     rendered = render(source)
     rect = rendered.signature_rects[CHAIR_FIELD]
@@ -49,8 +62,13 @@ def rendered_request(
         steps.append(StepSpec(StepKind.INITIAL, tuple(AssigneeSpec(user=u) for u in initials)))
     chair = AssigneeSpec(user=world.chair, placement=area, field_name=CHAIR_FIELD)
     steps.append(StepSpec(StepKind.MAIN, (chair,)))
-    if seal:
-        steps.append(StepSpec(StepKind.SEAL, (AssigneeSpec(seal_body=world.ubnd),)))
+    if seal or seal_over_chair:
+        placement = None
+        if seal_over_chair:
+            image = main_placement_for(StepAssignee(user=world.chair), area, fill=0.9)
+            placement = appearances.seal_placement(main=image)
+        seal_spec = AssigneeSpec(seal_body=world.ubnd, placement=placement)
+        steps.append(StepSpec(StepKind.SEAL, (seal_spec,)))
     request = request_create(
         actor=world.clerk,
         version=register(world, rendered.pdf),

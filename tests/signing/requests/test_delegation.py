@@ -19,12 +19,15 @@ from audit.models import AuditEvent
 from documents.storage import blob_open
 from signing import devpki
 from signing.models import AssigneeStatus, SignsAs, StepAssignee, StepKind
+from signing.pades import appearances
+from signing.pades.appearances import Placement
 from signing.requests.delegation import delegation_outlook
 from signing.requests.record import request_record
 from signing.selectors import waiting_for
 from signing.services import (
     AssigneeSpec,
     StepSpec,
+    main_placement_for,
     request_create,
     request_send,
     step_delegate,
@@ -174,6 +177,19 @@ def test_a_seal_placed_over_the_signature_follows_it(province):
     assert delegate.status == AssigneeStatus.WAITING
 
 
+def test_a_seal_the_clerk_put_over_the_signature_moves_to_the_delegates(province):
+    request = rendered_request(province, seal_over_chair=True)
+    original = _mine(province.chair, request)
+    seal = StepAssignee.objects.get(step__request=request, seal_body=province.ubnd)
+    old_y = seal.y
+    delegate = step_delegate(actor=province.chair, assignee=original, to_user=province.deputy)
+    seal.refresh_from_db()
+    area = Placement(delegate.page, delegate.x, delegate.y, delegate.width, delegate.height)
+    expected = appearances.seal_placement(main=main_placement_for(delegate, area, fill=0.9))
+    assert (seal.page, seal.x, seal.y) == (expected.page, expected.x, expected.y)
+    assert seal.y < old_y
+
+
 def test_delegation_after_a_signature_is_refused_and_changes_nothing(province):
     request = rendered_request(province, initials=(province.drafter1,))
     step_sign(
@@ -222,6 +238,15 @@ def test_a_delegate_may_not_delegate_again(province):
     )
     with pytest.raises(ValidationError, match="không được ủy quyền lại"):
         step_delegate(actor=province.deputy, assignee=delegate, to_user=province.drafter1)
+
+
+def test_a_delegate_of_initials_may_not_delegate_again_either(province):
+    request = rendered_request(province, initials=(province.drafter1,))
+    delegate = step_delegate(
+        actor=province.drafter1, assignee=_mine(province.drafter1, request), to_user=province.deputy
+    )
+    with pytest.raises(ValidationError, match="không được ủy quyền lại"):
+        step_delegate(actor=province.deputy, assignee=delegate, to_user=province.drafter2)
 
 
 def test_the_first_post_shows_the_block_and_only_the_confirmation_delegates(province, client):
