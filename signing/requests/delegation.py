@@ -145,9 +145,11 @@ def delegation_outlook(assignee: StepAssignee, to_user: User) -> DelegationOutlo
         return DelegationOutlook(refusal=_signed_refusal())
     _document, original = found
     deputy = is_deputy(to_user, assignee.step.request.body_id)
-    position = short_position(to_user, assignee.step.request.body) or (
-        gettext("Phó Chủ tịch") if deputy else ""
-    )
+    position = short_position(to_user, assignee.step.request.body)
+    if not position and deputy:
+        # A deputy with no position on record is the head's deputy: "Phó Chủ tịch", "Phó
+        # Giám đốc" (printed in the document: Vietnamese whatever the screen's language).
+        position = f"Phó {original.position[:1].lower()}{original.position[1:]}"
     if not position:
         return DelegationOutlook(
             refusal=gettext(

@@ -285,3 +285,17 @@ def test_the_first_post_on_an_uploaded_draft_says_why_it_is_refused(province, cl
     text = page.content.decode()
     assert "là tệp tải lên" in text
     assert "Xác nhận ủy quyền</button>" not in text
+
+
+def test_a_deputy_without_a_position_on_record_signs_as_the_heads_deputy(province):
+    request = rendered_request(province)
+    province.deputy.position = ""
+    province.deputy.save()
+    outlook = delegation_outlook(_mine(province.chair, request), province.deputy)
+    assert outlook.default == "KT."
+    kt = outlook.blocks["KT."]
+    assert (kt.authority, kt.position) == (("TM. Ủy ban nhân dân", "KT. Chủ tịch"), "Phó chủ tịch")
+    province.drafter2.position = ""
+    province.drafter2.save()
+    refused = delegation_outlook(_mine(province.chair, request), province.drafter2)
+    assert "Chưa ghi chức vụ của Phạm Thị Ngọc Ánh" in refused.refusal
