@@ -12,11 +12,13 @@ Nothing is fetched from the network while rendering: the CSS is part of the temp
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import weasyprint
 from django.template.loader import render_to_string
@@ -138,6 +140,38 @@ class AdministrativeDocument:
             raise ValueError("Tên các ô chữ ký phải khác nhau.")
         if not self.is_official_letter and not self.document_type.strip():
             raise ValueError("Văn bản có tên loại phải ghi tên loại (ví dụ: TỜ TRÌNH).")
+
+
+def document_as_json(doc: AdministrativeDocument) -> dict[str, Any]:
+    """What *doc* was made of, as JSON: kept with a signing request so that the document can
+    be laid out again with another signer block (delegation, Decree 30 Art. 13) and say
+    exactly what it said before, save that block."""
+    data = dataclasses.asdict(doc)
+    data["date"] = doc.date.isoformat() if doc.date else None
+    data["body_html"] = str(doc.body_html)
+    return data
+
+
+def document_from_json(data: dict[str, Any]) -> AdministrativeDocument:
+    """The document ``document_as_json`` kept. Its ``body_html`` was safe HTML when it was
+    kept (``AdministrativeDocument`` refuses any other) and KyHop alone writes it back."""
+    fields = dict(data)
+    fields["date"] = dt.date.fromisoformat(data["date"]) if data.get("date") else None
+    fields["body_html"] = mark_safe(data["body_html"])  # noqa: S308
+    fields["signers"] = tuple(_signer_from(signer) for signer in data["signers"])
+    fields["annexes"] = tuple(Annex(**a) for a in data.get("annexes", ()))
+    for name in ("addressees", "recipients"):
+        fields[name] = tuple(data.get(name, ()))
+    return AdministrativeDocument(**fields)
+
+
+def _signer_from(data: dict[str, Any]) -> Signer:
+    return Signer(
+        position=data["position"],
+        full_name=data["full_name"],
+        field_id=data["field_id"],
+        authority=tuple(data.get("authority", ())),
+    )
 
 
 @dataclass(frozen=True)

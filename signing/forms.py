@@ -201,17 +201,6 @@ class ReturnForm(forms.Form):
     reason = forms.CharField(label=_("Lý do trả lại"), max_length=1000, widget=forms.Textarea)
 
 
-class DelegateForm(forms.Form):
-    to_user = forms.ModelChoiceField(
-        label=_("Ủy quyền cho"), queryset=User.objects.none(), widget=PeoplePicker
-    )
-    reason = forms.CharField(label=_("Lý do"), max_length=500, required=False)
-
-    def __init__(self, *args: Any, people: QuerySet[User], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _choose_from(self.fields["to_user"], people)
-
-
 class NumberForm(forms.Form):
     """Only the date: the number is the next one of the outgoing register, taken when saved."""
 

@@ -215,6 +215,15 @@ class AssigneeStatus(models.TextChoices):
     DELEGATED = "delegated", gettext_noop("Đã ủy quyền")
 
 
+class SignsAs(models.TextChoices):
+    """How a delegate signs for the person whose place they take (Decree 30/2020/NĐ-CP, Art. 13
+    and Appendix I): the prefix put before the original signer's position in the signer block."""
+
+    KT = "KT.", gettext_noop("Ký thay (KT.)")
+    TL = "TL.", gettext_noop("Thừa lệnh (TL.)")
+    TUQ = "TUQ.", gettext_noop("Thừa ủy quyền (TUQ.)")
+
+
 class SigningRequest(models.Model):
     """A document version routed for signature (trình ký) along ordered steps.
 
@@ -288,6 +297,9 @@ class SigningRequest(models.Model):
         "nhắc cấp số quá hạn lúc", null=True, blank=True
     )
     return_reason = models.CharField("lý do trả lại", max_length=1000, blank=True)
+    # What KyHop laid the document out from (documents.rendering.document_as_json), so that a
+    # delegation can print the delegate's signer block; empty for an uploaded draft.
+    rendered_from = models.JSONField("nội dung dàn trang", null=True, blank=True)
 
     class Meta:
         verbose_name = "yêu cầu trình ký"
@@ -385,6 +397,16 @@ class StepAssignee(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # A delegate's row names the row whose place it took and how it signs for it (KT., …).
+    delegated_from = models.ForeignKey(
+        "self",
+        verbose_name="ký thay cho",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signs_as = models.CharField("hình thức ký", max_length=5, choices=SignsAs.choices, blank=True)
     signed_version = models.ForeignKey(
         "documents.DocumentVersion",
         verbose_name="phiên bản sau khi ký",

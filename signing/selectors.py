@@ -93,7 +93,10 @@ def request_steps(request: SigningRequest) -> list[SigningStep]:
     """The steps with their assignees, in two queries whatever their number."""
     return list(
         request.steps.order_by("order").prefetch_related(
-            "assignees__user", "assignees__seal_body", "assignees__delegated_to"
+            "assignees__user",
+            "assignees__seal_body",
+            "assignees__delegated_to",
+            "assignees__delegated_from__user",
         )
     )
 
@@ -107,7 +110,9 @@ def waiting_for(user: User) -> QuerySet[StepAssignee]:
             step__status=StepStatus.ACTIVE,
             step__request__status=RequestStatus.IN_PROGRESS,
         )
-        .select_related("step__request__document", "step__request__created_by")
+        .select_related(
+            "step__request__document", "step__request__created_by", "delegated_from__user"
+        )
         .order_by("step__request__sent_at", "pk")
     )
 

@@ -30,6 +30,7 @@ from django.utils.translation import gettext
 
 from accounts.models import Body, User, nfc
 from documents.models import DocumentVersion
+from documents.rendering import AdministrativeDocument, document_as_json
 from documents.selectors import document_can_add_version, document_latest_version
 from signing.models import (
     RequestReader,
@@ -146,10 +147,14 @@ def request_create(
     date_placement: Placement | None = None,
     deadline: dt.datetime | None = None,
     main_request: SigningRequest | None = None,
+    rendered_from: AdministrativeDocument | None = None,
 ) -> SigningRequest:
     """A draft request for *version* (a PDF, the document's latest) along *steps*; with a
     *deadline* (hạn xử lý, in the future) its open signers are reminded on the schedule. An
-    attachment in its own file names the *main_request* of its main document."""
+    attachment in its own file names the *main_request* of its main document. A document
+    KyHop laid out passes what it was laid out from (*rendered_from*, whose signer
+    ``field_id`` are the main signers' field names), so a delegation can re-print its signer
+    block for the delegate."""
     document = version.document
     if not document_can_add_version(actor, document):
         raise PermissionDenied(gettext("Bạn không có quyền trình ký văn bản này."))
@@ -177,6 +182,7 @@ def request_create(
         date_field_rect=rect_json(date_placement),
         created_by=actor,
         deadline=deadline,
+        rendered_from=document_as_json(rendered_from) if rendered_from else None,
     )
     request.full_clean()
     request.save()

@@ -39,9 +39,9 @@ from meetings.minutes.charts import Bar, bar_chart_svg, svg_data_url
 from meetings.minutes.draft import (
     CHAIR_FIELD,
     SECRETARY_FIELD,
+    minutes_document,
     minutes_latest,
     minutes_people_stale,
-    minutes_render,
     named_voters,
     officer_user,
     poll_facts,
@@ -168,7 +168,8 @@ def minutes_send_for_signature(
     chair = _officer_user(meeting, ParticipantRole.CHAIR)
     minutes_signers_check(meeting, [secretary, chair])
     # Rendering takes a second or more: before any lock is taken.
-    rendered = minutes_render(draft)
+    source = minutes_document(meeting, draft.content)
+    rendered = render(source)
     with transaction.atomic():
         locked = MinutesDraft.objects.select_for_update().get(pk=draft.pk)
         latest = minutes_latest(meeting)
@@ -201,6 +202,7 @@ def minutes_send_for_signature(
             version=version,
             steps=[*main_steps, StepSpec(StepKind.SEAL, (seal,))],
             title=f"Biên bản {meeting.title}",
+            rendered_from=source,  # a delegation re-prints the signer block from it
         )
         request_send(actor=actor, request=request)
         locked.document = version.document
@@ -254,7 +256,8 @@ def conclusion_notice_send(*, actor: User, meeting: Meeting) -> ConclusionNotice
         refuse(gettext("Hãy lập biên bản trước khi ra thông báo kết luận."))
     chair = _officer_user(meeting, ParticipantRole.CHAIR)
     minutes_signers_check(meeting, [chair])
-    rendered = render(conclusion_notice_document(meeting, draft.content))
+    source = conclusion_notice_document(meeting, draft.content)
+    rendered = render(source)
     with transaction.atomic():
         version = _register_pdf(
             actor=actor,
@@ -280,6 +283,7 @@ def conclusion_notice_send(*, actor: User, meeting: Meeting) -> ConclusionNotice
                 ),
             ],
             title=f"Thông báo kết luận {meeting.title}",
+            rendered_from=source,
         )
         request_send(actor=actor, request=request)
         notice = ConclusionNotice.objects.create(

@@ -7,12 +7,14 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
+from django.db.models import Prefetch
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields
 from pypdf import PdfReader
 
 from signing.backends.identities import identity_for_user
 from signing.models import (
+    AssigneeStatus,
     SigningIdentity,
     SigningRequest,
     SigningStep,
@@ -75,6 +77,12 @@ def _default_main_area(sizes: list[tuple[float, float]]) -> Placement:
     return Placement(len(sizes) - 1, width - 20 * MM - 75 * MM, 40 * MM, 75 * MM, 30 * MM)
 
 
+def _live_assignees() -> Prefetch[str]:
+    # A delegated row has handed its field to its delegate's row: one field per name.
+    live = StepAssignee.objects.exclude(status=AssigneeStatus.DELEGATED)
+    return Prefetch("assignees", queryset=live)
+
+
 def _image_size(identity: SigningIdentity | None) -> tuple[int, int]:
     if identity is None or not identity.signature_image:
         return DEFAULT_SIGNATURE_ASPECT
@@ -86,7 +94,7 @@ def fields_plan(request: SigningRequest, data: bytes) -> PreparedFields:
     """Where each signature field and the numbering fields go (see signing.pades.appearances)."""
     sizes = _page_sizes(data)
     existing = _existing_field_rects(data)
-    steps = list(request.steps.order_by("order").prefetch_related("assignees"))
+    steps = list(request.steps.order_by("order").prefetch_related(_live_assignees()))
     text_fields = _numbering_rects(request, data)
     main_area = _main_area_hint(steps, existing, sizes, data)
     main_image: Placement | None = None

@@ -26,6 +26,7 @@ from audit.models import AuditEvent
 from audit.services import event_digest
 from signing.models import SigningIdentity, SigningRequest
 from signing.pades.sign import PadesLevel, sign_pdf_bytes
+from signing.requests.delegation import signs_as_text
 from signing.validation.report_pdf import report_seal
 
 PDF_VARIANT = "pdf/a-3b"
@@ -92,7 +93,9 @@ def _note(verb: str, details: dict[str, Any]) -> str:
         with contextlib.suppress(ValueError):  # otherwise shown as recorded
             issued = dt.date.fromisoformat(issued).strftime("%d/%m/%Y")
         return f"Số {details.get('number_symbol', '')}, ngày {issued}"
-    if verb in ("signing.step_returned", "signing.step_delegated") and details.get("reason"):
+    if verb == "signing.step_delegated":
+        return _delegation_note(details)
+    if verb == "signing.step_returned" and details.get("reason"):
         return f"Lý do: {details['reason']}"
     if verb == "signing.deadline_reminded":
         when = "Quá hạn" if details.get("kind") == "overdue" else "Sắp đến hạn"
@@ -107,6 +110,20 @@ def _note(verb: str, details: dict[str, Any]) -> str:
     if verb == "signing.request_created" and details.get("level"):
         return f"Mức chữ ký {details['level']}"
     return ""
+
+
+def _delegation_note(details: dict[str, Any]) -> str:
+    """ "Ký thay (KT.) cho Nguyễn Văn Hùng: Đỗ Quang Vinh, in lại khối chữ ký (phiên bản 3)"."""
+    parts = []
+    if details.get("to_name"):
+        how = signs_as_text(details.get("signs_as", ""), details.get("from_name", ""))
+        parts.append(f"{how}: {details['to_name']}")
+    if details.get("block"):
+        parts.append(f"in lại khối chữ ký (phiên bản {details.get('version')})")
+    note = ", ".join(parts)
+    if details.get("reason"):
+        note = f"{note}. Lý do: {details['reason']}" if note else f"Lý do: {details['reason']}"
+    return note
 
 
 def request_record(request: SigningRequest) -> CompletionRecord:

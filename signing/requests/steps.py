@@ -4,6 +4,8 @@ signature, return to the clerk, delegate to someone else.
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -11,6 +13,7 @@ from django.utils.translation import gettext
 
 from accounts.models import User, nfc
 from documents.models import Document, DocumentStatus
+from documents.rendering import AdministrativeDocument, RenderedDocument, document_as_json
 from signing.backends.identities import identity_for_user
 from signing.models import (
     AssigneeStatus,
@@ -21,7 +24,19 @@ from signing.models import (
     StepKind,
     StepStatus,
 )
-from signing.requests.base import acting_assignee, request_audit, request_locked, sent_version
+from signing.pades import appearances
+from signing.pades.appearances import Placement
+from signing.requests import delegation
+from signing.requests.base import (
+    CHANGED,
+    acting_assignee,
+    request_audit,
+    request_locked,
+    require_latest,
+    sent_version,
+    version_store,
+)
+from signing.requests.fields import fields_plan, main_placement_for
 from signing.requests.notices import notify, seal_clerks
 from signing.validation.incoming import version_validate_task
 
@@ -125,11 +140,7 @@ def step_return(*, actor: User, assignee: StepAssignee, reason: str) -> SigningR
     return request
 
 
-@transaction.atomic
-def step_delegate(
-    *, actor: User, assignee: StepAssignee, to_user: User, reason: str = ""
-) -> StepAssignee:
-    """Hand one's place in a step to someone else, who signs in the same field."""
+def _delegation_checked(actor: User, assignee: StepAssignee, to_user: User) -> StepAssignee:
     assignee = acting_assignee(actor, assignee)
     if assignee.seal_body_id:
         raise ValidationError(gettext("Không ủy quyền được bước đóng dấu của cơ quan."))
@@ -139,29 +150,177 @@ def step_delegate(
         raise ValidationError(
             {"to_user": gettext("%(name)s chưa có chứng thư ký số.") % {"name": to_user}}
         )
+    return assignee
+
+
+def step_delegation_outlook(
+    *, actor: User, assignee: StepAssignee, to_user: User
+) -> delegation.DelegationOutlook:
+    """What ``step_delegate`` would do, for the page the delegator confirms on: the new signer
+    blocks, or the refusal it would give (a PermissionDenied still stops the caller)."""
+    try:
+        assignee = _delegation_checked(actor, assignee, to_user)
+    except ValidationError as refused:
+        return delegation.DelegationOutlook(refusal=" ".join(refused.messages))
+    return delegation.delegation_outlook(assignee, to_user)
+
+
+def step_delegate(
+    *,
+    actor: User,
+    assignee: StepAssignee,
+    to_user: User,
+    reason: str = "",
+    signs_as: str = "",
+) -> StepAssignee:
+    """Hand one's place in a step to someone else (see signing.requests.delegation).
+
+    A main signature on a document KyHop laid out is re-printed for the delegate (*signs_as*:
+    KT., TL. or TUQ., among those the outlook allows) as a new version, before they can sign;
+    initials go to the same field. The layout takes a second or more, so it is made before the
+    request row is locked, and the lock then checks that nothing moved meanwhile.
+    """
+    assignee = _delegation_checked(actor, assignee, to_user)
+    outlook = delegation.delegation_outlook(assignee, to_user)
+    if outlook.refusal:
+        raise ValidationError(outlook.refusal, code="delegation_refused")
+    layout = None
+    if outlook.reprints:
+        block = outlook.blocks.get(signs_as or outlook.default)
+        if block is None:
+            raise ValidationError(
+                {"signs_as": gettext("Hình thức ký này không áp dụng cho người được chọn.")}
+            )
+        layout = delegation.delegated_layout(assignee, block)
+        signs_as = signs_as or outlook.default
+    else:
+        signs_as = ""
+    return _delegation_commit(
+        actor=actor,
+        assignee=assignee,
+        to_user=to_user,
+        reason=reason,
+        signs_as=signs_as,
+        layout=layout,
+        seen_version_id=assignee.step.request.current_version_id,
+    )
+
+
+@transaction.atomic
+def _delegation_commit(
+    *,
+    actor: User,
+    assignee: StepAssignee,
+    to_user: User,
+    reason: str,
+    signs_as: str,
+    layout: tuple[AdministrativeDocument, RenderedDocument] | None,
+    seen_version_id: int | None,
+) -> StepAssignee:
     request = request_locked(assignee.step.request)
+    # Under the lock: the same version as when the layout was made, the step still open and
+    # still nobody's signature on the document (a parallel signer may have got there first).
+    base = require_latest(request, request.current_version)
+    if base.pk != seen_version_id:
+        raise ValidationError(gettext(CHANGED), code="document_changed")
+    assignee = acting_assignee(actor, assignee)
+    if layout is not None and delegation.someone_signed(assignee):
+        raise ValidationError(gettext(CHANGED), code="document_changed")
     assignee.status = AssigneeStatus.DELEGATED
     assignee.acted_at, assignee.acted_by = timezone.now(), actor
     assignee.delegated_to, assignee.reason = to_user, nfc(reason)[:1000]
     assignee.save(update_fields=["status", "acted_at", "acted_by", "delegated_to", "reason"])
+    area = _assignee_area(assignee)
+    if layout is not None:
+        area = dataclasses.asdict(delegation.area_of(layout[1], assignee.field_name))
     delegate = StepAssignee.objects.create(
         step=assignee.step,
         user=to_user,
         field_name=assignee.field_name,
-        page=assignee.page,
-        x=assignee.x,
-        y=assignee.y,
-        width=assignee.width,
-        height=assignee.height,
+        delegated_from=assignee,
+        signs_as=signs_as,
+        **area,
     )
+    details: dict[str, object] = {}
+    if layout is not None:
+        details = _relaid_version(actor, request, assignee, area, layout)
     request_audit(
         actor,
         "step_delegated",
         request,
         step=assignee.step.order,
         to_user=to_user.pk,
+        to_name=to_user.full_name,
+        from_name=assignee.user.full_name if assignee.user else "",
+        signs_as=signs_as,
         reason=assignee.reason,
         sha256=sent_version(request).blob.sha256,
+        **details,
     )
-    notify([to_user], request, f"{actor} ủy quyền cho bạn xử lý văn bản: {request.document}")
+    how = delegation.signs_as_text(signs_as, assignee.user or actor)
+    notify([to_user], request, f"Có văn bản chờ bạn xử lý ({how}): {request.document}")
     return delegate
+
+
+def _assignee_area(assignee: StepAssignee) -> dict[str, float | int | None]:
+    names = ("page", "x", "y", "width", "height")
+    return {name: getattr(assignee, name) for name in names}
+
+
+def _relaid_version(
+    actor: User,
+    request: SigningRequest,
+    original: StepAssignee,
+    area: dict[str, float | int | None],
+    layout: tuple[AdministrativeDocument, RenderedDocument],
+) -> dict[str, object]:
+    """Issue the re-printed document as the request's next version, its fields prepared as
+    sending prepared them (the delegate's in the new block's signature area)."""
+    document, rendered = layout
+    before = sent_version(request)
+    _seals_follow(request, original, area)
+    prepared = fields_plan(request, rendered.pdf)
+    data = appearances.fields_prepare(
+        data=rendered.pdf, signature_fields=prepared.plans, text_fields=prepared.text_fields
+    )
+    # The version note is the document's history, read by everyone: it stays Vietnamese.
+    version = version_store(
+        actor=actor, request=request, data=data, note="In lại khối chữ ký cho người ký thay"
+    )
+    request.current_version = version
+    request.rendered_from = document_as_json(document)
+    request.save(update_fields=["current_version", "rendered_from"])
+    block = next(s for s in document.signers if s.field_id == original.field_name)
+    return {
+        "block": [*block.authority, block.position, block.full_name],
+        "before_sha256": before.blob.sha256,
+        "after_sha256": version.blob.sha256,
+        "version": version.number,
+    }
+
+
+def _seals_follow(
+    request: SigningRequest, original: StepAssignee, area: dict[str, float | int | None]
+) -> None:
+    """A seal placed over the original signature moves to the delegate's, over the left third
+    of their image as sending would have put it (Decree 30, Appendix I)."""
+    if not original.has_placement:
+        return  # the seal was placed from the signature itself, and will be again
+    old = Placement(original.page, original.x, original.y, original.width, original.height)  # type: ignore[arg-type]
+    new = Placement(**area)  # type: ignore[arg-type]
+    delegate = StepAssignee(user=original.delegated_to)
+    image = main_placement_for(delegate, new, fill=0.9)
+    seals = StepAssignee.objects.filter(step__request=request, seal_body__isnull=False)
+    for seal in seals.exclude(x=None):
+        if seal.page != old.page or not _overlap(seal, old):
+            continue
+        moved = appearances.seal_placement(main=image)
+        seal.page, seal.x, seal.y = moved.page, moved.x, moved.y
+        seal.width, seal.height = moved.width, moved.height
+        seal.save(update_fields=["page", "x", "y", "width", "height"])
+
+
+def _overlap(seal: StepAssignee, area: Placement) -> bool:
+    x, y = float(seal.x or 0), float(seal.y or 0)
+    right, top = x + float(seal.width or 0), y + float(seal.height or 0)
+    return x < area.x + area.width and area.x < right and y < area.y + area.height and area.y < top

@@ -32,7 +32,6 @@ from signing import services
 from signing.forms import (
     BulkSignForm,
     DeadlineForm,
-    DelegateForm,
     NumberForm,
     RequestForm,
     ReturnForm,
@@ -41,7 +40,9 @@ from signing.forms import (
 from signing.models import SigningNotice, SigningRequest, StepAssignee, StepKind
 from signing.pades.appearances import Placement
 from signing.pades.sign import SigningUnavailable
+from signing.requests.delegation_forms import DelegationForm
 from signing.requests.record import record_pdf, request_record
+from signing.requests.steps import step_delegation_outlook
 from signing.selectors import (
     acted_by,
     default_level_for,
@@ -179,7 +180,7 @@ def request_detail(http: AuthenticatedRequest, pk: int) -> HttpResponse:
         "can_manage": request_may_manage(http.user, found),
         "sign_form": SignForm(),
         "return_form": ReturnForm(),
-        "delegate_form": DelegateForm(people=people.exclude(pk=http.user.pk)),
+        "delegate_form": DelegationForm(people=people.exclude(pk=http.user.pk)),
         # Numbered today unless the clerk says otherwise (Decree 30 Art. 15.3).
         "number_form": NumberForm(initial={"issued_on": today}),
         "deadline_form": _deadline_form_for(found),
@@ -276,17 +277,39 @@ def step_return_view(http: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def step_delegate_view(http: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Two posts: the first shows the delegator what the delegation will print (the new
+    signer block, one per way the delegate may sign) or why it cannot be made; the second,
+    from that page's button, makes it."""
     assignee = _assignee_for(http, pk)
     found = assignee.step.request
     people = _people_of(found, body_ids=[found.body_id, found.document.owning_body_id])
-    form = DelegateForm(http.POST, people=people)
+    form = DelegationForm(http.POST, people=people.exclude(pk=http.user.pk))
+    if not form.is_valid():
+        messages.error(http, gettext("Hãy chọn người được ủy quyền."))
+        return redirect("signing:request_detail", pk=found.pk)
+    data = form.cleaned_data
+    if not data["confirm"]:
+        try:
+            outlook = step_delegation_outlook(
+                actor=http.user, assignee=assignee, to_user=data["to_user"]
+            )
+        except PermissionDenied as exc:
+            _refused(http, exc)
+            return redirect("signing:request_detail", pk=found.pk)
+        context = {"req": found, "assignee": assignee, "form": form, "outlook": outlook}
+        return render(http, "signing/delegate_confirm.html", context)
     try:
-        if not form.is_valid():
-            raise ValidationError(gettext("Hãy chọn người được ủy quyền."))
-        services.step_delegate(actor=http.user, assignee=assignee, **form.cleaned_data)
+        services.step_delegate(
+            actor=http.user,
+            assignee=assignee,
+            to_user=data["to_user"],
+            reason=data["reason"],
+            signs_as=data["signs_as"],
+        )
         messages.success(http, gettext("Đã ủy quyền."))
     except (ValidationError, PermissionDenied) as exc:
         _refused(http, exc)
+        return redirect("signing:request_detail", pk=found.pk)
     return redirect("signing:inbox")
 
 

@@ -133,14 +133,16 @@ def test_return_needs_a_reason_and_stops_the_request(province):
 
 
 @pytest.mark.django_db
-def test_delegate_signs_in_the_same_field(province):
-    request = _routed(province, seal=False)
-    original = _mine(province.chair, request)
+def test_delegated_initials_are_signed_in_the_same_field(province):
+    # Initials have no printed block; a main signature is re-printed or refused
+    # (tests/signing/requests/test_delegation.py).
+    request = _routed(province, initials=(province.drafter1,), seal=False)
+    original = _mine(province.drafter1, request)
     delegate = step_delegate(
-        actor=province.chair, assignee=original, to_user=province.deputy, reason="Đi công tác"
+        actor=province.drafter1, assignee=original, to_user=province.deputy, reason="Đi công tác"
     )
     assert delegate.field_name == original.field_name
-    assert not waiting_for(province.chair).exists()
+    assert not waiting_for(province.drafter1).exists()
     version = step_sign(actor=province.deputy, assignee=delegate, passphrase=_pass())
     reader = PdfFileReader(io.BytesIO(_bytes(version)))
     (signature,) = reader.embedded_regular_signatures
