@@ -147,9 +147,7 @@ def delegation_outlook(assignee: StepAssignee, to_user: User) -> DelegationOutlo
     deputy = is_deputy(to_user, assignee.step.request.body_id)
     position = short_position(to_user, assignee.step.request.body)
     if not position and deputy:
-        # A deputy with no position on record is the head's deputy: "Phó Chủ tịch", "Phó
-        # Giám đốc" (printed in the document: Vietnamese whatever the screen's language).
-        position = f"Phó {original.position[:1].lower()}{original.position[1:]}"
+        position = _deputy_position(assignee, original)
     if not position:
         return DelegationOutlook(
             refusal=gettext(
@@ -168,6 +166,21 @@ def delegation_outlook(assignee: StepAssignee, to_user: User) -> DelegationOutlo
         for way in allowed
     }
     return DelegationOutlook(blocks=blocks, default=str(allowed[0]))
+
+
+def _deputy_position(assignee: StepAssignee, original: Signer) -> str:
+    """A deputy with no position on record is the head's deputy: "Phó Chủ tịch", "Phó Giám
+    đốc" (printed in the document: Vietnamese whatever the screen's language). The head's
+    title comes from the head's own record, else from the block — unless the block names a
+    meeting role ("Chủ trì" on a conclusion notice), which has no deputy: then the body's
+    vice-chair role."""
+    body = assignee.step.request.body
+    head = short_position(assignee.user, body) if assignee.user else ""
+    if not head and original.position.strip().lower() != "chủ trì":
+        head = original.position.strip()
+    if not head:
+        return str(Role.VICE_CHAIR.label)
+    return f"Phó {head[:1].lower()}{head[1:]}"
 
 
 def delegated_layout(
