@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import threading
 from collections import Counter
@@ -346,6 +347,78 @@ def count_pixels(
     # The image is RGB (render_page converts it): one (r, g, b) tuple per pixel.
     pixels = cast(tuple[tuple[int, int, int], ...], crop.get_flattened_data())
     return sum(1 for pixel in pixels if test(*pixel))
+
+
+def field_rect(data: bytes, name: str) -> tuple[float, float, float, float]:
+    """The /Rect (PDF points, origin bottom-left) of the form field *name* — a signature or
+    a text field — as its widget on the page has it."""
+    from pypdf import PdfReader
+
+    for page in PdfReader(io.BytesIO(data)).pages:
+        for annotation in page.get("/Annots") or []:
+            widget = annotation.get_object()
+            title = widget.get("/T") or widget.get("/Parent", {}).get("/T")
+            if title == name:
+                return cast(
+                    tuple[float, float, float, float], tuple(float(v) for v in widget["/Rect"])
+                )
+    raise LookupError(name)
+
+
+def text_in_rect(data: bytes, rect: tuple[float, float, float, float], tmp_path: Path) -> str:
+    """The page-1 text that pdftotext finds inside *rect* (PDF points, origin bottom-left)."""
+    from pypdf import PdfReader
+
+    height = float(PdfReader(io.BytesIO(data)).pages[0].mediabox.height)
+    x1, y1, x2, y2 = rect
+    source = tmp_path / "text-in-rect.pdf"
+    source.write_bytes(data)
+    crop = ["-x", str(int(x1)), "-y", str(int(height - y2)), "-W", str(int(x2 - x1) + 1)]
+    crop += ["-H", str(int(y2 - y1) + 1), "-r", "72"]
+    out = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", *crop, str(source), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return " ".join(out.stdout.split())
+
+
+def words_on_page(
+    data: bytes, tmp_path: Path, page: int = 1
+) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """Each word poppler finds on *page*, with its box in PDF points, origin bottom-left."""
+    from html import unescape
+
+    from pypdf import PdfReader
+
+    height = float(PdfReader(io.BytesIO(data)).pages[page - 1].mediabox.height)
+    source = tmp_path / "words.pdf"
+    source.write_bytes(data)
+    html = subprocess.run(
+        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(source), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    pattern = re.compile(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>'
+    )
+    return [
+        (unescape(text), (float(x1), height - float(y2), float(x2), height - float(y1)))
+        for x1, y1, x2, y2, text in pattern.findall(html)
+    ]
+
+
+def straddles(
+    box: tuple[float, float, float, float], rect: tuple[float, float, float, float]
+) -> bool:
+    """Whether *box* lies partly inside *rect* and partly outside (1 pt of tolerance)."""
+    bx1, by1, bx2, by2 = box
+    rx1, ry1, rx2, ry2 = rect
+    overlap = min(bx2, rx2) - max(bx1, rx1) > 1 and min(by2, ry2) - max(by1, ry1) > 1
+    inside = bx1 >= rx1 - 1 and bx2 <= rx2 + 1 and by1 >= ry1 - 1 and by2 <= ry2 + 1
+    return overlap and not inside
 
 
 def is_blue(r: int, g: int, b: int) -> bool:

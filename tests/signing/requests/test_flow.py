@@ -29,6 +29,7 @@ from signing.services import (
 from signing.validation.report import CheckStatus, Outcome
 from tests.signing.helpers import (
     count_pixels,
+    field_rect,
     is_blue,
     is_red,
     register,
@@ -173,7 +174,7 @@ def test_to_trinh_goes_through_initials_signature_numbering_and_seal(
 
     # The page shows the chair's blue signature, and the red seal over its left third.
     main = StepAssignee.objects.get(step__request=request, step__kind=StepKind.MAIN)
-    main_rect = _field_rect(data, main.field_name)
+    main_rect = field_rect(data, main.field_name)
     page = render_page(data, tmp_path)
     page.save(tmp_path / "final-page.png")
     x1, y1, x2, y2 = main_rect
@@ -203,16 +204,6 @@ def test_to_trinh_goes_through_initials_signature_numbering_and_seal(
     # Notified on screen and by e-mail.
     assert SigningNotice.objects.filter(user=province.chair).exists()
     assert any("chutich@kyhop.test" in message.to for message in mailoutbox)
-
-
-def _field_rect(data: bytes, name: str) -> tuple[float, float, float, float]:
-    from pyhanko.sign import fields
-
-    reader = PdfFileReader(io.BytesIO(data))
-    for field_name, _value, ref in fields.enumerate_sig_fields(reader):
-        if field_name == name:
-            return tuple(float(v) for v in ref.get_object()["/Rect"])  # type: ignore[return-value]
-    raise LookupError(name)
 
 
 def pki_passphrase(_province) -> str:
