@@ -15,6 +15,7 @@ from accounts.models import User
 from accounts.widgets import PeoplePicker, PeoplePickerMultiple
 from signing.models import PadesLevelChoice, SigningRequest, StepAssignee
 from signing.pades import appearances
+from signing.pades.appearances import Placement
 
 
 def _choose_from(field: forms.Field, queryset: QuerySet[Any]) -> None:
@@ -139,6 +140,10 @@ class RequestForm(forms.Form):
     y = forms.FloatField(required=False, widget=forms.HiddenInput)
     width = forms.FloatField(required=False, widget=forms.HiddenInput)
     height = forms.FloatField(required=False, widget=forms.HiddenInput)
+    # The number and date fields, when the clerk places them on the page instead of letting
+    # KyHop find the draft's "Số:" and date lines: "page,x,y,width,height" in points.
+    number_box = forms.CharField(required=False, widget=forms.HiddenInput, max_length=100)
+    date_box = forms.CharField(required=False, widget=forms.HiddenInput, max_length=100)
 
     ORDERED = ("initial_order_1", "initial_order_2", "initial_order_3")
 
@@ -184,7 +189,25 @@ class RequestForm(forms.Form):
         box = [data.get(k) for k in ("page", "x", "y", "width", "height")]
         if any(v is not None for v in box) and None in box:
             raise ValidationError(_("Hãy chọn đủ vị trí chữ ký trên trang, hoặc bỏ trống."))
+        data["number_placement"] = _placed_box(self, "number_box")
+        data["date_placement"] = _placed_box(self, "date_box")
         return data
+
+
+def _placed_box(form: forms.Form, name: str) -> Placement | None:
+    """A box the clerk drew ("page,x,y,width,height", page from 1), or None if none was."""
+    raw = (form.cleaned_data.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        page, x, y, width, height = (float(part) for part in raw.split(","))
+    except ValueError:
+        form.add_error(None, _("Vị trí ô số hoặc ô ngày không hợp lệ; hãy chọn lại trên trang."))
+        return None
+    if page < 1 or page != int(page) or width < 20 or height < 8 or min(x, y) < 0:
+        form.add_error(None, _("Ô số hoặc ô ngày quá nhỏ hoặc nằm ngoài trang; hãy chọn lại."))
+        return None
+    return Placement(int(page) - 1, x, y, width, height)
 
 
 class SignForm(forms.Form):

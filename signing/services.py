@@ -165,6 +165,9 @@ def request_create(
         raise ValidationError(gettext("Chỉ trình ký được phiên bản mới nhất của văn bản."))
     _check_steps(steps, is_attachment=is_attachment)
     _check_main_request(actor, main_request, is_attachment=is_attachment)
+    for placed in (number_placement, date_placement):
+        if placed is not None and not 0 <= placed.page < (version.blob.page_count or 1):
+            raise ValidationError(gettext("Ô số hoặc ô ngày nằm ở trang không có trong văn bản."))
     if deadline is not None and deadline <= timezone.now():
         raise ValidationError(
             {"deadline": gettext("Hạn xử lý phải là một thời điểm sau hiện tại.")}

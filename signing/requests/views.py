@@ -124,6 +124,8 @@ def request_new(http: AuthenticatedRequest, pk: int, number: int) -> HttpRespons
                 is_attachment=form.cleaned_data["is_attachment"],
                 deadline=form.cleaned_data["deadline"],
                 main_request=form.cleaned_data["main_request"],
+                number_placement=form.cleaned_data["number_placement"],
+                date_placement=form.cleaned_data["date_placement"],
             )
         except (ValidationError, PermissionDenied) as exc:
             _refused(http, exc)

@@ -169,15 +169,22 @@ class BulkSigning {
 const bulkForm = document.getElementById("bulk-sign");
 if (bulkForm) new BulkSigning(bulkForm, document.querySelector('[data-role="bulk-progress"]'));
 
-// --- Trình ký form: pick the signature rectangle on the page ---------------------------------
+// --- Trình ký form: pick the signature rectangle, or the number and date fields, on the page --
 
-const CLICK_BOX = [180, 80]; // points: a plain click places a box of the usual signer-block size
+// Points: a plain click places a box of the usual size for what is being placed.
+const CLICK_BOX = { signature: [180, 80], number_box: [150, 22], date_box: [230, 22] };
+const MARK_CLASS = {
+  signature: "signing-rect-box",
+  number_box: "signing-number-box",
+  date_box: "signing-date-box",
+};
 const MIN_DRAG_PX = 6;
 
 class RectanglePicker {
-  constructor(form, reader) {
+  constructor(form, reader, targets) {
     this.form = form;
     this.reader = reader;
+    this.targets = targets; // the radio group saying what a click or drag places
     this.overlay = reader.overlay;
     this.overlay.classList.add("signing-pick");
     this.overlay.style.pointerEvents = "auto"; // the reader's overlay ignores the pointer
@@ -186,6 +193,12 @@ class RectanglePicker {
     this.overlay.addEventListener("pointerup", (event) => this.up(event));
     reader.root.addEventListener("viewer:rendered", () => this.redraw());
     this.start = null;
+    this.chosen = {}; // target → { page, rect } as shown (points, origin top-left)
+  }
+
+  target() {
+    const checked = this.targets && this.targets.querySelector("input:checked");
+    return checked ? checked.value : "signature";
   }
 
   at(event) {
@@ -202,7 +215,7 @@ class RectanglePicker {
     if (!this.start) return;
     const [x, y] = this.at(event);
     const scale = this.reader.scale;
-    this.draw([
+    this.draw(this.target(), [
       Math.min(x, this.start[0]) / scale,
       Math.min(y, this.start[1]) / scale,
       Math.abs(x - this.start[0]) / scale,
@@ -216,17 +229,19 @@ class RectanglePicker {
     const [sx, sy] = this.start;
     this.start = null;
     const scale = this.reader.scale;
+    const target = this.target();
     let rect; // points, origin top-left of the page as shown
     if (Math.abs(x - sx) < MIN_DRAG_PX && Math.abs(y - sy) < MIN_DRAG_PX) {
-      rect = [x / scale - CLICK_BOX[0] / 2, y / scale - CLICK_BOX[1] / 2, ...CLICK_BOX];
+      const [w, h] = CLICK_BOX[target];
+      rect = [x / scale - w / 2, y / scale - h / 2, w, h];
     } else {
       rect = [Math.min(x, sx) / scale, Math.min(y, sy) / scale];
       rect.push(Math.abs(x - sx) / scale, Math.abs(y - sy) / scale);
     }
-    await this.fill(rect);
+    await this.fill(target, rect);
   }
 
-  async fill([left, top, width, height]) {
+  async fill(target, [left, top, width, height]) {
     const number = this.reader.pageNumber;
     const page = await this.reader.pdf.getPage(number);
     const [x0, y0, x1, y1] = page.view; // the page's box in PDF points
@@ -240,20 +255,28 @@ class RectanglePicker {
       width: round(width),
       height: round(height),
     };
-    for (const [name, value] of Object.entries(values)) this.form.elements[name].value = value;
-    this.chosen = { page: number, rect: [left, top, width, height] };
+    if (target === "signature") {
+      for (const [name, value] of Object.entries(values)) this.form.elements[name].value = value;
+    } else {
+      const { page: p, x, y, width: w, height: h } = values;
+      this.form.elements[target].value = [p, x, y, w, h].join(",");
+    }
+    this.chosen[target] = { page: number, rect: [left, top, width, height] };
     this.redraw();
     this.form.dispatchEvent(new Event("change"));
   }
 
-  draw(rect) {
-    this.reader.clearMarks("signing-rect-box");
-    this.reader.mark(rect, "signing-rect-box");
+  draw(target, rect) {
+    this.reader.clearMarks(MARK_CLASS[target]);
+    this.reader.mark(rect, MARK_CLASS[target]);
   }
 
   redraw() {
-    this.reader.clearMarks("signing-rect-box");
-    if (this.chosen && this.chosen.page === this.reader.pageNumber) this.draw(this.chosen.rect);
+    for (const [target, className] of Object.entries(MARK_CLASS)) {
+      this.reader.clearMarks(className);
+      const chosen = this.chosen[target];
+      if (chosen && chosen.page === this.reader.pageNumber) this.draw(target, chosen.rect);
+    }
   }
 }
 
@@ -268,6 +291,14 @@ function showRectangle(form) {
     out.textContent = interpolate(gettext("trang %(page)s: %(box)s"), { page, box }, true);
     row.hidden = false;
   }
+  for (const row of form.querySelectorAll(".signing-box[data-box]")) {
+    const field = form.elements[row.dataset.box];
+    if (!field || !field.value) continue;
+    const [page, ...rest] = field.value.split(",");
+    const box = rest.map((v) => Math.round(Number(v))).join(", ");
+    row.querySelector("output").textContent = interpolate(gettext("trang %(page)s: %(box)s"), { page, box }, true);
+    row.hidden = false;
+  }
 }
 
 const requestForm = document.querySelector("form.signing-request");
@@ -280,7 +311,7 @@ if (requestForm) {
     import("./viewer.js")
       .then(({ mountViewer }) => mountViewer(root))
       .then((reader) => {
-        if (reader) new RectanglePicker(requestForm, reader);
+        if (reader) new RectanglePicker(requestForm, reader, document.querySelector("[data-role=pick-target]"));
       });
   }
 }

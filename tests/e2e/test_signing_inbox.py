@@ -13,7 +13,12 @@ from playwright.sync_api import expect
 
 from signing.models import RequestStatus, SigningRequest, StepKind
 from signing.services import AssigneeSpec, StepSpec, request_create, request_send
-from tests.e2e.helpers import TABLET_LANDSCAPE, collect_js_errors
+from tests.e2e.helpers import (
+    TABLET_LANDSCAPE,
+    assert_no_english,
+    collect_js_errors,
+    screenshot_tablet,
+)
 from tests.signing.helpers import PASSWORD, register, to_trinh
 
 pytestmark = [pytest.mark.e2e]
@@ -117,6 +122,48 @@ def test_the_clerk_drags_the_signature_area_on_the_page(browser, signing_server,
     page.wait_for_selector("text=Đã tạo yêu cầu trình ký")
     main = SigningRequest.objects.get(document=version.document).steps.get().assignees.get()
     assert (main.page, round(main.x), round(main.width)) == (0, 300, 100)
+
+
+def test_the_clerk_places_the_number_and_date_fields_on_the_page(browser, signing_server, province):
+    version = register(province, to_trinh()[0])
+    page = _login(browser, signing_server, "vanthu")
+    errors = collect_js_errors(page)
+    page.goto(f"{signing_server}/ky-so/trinh/{version.document_id}/{version.number}/")
+    page.wait_for_selector("#pdf-viewer[data-rendered-page='1']", timeout=30_000)
+    overlay = page.locator("#pdf-viewer .viewer-overlay")
+    scale = overlay.bounding_box()["width"] / 595  # A4: 595 points wide
+    page.evaluate(f"window.scrollBy(0, {overlay.bounding_box()['y'] - 100})")
+
+    def drag(left_pt: float, top_pt: float, width_pt: float, height_pt: float) -> None:
+        sheet = overlay.bounding_box()
+        left, top = sheet["x"] + left_pt * scale, sheet["y"] + top_pt * scale
+        page.mouse.move(left, top)
+        page.mouse.down()
+        page.mouse.move(left + width_pt * scale, top + height_pt * scale, steps=5)
+        page.mouse.up()
+
+    page.click("label[for=pick-number]")
+    drag(80, 120, 160, 22)
+    page.click("label[for=pick-date]")
+    drag(300, 120, 230, 22)
+    expect(page.locator(".signing-number-box")).to_have_count(1)
+    expect(page.locator(".signing-date-box")).to_have_count(1)
+    expect(page.locator(".signing-rect-box")).to_have_count(0)  # the signature is untouched
+    expect(page.locator(".signing-box[data-box=number_box]")).to_be_visible()
+    page_number, x, y, width, height = (
+        float(v) for v in page.input_value("#id_number_box").split(",")
+    )
+    assert (page_number, x, width) == (1, pytest.approx(80, abs=3), pytest.approx(160, abs=3))
+    assert y == pytest.approx(842 - 120 - 22, abs=3) and height == pytest.approx(22, abs=3)
+    assert_no_english(page)
+    screenshot_tablet(page, "trinh-ky-number-fields-placed")
+    page.select_option("#id_main_signer", str(province.chair.pk))
+    page.click("button:has-text('Tạo yêu cầu trình ký')")
+    page.wait_for_selector("text=Đã tạo yêu cầu trình ký")
+    request = SigningRequest.objects.get(document=version.document)
+    assert [round(v) for v in request.number_field_rect] == [0, 80, 700, 160, 22]
+    assert round(request.date_field_rect[1]) == 300
+    assert errors == []
 
 
 def test_a_batch_the_server_does_not_answer_is_never_silent(
