@@ -3,7 +3,7 @@ draft (.docx, the number and date blank in a two-column table as in the Decree 3
 is registered, sent for initials, the competent person's signature and the body's seal; each
 signs from the request page; the clerk numbers it and seals it. The final page 1 carries the
 register's number where the draft left it blank, the date line, the chair's signature and the
-red seal over its left third, and every signature passes KyHop's own validation."""
+red seal over its left third, and every signature passes KyHop's own validation and poppler's."""
 
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ from tests.signing.helpers import (
     field_rect,
     is_blue,
     is_red,
+    pdfsig_verdicts_of,
     render_page,
     straddles,
     text_in_rect,
@@ -166,3 +167,10 @@ def test_a_word_draft_goes_through_initials_signature_number_and_seal(
         ).result()
     assert len(report.signatures) == 3
     assert report.outcome is Outcome.PASSED, report.reasons
+    # And poppler, a reader that is not KyHop's, finds each signature valid (the B-LTA
+    # document time-stamps it lists too, it does not check: "not yet been verified").
+    verdicts = pdfsig_verdicts_of(final)
+    assert verdicts.count("Signature is Valid.") == 3, verdicts
+    assert all(
+        v in {"Signature is Valid.", "Signature has not yet been verified."} for v in verdicts
+    )
