@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Membership, Role, User
 from documents.models import Document
@@ -18,8 +20,10 @@ from meetings.models import (
     Consultation,
     ConsultationRecipient,
     ConsultationStatus,
+    PollOption,
     VoteReceipt,
 )
+from meetings.models.voting import ConsultationQuestion
 
 
 @dataclass(frozen=True)
@@ -100,9 +104,7 @@ def recipients_cleared(consultation: Consultation) -> QuerySet[ConsultationRecip
 
 
 def consultation_access(user: User, pk: int) -> ConsultationAccess | None:
-    consultation = (
-        consultations_visible_to(user).select_related("body", "poll").filter(pk=pk).first()
-    )
+    consultation = consultations_visible_to(user).select_related("body").filter(pk=pk).first()
     if consultation is None:
         return None
     can_manage = user.is_superuser or (
@@ -114,10 +116,43 @@ def consultation_access(user: User, pk: int) -> ConsultationAccess | None:
     return ConsultationAccess(consultation, can_manage, is_recipient)
 
 
-def _answered(user: User) -> Q:
-    named = Ballot.objects.filter(poll_id=OuterRef("poll_id"), voter=user)
-    secret = VoteReceipt.objects.filter(poll_id=OuterRef("poll_id"), voter=user)
-    return Q(Exists(named)) | Q(Exists(secret))
+def consultation_questions(consultation: Consultation) -> list[ConsultationQuestion]:
+    """The questions in their order, each with its poll and the poll's options."""
+    options = Prefetch("poll__options", queryset=PollOption.objects.order_by("position", "id"))
+    questions = consultation.questions.select_related("poll").prefetch_related(options)
+    return list(questions.order_by("order"))
+
+
+def _answer_rows(secret: bool) -> type[Ballot] | type[VoteReceipt]:
+    # Who answered a secret question is a receipt; a named answer is its ballot.
+    return VoteReceipt if secret else Ballot
+
+
+class _VoterId(TypedDict):
+    voter_id: int
+
+
+def answered_user_ids(consultation: Consultation) -> QuerySet[Any, _VoterId]:
+    """Those who answered every question (one submission answers them all, so in practice
+    every answer or none), as a ``voter_id`` subquery."""
+    count = consultation.questions.count()
+    rows = _answer_rows(consultation.secret).objects.filter(
+        poll__consultation_question__consultation=consultation
+    )
+    by_voter = rows.order_by().values("voter_id").annotate(answers=Count("poll_id"))
+    return by_voter.filter(answers=count).values("voter_id")
+
+
+def _answered_everything(user: User) -> Q:
+    """For an annotation over consultations: *user* has no question of it left unanswered."""
+    polls = OuterRef("poll_id")
+    answered = Q(Exists(Ballot.objects.filter(poll_id=polls, voter=user))) | Q(
+        Exists(VoteReceipt.objects.filter(poll_id=polls, voter=user))
+    )
+    open_question = ConsultationQuestion.objects.filter(consultation_id=OuterRef("pk")).exclude(
+        answered
+    )
+    return ~Q(Exists(open_question))
 
 
 def open_consultations_for(user: User | AnonymousUser) -> QuerySet[Consultation]:
@@ -128,21 +163,33 @@ def open_consultations_for(user: User | AnonymousUser) -> QuerySet[Consultation]
     return (
         Consultation.objects.filter(pk__in=asked, status=ConsultationStatus.SENT)
         .select_related("body")
-        .annotate(answered=_answered(user))
+        .annotate(answered=_answered_everything(user))
         .order_by("answered", "deadline")
     )
 
 
 def my_choice_ids(user: User, consultation: Consultation) -> set[int]:
-    """The options *user* chose on a named consultation (a secret answer has no such link)."""
-    ballot = Ballot.objects.filter(poll=consultation.poll, voter=user)
-    return set(BallotChoice.objects.filter(ballot__in=ballot).values_list("option_id", flat=True))
+    """The options *user* chose on a named consultation, all questions together (an option
+    belongs to one question); a secret answer has no such link."""
+    ballots = Ballot.objects.filter(
+        poll__consultation_question__consultation=consultation, voter=user
+    )
+    return set(BallotChoice.objects.filter(ballot__in=ballots).values_list("option_id", flat=True))
 
 
 def has_answered(user: User, consultation: Consultation) -> bool:
-    poll = consultation.poll
-    rows = VoteReceipt if poll.secret else Ballot
-    return rows.objects.filter(poll=poll, voter=user).exists()
+    """Whether *user* has answered every question."""
+    return answered_user_ids(consultation).filter(voter_id=user.pk).exists()
+
+
+def consultation_answer_refusal(user: User, consultation: Consultation) -> str | None:
+    """Why *user* may not answer *consultation* now, or None (ballots asks this of each
+    question's poll; the consultation asks it once before casting any)."""
+    if not consultation.recipients.filter(user=user).exists():
+        return gettext("Bạn không thuộc danh sách được lấy ý kiến.")
+    if timezone.now() >= consultation.deadline:
+        return gettext("Đã hết hạn trả lời phiếu lấy ý kiến.")
+    return None
 
 
 def body_documents_for(user: User, consultation: Consultation) -> QuerySet[Document]:

@@ -1,7 +1,10 @@
 """The result sheet of a written consultation, in the Decree 30 layout (PDF/A via WeasyPrint),
-made the same way as a meeting's vote sheet."""
+made the same way as a meeting's vote sheet: each question with its counts, its chart and its
+conclusion."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -17,10 +20,10 @@ from meetings.models import Consultation, ConsultationStatus
 def consultation_sheet_document(consultation: Consultation) -> AdministrativeDocument:
     body = consultation.body
     facts = consultation_facts(consultation)
-    bars = [Bar(o["label"], o["count"], o["percent"]) for o in facts["options"]]
-    chart = svg_data_url(bar_chart_svg(bars, title="Kết quả lấy ý kiến"))
+    questions = [{**question, "chart": _chart(question)} for question in facts["questions"]]
     html = render_to_string(
-        "meetings/consultation/sheet_body.html", {"c": facts, "chart": chart, "body": body}
+        "meetings/consultation/sheet_body.html",
+        {"c": facts, "questions": questions, "body": body},
     )
     return AdministrativeDocument(
         parent_body=body.parent.name if body.parent else "",
@@ -36,6 +39,11 @@ def consultation_sheet_document(consultation: Consultation) -> AdministrativeDoc
         ),
         recipients=("Các thành viên được lấy ý kiến;", "Lưu: VT."),
     )
+
+
+def _chart(question: dict[str, Any]) -> str:
+    bars = [Bar(o["label"], o["count"], o["percent"]) for o in question["options"]]
+    return svg_data_url(bar_chart_svg(bars, bar_height=22))
 
 
 def consultation_sheet_pdf(consultation: Consultation) -> bytes:

@@ -9,6 +9,26 @@ urlpatterns = [
     path("lay-y-kien/<int:pk>/", views.consultation_detail, name="consultation_detail"),
     path("lay-y-kien/<int:pk>/sua/", views.consultation_edit, name="consultation_edit"),
     path(
+        "lay-y-kien/<int:pk>/cau-hoi/them/",
+        views.consultation_question_add,
+        name="consultation_question_add",
+    ),
+    path(
+        "lay-y-kien/<int:pk>/cau-hoi/<int:question_id>/sua/",
+        views.consultation_question_edit,
+        name="consultation_question_edit",
+    ),
+    path(
+        "lay-y-kien/<int:pk>/cau-hoi/<int:question_id>/chuyen/",
+        views.consultation_question_move,
+        name="consultation_question_move",
+    ),
+    path(
+        "lay-y-kien/<int:pk>/cau-hoi/<int:question_id>/xoa/",
+        views.consultation_question_remove,
+        name="consultation_question_remove",
+    ),
+    path(
         "lay-y-kien/<int:pk>/tai-lieu/",
         views.consultation_documents,
         name="consultation_documents",

@@ -1,8 +1,10 @@
-"""Written consultation screens: the organiser creates, edits, sends, reminds, closes and prints;
-a member asked answers (and changes a named answer) until the deadline."""
+"""Written consultation screens: the organiser creates, edits, adds and orders its questions,
+sends, reminds, closes and prints; a member asked answers every question in one submission
+(and changes a named answer) until the deadline."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from django import forms
@@ -10,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -21,10 +23,16 @@ from accounts.models import User
 from meetings.access import bodies_user_can_host_for
 from meetings.consultation import selectors
 from meetings.consultation.facts import consultation_facts
-from meetings.consultation.forms import ConsultationForm, DocumentsForm
+from meetings.consultation.forms import (
+    ConsultationCreateForm,
+    ConsultationForm,
+    DocumentsForm,
+    QuestionForm,
+)
 from meetings.consultation.selectors import ConsultationAccess
 from meetings.consultation.sheet import consultation_sheet_pdf
-from meetings.models import Consultation, ConsultationStatus
+from meetings.models import Consultation, ConsultationStatus, PollKind
+from meetings.models.voting import ConsultationQuestion
 from meetings.voting import consultations as services
 
 
@@ -61,35 +69,29 @@ def consultation_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "meetings/consultation/list.html", context)
 
 
-def _question(form: ConsultationForm) -> dict[str, Any]:
-    data = form.cleaned_data
-    return {
-        "title": data["title"],
-        "description": data["description"],
-        "kind": data["kind"],
-        "options": data["options"] or None,
-        "max_choices": data["max_choices"],
-        "secret": data["secret"],
-        "deadline": data["deadline"],
-        "confidentiality": data["confidentiality"],
-    }
-
-
 @login_required
 def consultation_create(request: AuthenticatedRequest) -> HttpResponse:
     bodies = bodies_user_can_host_for(request.user)
     if not bodies.exists():
         raise PermissionDenied(gettext("Bạn không có quyền lấy ý kiến."))
-    form = ConsultationForm(request.POST or None, bodies=bodies)
+    form = ConsultationCreateForm(request.POST or None, bodies=bodies)
     if request.method == "POST" and form.is_valid():
+        question = form.question_data()
         try:
             consultation = services.consultation_create(
-                actor=request.user, body=form.cleaned_data["body"], **_question(form)
+                actor=request.user,
+                body=form.cleaned_data["body"],
+                **form.consultation_data(),
+                question=question.pop("title"),
+                **question,
             )
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
         else:
-            messages.success(request, gettext("Đã tạo phiếu. Hãy đính kèm tài liệu rồi gửi."))
+            messages.success(
+                request,
+                gettext("Đã tạo phiếu. Hãy thêm câu hỏi (nếu cần), đính kèm tài liệu rồi gửi."),
+            )
             return redirect("meetings:consultation_detail", pk=consultation.pk)
     context = {"form": form, "heading": gettext("Tạo phiếu lấy ý kiến")}
     return render(
@@ -98,33 +100,36 @@ def consultation_create(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _initial(consultation: Consultation) -> dict[str, Any]:
-    poll = consultation.poll
-    labels = list(poll.options.values_list("label", flat=True))
     return {
         "body": consultation.body,
         "title": consultation.title,
         "description": consultation.description,
-        "kind": poll.kind,
-        "options": "\n".join(labels) if poll.kind != "yes_no_abstain" else "",
-        "max_choices": poll.max_choices,
-        "secret": poll.secret,
+        "secret": consultation.secret,
         "deadline": timezone.localtime(consultation.deadline),
         "confidentiality": consultation.confidentiality,
     }
 
 
-@login_required
-def consultation_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def _draft(request: AuthenticatedRequest, pk: int) -> Consultation | None:
+    """The organiser's draft, or None once sent (the caller sends them back to its page)."""
     consultation = _managed(request, pk)
     if consultation.status != ConsultationStatus.DRAFT:
         messages.error(request, gettext("Phiếu lấy ý kiến đã gửi thì không sửa được nữa."))
+        return None
+    return consultation
+
+
+@login_required
+def consultation_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    consultation = _draft(request, pk)
+    if consultation is None:
         return redirect("meetings:consultation_detail", pk=pk)
     bodies = bodies_user_can_host_for(request.user).filter(pk=consultation.body_id)
     form = ConsultationForm(request.POST or None, bodies=bodies, initial=_initial(consultation))
     if request.method == "POST" and form.is_valid():
         try:
             services.consultation_update(
-                actor=request.user, consultation=consultation, **_question(form)
+                actor=request.user, consultation=consultation, **form.consultation_data()
             )
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
@@ -134,6 +139,148 @@ def consultation_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     context = {"form": form, "heading": gettext("Sửa phiếu lấy ý kiến"), "c": consultation}
     return render(
         request, "meetings/consultation/form.html", context, status=_status(request, form)
+    )
+
+
+# --- A draft's questions ------------------------------------------------------------------------
+
+
+def _question_initial(question: ConsultationQuestion) -> dict[str, Any]:
+    poll = question.poll
+    labels = list(poll.options.order_by("position").values_list("label", flat=True))
+    return {
+        "question": poll.title,
+        "kind": poll.kind,
+        "options": "\n".join(labels) if poll.kind != PollKind.YES_NO_ABSTAIN else "",
+        "max_choices": poll.max_choices,
+    }
+
+
+def _question_page(
+    request: AuthenticatedRequest,
+    consultation: Consultation,
+    form: QuestionForm,
+    question: ConsultationQuestion | None,
+) -> HttpResponse:
+    if question is None:
+        heading = gettext("Thêm câu hỏi %(number)d") % {
+            "number": consultation.questions.count() + 1
+        }
+    else:
+        heading = gettext("Sửa câu hỏi %(number)d") % {"number": question.order}
+    context = {"form": form, "heading": heading, "c": consultation, "question": question}
+    return render(
+        request,
+        "meetings/consultation/question_form.html",
+        context,
+        status=_status(request, form),
+    )
+
+
+@login_required
+def consultation_question_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    consultation = _draft(request, pk)
+    if consultation is None:
+        return redirect("meetings:consultation_detail", pk=pk)
+    form = QuestionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            question = services.consultation_question_add(
+                actor=request.user, consultation=consultation, **form.question_data()
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(
+                request, gettext("Đã thêm câu hỏi %(number)d.") % {"number": question.order}
+            )
+            return redirect(_questions_url(pk))
+    return _question_page(request, consultation, form, None)
+
+
+def _question_of(consultation: Consultation, question_id: int) -> ConsultationQuestion:
+    return get_object_or_404(
+        ConsultationQuestion.objects.select_related("poll"),
+        pk=question_id,
+        consultation=consultation,
+    )
+
+
+def _questions_url(pk: int) -> str:
+    return reverse("meetings:consultation_detail", args=[pk]) + "#kh-questions"
+
+
+@login_required
+def consultation_question_edit(
+    request: AuthenticatedRequest, pk: int, question_id: int
+) -> HttpResponse:
+    consultation = _draft(request, pk)
+    if consultation is None:
+        return redirect("meetings:consultation_detail", pk=pk)
+    question = _question_of(consultation, question_id)
+    form = QuestionForm(request.POST or None, initial=_question_initial(question))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consultation_question_update(
+                actor=request.user, question=question, **form.question_data()
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(
+                request, gettext("Đã lưu câu hỏi %(number)d.") % {"number": question.order}
+            )
+            return redirect(_questions_url(pk))
+    return _question_page(request, consultation, form, question)
+
+
+def _question_action(
+    request: AuthenticatedRequest,
+    pk: int,
+    question_id: int,
+    action: Callable[[ConsultationQuestion], object],
+    done: str,
+) -> HttpResponse:
+    consultation = _managed(request, pk)
+    question = _question_of(consultation, question_id)
+    try:
+        action(question)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return _manage_page(request, Consultation.objects.get(pk=pk), status=400)
+    if done:
+        messages.success(request, done)
+    return redirect(_questions_url(pk))
+
+
+@login_required
+@require_POST
+def consultation_question_move(
+    request: AuthenticatedRequest, pk: int, question_id: int
+) -> HttpResponse:
+    direction = request.POST.get("direction", "")
+    return _question_action(
+        request,
+        pk,
+        question_id,
+        lambda q: services.consultation_question_move(
+            actor=request.user, question=q, direction=direction
+        ),
+        "",
+    )
+
+
+@login_required
+@require_POST
+def consultation_question_remove(
+    request: AuthenticatedRequest, pk: int, question_id: int
+) -> HttpResponse:
+    return _question_action(
+        request,
+        pk,
+        question_id,
+        lambda q: services.consultation_question_remove(actor=request.user, question=q),
+        gettext("Đã xoá câu hỏi."),
     )
 
 
@@ -147,8 +294,7 @@ def _manage_page(
     closed = consultation.status == ConsultationStatus.CLOSED
     context = {
         "c": consultation,
-        "poll": consultation.poll,
-        "options": list(consultation.poll.options.all()),
+        "questions": selectors.consultation_questions(consultation),
         "documents_form": documents_form,
         "attached": selectors.attached_documents_for(request.user, consultation),
         "recipients": consultation.recipients.select_related("user").order_by("user__full_name"),
@@ -163,17 +309,27 @@ def _manage_page(
 
 
 def _answer_page(
-    request: AuthenticatedRequest, consultation: Consultation, status: int = 200
+    request: AuthenticatedRequest,
+    consultation: Consultation,
+    status: int = 200,
+    submitted: dict[int, list[str]] | None = None,
 ) -> HttpResponse:
+    """The member's page. *submitted*: what a refused submission chose, shown again so that
+    filling in the missing question does not mean answering the others twice."""
     closed = consultation.status == ConsultationStatus.CLOSED
     open_now = not closed and timezone.now() < consultation.deadline
+    if submitted is None:
+        chosen = selectors.my_choice_ids(request.user, consultation)
+    else:
+        chosen = {int(v) for values in submitted.values() for v in values if v.isdigit()}
+    questions = selectors.consultation_questions(consultation)
     context = {
         "c": consultation,
-        "poll": consultation.poll,
-        "options": list(consultation.poll.options.all()),
+        "questions": questions,
+        "missing": [q.pk for q in questions if submitted is not None and not submitted.get(q.pk)],
         "attached": selectors.attached_documents_for(request.user, consultation),
         "answered": selectors.has_answered(request.user, consultation),
-        "chosen": selectors.my_choice_ids(request.user, consultation),
+        "chosen": chosen,
         "open_now": open_now,
         "facts": consultation_facts(consultation) if closed else None,
     }
@@ -262,21 +418,28 @@ def consultation_close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _organiser_action(request, pk, services.consultation_close_now, done)
 
 
+def _submitted(request: HttpRequest, consultation: Consultation) -> dict[int, list[str]]:
+    """question id → the option ids ticked for it (fields ``q-<question id>``)."""
+    ids = consultation.questions.values_list("pk", flat=True)
+    return {pk: request.POST.getlist(f"q-{pk}") for pk in ids}
+
+
 @login_required
 @require_POST
 def consultation_answer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     access = _access(request, pk)
     if not access.is_recipient:
         raise Http404(gettext("Không tìm thấy phiếu lấy ý kiến."))
+    submitted = _submitted(request, access.consultation)
     try:
         ack = services.consultation_answer_replace(
             actor=request.user,
             consultation=access.consultation,
-            option_ids=request.POST.getlist("option"),
+            answers={pk: values for pk, values in submitted.items() if values},
         )
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
-        return _answer_page(request, access.consultation, status=400)
+        return _answer_page(request, access.consultation, status=400, submitted=submitted)
     messages.success(request, ack.message)
     return redirect(reverse("meetings:consultation_detail", args=[pk]) + "?xem=phieu")
 

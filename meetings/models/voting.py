@@ -1,5 +1,6 @@
 """Votes: a body's voting rule, polls and their options, named and secret ballots, and written
-consultations (a poll sent to a body's members outside a meeting).
+consultations (one or several questions, each a poll, sent to a body's members outside a
+meeting).
 
 Rule values mirror the enums in meetings/voting/rules.py (a test keeps them equal), so a
 stored rule turns into a pure ``rules.Rule`` without a translation table.
@@ -383,7 +384,8 @@ class ConsultationStatus(models.TextChoices):
 
 
 class Consultation(models.Model):
-    """Written consultation (phiếu lấy ý kiến) of a body's members, outside a meeting."""
+    """Written consultation (phiếu lấy ý kiến) of a body's members, outside a meeting: an ordered
+    list of questions (``ConsultationQuestion``), all answered in one submission."""
 
     body = models.ForeignKey(
         Body, verbose_name="cơ quan", on_delete=models.PROTECT, related_name="consultations"
@@ -396,9 +398,8 @@ class Consultation(models.Model):
     confidentiality = models.PositiveSmallIntegerField(
         "độ mật", choices=Clearance.choices, default=Clearance.NORMAL
     )
-    poll = models.OneToOneField(
-        Poll, verbose_name="phiếu", on_delete=models.PROTECT, related_name="consultation"
-    )
+    # One setting for every question: each question's poll copies it (ballots read the poll's).
+    secret = models.BooleanField("phiếu kín", default=False)
     # Chosen from the body's own documents; each reader still sees only what they are cleared for.
     documents = models.ManyToManyField(
         "documents.Document", verbose_name="tài liệu kèm theo", blank=True, related_name="+"
@@ -448,3 +449,38 @@ class ConsultationRecipient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} — {self.consultation_id}"
+
+
+class ConsultationQuestion(models.Model):
+    """One question of a consultation, numbered from 1 in ``order``; its poll holds the kind,
+    the options, the ballots and the result. Added, edited, moved and removed only in a draft."""
+
+    consultation = models.ForeignKey(
+        Consultation,
+        verbose_name="phiếu lấy ý kiến",
+        on_delete=models.CASCADE,
+        related_name="questions",
+    )
+    poll = models.OneToOneField(
+        Poll,
+        verbose_name="câu hỏi",
+        on_delete=models.PROTECT,
+        related_name="consultation_question",
+    )
+    order = models.PositiveSmallIntegerField("số thứ tự")
+
+    class Meta:
+        verbose_name = "câu hỏi lấy ý kiến"
+        verbose_name_plural = "câu hỏi lấy ý kiến"
+        ordering = ["consultation", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "order"], name="consultation_question_order_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(order__gte=1), name="consultation_question_order_from_one"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.poll_id}"

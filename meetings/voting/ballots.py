@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 from accounts.models import Body, Membership, Role, User, nfc
 from audit.services import audit_record
 from meetings.access import FINISHED, is_chair, is_clerk, organises_body, refuse
+from meetings.consultation.selectors import consultation_answer_refusal
 from meetings.models import (
     AgendaItem,
     Ballot,
@@ -253,12 +254,7 @@ def _eligibility_error(poll: Poll, actor: User) -> str | None:
 
 
 def _consultation_eligibility_error(poll: Poll, actor: User) -> str | None:
-    consultation = poll.consultation
-    if not consultation.recipients.filter(user=actor).exists():
-        return gettext("Bạn không thuộc danh sách được lấy ý kiến.")
-    if timezone.now() >= consultation.deadline:
-        return gettext("Đã hết hạn trả lời phiếu lấy ý kiến.")
-    return None
+    return consultation_answer_refusal(actor, poll.consultation_question.consultation)
 
 
 def _chosen_options(poll: Poll, option_ids: Iterable[Any]) -> list[PollOption]:
@@ -358,7 +354,8 @@ def eligible_voter_names(poll: Poll) -> dict[int, str]:
     """user id → full name of everyone who may vote in *poll* right now."""
     item = poll.item
     if item is None:
-        return dict(poll.consultation.recipients.values_list("user_id", "user__full_name"))
+        recipients = poll.consultation_question.consultation.recipients
+        return dict(recipients.values_list("user_id", "user__full_name"))
     voters = Participant.objects.filter(meeting_id=item.meeting_id, role__in=VOTING_ROLES)
     voters = voters.exclude(rsvp=Rsvp.SUBSTITUTE)
     if (poll.rule_snapshot or {}).get("eligible_voters") == EligibleVoters.PRESENT:

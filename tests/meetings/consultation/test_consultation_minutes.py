@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from meetings.minutes.draft import minutes_body_html, minutes_facts
-from meetings.models import Consultation, PollOption
+from meetings.models import Consultation
 from meetings.voting.consultations import (
     consultation_answer,
     consultation_close_now,
@@ -17,6 +17,7 @@ from meetings.voting.consultations import (
 )
 from tests.factories import make_body, make_user
 from tests.meetings.minutes.helpers import hold_meeting
+from tests.meetings.voting.helpers import answers
 
 
 @pytest.fixture
@@ -42,8 +43,9 @@ def _closed_consultation(held, title: str) -> Consultation:
         deadline=timezone.now() + timedelta(days=1),
     )
     consultation = consultation_send(actor=held.clerk, consultation=consultation)
-    yes = PollOption.objects.get(poll=consultation.poll, key="yes")
-    consultation_answer(actor=held.chair, consultation=consultation, option_ids=[yes.pk])
+    consultation_answer(
+        actor=held.chair, consultation=consultation, answers=answers(consultation, "yes")
+    )
     return consultation_close_now(actor=held.clerk, consultation=consultation)
 
 

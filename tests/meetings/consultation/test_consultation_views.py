@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from meetings.models import Consultation, ConsultationStatus, PollOption
 from tests.factories import make_body, make_user
+from tests.meetings.voting.helpers import first_poll, questions
 
 
 @pytest.fixture
@@ -54,8 +55,13 @@ def _send(client, consultation, django_capture_on_commit_callbacks):
     return consultation
 
 
-def _option(consultation, key):
-    return PollOption.objects.get(poll=consultation.poll, key=key).pk
+def _option(consultation, key, number: int = 1):
+    return PollOption.objects.get(poll=questions(consultation)[number - 1].poll, key=key).pk
+
+
+def _field(consultation, number: int = 1) -> str:
+    """The answer page's field for question *number*."""
+    return f"q-{questions(consultation)[number - 1].pk}"
 
 
 def test_clerk_creates_edits_sends_and_members_are_told(
@@ -66,20 +72,23 @@ def test_clerk_creates_edits_sends_and_members_are_told(
     consultation = _create(client, body)
     edit = reverse("meetings:consultation_edit", args=[consultation.pk])
     response = client.post(
-        edit,
+        edit, {"body": body.pk, "title": "Chọn ngày tổ chức hội nghị", "deadline": _deadline()}
+    )
+    assert response.status_code == 302
+    question = questions(consultation)[0]
+    response = client.post(
+        reverse("meetings:consultation_question_edit", args=[consultation.pk, question.pk]),
         {
-            "body": body.pk,
-            "title": "Chọn ngày tổ chức hội nghị",
+            "question": "Chọn ngày tổ chức hội nghị",
             "kind": "one_of_n",
             "options": "Thứ Hai\nThứ Tư\n",
             "max_choices": 1,
-            "deadline": _deadline(),
         },
     )
     assert response.status_code == 302
     consultation.refresh_from_db()
     assert consultation.title == "Chọn ngày tổ chức hội nghị"
-    assert [o.label for o in consultation.poll.options.all()] == ["Thứ Hai", "Thứ Tư"]
+    assert [o.label for o in first_poll(consultation).options.all()] == ["Thứ Hai", "Thứ Tư"]
     _send(client, consultation, django_capture_on_commit_callbacks)
     assert consultation.status == ConsultationStatus.SENT
     assert sorted(m.to[0] for m in mail.outbox) == [
@@ -149,11 +158,12 @@ def test_member_answers_changes_then_sees_it_closed_with_the_result(
     consultation = _send(client, _create(client, body), django_capture_on_commit_callbacks)
     answer = reverse("meetings:consultation_answer", args=[consultation.pk])
     client.force_login(members[0])
-    assert client.post(answer, {"option": _option(consultation, "yes")}).status_code == 302
-    assert client.post(answer, {"option": _option(consultation, "no")}).status_code == 302
+    field = _field(consultation)
+    assert client.post(answer, {field: _option(consultation, "yes")}).status_code == 302
+    assert client.post(answer, {field: _option(consultation, "no")}).status_code == 302
     assert client.post(answer, {}).status_code == 400  # nothing chosen: told, nothing changed
     client.force_login(outsider)
-    assert client.post(answer, {"option": _option(consultation, "yes")}).status_code == 404
+    assert client.post(answer, {field: _option(consultation, "yes")}).status_code == 404
     client.force_login(clerk)
     page = client.get(reverse("meetings:consultation_detail", args=[consultation.pk]))
     assert "Chưa trả lời: 2/3" in page.content.decode()
@@ -165,10 +175,10 @@ def test_member_answers_changes_then_sees_it_closed_with_the_result(
         client.post(reverse("meetings:consultation_close", args=[consultation.pk]))
     consultation.refresh_from_db()
     assert consultation.status == ConsultationStatus.CLOSED
-    counts = {o["key"]: o["count"] for o in consultation.poll.result["options"]}
+    counts = {o["key"]: o["count"] for o in first_poll(consultation).result["options"]}
     assert counts["no"] == 1 and counts["yes"] == 0
     client.force_login(members[0])
-    assert client.post(answer, {"option": _option(consultation, "yes")}).status_code == 400
+    assert client.post(answer, {field: _option(consultation, "yes")}).status_code == 400
     page = client.get(reverse("meetings:consultation_detail", args=[consultation.pk]))
     assert "Đã kết thúc lấy ý kiến" in page.content.decode()
     sheet = client.get(reverse("meetings:consultation_sheet", args=[consultation.pk]))

@@ -8,8 +8,13 @@ from typing import Any
 from django.utils import timezone
 
 from accounts.models import Body, User
-from meetings.models import Consultation
-from meetings.voting.consultations import consultation_create, consultation_send
+from meetings.models import Consultation, Poll, PollOption
+from meetings.models.voting import ConsultationQuestion
+from meetings.voting.consultations import (
+    consultation_create,
+    consultation_question_add,
+    consultation_send,
+)
 from tests.factories import make_body, make_user
 
 Committee = tuple[Body, User, User, list[User]]  # the body, its clerk, its chair, four members
@@ -40,5 +45,57 @@ def sent_consultation(
         deadline=timezone.now() + timedelta(hours=hours),
         secret=secret,
     )
+    with capture_on_commit(execute=True):
+        return consultation_send(actor=clerk, consultation=consultation)
+
+
+def questions(consultation: Consultation) -> list[ConsultationQuestion]:
+    return list(consultation.questions.select_related("poll").order_by("order"))
+
+
+def first_poll(consultation: Consultation) -> Poll:
+    """Question no. 1's poll (a consultation made by ``consultation_create`` alone has one)."""
+    return questions(consultation)[0].poll
+
+
+def answers(consultation: Consultation, *keys: str | list[str]) -> dict[int, list[int]]:
+    """question id → option ids, from the option keys given in question order ("yes", "1",
+    or a list of keys for a several-of-N question)."""
+    asked = questions(consultation)
+    assert len(keys) == len(asked), "one answer per question"
+    chosen = {}
+    for question, key in zip(asked, keys, strict=True):
+        wanted = [key] if isinstance(key, str) else key
+        options = PollOption.objects.filter(poll=question.poll, key__in=wanted)
+        chosen[question.pk] = list(options.values_list("pk", flat=True))
+    return chosen
+
+
+PLACES = ["Hội trường UBND huyện", "Nhà văn hóa trung tâm", "Trung tâm hội nghị tỉnh"]
+
+
+def two_questions(
+    committee: Committee, capture_on_commit: Any, *, secret: bool = False, send: bool = True
+) -> Consultation:
+    """A consultation asking two things — a yes/no on the draft decision and one of three
+    places — sent (mail run by *capture_on_commit*) unless *send* is False."""
+    body, clerk, _chair, _members = committee
+    consultation = consultation_create(
+        actor=clerk,
+        body=body,
+        title="Tổ chức hội nghị tổng kết năm 2026",
+        question="Thông qua dự thảo Quyết định ban hành Kế hoạch tổ chức hội nghị",
+        deadline=timezone.now() + timedelta(hours=24),
+        secret=secret,
+    )
+    consultation_question_add(
+        actor=clerk,
+        consultation=consultation,
+        title="Chọn một trong ba phương án địa điểm",
+        kind="one_of_n",
+        options=PLACES,
+    )
+    if not send:
+        return consultation
     with capture_on_commit(execute=True):
         return consultation_send(actor=clerk, consultation=consultation)

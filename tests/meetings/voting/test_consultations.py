@@ -9,7 +9,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from meetings.models import ConsultationStatus, PollOption, PollStatus
+from meetings.models import ConsultationStatus, PollStatus
 from meetings.voting.consultations import (
     consultation_answer,
     consultation_close_due,
@@ -18,7 +18,13 @@ from meetings.voting.consultations import (
     consultation_send,
     consultations_close_due,
 )
-from tests.meetings.voting.helpers import Committee, consultation_committee, sent_consultation
+from tests.meetings.voting.helpers import (
+    Committee,
+    answers,
+    consultation_committee,
+    first_poll,
+    sent_consultation,
+)
 
 
 @pytest.fixture
@@ -26,8 +32,8 @@ def committee(db) -> Committee:
     return consultation_committee()
 
 
-def _yes(consultation) -> list[int]:
-    return [PollOption.objects.get(poll=consultation.poll, key="yes").pk]
+def _yes(consultation) -> dict[int, list[int]]:
+    return answers(consultation, "yes")
 
 
 def test_only_organisers_create(committee):
@@ -41,7 +47,7 @@ def test_only_organisers_create(committee):
 def test_sending_asks_every_member_by_mail(committee, django_capture_on_commit_callbacks):
     consultation = sent_consultation(committee, django_capture_on_commit_callbacks)
     assert consultation.status == ConsultationStatus.SENT
-    assert consultation.poll.status == PollStatus.OPEN
+    assert first_poll(consultation).status == PollStatus.OPEN
     assert consultation.recipients.count() == 5  # chair and four members, not the clerk
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         ["ct@example.vn"] + [f"tv{n}@example.vn" for n in range(4)]
@@ -58,20 +64,20 @@ def test_members_answer_once_and_outsiders_not_at_all(
     consultation = sent_consultation(committee, django_capture_on_commit_callbacks)
     _body, clerk, _chair, members = committee
     assert not consultation_answer(
-        actor=members[0], consultation=consultation, option_ids=_yes(consultation)
+        actor=members[0], consultation=consultation, answers=_yes(consultation)
     ).already_recorded
     assert consultation_answer(
-        actor=members[0], consultation=consultation, option_ids=_yes(consultation)
+        actor=members[0], consultation=consultation, answers=_yes(consultation)
     ).already_recorded
     with pytest.raises(ValidationError, match="không thuộc danh sách"):
-        consultation_answer(actor=clerk, consultation=consultation, option_ids=_yes(consultation))
+        consultation_answer(actor=clerk, consultation=consultation, answers=_yes(consultation))
 
 
 def test_deadline_closes_with_the_result(committee, django_capture_on_commit_callbacks):
     consultation = sent_consultation(committee, django_capture_on_commit_callbacks)
     _body, _clerk, chair, members = committee
     for voter in (chair, *members[:2]):
-        consultation_answer(actor=voter, consultation=consultation, option_ids=_yes(consultation))
+        consultation_answer(actor=voter, consultation=consultation, answers=_yes(consultation))
     assert consultation_close_due() == []
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -79,7 +85,7 @@ def test_deadline_closes_with_the_result(committee, django_capture_on_commit_cal
     assert [c.pk for c in closed] == [consultation.pk]
     consultation.refresh_from_db()
     assert consultation.status == ConsultationStatus.CLOSED
-    result = consultation.poll.result
+    result = first_poll(consultation).result
     assert result["passed"] and result["explanation"].startswith("Thông qua: 3/5")
     assert len(mail.outbox) == 5 and mail.outbox[0].subject.startswith("Kết quả lấy ý kiến")
 
@@ -90,11 +96,11 @@ def test_everyone_answering_closes_before_the_deadline(
     consultation = sent_consultation(committee, django_capture_on_commit_callbacks, secret=True)
     _body, _clerk, chair, members = committee
     for voter in (chair, *members):
-        consultation_answer(actor=voter, consultation=consultation, option_ids=_yes(consultation))
+        consultation_answer(actor=voter, consultation=consultation, answers=_yes(consultation))
     consultations_close_due.enqueue()  # the periodic task, run by the immediate backend
     consultation.refresh_from_db()
     assert consultation.status == ConsultationStatus.CLOSED
-    assert consultation.poll.result["options"][0]["count"] == 5
+    assert first_poll(consultation).result["options"][0]["count"] == 5
 
 
 def test_answers_after_the_deadline_are_refused(committee, django_capture_on_commit_callbacks):
@@ -103,7 +109,7 @@ def test_answers_after_the_deadline_are_refused(committee, django_capture_on_com
     consultation.save()
     with pytest.raises(ValidationError, match="hết hạn"):
         consultation_answer(
-            actor=committee[2], consultation=consultation, option_ids=_yes(consultation)
+            actor=committee[2], consultation=consultation, answers=_yes(consultation)
         )
 
 
@@ -112,7 +118,7 @@ def test_reminders_go_only_to_those_who_have_not_answered(
 ):
     consultation = sent_consultation(committee, django_capture_on_commit_callbacks)
     _body, _clerk, chair, _members = committee
-    consultation_answer(actor=chair, consultation=consultation, option_ids=_yes(consultation))
+    consultation_answer(actor=chair, consultation=consultation, answers=_yes(consultation))
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         assert consultation_remind(consultation=consultation) == 4
