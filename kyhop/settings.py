@@ -52,8 +52,10 @@ if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS là bắt buộc trong cấu hình production.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# No "daphne" app: uvicorn serves HTTP and WebSockets (make run, the tests, production), and
+# the app's only use, an ASGI ``runserver``, cost every process (the task workers too) half a
+# second importing Twisted at start-up.
 INSTALLED_APPS = [
-    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -22,7 +22,6 @@ from django.utils.translation import gettext
 
 from accounts.models import User
 from audit.services import audit_record
-from signing import devpki
 from signing.models import TrustRoot
 
 
@@ -39,6 +38,10 @@ def _fingerprint(der: bytes) -> str:
 def _dev_root_anchor() -> Anchor | None:
     if settings.PRODUCTION:
         return None
+    # The development PKI (certomancer) is imported only where it is used: this module is
+    # loaded by every process (the admin's), and certomancer is a fifth of a start-up.
+    from signing import devpki
+
     try:
         root = devpki.trust_roots(settings.KYHOP_PKI_DIR)[0]
     except (OSError, IndexError):
@@ -172,6 +175,8 @@ def trust_root_register(*, certificate: bytes, name: str = "", note: str = "") -
 
 
 def trust_root_register_dev() -> TrustRoot:
+    from signing import devpki
+
     root = devpki.trust_roots(settings.KYHOP_PKI_DIR)[0]
     # The note is stored on the row, read by every administrator: Vietnamese.
     return trust_root_register(
