@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,13 +32,15 @@ from background.models import OutboxMail
 from background.outbox import Recipient, mail_queue, mail_queue_plain
 from background.smtp import attachment_part
 from documents.models import Document, DocumentStatus, DocumentType
-from documents.rendering import AdministrativeDocument, Signer, render_pdf
 from documents.selectors import latest_storage_names
 from documents.services import document_create, document_version_store_signed
 from documents.storage import blob_open
 from meetings.access import meeting_manageable_by, participants_who_may_read
 from meetings.models import Meeting, MeetingStatus, Participant, Rsvp
 from meetings.preparation.agenda import agenda_rows
+
+if TYPE_CHECKING:
+    from documents.rendering import Signer
 
 WEEKDAYS = ["thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật"]
 # "Ủy ban nhân dân tỉnh Bắc Ninh" → "ỦY BAN NHÂN DÂN" for "TM. ỦY BAN NHÂN DÂN".
@@ -74,6 +76,10 @@ def _signer(meeting: Meeting, field_id: str) -> Signer:
                 "cuộc họp."
             )
         )
+    # The renderer (WeasyPrint, a second to import) only where a PDF is made: the task worker
+    # imports this module for every invitation mail, which needs none.
+    from documents.rendering import Signer
+
     return Signer(
         authority=(f"TM. {collective_name(meeting.body)}",),
         position=_short_position(chair),
@@ -128,6 +134,8 @@ def invitation_pdfs(
 ) -> InvitationPdfs:
     """Both PDFs; *replaces* is the date of the invitation a changed one supersedes; without
     *issued_on* (a preview) the number and date are left blank, as on a draft."""
+    from documents.rendering import AdministrativeDocument, render_pdf
+
     participants = meeting.participants.select_related("user").exclude(rsvp=Rsvp.SUBSTITUTE)
     context = {
         "meeting": meeting,
