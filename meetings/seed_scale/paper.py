@@ -481,6 +481,7 @@ class Paper:
                 acted_by.id if acted_by else None,
                 reason,
                 signed,
+                "",
             )
 
     # --- work records ---------------------------------------------------------------------
@@ -775,6 +776,7 @@ ASSIGNEE_FIELDS = [
     "acted_by",
     "reason",
     "signed_version",
+    "signs_as",  # bulk rows get no model defaults: "" (signs in their own name)
 ]
 
 
